@@ -1,0 +1,1 @@
+"""The runtime: settings, storage, adapters, scheduler, CLI and main()."""

@@ -1,0 +1,1 @@
+"""Platform-free command handlers: request in, :class:`commands.reply.Reply` out."""

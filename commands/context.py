@@ -1,0 +1,48 @@
+"""What a handler receives: the request, and the services it may use (behind protocols)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from formatting.card import Language
+from signals.service import PriceService
+
+
+@dataclass(frozen=True, kw_only=True)
+class Request:
+    """One command invocation, platform-neutral; ``now`` is the clock (aware datetime)."""
+
+    command: str
+    args: Mapping[str, str] = field(default_factory=dict)
+    language: Language = "both"
+    platform: str = "terminal"
+    server_id: str = "local"
+    channel_id: str | None = None
+    user_id: str | None = None
+    is_admin: bool = False
+    now: datetime
+
+
+class ServerSettings(Protocol):
+    """Per-server settings storage (implemented by ``bot.storage``)."""
+
+    async def get_language(self, platform: str, server_id: str, default: str) -> str:
+        """The server's language, or ``default`` when it never chose one."""
+        ...
+
+    async def set_language(self, platform: str, server_id: str, language: str) -> None:
+        """Store the server's language durably before returning."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class Services:
+    """Dependencies handed to every handler by the adapter that owns them."""
+
+    prices: PriceService
+    settings: ServerSettings | None = None
+    default_language: Language = "both"
+    about_source: str = "Yahoo Finance"

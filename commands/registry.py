@@ -1,0 +1,106 @@
+"""One table of commands: names, options, permission, help keys, handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from commands.context import Request, Services
+from commands.reply import Message, Reply, UserError
+from commands.signal import handle_signal
+from commands.validation import parse_language
+
+Handler = Callable[[Request, Services], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """A command option: its name, help key, and whether it must be given."""
+
+    name: str
+    help_key: str
+    required: bool = True
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A command as every adapter exposes it."""
+
+    name: str
+    help_key: str
+    handler: Handler
+    options: tuple[OptionSpec, ...] = ()
+    admin_only: bool = False  # the whole command needs admin rights (see also handler checks)
+
+
+async def handle_help(request: Request, services: Services) -> Reply:
+    """List every command with its help text."""
+    lines = [Message(key="help.title")]
+    lines += [Message(key=spec.help_key) for spec in REGISTRY.values()]
+    return Reply(messages=tuple(lines), ephemeral=True)
+
+
+async def handle_about(request: Request, services: Services) -> Reply:
+    """The method in plain words, the data source and the disclaimer."""
+    return Reply(
+        messages=(
+            Message(key="about.title"),
+            Message(key="about.method"),
+            Message(key="about.data_source", params={"source": services.about_source}),
+            Message(key="card.footer"),
+        ),
+        ephemeral=True,
+    )
+
+
+async def handle_language(request: Request, services: Services) -> Reply:
+    """Show the server's language, or set it (admins only)."""
+    choice = request.args.get("choice", "").strip()
+    if not choice:
+        return Reply(
+            messages=(Message(key="language.current", params={"language": request.language}),),
+            ephemeral=True,
+        )
+    language = parse_language(choice)
+    if not request.is_admin:
+        raise UserError("error.missing_permission")
+    if services.settings is None:
+        raise UserError("error.unexpected", error_id="no-storage")
+    await services.settings.set_language(request.platform, request.server_id, language)
+    return Reply(messages=(Message(key="language.set", params={"language": language}),))
+
+
+REGISTRY: dict[str, CommandSpec] = {
+    spec.name: spec
+    for spec in (
+        CommandSpec(
+            "signal",
+            "help.signal",
+            handle_signal,
+            (OptionSpec("ticker", "help.option.ticker"),),
+        ),
+        CommandSpec(
+            "language",
+            "help.language",
+            handle_language,
+            (
+                OptionSpec(
+                    "choice", "help.option.choice", required=False, choices=("en", "zh", "both")
+                ),
+            ),
+        ),
+        CommandSpec("help", "help.help", handle_help),
+        CommandSpec("about", "help.about", handle_about),
+    )
+}
+
+
+async def dispatch(request: Request, services: Services) -> Reply:
+    """Run the command named in ``request``; user mistakes raise :class:`UserError`."""
+    spec = REGISTRY.get(request.command)
+    if spec is None:
+        raise UserError("error.unknown_command", command=request.command[:32])
+    if spec.admin_only and not request.is_admin:
+        raise UserError("error.missing_permission")
+    return await spec.handler(request, services)

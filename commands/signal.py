@@ -1,0 +1,80 @@
+"""The ``signal`` command: momentum cards for one or more tickers."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+
+from commands.context import Request, Services
+from commands.reply import Message, Reply, UserError
+from commands.validation import parse_date, parse_tickers
+from formatting.card import Card
+from signals.errors import InsufficientHistory, RateLimited, SignalError
+from signals.funds import lookup
+from signals.momentum import Signal, compute_signals
+from signals.service import PriceService
+
+CHART_SESSIONS = 63  # about three months of closes on the chart
+
+
+def error_message(error: SignalError) -> Message:
+    """The user-facing message for a signal error."""
+    params: dict[str, object] = {"ticker": error.ticker}
+    if isinstance(error, InsufficientHistory):
+        params["closes"] = error.closes
+    if isinstance(error, RateLimited):
+        params["minutes"] = max(1, math.ceil(error.retry_after / 60))
+    return Message(key=error.key, params=params)
+
+
+async def build_cards(
+    prices: PriceService, tickers: Sequence[str], *, session: date
+) -> dict[str, Card | SignalError]:
+    """Cards (signal + fund + chart closes) for ``tickers`` as of ``session``, cache first."""
+    fetched = await prices.bars(tickers, session=session)
+    computed = compute_signals(fetched.bars, as_of=session, thresholds=prices.thresholds)
+    out: dict[str, Card | SignalError] = {}
+    for ticker in tickers:
+        result = fetched.errors.get(ticker) or computed[ticker]
+        if not isinstance(result, Signal):
+            out[ticker] = result
+            continue
+        close = fetched.bars[ticker]["Close"]
+        close = close.loc[close.index <= pd.Timestamp(result.as_of)].tail(CHART_SESSIONS)
+        out[ticker] = Card(
+            signal=result,
+            fund=lookup(ticker),
+            closes=tuple(
+                (d.date(), float(v)) for d, v in zip(close.index, close.to_numpy(), strict=True)
+            ),
+            expected_session=session,
+            source=prices.source.name,
+        )
+    return out
+
+
+def resolve_session(prices: PriceService, request: Request) -> date:
+    """The session a request is about: ``as_of`` if given (validated), else the last close."""
+    raw = request.args.get("as_of")
+    as_of = parse_date(raw) if raw else None
+    try:
+        return prices.session_for(request.now, as_of)
+    except ValueError:
+        latest = prices.calendar.last_completed_session(request.now)
+        raise UserError("error.future_date", date=str(as_of), latest=latest.isoformat()) from None
+
+
+async def handle_signal(request: Request, services: Services) -> Reply:
+    """Cards for the requested tickers; failures become messages next to the cards that worked."""
+    tickers = parse_tickers(request.args.get("ticker", ""))
+    session = resolve_session(services.prices, request)
+    results = await build_cards(services.prices, tickers, session=session)
+    cards = tuple(r for r in results.values() if isinstance(r, Card))
+    errors = tuple(error_message(r) for r in results.values() if isinstance(r, SignalError))
+    if not cards:
+        first = errors[0]
+        raise UserError(first.key, **first.params)
+    return Reply(cards=cards, messages=errors)

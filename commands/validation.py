@@ -1,0 +1,105 @@
+"""Parsing and validation of user input; every failure is a UserError with a message key."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from commands.reply import UserError
+from formatting.card import LANGUAGES, Language
+
+TICKER_RE = re.compile(r"[A-Z0-9.\-^=]{1,15}")
+_SPLIT_RE = re.compile(r"[\s,;]+")
+MAX_TICKERS = 20
+_SHOW_MAX = 24
+
+
+def shown(raw: str) -> str:
+    """User input made safe to quote back: control characters removed, shortened."""
+    cleaned = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C").strip()
+    return cleaned if len(cleaned) <= _SHOW_MAX else cleaned[: _SHOW_MAX - 1] + "…"
+
+
+def parse_ticker(raw: str) -> str:
+    """Upper-case ticker of 1-15 letters, digits, ``.``, ``-``, ``^`` or ``=``; ``$IWM`` is ok."""
+    text = raw.strip()
+    if text.startswith("$"):
+        text = text[1:]
+    ticker = text.upper()
+    if not TICKER_RE.fullmatch(ticker) or not ticker.isascii():
+        raise UserError("error.invalid_ticker", ticker=shown(raw))
+    return ticker
+
+
+def parse_tickers(raw: str | Iterable[str], *, max_count: int = MAX_TICKERS) -> list[str]:
+    """Tickers separated by spaces or commas, validated, de-duplicated, order kept."""
+    parts = (
+        _SPLIT_RE.split(raw)
+        if isinstance(raw, str)
+        else [p for r in raw for p in _SPLIT_RE.split(r)]
+    )
+    words = [p for p in parts if p]
+    if not words:
+        raise UserError("error.invalid_ticker", ticker="")
+    tickers = list(dict.fromkeys(parse_ticker(w) for w in words))
+    if len(tickers) > max_count:
+        raise UserError("error.too_many_tickers", max=max_count)
+    return tickers
+
+
+def parse_language(raw: str) -> Language:
+    """``en``, ``zh`` or ``both`` (also accepts common spellings such as ``中文`` or ``cn``)."""
+    aliases: dict[str, Language] = {
+        "en": "en",
+        "english": "en",
+        "英文": "en",
+        "英语": "en",
+        "zh": "zh",
+        "cn": "zh",
+        "zh-cn": "zh",
+        "zh_cn": "zh",
+        "zh-hans": "zh",
+        "chinese": "zh",
+        "中文": "zh",
+        "简体中文": "zh",
+        "both": "both",
+        "bilingual": "both",
+        "双语": "both",
+        "中英": "both",
+        "中英双语": "both",
+    }
+    value = aliases.get(raw.strip().lower())
+    if value is None or value not in LANGUAGES:
+        raise UserError("error.bad_language", value=shown(raw))
+    return value
+
+
+def parse_date(raw: str) -> date:
+    """A calendar date written ``YYYY-MM-DD``."""
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise UserError("error.bad_date", value=shown(raw)) from None
+
+
+def parse_time(raw: str) -> time:
+    """A wall-clock time ``HH:MM`` (24-hour)."""
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", raw.strip())
+    if not match:
+        raise UserError("error.bad_time", value=shown(raw))
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_timezone(raw: str) -> str:
+    """An IANA timezone name such as ``America/New_York`` or ``Asia/Shanghai``."""
+    name = raw.strip()
+    if name not in available_timezones():
+        raise UserError("error.bad_timezone", value=shown(raw))
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError("error.bad_timezone", value=shown(raw)) from None
+    return name

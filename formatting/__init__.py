@@ -1,0 +1,1 @@
+"""Words and layout: catalogs, locale-aware numbers, the Card model and its pure renderers."""

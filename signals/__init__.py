@@ -1,0 +1,1 @@
+"""Market data and the momentum signal: pure, synchronous, platform-free."""

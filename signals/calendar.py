@@ -1,0 +1,109 @@
+"""The exchange calendar (XNYS by default): sessions, closes, early closes, holidays."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import exchange_calendars as xcals
+import pandas as pd
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@cache
+def _calendar(name: str) -> Any:
+    return xcals.get_calendar(name)
+
+
+def _require_aware(now: datetime) -> None:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+
+
+class MarketCalendar:
+    """Thin, typed view of an exchange_calendars calendar; every 'now' is passed in."""
+
+    def __init__(self, name: str = "XNYS") -> None:
+        self.name = name
+        self._cal = _calendar(name)
+        self.tz = ZoneInfo(str(self._cal.tz))
+
+    @property
+    def first_session(self) -> date:
+        """Earliest session the calendar knows."""
+        return pd.Timestamp(self._cal.first_session).date()
+
+    @property
+    def last_session(self) -> date:
+        """Latest session the calendar knows."""
+        return pd.Timestamp(self._cal.last_session).date()
+
+    def _in_bounds(self, day: date) -> bool:
+        return self.first_session <= day <= self.last_session
+
+    def is_session(self, day: date) -> bool:
+        """True when the exchange trades on ``day``."""
+        if not self._in_bounds(day):
+            return False
+        return bool(self._cal.is_session(pd.Timestamp(day)))
+
+    def session_close(self, session: date) -> datetime:
+        """Close of ``session`` as an aware UTC datetime (early closes included)."""
+        ts = pd.Timestamp(self._cal.session_close(pd.Timestamp(session)))
+        return ts.to_pydatetime().astimezone(UTC)
+
+    def session_open(self, session: date) -> datetime:
+        """Open of ``session`` as an aware UTC datetime."""
+        ts = pd.Timestamp(self._cal.session_open(pd.Timestamp(session)))
+        return ts.to_pydatetime().astimezone(UTC)
+
+    def is_early_close(self, session: date) -> bool:
+        """True when ``session`` closes before the regular time (e.g. day after Thanksgiving)."""
+        local = self.session_close(session).astimezone(self.tz)
+        regular: time = self._cal.close_times[-1][1]
+        return local.time() < regular
+
+    def sessions_in_range(self, start: date, end: date) -> list[date]:
+        """Sessions with ``start <= session <= end``."""
+        start = max(start, self.first_session)
+        end = min(end, self.last_session)
+        if start > end:
+            return []
+        sessions = self._cal.sessions_in_range(pd.Timestamp(start), pd.Timestamp(end))
+        return [pd.Timestamp(s).date() for s in sessions]
+
+    def previous_session(self, day: date) -> date:
+        """The last session strictly before ``day``."""
+        for back in (10, 40, 400):
+            found = self.sessions_in_range(day - timedelta(days=back), day - timedelta(days=1))
+            if found:
+                return found[-1]
+        raise ValueError(f"no session before {day}")
+
+    def next_session(self, day: date) -> date:
+        """The first session strictly after ``day``."""
+        found = self.sessions_in_range(day + timedelta(days=1), day + timedelta(days=15))
+        if not found:
+            raise ValueError(f"no session after {day}")
+        return found[0]
+
+    def last_completed_session(self, now: datetime) -> date:
+        """The last session whose close is at or before ``now``."""
+        _require_aware(now)
+        today = now.astimezone(self.tz).date()
+        candidates = self.sessions_in_range(today - timedelta(days=15), today)
+        for session in reversed(candidates):
+            if self.session_close(session) <= now:
+                return session
+        return self.previous_session(today - timedelta(days=15))
+
+    def is_open(self, now: datetime) -> bool:
+        """True while a session is in progress at ``now``."""
+        _require_aware(now)
+        today = now.astimezone(self.tz).date()
+        if not self.is_session(today):
+            return False
+        return self.session_open(today) <= now < self.session_close(today)

@@ -1,0 +1,456 @@
+"""Catalog of widely held US-listed ETFs: name, what each tracks, asset class, in en and zh."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """One piece of text in English and Simplified Chinese."""
+
+    en: str
+    zh: str
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` (``en`` or ``zh``)."""
+        return self.zh if lang == "zh" else self.en
+
+
+class AssetClass(StrEnum):
+    """Broad asset classes; each has a context sentence and a what-to-watch sentence."""
+
+    US_EQUITY = "us_equity"
+    US_SIZE = "us_size"
+    US_STYLE = "us_style"
+    US_SECTOR = "us_sector"
+    REAL_ESTATE = "real_estate"
+    TREASURIES = "treasuries"
+    CREDIT = "credit"
+    COMMODITIES = "commodities"
+    INTL_DEVELOPED = "intl_developed"
+    EMERGING = "emerging"
+    CRYPTO = "crypto"
+
+
+@dataclass(frozen=True)
+class AssetClassInfo:
+    """Display name, market context and what to watch next for an asset class."""
+
+    name: Bilingual
+    context: Bilingual
+    watch: Bilingual
+
+
+@dataclass(frozen=True)
+class Fund:
+    """One ETF of the catalog."""
+
+    ticker: str
+    name: str  # official product name (used in both languages, as issuers do)
+    tracks: Bilingual
+    asset_class: AssetClass
+
+    @property
+    def info(self) -> AssetClassInfo:
+        """Context of the fund's asset class."""
+        return ASSET_CLASSES[self.asset_class]
+
+
+B = Bilingual
+A = AssetClass
+
+ASSET_CLASSES: dict[AssetClass, AssetClassInfo] = {
+    A.US_EQUITY: AssetClassInfo(
+        B("US large-cap equities", "美国大盘股"),
+        B(
+            "Broad US equity benchmarks reflect overall risk appetite and are dominated by the "
+            "largest companies.",
+            "美国宽基股指反映整体风险偏好,权重集中在最大的几家公司。",
+        ),
+        B(
+            "Watch whether the move broadens across sectors and how rate expectations shift.",
+            "关注走势是否扩散到更多行业,以及利率预期的变化。",
+        ),
+    ),
+    A.US_SIZE: AssetClassInfo(
+        B("US small and mid caps", "美国中小盘股"),
+        B(
+            "Small and mid caps are more sensitive to domestic growth and short-term rates than "
+            "large caps.",
+            "中小盘股对美国国内经济增长和短期利率的敏感度高于大盘股。",
+        ),
+        B(
+            "Watch domestic growth data and the next five sessions of price action.",
+            "关注美国国内经济数据,以及未来5个交易日的价格走势。",
+        ),
+    ),
+    A.US_STYLE: AssetClassInfo(
+        B("US equity style and factor", "美国股票风格与因子"),
+        B(
+            "Style and factor funds show which kinds of stocks the market is rewarding, not the "
+            "direction of the whole market.",
+            "风格与因子基金反映市场偏好哪类股票,而不是整个市场的方向。",
+        ),
+        B(
+            "Compare with the broad market to see whether leadership is rotating.",
+            "与宽基指数对比,观察市场领涨风格是否在切换。",
+        ),
+    ),
+    A.US_SECTOR: AssetClassInfo(
+        B("US equity sector", "美国行业股票"),
+        B(
+            "Sector funds concentrate on one industry, so company news and industry cycles move "
+            "them more than the broad market.",
+            "行业基金集中于单一行业,受公司消息和行业周期的影响大于宽基指数。",
+        ),
+        B(
+            "Watch the sector's relative strength against the S&P 500 and upcoming earnings.",
+            "关注该行业相对标普500的强弱,以及即将公布的财报。",
+        ),
+    ),
+    A.REAL_ESTATE: AssetClassInfo(
+        B("US real estate", "美国房地产"),
+        B(
+            "Real estate funds hold REITs, which are sensitive to long-term interest rates and "
+            "credit conditions.",
+            "房地产基金持有REITs,对长期利率和信贷环境较为敏感。",
+        ),
+        B(
+            "Watch long-term Treasury yields alongside the price trend.",
+            "在关注价格趋势的同时,留意长期美债收益率。",
+        ),
+    ),
+    A.TREASURIES: AssetClassInfo(
+        B("US Treasuries", "美国国债"),
+        B(
+            "Treasury fund prices move opposite to yields; longer maturities move more for the "
+            "same change in rates.",
+            "国债基金价格与收益率反向变动;期限越长,对同样利率变化的反应越大。",
+        ),
+        B(
+            "Watch inflation data and central-bank communication.",
+            "关注通胀数据和美联储的政策沟通。",
+        ),
+    ),
+    A.CREDIT: AssetClassInfo(
+        B("US bonds and credit", "美国债券与信用债"),
+        B(
+            "Bond and credit funds respond to both interest rates and credit spreads; high yield "
+            "behaves more like equities.",
+            "债券与信用债基金同时受利率和信用利差影响;高收益债的表现更接近股票。",
+        ),
+        B(
+            "Watch credit spreads and Treasury yields over the coming sessions.",
+            "关注未来几个交易日的信用利差和美债收益率。",
+        ),
+    ),
+    A.COMMODITIES: AssetClassInfo(
+        B("commodities", "大宗商品"),
+        B(
+            "Commodity funds follow spot prices or futures and react to supply, demand, the dollar "
+            "and real rates.",
+            "商品基金跟踪现货或期货价格,受供需、美元和实际利率影响。",
+        ),
+        B(
+            "Watch the US dollar, real yields and supply news.",
+            "关注美元、实际利率和供给方面的消息。",
+        ),
+    ),
+    A.INTL_DEVELOPED: AssetClassInfo(
+        B("international developed equities", "国际发达市场股票"),
+        B(
+            "International funds add currency moves to local stock returns, so a strong dollar "
+            "weighs on them.",
+            "国际基金的回报包含汇率变动,美元走强会拖累其表现。",
+        ),
+        B(
+            "Watch the dollar and the regions' own economic data.",
+            "关注美元走势和相关地区的经济数据。",
+        ),
+    ),
+    A.EMERGING: AssetClassInfo(
+        B("emerging-market equities", "新兴市场股票"),
+        B(
+            "Emerging markets are sensitive to global growth, the dollar and policy in a few large "
+            "economies.",
+            "新兴市场对全球增长、美元以及少数大型经济体的政策较为敏感。",
+        ),
+        B(
+            "Watch the dollar, China's data and capital-flow news.",
+            "关注美元、中国经济数据和资本流动相关消息。",
+        ),
+    ),
+    A.CRYPTO: AssetClassInfo(
+        B("crypto assets", "加密资产"),
+        B(
+            "Spot crypto funds follow a highly volatile asset that trades around the clock, while "
+            "the fund trades only in exchange hours.",
+            "现货加密基金跟踪一种全天候交易、波动极大的资产,而基金只在交易所开市时交易。",
+        ),
+        B(
+            "Watch overnight moves in the underlying asset and regulatory news.",
+            "关注标的资产的隔夜波动和监管消息。",
+        ),
+    ),
+}
+
+_FUNDS: tuple[Fund, ...] = (
+    # broad US equity
+    Fund("SPY", "SPDR S&P 500 ETF Trust", B("S&P 500", "标普500"), A.US_EQUITY),
+    Fund("IVV", "iShares Core S&P 500 ETF", B("S&P 500", "标普500"), A.US_EQUITY),
+    Fund("VOO", "Vanguard S&P 500 ETF", B("S&P 500", "标普500"), A.US_EQUITY),
+    Fund(
+        "VTI",
+        "Vanguard Total Stock Market ETF",
+        B("CRSP US Total Market", "CRSP美国全市场"),
+        A.US_EQUITY,
+    ),
+    Fund("QQQ", "Invesco QQQ Trust", B("Nasdaq-100", "纳斯达克100"), A.US_EQUITY),
+    Fund(
+        "DIA",
+        "SPDR Dow Jones Industrial Average ETF Trust",
+        B("Dow Jones Industrial Average", "道琼斯工业平均指数"),
+        A.US_EQUITY,
+    ),
+    Fund(
+        "RSP",
+        "Invesco S&P 500 Equal Weight ETF",
+        B("S&P 500 Equal Weight", "标普500等权重"),
+        A.US_EQUITY,
+    ),
+    # size
+    Fund("IWM", "iShares Russell 2000 ETF", B("Russell 2000", "罗素2000"), A.US_SIZE),
+    Fund("IJR", "iShares Core S&P Small-Cap ETF", B("S&P SmallCap 600", "标普小盘600"), A.US_SIZE),
+    Fund("IJH", "iShares Core S&P Mid-Cap ETF", B("S&P MidCap 400", "标普中盘400"), A.US_SIZE),
+    Fund("MDY", "SPDR S&P MidCap 400 ETF Trust", B("S&P MidCap 400", "标普中盘400"), A.US_SIZE),
+    # style and factor
+    Fund(
+        "IWF",
+        "iShares Russell 1000 Growth ETF",
+        B("Russell 1000 Growth", "罗素1000成长"),
+        A.US_STYLE,
+    ),
+    Fund(
+        "IWD", "iShares Russell 1000 Value ETF", B("Russell 1000 Value", "罗素1000价值"), A.US_STYLE
+    ),
+    Fund(
+        "VUG", "Vanguard Growth ETF", B("CRSP US Large Cap Growth", "CRSP美国大盘成长"), A.US_STYLE
+    ),
+    Fund("VTV", "Vanguard Value ETF", B("CRSP US Large Cap Value", "CRSP美国大盘价值"), A.US_STYLE),
+    Fund(
+        "SCHD",
+        "Schwab U.S. Dividend Equity ETF",
+        B("Dow Jones U.S. Dividend 100", "道琼斯美国红利100"),
+        A.US_STYLE,
+    ),
+    Fund(
+        "USMV",
+        "iShares MSCI USA Min Vol Factor ETF",
+        B("MSCI USA Minimum Volatility", "MSCI美国最小波动"),
+        A.US_STYLE,
+    ),
+    Fund(
+        "MTUM",
+        "iShares MSCI USA Momentum Factor ETF",
+        B("MSCI USA Momentum", "MSCI美国动量"),
+        A.US_STYLE,
+    ),
+    # sectors
+    Fund(
+        "XLK",
+        "Technology Select Sector SPDR Fund",
+        B("Technology Select Sector", "科技精选行业"),
+        A.US_SECTOR,
+    ),
+    Fund(
+        "XLF",
+        "Financial Select Sector SPDR Fund",
+        B("Financial Select Sector", "金融精选行业"),
+        A.US_SECTOR,
+    ),
+    Fund(
+        "XLE",
+        "Energy Select Sector SPDR Fund",
+        B("Energy Select Sector", "能源精选行业"),
+        A.US_SECTOR,
+    ),
+    Fund(
+        "XLV",
+        "Health Care Select Sector SPDR Fund",
+        B("Health Care Select Sector", "医疗保健精选行业"),
+        A.US_SECTOR,
+    ),
+    Fund(
+        "XLI",
+        "Industrial Select Sector SPDR Fund",
+        B("Industrial Select Sector", "工业精选行业"),
+        A.US_SECTOR,
+    ),
+    Fund(
+        "XLY",
+        "Consumer Discretionary Select Sector SPDR Fund",
+        B("Consumer Discretionary Select Sector", "非必需消费品精选行业"),
+        A.US_SECTOR,
+    ),
+    Fund(
+        "XLP",
+        "Consumer Staples Select Sector SPDR Fund",
+        B("Consumer Staples Select Sector", "必需消费品精选行业"),
+        A.US_SECTOR,
+    ),
+    Fund(
+        "XLU",
+        "Utilities Select Sector SPDR Fund",
+        B("Utilities Select Sector", "公用事业精选行业"),
+        A.US_SECTOR,
+    ),
+    Fund(
+        "XLB",
+        "Materials Select Sector SPDR Fund",
+        B("Materials Select Sector", "原材料精选行业"),
+        A.US_SECTOR,
+    ),
+    Fund(
+        "XLC",
+        "Communication Services Select Sector SPDR Fund",
+        B("Communication Services Select Sector", "通信服务精选行业"),
+        A.US_SECTOR,
+    ),
+    Fund(
+        "SMH",
+        "VanEck Semiconductor ETF",
+        B("MVIS US Listed Semiconductor 25", "MVIS美国上市半导体25"),
+        A.US_SECTOR,
+    ),
+    Fund(
+        "KRE",
+        "SPDR S&P Regional Banking ETF",
+        B("S&P Regional Banks Select Industry", "标普地区银行精选行业"),
+        A.US_SECTOR,
+    ),
+    # real estate
+    Fund(
+        "XLRE",
+        "Real Estate Select Sector SPDR Fund",
+        B("Real Estate Select Sector", "房地产精选行业"),
+        A.REAL_ESTATE,
+    ),
+    Fund(
+        "VNQ",
+        "Vanguard Real Estate ETF",
+        B("MSCI US IMI Real Estate 25/50", "MSCI美国可投资市场房地产25/50"),
+        A.REAL_ESTATE,
+    ),
+    # Treasuries
+    Fund(
+        "TLT",
+        "iShares 20+ Year Treasury Bond ETF",
+        B("ICE US Treasury 20+ Year", "ICE美国20年期以上国债"),
+        A.TREASURIES,
+    ),
+    Fund(
+        "IEF",
+        "iShares 7-10 Year Treasury Bond ETF",
+        B("ICE US Treasury 7-10 Year", "ICE美国7-10年期国债"),
+        A.TREASURIES,
+    ),
+    Fund(
+        "SHY",
+        "iShares 1-3 Year Treasury Bond ETF",
+        B("ICE US Treasury 1-3 Year", "ICE美国1-3年期国债"),
+        A.TREASURIES,
+    ),
+    Fund(
+        "TIP",
+        "iShares TIPS Bond ETF",
+        B("ICE US Treasury Inflation Linked", "ICE美国通胀保值国债"),
+        A.TREASURIES,
+    ),
+    # bonds and credit
+    Fund(
+        "AGG",
+        "iShares Core U.S. Aggregate Bond ETF",
+        B("Bloomberg US Aggregate Bond", "彭博美国综合债券"),
+        A.CREDIT,
+    ),
+    Fund(
+        "BND",
+        "Vanguard Total Bond Market ETF",
+        B("Bloomberg US Aggregate Float Adjusted", "彭博美国综合债券流通调整"),
+        A.CREDIT,
+    ),
+    Fund(
+        "LQD",
+        "iShares iBoxx $ Investment Grade Corporate Bond ETF",
+        B("iBoxx USD Liquid Investment Grade", "iBoxx美元流动性投资级公司债"),
+        A.CREDIT,
+    ),
+    Fund(
+        "HYG",
+        "iShares iBoxx $ High Yield Corporate Bond ETF",
+        B("iBoxx USD Liquid High Yield", "iBoxx美元流动性高收益债"),
+        A.CREDIT,
+    ),
+    # commodities
+    Fund("GLD", "SPDR Gold Shares", B("gold bullion price", "黄金现货价格"), A.COMMODITIES),
+    Fund("IAU", "iShares Gold Trust", B("gold bullion price", "黄金现货价格"), A.COMMODITIES),
+    Fund("SLV", "iShares Silver Trust", B("silver bullion price", "白银现货价格"), A.COMMODITIES),
+    Fund("USO", "United States Oil Fund", B("WTI crude oil futures", "WTI原油期货"), A.COMMODITIES),
+    Fund(
+        "DBC",
+        "Invesco DB Commodity Index Tracking Fund",
+        B("DBIQ Optimum Yield Diversified Commodity", "德银优化收益多元化商品指数"),
+        A.COMMODITIES,
+    ),
+    # international
+    Fund("EFA", "iShares MSCI EAFE ETF", B("MSCI EAFE", "MSCI欧澳远东"), A.INTL_DEVELOPED),
+    Fund(
+        "VEA",
+        "Vanguard FTSE Developed Markets ETF",
+        B("FTSE Developed All Cap ex US", "富时发达市场(除美国)全市值"),
+        A.INTL_DEVELOPED,
+    ),
+    Fund("EWJ", "iShares MSCI Japan ETF", B("MSCI Japan", "MSCI日本"), A.INTL_DEVELOPED),
+    Fund(
+        "EEM",
+        "iShares MSCI Emerging Markets ETF",
+        B("MSCI Emerging Markets", "MSCI新兴市场"),
+        A.EMERGING,
+    ),
+    Fund(
+        "VWO",
+        "Vanguard FTSE Emerging Markets ETF",
+        B("FTSE Emerging Markets All Cap China A Inclusion", "富时新兴市场全市值(含A股)"),
+        A.EMERGING,
+    ),
+    Fund("FXI", "iShares China Large-Cap ETF", B("FTSE China 50", "富时中国50"), A.EMERGING),
+    Fund("MCHI", "iShares MSCI China ETF", B("MSCI China", "MSCI中国"), A.EMERGING),
+    Fund("INDA", "iShares MSCI India ETF", B("MSCI India", "MSCI印度"), A.EMERGING),
+    Fund("EWZ", "iShares MSCI Brazil ETF", B("MSCI Brazil 25/50", "MSCI巴西25/50"), A.EMERGING),
+    # crypto
+    Fund("IBIT", "iShares Bitcoin Trust ETF", B("bitcoin price", "比特币价格"), A.CRYPTO),
+)
+
+FUNDS: dict[str, Fund] = {f.ticker: f for f in _FUNDS}
+
+
+def lookup(ticker: str) -> Fund | None:
+    """The catalog entry for ``ticker`` (case-insensitive), or None for funds not in it."""
+    return FUNDS.get(ticker.upper())
+
+
+def search(prefix: str, *, limit: int = 25) -> list[Fund]:
+    """Funds whose ticker starts with, or whose name or index contains, ``prefix``."""
+    needle = prefix.strip().upper()
+    if not needle:
+        return list(_FUNDS[:limit])
+    starts = [f for f in _FUNDS if f.ticker.startswith(needle)]
+    contains = [
+        f
+        for f in _FUNDS
+        if f not in starts
+        and (needle in f.name.upper() or needle in f.tracks.en.upper() or needle in f.tracks.zh)
+    ]
+    return (starts + contains)[:limit]

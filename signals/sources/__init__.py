@@ -1,0 +1,24 @@
+"""Price sources behind the :class:`signals.bars.PriceSource` protocol."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from signals.bars import PriceSource
+from signals.sources.csv import CsvSource
+from signals.sources.yahoo import YFinanceSource
+
+__all__ = ["CsvSource", "YFinanceSource", "source_from_spec"]
+
+
+def source_from_spec(spec: str) -> PriceSource:
+    """Build a source from ``SIGNALBOT_PRICE_SOURCE``: ``yfinance`` or ``csv:/path/to/dir``."""
+    text = spec.strip()
+    if text.lower() == "yfinance":
+        return YFinanceSource()
+    if text.lower().startswith("csv:"):
+        directory = Path(text[4:]).expanduser()
+        if not text[4:] or not directory.is_dir():
+            raise ValueError(f"csv price source: {directory} is not a directory")
+        return CsvSource(directory)
+    raise ValueError("price source must be 'yfinance' or 'csv:/path/to/dir'")

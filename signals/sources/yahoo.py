@@ -1,0 +1,190 @@
+"""Price source backed by yfinance: one batched ``yf.download`` for all requested tickers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from signals.bars import FetchResult, normalize_bars
+from signals.errors import NoData, RateLimited, SignalError, SourceUnavailable
+
+log = logging.getLogger(__name__)
+
+Download = Callable[..., "pd.DataFrame | None"]
+
+# yfinance keeps process-wide state (cookies, crumbs, its error log); one download at a time.
+_DOWNLOAD_LOCK = threading.Lock()
+
+_RATE_LIMIT_MARKERS = ("YFRateLimitError", "Too Many Requests", "Rate limited")
+_TIMEOUT_MARKERS = ("Timeout", "timed out", "Timed out")
+
+
+class _ErrorCapture(logging.Handler):
+    """Collects the per-ticker failures that ``yf.download`` logs instead of raising."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def failures(self, ticker: str) -> str:
+        """The logged failure text that names ``ticker`` (yfinance logs ``['IWM']: error``)."""
+        return " ".join(m for m in self.messages if f"'{ticker}'" in m)
+
+
+@contextmanager
+def _capture_yf_errors() -> Iterator[_ErrorCapture]:
+    logger = logging.getLogger("yfinance")
+    handler = _ErrorCapture()
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def _default_download() -> Download:
+    import yfinance as yf  # imported lazily: it is slow to import and only needed here
+
+    return yf.download  # type: ignore[no-any-return]
+
+
+def _is_rate_limit(text: str) -> bool:
+    return any(marker in text for marker in _RATE_LIMIT_MARKERS)
+
+
+def split_download(frame: pd.DataFrame | None, tickers: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Split a ``yf.download`` frame into per-ticker bars.
+
+    yfinance 1.x returns ``(Price, Ticker)`` MultiIndex columns with ``group_by='column'`` (also
+    for one ticker, as ``multi_level_index`` defaults to True) and ``(Ticker, Price)`` with
+    ``group_by='ticker'``; a frame with flat columns is a single ticker's. Tickers whose columns
+    are all NaN (yfinance's way of reporting a failed ticker) are left out.
+    """
+    if frame is None or frame.empty:
+        return {}
+    out: dict[str, pd.DataFrame] = {}
+    columns = frame.columns
+    if isinstance(columns, pd.MultiIndex):
+        names = [str(n) if n is not None else "" for n in columns.names]
+        level = (
+            names.index("Ticker")
+            if "Ticker" in names
+            else (1 if "Close" in columns.get_level_values(0) else 0)
+        )
+        present = {str(t).upper(): t for t in columns.get_level_values(level).unique()}
+        for ticker in tickers:
+            key = present.get(ticker.upper())
+            if key is None:
+                continue
+            sub = frame.xs(key, axis=1, level=level)
+            bars = normalize_bars(sub if isinstance(sub, pd.DataFrame) else sub.to_frame())
+            if not bars.empty:
+                out[ticker] = bars
+    elif len(tickers) == 1:
+        bars = normalize_bars(frame)
+        if not bars.empty:
+            out[tickers[0]] = bars
+    return out
+
+
+class YFinanceSource:
+    """Daily bars from Yahoo Finance via yfinance, with bounded retries on rate limits."""
+
+    name = "yfinance"
+
+    def __init__(
+        self,
+        *,
+        download: Download | None = None,
+        retries: int = 3,
+        backoff: float = 2.0,
+        timeout: float = 15.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._download = download
+        self.retries = retries
+        self.backoff = backoff
+        self.timeout = timeout
+        self._sleep = sleep
+
+    def _call(self, tickers: list[str], start: date, end: date) -> tuple[Any, _ErrorCapture]:
+        download = self._download or _default_download()
+        with _DOWNLOAD_LOCK, _capture_yf_errors() as capture:
+            frame = download(
+                tickers,
+                start=start.isoformat(),
+                end=(end + timedelta(days=1)).isoformat(),  # yfinance's end is exclusive
+                interval="1d",
+                auto_adjust=False,  # keep both Close and Adj Close
+                actions=False,
+                group_by="column",
+                threads=True,
+                progress=False,
+                timeout=self.timeout,
+                multi_level_index=True,
+            )
+        return frame, capture
+
+    def fetch(self, tickers: Sequence[str], *, start: date, end: date) -> FetchResult:
+        """Download all ``tickers`` in one batched call; retry only the rate-limited ones."""
+        pending = list(dict.fromkeys(tickers))
+        result = FetchResult()
+        delay = self.backoff
+        for attempt in range(1, self.retries + 1):
+            try:
+                frame, capture = self._call(pending, start, end)
+            except Exception as exc:  # yfinance raises a zoo of exception types
+                text = f"{type(exc).__name__}: {exc}"
+                if _is_rate_limit(text) and attempt < self.retries:
+                    log.warning(
+                        "yfinance rate-limited (attempt %d); retry in %.1fs", attempt, delay
+                    )
+                    self._sleep(delay)
+                    delay *= 2
+                    continue
+                errors: dict[str, SignalError] = {
+                    t: self._error_for(t, text, rate_limited=_is_rate_limit(text)) for t in pending
+                }
+                return result.merged(FetchResult(errors=errors))
+            got = split_download(frame, pending)
+            errors = {}
+            limited: list[str] = []
+            for ticker in pending:
+                if ticker in got:
+                    continue
+                text = capture.failures(ticker.upper())
+                if _is_rate_limit(text):
+                    limited.append(ticker)
+                errors[ticker] = self._error_for(ticker, text, rate_limited=_is_rate_limit(text))
+            result = result.merged(FetchResult(bars=got, errors=errors))
+            if not limited or attempt == self.retries:
+                break
+            log.warning(
+                "yfinance rate-limited %d ticker(s) (attempt %d); retry in %.1fs",
+                len(limited),
+                attempt,
+                delay,
+            )
+            self._sleep(delay)
+            delay *= 2
+            pending = limited
+        return result
+
+    def _error_for(self, ticker: str, text: str, *, rate_limited: bool) -> SignalError:
+        if rate_limited:
+            return RateLimited(ticker, "Yahoo Finance rate limit", retry_after=60.0)
+        if any(marker in text for marker in _TIMEOUT_MARKERS):
+            return SourceUnavailable(ticker, "Yahoo Finance timed out")
+        if text and ("Connection" in text or "curl" in text.lower() or "resolve" in text):
+            return SourceUnavailable(ticker, "Yahoo Finance unreachable")
+        return NoData(ticker, "no price data (unknown or delisted ticker?)")

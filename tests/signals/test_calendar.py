@@ -1,0 +1,55 @@
+"""XNYS calendar: completed sessions, early closes, holidays, and the clock passed in."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from signals.calendar import NEW_YORK, MarketCalendar
+
+CAL = MarketCalendar()
+
+
+@pytest.mark.parametrize(
+    ("now_ny", "expected"),
+    [
+        (datetime(2026, 11, 24, 15, 59), date(2026, 11, 23)),  # Tuesday before the close
+        (datetime(2026, 11, 24, 16, 0), date(2026, 11, 24)),  # at the close
+        (datetime(2026, 11, 26, 12, 0), date(2026, 11, 25)),  # Thanksgiving: closed
+        (datetime(2026, 11, 27, 12, 59), date(2026, 11, 25)),  # early close at 13:00
+        (datetime(2026, 11, 27, 13, 0), date(2026, 11, 27)),
+        (datetime(2026, 11, 28, 10, 0), date(2026, 11, 27)),  # Saturday
+        (datetime(2026, 7, 3, 18, 0), date(2026, 7, 2)),  # Independence Day observed
+        (datetime(2026, 12, 25, 18, 0), date(2026, 12, 24)),  # Christmas; 24th closed early
+    ],
+)
+def test_last_completed_session(now_ny, expected):
+    """The as-of session is the last one whose close has passed at ``now``."""
+    assert CAL.last_completed_session(now_ny.replace(tzinfo=NEW_YORK)) == expected
+
+
+def test_same_instant_in_any_timezone():
+    """The answer depends on the instant, not on the timezone it is written in."""
+    instant = datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
+    tokyo = instant.astimezone(timezone(timedelta(hours=9)))
+    assert CAL.last_completed_session(instant) == CAL.last_completed_session(tokyo)
+
+
+def test_early_closes_and_holidays():
+    """2026-11-27 and 2026-12-24 close at 13:00 New York; holidays are not sessions."""
+    assert CAL.is_early_close(date(2026, 11, 27)) and CAL.is_early_close(date(2026, 12, 24))
+    assert not CAL.is_early_close(date(2026, 11, 25))
+    assert CAL.session_close(date(2026, 12, 24)).astimezone(NEW_YORK).hour == 13
+    for holiday in (date(2026, 7, 3), date(2026, 11, 26), date(2026, 12, 25)):
+        assert not CAL.is_session(holiday)
+    assert CAL.next_session(date(2026, 11, 25)) == date(2026, 11, 27)
+    assert CAL.previous_session(date(2026, 11, 27)) == date(2026, 11, 25)
+
+
+def test_is_open_and_naive_now_rejected():
+    """A naive datetime is a bug, not a guess; is_open follows the session hours."""
+    assert CAL.is_open(datetime(2026, 11, 24, 10, 0, tzinfo=NEW_YORK))
+    assert not CAL.is_open(datetime(2026, 11, 24, 16, 0, tzinfo=NEW_YORK))
+    with pytest.raises(ValueError, match="aware"):
+        CAL.last_completed_session(datetime(2026, 11, 24, 10, 0))

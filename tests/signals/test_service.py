@@ -1,0 +1,148 @@
+"""The cache in front of any source: one upstream fetch per ticker per session, shared by all."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from signals.bars import FetchResult
+from signals.calendar import MarketCalendar
+from signals.errors import NoData, SourceUnavailable
+from signals.momentum import Signal
+from signals.service import PriceService
+from tests.support import bars_from_closes, worked_example_bars
+
+# 2026-06-08 is a Monday; the close is 20:00 UTC (16:00 New York, summer time).
+EVENING = datetime(2026, 6, 8, 23, 0, tzinfo=UTC)
+MIDDAY_NEXT = datetime(2026, 6, 9, 16, 0, tzinfo=UTC)
+
+
+class CountingSource:
+    """A source serving fixed bars, counting calls; optionally slow to expose races."""
+
+    name = "counting"
+
+    def __init__(self, bars: dict[str, pd.DataFrame], delay: float = 0.0) -> None:
+        self.data = bars
+        self.delay = delay
+        self.calls: list[list[str]] = []
+        self.lock = threading.Lock()
+
+    def fetch(self, tickers: Sequence[str], *, start: date, end: date) -> FetchResult:
+        with self.lock:
+            self.calls.append(list(tickers))
+        if self.delay:
+            threading.Event().wait(self.delay)
+        bars = {}
+        errors = {}
+        for t in tickers:
+            frame = self.data.get(t)
+            if frame is None:
+                errors[t] = NoData(t, "unknown")
+            else:
+                bars[t] = frame.loc[(frame.index >= pd.Timestamp(start))]
+        return FetchResult(bars=bars, errors=errors)
+
+
+def service(source, **kwargs) -> PriceService:
+    return PriceService(source, MarketCalendar(), **kwargs)
+
+
+async def test_second_request_same_evening_costs_nothing():
+    """A second /signal IWM the same evening is served from the cache."""
+    src = CountingSource({"IWM": worked_example_bars()})
+    svc = service(src)
+    session = svc.session_for(EVENING)
+    assert session == date(2026, 6, 8)
+    first = await svc.signals(["IWM"], session=session)
+    second = await svc.signals(["IWM"], session=session)
+    assert isinstance(first["IWM"], Signal) and first == second
+    assert src.calls == [["IWM"]]
+
+
+async def test_concurrent_requests_share_one_fetch():
+    """Twenty concurrent requests for overlapping tickers make one upstream call per ticker."""
+    bars = worked_example_bars()
+    src = CountingSource({"IWM": bars, "SPY": bars * 2}, delay=0.2)
+    svc = service(src)
+    session = svc.session_for(EVENING)
+    results = await asyncio.gather(
+        *(svc.signals(["IWM", "SPY"] if i % 2 else ["IWM"], session=session) for i in range(20))
+    )
+    assert all(isinstance(r["IWM"], Signal) for r in results)
+    fetched = [t for call in src.calls for t in call]
+    assert sorted(fetched) == ["IWM", "SPY"]
+
+
+async def test_live_partial_bar_is_not_used():
+    """During the next session a bar for today exists upstream, but the signal is for yesterday."""
+    bars = worked_example_bars()
+    live = bars_from_closes([*bars["Close"], 250.0], end=date(2026, 6, 9))
+    src = CountingSource({"IWM": live})
+    svc = service(src)
+    session = svc.session_for(MIDDAY_NEXT)
+    assert session == date(2026, 6, 8)
+    result = (await svc.signals(["IWM"], session=session))["IWM"]
+    assert isinstance(result, Signal)
+    assert result.as_of == date(2026, 6, 8) and result.close == pytest.approx(281.65)
+
+
+async def test_lagging_source_is_refetched_after_short_ttl():
+    """Bars missing the expected session are kept briefly, then fetched again."""
+    clock = [0.0]
+    older = worked_example_bars().iloc[:-1]  # source has not published 2026-06-08 yet
+    src = CountingSource({"IWM": older})
+    svc = service(src, monotonic=lambda: clock[0], provisional_ttl=timedelta(minutes=15))
+    session = svc.session_for(EVENING)
+    stale = (await svc.signals(["IWM"], session=session))["IWM"]
+    assert isinstance(stale, Signal) and stale.as_of == date(2026, 6, 5)
+    await svc.signals(["IWM"], session=session)
+    assert len(src.calls) == 1
+    clock[0] += 16 * 60
+    src.data["IWM"] = worked_example_bars()
+    fresh = (await svc.signals(["IWM"], session=session))["IWM"]
+    assert isinstance(fresh, Signal) and fresh.as_of == date(2026, 6, 8)
+    assert len(src.calls) == 2
+
+
+async def test_unknown_ticker_is_remembered_briefly():
+    """An unknown ticker is not re-fetched on every request within the negative TTL."""
+    clock = [0.0]
+    src = CountingSource({})
+    svc = service(src, monotonic=lambda: clock[0], negative_ttl=timedelta(minutes=30))
+    session = svc.session_for(EVENING)
+    for _ in range(3):
+        assert isinstance((await svc.signals(["ZZZZ"], session=session))["ZZZZ"], NoData)
+    assert len(src.calls) == 1
+    clock[0] += 31 * 60
+    await svc.signals(["ZZZZ"], session=session)
+    assert len(src.calls) == 2
+
+
+async def test_broken_source_is_contained_and_not_cached():
+    """A source that raises yields SourceUnavailable, and the next request tries again."""
+
+    class Broken(CountingSource):
+        def fetch(self, tickers, *, start, end):
+            super().fetch(tickers, start=start, end=end)
+            raise RuntimeError("boom")
+
+    src = Broken({})
+    svc = service(src)
+    session = svc.session_for(EVENING)
+    assert isinstance((await svc.signals(["IWM"], session=session))["IWM"], SourceUnavailable)
+    await svc.signals(["IWM"], session=session)
+    assert len(src.calls) == 2
+
+
+def test_as_of_validation():
+    """--as-of may not be in the future; a holiday resolves to the session before it."""
+    svc = service(CountingSource({}))
+    with pytest.raises(ValueError, match="not closed"):
+        svc.session_for(EVENING, date(2026, 6, 9))
+    assert svc.session_for(EVENING, date(2026, 5, 25)) == date(2026, 5, 22)  # Memorial Day
