@@ -1,0 +1,134 @@
+"""Cards as Slack ``chat.postMessage`` bodies built with ``slack_sdk.models.blocks``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    ImageBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from formatting.card import Card, Language, languages
+from formatting.i18n import t
+from formatting.text import CardText, card_text
+
+JSON = dict[str, Any]
+
+# Slack Block Kit limits (https://api.slack.com/reference/block-kit/blocks)
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_SECTION_FIELDS = 10
+MAX_FIELD_TEXT = 2000
+MAX_HEADER_TEXT = 150
+MAX_CONTEXT_ELEMENTS = 10
+MAX_CONTEXT_TEXT = 2000
+MAX_ALT_TEXT = 2000
+MAX_FALLBACK_TEXT = 4000  # Slack truncates "text" far later; keep notifications short
+
+ELLIPSIS = "…"
+_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_MRKDWN = re.compile(r"([*_~`])")
+_BROADCAST = re.compile(r"@(channel|everyone|here)\b")
+
+
+def escape_text(text: str) -> str:
+    """Escape Slack's control characters ``&``, ``<``, ``>`` (no mentions, links or commands),
+    and break ``@here``-style words with a zero-width space."""
+    return _BROADCAST.sub("@\u200b\\1", text.translate(_ENTITIES))
+
+
+def escape_mrkdwn(text: str) -> str:
+    """:func:`escape_text`, and ``* _ ~ ``` wrapped in zero-width spaces so they format nothing."""
+    return _MRKDWN.sub("\u200b\\1\u200b", escape_text(text))
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, an ellipsis marking the cut (no broken entity)."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(limit - 1, 0)]
+    amp = head.rfind("&")
+    if amp != -1 and ";" not in head[amp:]:
+        head = head[:amp]
+    return head + ELLIPSIS
+
+
+def _mrkdwn(text: str, limit: int) -> MarkdownTextObject:
+    return MarkdownTextObject(text=clip(text, limit))
+
+
+def _plain(text: str, limit: int) -> PlainTextObject:
+    return PlainTextObject(text=clip(escape_text(text), limit), emoji=False)
+
+
+def text_to_blocks(text: CardText) -> list[Block]:
+    """One language of a card as Slack blocks (header, numbers, context, scope, footer)."""
+    esc = escape_mrkdwn
+    kicker = [text.kicker, text.ticker] + ([text.fund_name] if text.fund_name else [])
+    lines = [] if text.tracks is None else [esc(text.tracks)]
+    lines += [f"*{esc(text.regime_label)}*", esc(text.meaning)]
+    fields = [
+        _mrkdwn(f"*{esc(label)}*\n{esc(value)}", MAX_FIELD_TEXT) for label, value in text.numbers
+    ]
+    blocks: list[Block] = [
+        HeaderBlock(text=_plain(text.title, MAX_HEADER_TEXT)),
+        ContextBlock(elements=[_plain(" · ".join(kicker), MAX_CONTEXT_TEXT)]),
+        SectionBlock(text=_mrkdwn("\n".join(lines), MAX_SECTION_TEXT)),
+        SectionBlock(fields=fields[:MAX_SECTION_FIELDS]),
+    ]
+    for heading, body in ((text.context_heading, text.context), (text.watch_heading, text.watch)):
+        if body is not None:
+            blocks.append(
+                SectionBlock(text=_mrkdwn(f"*{esc(heading)}*\n{esc(body)}", MAX_SECTION_TEXT))
+            )
+    notes = [text.scope, f"{text.as_of} · {text.source}"]
+    if text.stale is not None:
+        notes.append(text.stale)
+    notes.append(text.footer)
+    elements = [_mrkdwn(esc(n), MAX_CONTEXT_TEXT) for n in notes]
+    blocks.append(ContextBlock(elements=elements[:MAX_CONTEXT_ELEMENTS]))
+    return blocks
+
+
+def fallback_text(text: CardText) -> str:
+    """The plain notification line of one language: title, price and returns."""
+    numbers = ", ".join(f"{label} {value}" for label, value in text.numbers)
+    return f"{text.title} · {numbers}"
+
+
+def card_to_slack(
+    card: Card, lang: Language, *, channel: str | None = None, image_url: str | None = None
+) -> JSON:
+    """The ``chat.postMessage`` body for ``card``: every language shown, English first.
+
+    ``image_url`` (the chart) is shown after the first language's numbers.
+    """
+    texts = [card_text(card, lg) for lg in languages(lang)]
+    blocks: list[Block] = []
+    for i, text in enumerate(texts):
+        if i:
+            blocks.append(DividerBlock())
+        part = text_to_blocks(text)
+        if i == 0 and image_url is not None:
+            alt = t("chart.title", text.lang, ticker=card.ticker, label=text.regime_label)
+            part.insert(
+                4, ImageBlock(image_url=image_url, alt_text=clip(escape_text(alt), MAX_ALT_TEXT))
+            )
+        blocks += part
+    fallback = "\n".join(escape_mrkdwn(fallback_text(text)) for text in texts)
+    body: JSON = {}
+    if channel is not None:
+        body["channel"] = channel
+    body["text"] = clip(fallback, MAX_FALLBACK_TEXT)
+    body["blocks"] = [b.to_dict() for b in blocks[:MAX_BLOCKS]]
+    body["unfurl_links"] = False
+    body["unfurl_media"] = False
+    return body

@@ -1,0 +1,109 @@
+"""The words of a card in one language: every line a renderer lays out, as plain text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from formatting.card import Card
+from formatting.i18n import Lang, t
+from formatting.numbers import long_date, pct, price
+from signals.regimes import REGIME_TONE, Regime
+
+
+def regime_label(regime: Regime, lang: Lang) -> str:
+    """Display label of ``regime`` in ``lang`` (e.g. ``defensive impulse`` / ``防御动能``)."""
+    return t(f"regime.{regime.value}.label", lang)
+
+
+def regime_meaning(regime: Regime, lang: Lang) -> str:
+    """One-sentence meaning of ``regime`` in ``lang``."""
+    return t(f"regime.{regime.value}.meaning", lang)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardText:
+    """Every line of a card in one language, unescaped; ``None`` for lines the card lacks.
+
+    ``tracks``, ``fund_name``, ``context`` and ``watch`` come from the fund catalog and are
+    ``None`` for a ticker that is not in it. ``ticker`` is raw user-facing input: renderers
+    escape every field for their markup.
+    """
+
+    lang: Lang
+    ticker: str
+    tone: int  # -1 defensive, 0 neutral, +1 constructive
+    title: str
+    kicker: str
+    tracks: str | None
+    fund_name: str | None
+    regime_heading: str
+    regime_label: str
+    meaning: str
+    price_label: str
+    price: str
+    returns: tuple[tuple[str, str], ...]  # (label, value) for 1D, 5D, 1M
+    scope: str
+    context_heading: str
+    context: str | None
+    watch_heading: str
+    watch: str | None
+    as_of: str
+    stale: str | None
+    source: str
+    footer: str
+
+    @property
+    def numbers(self) -> tuple[tuple[str, str], ...]:
+        """Price then 1D, 5D, 1M as (label, value) pairs."""
+        return ((self.price_label, self.price), *self.returns)
+
+
+def card_text(card: Card, lang: Lang) -> CardText:
+    """The lines of ``card`` in ``lang``."""
+    signal, fund = card.signal, card.fund
+    label = regime_label(signal.regime, lang)
+    if fund is not None:
+        index = fund.tracks.get(lang)
+        title = t("card.title", lang, index=index, label=label)
+        tracks: str | None = t("card.tracks", lang, ticker=card.ticker, index=index)
+        info = fund.info
+        context: str | None = info.context.get(lang)
+        watch: str | None = info.watch.get(lang)
+        fund_name: str | None = fund.name
+    else:
+        title = t("card.title_ticker", lang, ticker=card.ticker, label=label)
+        tracks = context = watch = fund_name = None
+    as_of = long_date(signal.as_of, lang)
+    stale = (
+        t("card.stale", lang, expected=long_date(card.expected_session, lang), as_of=as_of)
+        if card.stale
+        else None
+    )
+    return CardText(
+        lang=lang,
+        ticker=card.ticker,
+        tone=REGIME_TONE[signal.regime],
+        title=title,
+        kicker=t("card.kicker", lang),
+        tracks=tracks,
+        fund_name=fund_name,
+        regime_heading=t("card.regime", lang),
+        regime_label=label,
+        meaning=t("card.meaning", lang, text=regime_meaning(signal.regime, lang)),
+        price_label=t("card.price", lang),
+        price=price(signal.close, lang),
+        returns=(
+            (t("card.r_1d", lang), pct(signal.r_1d, lang)),
+            (t("card.r_5d", lang), pct(signal.r_5d, lang)),
+            (t("card.r_1m", lang), pct(signal.r_1m, lang)),
+        ),
+        scope=t("card.scope", lang),
+        context_heading=t("card.context", lang),
+        context=context,
+        watch_heading=t("card.watch", lang),
+        watch=watch,
+        as_of=t("card.as_of", lang, date=as_of),
+        stale=stale,
+        source=t("card.source", lang, source=card.source),
+        footer=t("card.footer", lang),
+    )

@@ -1,0 +1,363 @@
+"""Renderers: Discord embeds, Slack blocks, terminal and messages, within limits and escaped."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from rich.cells import cell_len
+from slack_sdk.models.blocks import Block
+
+from formatting import blocks as sb
+from formatting import embeds as de
+from formatting.card import LANGUAGES, Card, Language
+from formatting.i18n import Term, t
+from formatting.messages import message_text, message_to_discord, message_to_slack
+from formatting.terminal import card_to_terminal, render_plain
+from formatting.text import card_text
+from tests.formatting.conftest import NON_CATALOG, CardFactory
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+ODD_TICKERS = [
+    "<!here>",
+    "<!channel>",
+    "@everyone",
+    "@here",
+    "*X*",
+    "_X_",
+    "`X`",
+    "<@12345678901234567>",
+]
+
+
+def strings(obj: Any) -> Iterator[str]:
+    """Every string inside a JSON-like value."""
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for value in obj.values():
+            yield from strings(value)
+    elif isinstance(obj, list | tuple):
+        for value in obj:
+            yield from strings(value)
+
+
+def joined(obj: Any) -> str:
+    """All strings of a payload in document order, one per line."""
+    return "\n".join(strings(obj))
+
+
+def mrkdwn_texts(obj: Any) -> Iterator[str]:
+    """The text of every mrkdwn text object inside Slack blocks."""
+    if isinstance(obj, dict):
+        if obj.get("type") == "mrkdwn":
+            yield obj["text"]
+        for value in obj.values():
+            yield from mrkdwn_texts(value)
+    elif isinstance(obj, list):
+        for value in obj:
+            yield from mrkdwn_texts(value)
+
+
+def discord_total(payload: dict[str, Any]) -> int:
+    """Characters Discord counts across all embeds, computed independently of the renderer."""
+    total = 0
+    for e in payload["embeds"]:
+        total += len(e.get("title", "")) + len(e.get("description", ""))
+        total += sum(len(f["name"]) + len(f["value"]) for f in e.get("fields", []))
+        total += len(e.get("footer", {}).get("text", "")) + len(e.get("author", {}).get("name", ""))
+    return total
+
+
+def assert_discord_limits(payload: dict[str, Any]) -> None:
+    """Every Discord embed limit holds."""
+    assert payload["allowed_mentions"] == {"parse": []}
+    assert 1 <= len(payload["embeds"]) <= 10
+    assert discord_total(payload) <= 6000
+    for e in payload["embeds"]:
+        assert len(e["title"]) <= 256
+        assert len(e["description"]) <= 4096
+        assert len(e["fields"]) <= 25
+        assert all(0 < len(f["name"]) <= 256 and 0 < len(f["value"]) <= 1024 for f in e["fields"])
+        assert all(set(f) == {"name", "value", "inline"} for f in e["fields"])
+        assert len(e["footer"]["text"]) <= 2048
+        assert len(e["author"]["name"]) <= 256
+
+
+def assert_slack_limits(body: dict[str, Any]) -> None:
+    """Every Block Kit limit holds and each block survives slack_sdk's parser."""
+    assert body["unfurl_links"] is False
+    assert 0 < len(body["text"]) <= sb.MAX_FALLBACK_TEXT
+    assert len(body["blocks"]) <= 50
+    for block in body["blocks"]:
+        assert Block.parse(block).to_dict() == block
+        if block["type"] == "header":
+            assert block["text"]["type"] == "plain_text"
+            assert len(block["text"]["text"]) <= 150
+        if block["type"] == "section":
+            assert len(block.get("text", {}).get("text", "")) <= 3000
+            assert len(block.get("fields", [])) <= 10
+            assert all(len(f["text"]) <= 2000 for f in block.get("fields", []))
+        if block["type"] == "context":
+            assert 1 <= len(block["elements"]) <= 10
+    text = joined(body)
+    for forbidden in ("<!channel>", "<!here>", "<!everyone>", "<@"):
+        assert forbidden not in text
+
+
+# ---- the matrix: every regime x language x (longest catalog fund, non-catalog ticker)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_discord_limits_and_languages(any_card: Card, lang: Language) -> None:
+    """Discord payloads respect every limit and show each language's label, English first."""
+    payload = de.card_to_discord(any_card, lang, image="attachment://chart.png")
+    assert_discord_limits(payload)
+    embeds = payload["embeds"]
+    assert embeds[0]["image"] == {"url": "attachment://chart.png"}
+    shown = ("en", "zh") if lang == "both" else (lang,)
+    assert len(embeds) == len(shown)
+    for embed, lg in zip(embeds, shown, strict=True):
+        assert t(f"regime.{any_card.signal.regime.value}.label", lg) in embed["description"]
+        assert embed["footer"]["text"] == t("card.footer", lg)
+        assert t("card.scope", lg) in joined(embed)
+        assert bool(CJK.search(joined(embed))) == (lg == "zh")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_slack_limits_and_languages(any_card: Card, lang: Language) -> None:
+    """Slack bodies respect Block Kit limits, parse back, and put English first."""
+    body = sb.card_to_slack(any_card, lang, channel="C123", image_url="https://e.x/c.png")
+    assert_slack_limits(body)
+    assert body["channel"] == "C123"
+    assert sum(b["type"] == "image" for b in body["blocks"]) == 1
+    headers = [b["text"]["text"] for b in body["blocks"] if b["type"] == "header"]
+    text = joined(body)
+    if lang == "en":
+        assert not CJK.search(text)
+    else:
+        assert t(f"regime.{any_card.signal.regime.value}.label", "zh") in text
+        assert CJK.search(headers[-1])
+    if lang == "both":
+        assert len(headers) == 2
+        assert not CJK.search(headers[0])
+        assert text.index(t("card.footer", "en")) < text.index(t("card.footer", "zh"))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_terminal_languages(any_card: Card, lang: Language) -> None:
+    """Terminal cards fit the width, carry scope and footer, and keep languages apart."""
+    out = render_plain(card_to_terminal(any_card, lang), width=80)
+    assert all(cell_len(line) <= 80 for line in out.splitlines())
+    flat = re.sub(r"[\s│]+", "", out)  # undo wrapping and borders
+    if lang in ("en", "both"):
+        assert re.sub(r"\s+", "", t("card.footer", "en")) in flat
+    if lang in ("zh", "both"):
+        assert re.sub(r"\s+", "", t("card.scope", "zh")) in flat
+    assert bool(CJK.search(out)) == (lang != "en")
+    if lang == "both":
+        assert out.index(t("card.kicker", "en")) < out.index(t("card.kicker", "zh"))
+
+
+def test_every_catalog_fund_fits(card_factory: CardFactory) -> None:
+    """Every catalog fund renders bilingually within Discord and Slack limits."""
+    from signals.funds import FUNDS
+
+    for ticker in FUNDS:
+        card = card_factory(ticker=ticker)
+        assert_discord_limits(de.card_to_discord(card, "both"))
+        assert_slack_limits(sb.card_to_slack(card, "both"))
+
+
+# ---- the worked example
+
+
+WORKED_EN = [
+    "$281.65", "-3.55%", "-2.33%", "-0.22%", "defensive impulse", "IWM tracks Russell 2000",
+    "short-term momentum is weak, but not yet a slower risk-off regime signal.",
+    "Scope: price momentum only; it does not measure fund flows, holdings quality, or company "
+    "fundamentals, and it is not a buy/sell recommendation.",
+    "Generated from ETF price-momentum data; for information only; not investment advice.",
+    "Data as of June 8, 2026 close",
+    "Russell 2000 ETF signal turns defensive impulse",
+]  # fmt: skip
+WORKED_ZH = [
+    "$281.65", "-3.55%", "-2.33%", "-0.22%", "防御动能", "IWM 追踪罗素2000",
+    "短线价格动量偏弱,但尚未达到更慢周期的风险规避信号。",
+    "边界:这只是价格动量信号,不衡量资金流入/流出、持仓质量或公司基本面,也不是买卖建议。",
+    "基于 ETF 价格动量数据生成,仅供参考,不构成投资建议。",
+    "数据截至2026年6月8日收盘",
+    "罗素2000 ETF 信号:防御动能",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_worked_example_in_every_renderer(worked_card: Card, lang: Language) -> None:
+    """IWM on 2026-06-08 shows the contract's numbers, labels and sentences everywhere."""
+    expected = {"en": WORKED_EN, "zh": WORKED_ZH, "both": WORKED_EN + WORKED_ZH}[lang]
+    discord = joined(de.card_to_discord(worked_card, lang))
+    slack = joined(sb.card_to_slack(worked_card, lang))
+    terminal = render_plain(card_to_terminal(worked_card, lang), width=400)
+    for rendered in (discord, slack, terminal):
+        for piece in expected:
+            assert piece in rendered, piece
+
+
+def test_worked_example_text(worked_card: Card) -> None:
+    """CardText holds each line separately."""
+    zh = card_text(worked_card, "zh")
+    assert zh.title == "罗素2000 ETF 信号:防御动能"
+    assert zh.numbers == (
+        ("价格", "$281.65"),
+        ("单日", "-3.55%"),
+        ("5日", "-2.33%"),
+        ("1个月", "-0.22%"),
+    )
+    assert zh.meaning == "含义:短线价格动量偏弱,但尚未达到更慢周期的风险规避信号。"
+    assert zh.fund_name == "iShares Russell 2000 ETF"
+    assert zh.stale is None
+    assert zh.tone == -1
+
+
+# ---- variants
+
+
+@pytest.mark.parametrize("ticker", [NON_CATALOG, "AAPL"])
+def test_non_catalog_ticker_gets_a_full_card(card_factory: CardFactory, ticker: str) -> None:
+    """A ticker outside the catalog keeps title, numbers, scope and footer, minus catalog lines."""
+    text = card_text(card_factory(ticker=ticker, catalog=False), "en")
+    assert text.title == f"{ticker} signal turns defensive impulse"
+    assert (text.tracks, text.fund_name, text.context, text.watch) == (None, None, None, None)
+    assert text.numbers[0] == ("Price", "$281.65")
+    assert (
+        card_text(card_factory(ticker=ticker, catalog=False), "zh").title
+        == f"{ticker} 信号:防御动能"
+    )
+    payload = de.card_to_discord(card_factory(ticker=ticker, catalog=False), "en")
+    names = [f["name"] for f in payload["embeds"][0]["fields"]]
+    assert "Market context" not in names
+    assert t("card.scope", "en") in joined(payload)
+
+
+def test_stale_note(card_factory: CardFactory) -> None:
+    """A card whose data ends before the session asked about says so; a fresh one does not."""
+    stale = card_text(card_factory(stale_days=1), "en")
+    assert stale.stale == "No bar for June 9, 2026 yet; figures are as of June 8, 2026."
+    assert "No bar for" in joined(de.card_to_discord(card_factory(stale_days=1), "en"))
+    assert "No bar for" not in joined(de.card_to_discord(card_factory(), "en"))
+
+
+def test_colour_follows_tone(card_factory: CardFactory) -> None:
+    """Defensive regimes are red-ish, neutral grey, constructive green-ish."""
+    from signals.regimes import Regime
+
+    def rgb(regime: Regime) -> tuple[int, int, int]:
+        c = de.card_to_discord(card_factory(regime=regime), "en")["embeds"][0]["color"]
+        return c >> 16, (c >> 8) & 0xFF, c & 0xFF
+
+    r, g, _ = rgb(Regime.RISK_OFF_REGIME)
+    assert r > g + 60
+    r, g, b = rgb(Regime.NEUTRAL)
+    assert max(r, g, b) - min(r, g, b) < 30
+    r, g, _ = rgb(Regime.RISK_ON_REGIME)
+    assert g > r + 60
+
+
+@pytest.mark.parametrize("ticker", ODD_TICKERS)
+def test_markup_in_tickers_is_escaped(card_factory: CardFactory, ticker: str) -> None:
+    """Mentions and markdown in a user-typed ticker show literally on every platform."""
+    card = card_factory(ticker=ticker, catalog=False)
+    discord = joined(de.card_to_discord(card, "both"))
+    assert de.escape(ticker) != ticker
+    assert de.escape(ticker) in discord
+    assert "@everyone" not in discord and "@here" not in discord
+    slack = sb.card_to_slack(card, "both")
+    assert_slack_limits(slack)
+    everything = joined(slack)
+    assert "<" not in everything and "@everyone" not in everything and "@here" not in everything
+    mrkdwn = [slack["text"], *mrkdwn_texts(slack["blocks"])]
+    assert not any(ticker in text for text in mrkdwn)
+    assert ticker in render_plain(card_to_terminal(card, "en"), width=200)
+
+
+def test_escape_helpers() -> None:
+    """The escape helpers neutralise markdown, mentions and Slack control characters."""
+    assert de.escape("*X* _y_ `z` ~w~ ||s||") == r"\*X\* \_y\_ \`z\` \~w\~ \|\|s\|\|"
+    assert de.escape("@everyone") == "@\u200beveryone"
+    assert de.escape("> quote\n# head\n- item") == "\\> quote\n\\# head\n\\- item"
+    assert de.escape("BRK-B -3.55%") == "BRK-B -3.55%"
+    assert sb.escape_text("S&P <!here> >") == "S&amp;P &lt;!here&gt; &gt;"
+    assert "*X*" not in sb.escape_mrkdwn("*X*")
+    assert de.clip("abc\\*d", 5) == "abc…"
+    assert sb.clip("a &amp; b", 5) == "a …"
+
+
+def test_limits_enforced_for_huge_input(card_factory: CardFactory) -> None:
+    """A pathological ticker is clipped, never breaking a platform limit."""
+    card = card_factory(ticker="*" * 5000, catalog=False)
+    assert_discord_limits(de.card_to_discord(card, "both"))
+    assert_slack_limits(sb.card_to_slack(card, "both"))
+
+
+def test_fit_embeds_keeps_scope_and_footer(worked_card: Card) -> None:
+    """Shrinking to a small budget drops context first and keeps the disclaimer."""
+    embeds = de.card_to_discord(worked_card, "both")["embeds"]
+    before = sum(de.embed_chars(e) for e in embeds)
+    for e in embeds:
+        for f in e["fields"]:
+            f["optional"] = f["name"] in ("Market context", "市场背景")
+    de.fit_embeds(embeds, budget=before - 150)
+    assert sum(de.embed_chars(e) for e in embeds) <= before - 150
+    assert "Market context" not in joined(embeds)
+    assert t("card.footer", "zh") in joined(embeds)
+
+
+# ---- messages
+
+
+def test_message_text_both_is_english_then_chinese() -> None:
+    """Bilingual messages are the English line then the Chinese line, terms translated."""
+    text = message_text("language.set", {"language": Term("language.name.both")}, "both")
+    assert text.split("\n") == [
+        t("language.set", "en", language="English and Chinese"),
+        t("language.set", "zh", language="中英双语"),
+    ]
+
+
+def test_message_dates_are_localised() -> None:
+    """Date parameters are written as long dates in each language."""
+    from datetime import date
+
+    text = message_text(
+        "error.future_date", {"date": date(2026, 6, 9), "latest": date(2026, 6, 8)}, "zh"
+    )
+    assert text.startswith("2026年6月9日") and "2026年6月8日" in text
+
+
+def test_message_to_discord() -> None:
+    """Discord messages ping nobody, escape user text and set the ephemeral flag on request."""
+    body = message_to_discord(
+        "error.invalid_ticker", {"ticker": "@everyone *X*"}, "en", ephemeral=True
+    )
+    assert body["flags"] == 64
+    assert body["allowed_mentions"] == {"parse": []}
+    assert body["content"].startswith("@\u200beveryone \\*X\\* ")
+    public = message_to_discord("help.help", {}, "zh", ephemeral=False)
+    assert "flags" not in public and public["content"] == t("help.help", "zh")
+
+
+def test_message_to_slack() -> None:
+    """Slack messages escape control characters and choose the response type."""
+    body = message_to_slack("error.bad_date", {"value": "<!channel> & co"}, "both", ephemeral=True)
+    assert body["response_type"] == "ephemeral"
+    assert "<!channel>" not in body["text"] and "&lt;!channel&gt; &amp; co" in body["text"]
+    assert len(body["text"].split("\n")) == 2
+    assert message_to_slack("help.help", {}, "en", ephemeral=False)["response_type"] == "in_channel"
+
+
+def test_message_unknown_key_raises() -> None:
+    """Rendering an unknown key fails loudly."""
+    with pytest.raises(KeyError):
+        message_text("error.nope", {}, "en")
