@@ -1,0 +1,289 @@
+"""Typed settings from the environment and ``.env``; loaded only when :func:`load_settings` runs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as _SourceError
+
+from bot.storage.urls import async_url, parse_url, safe_url
+
+LANGUAGES = ("en", "zh", "both")
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+_DEFAULT_TEXT = {
+    "data_dir": "./data",
+    "database_url": "sqlite:///<SIGNALBOT_DATA_DIR>/signalbot.db",
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; the message is one line naming the variable, never a secret."""
+
+
+def _env(name: str, default: Any, description: str) -> Any:
+    return Field(default, validation_alias=name, description=description)
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot; each field is read from the environment variable it names."""
+
+    model_config = SettingsConfigDict(
+        extra="ignore",
+        env_ignore_empty=True,  # VAR= in .env means "use the default"
+        hide_input_in_errors=True,
+    )
+
+    discord_token: SecretStr | None = _env("DISCORD_TOKEN", None, "Discord bot token")
+    discord_api_base_url: str | None = _env(
+        "DISCORD_API_BASE_URL", None, "Discord REST API base URL (an API proxy, or tests)"
+    )
+    discord_guild_ids: Annotated[tuple[int, ...], NoDecode] = _env(
+        "DISCORD_GUILD_IDS", (), "Comma-separated guild ids to sync commands to at once (dev)"
+    )
+    discord_shard_count: int | None = _env(
+        "DISCORD_SHARD_COUNT", None, "Number of gateway shards (default: Discord's suggestion)"
+    )
+    slack_bot_token: SecretStr | None = _env("SLACK_BOT_TOKEN", None, "Slack bot token (xoxb-)")
+    slack_app_token: SecretStr | None = _env(
+        "SLACK_APP_TOKEN", None, "Slack app-level token (xapp-); enables Socket Mode"
+    )
+    slack_signing_secret: SecretStr | None = _env(
+        "SLACK_SIGNING_SECRET", None, "Slack signing secret; enables HTTP (Events API) mode"
+    )
+    slack_client_id: str | None = _env("SLACK_CLIENT_ID", None, "Slack OAuth client id")
+    slack_client_secret: SecretStr | None = _env(
+        "SLACK_CLIENT_SECRET", None, "Slack OAuth client secret"
+    )
+    slack_api_base_url: str | None = _env(
+        "SLACK_API_BASE_URL", None, "Slack Web API base URL (an API proxy, or tests)"
+    )
+    slack_admin_user_ids: Annotated[tuple[str, ...], NoDecode] = _env(
+        "SLACK_ADMIN_USER_IDS", (), "Comma-separated Slack user ids allowed to run admin commands"
+    )
+    http_port: int = _env("SIGNALBOT_HTTP_PORT", 3000, "Port of the HTTP server (Slack HTTP mode)")
+    data_dir: Path = _env("SIGNALBOT_DATA_DIR", Path("data"), "Directory for the SQLite database")
+    database_url: str = _env(
+        "SIGNALBOT_DATABASE_URL", "", "Database: sqlite:///path or postgresql://user@host/db"
+    )
+    price_source: str = _env(
+        "SIGNALBOT_PRICE_SOURCE", "yfinance", "Price data: yfinance, or csv:/path/to/dir"
+    )
+    default_language: Literal["en", "zh", "both"] = _env(
+        "SIGNALBOT_DEFAULT_LANGUAGE", "both", "Language of servers that chose none: en, zh, both"
+    )
+    log_level: str = _env("SIGNALBOT_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    signal_cooldown_seconds: float = _env(
+        "SIGNALBOT_SIGNAL_COOLDOWN_SECONDS", 10.0, "Per-user cooldown of /signal, in seconds"
+    )
+    digest_grace_hours: float = _env(
+        "SIGNALBOT_DIGEST_GRACE_HOURS", 6.0, "How late a missed digest may still be sent, in hours"
+    )
+
+    @field_validator("discord_api_base_url", "slack_api_base_url", mode="before")
+    @classmethod
+    def _url(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        text = str(value).strip()
+        try:
+            parts = urlsplit(text)
+            _ = parts.port  # raises on a malformed port
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"must be an http(s) URL like https://host/api (got {_redact(text)!r})"
+            )
+        return text.rstrip("/")
+
+    @field_validator("discord_guild_ids", mode="before")
+    @classmethod
+    def _guild_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            items = [v.strip() for v in value.split(",") if v.strip()]
+            if not all(v.isdigit() for v in items):
+                raise ValueError(f"must be comma-separated numeric ids (got {value!r})")
+            return tuple(int(v) for v in items)
+        return value
+
+    @field_validator("slack_admin_user_ids", mode="before")
+    @classmethod
+    def _user_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            items = [v.strip() for v in value.split(",") if v.strip()]
+            if any(not v.isalnum() for v in items):
+                raise ValueError(
+                    f"must be comma-separated Slack user ids like U012AB3CD (got {value!r})"
+                )
+            return tuple(items)
+        return value
+
+    @field_validator("discord_shard_count", mode="before")
+    @classmethod
+    def _shards(cls, value: Any) -> Any:
+        return None if value is None else _int(value, low=1, high=None)
+
+    @field_validator("http_port", mode="before")
+    @classmethod
+    def _port(cls, value: Any) -> int:
+        return _int(value, low=1, high=65535)
+
+    @field_validator("signal_cooldown_seconds", "digest_grace_hours", mode="before")
+    @classmethod
+    def _non_negative(cls, value: Any) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"must be a number (got {value!r})") from None
+        if not math.isfinite(number) or number < 0:
+            raise ValueError(f"must be a number >= 0 (got {value!r})")
+        return number
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _database(cls, value: Any) -> Any:
+        text = str(value).strip()
+        if text:
+            parse_url(text)  # its ValueError names the problem, never the password
+        return text
+
+    @field_validator("price_source", mode="before")
+    @classmethod
+    def _price_source(cls, value: Any) -> str:
+        text = str(value).strip()
+        kind, sep, path = text.partition(":")
+        if text.lower() == "yfinance":
+            return "yfinance"
+        if sep and kind.lower() == "csv" and path.strip():
+            return f"csv:{path.strip()}"
+        raise ValueError(f"must be 'yfinance' or 'csv:/path/to/dir' (got {text!r})")
+
+    @field_validator("default_language", mode="before")
+    @classmethod
+    def _language(cls, value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)} (got {value!r})")
+        return text
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: Any) -> str:
+        text = str(value).strip().upper()
+        if text not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)} (got {value!r})")
+        return text
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'signalbot.db'}"
+        return self
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """Like pydantic's, with any database password hidden (secrets are SecretStr already)."""
+        for name, value in super().__repr_args__():
+            yield name, safe_url(value) if name == "database_url" else value
+
+    @property
+    def discord_enabled(self) -> bool:
+        """A Discord token is set."""
+        return _has(self.discord_token)
+
+    @property
+    def slack_enabled(self) -> bool:
+        """A Slack bot token is set, with an app token (Socket Mode) or a signing secret (HTTP)."""
+        return _has(self.slack_bot_token) and (
+            _has(self.slack_app_token) or _has(self.slack_signing_secret)
+        )
+
+    @property
+    def slack_socket_mode(self) -> bool:
+        """Slack runs over Socket Mode (an app token is set); otherwise over HTTP."""
+        return self.slack_enabled and _has(self.slack_app_token)
+
+    @property
+    def async_database_url(self) -> str:
+        """The database URL with its async driver (sqlite+aiosqlite or postgresql+asyncpg)."""
+        return async_url(self.database_url)
+
+    @property
+    def csv_price_dir(self) -> Path | None:
+        """The directory of ``csv:`` price files, or None for yfinance."""
+        return Path(self.price_source[4:]) if self.price_source.startswith("csv:") else None
+
+
+def _has(secret: SecretStr | None) -> bool:
+    return secret is not None and bool(secret.get_secret_value().strip())
+
+
+def _int(value: Any, *, low: int, high: int | None) -> int:
+    try:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError
+        number = int(str(value).strip()) if isinstance(value, str) else int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a whole number (got {value!r})") from None
+    if number < low or (high is not None and number > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"must be {bounds} (got {value})")
+    return number
+
+
+def _redact(url: str) -> str:
+    head, at, tail = url.rpartition("@")
+    return f"{head.split('//')[0]}//***@{tail}" if at and "//" in head else url
+
+
+_ENV_NAMES = {name: str(f.validation_alias) for name, f in Settings.model_fields.items()}
+
+
+def _one_line(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        loc = str(error["loc"][0]) if error["loc"] else ""
+        name = _ENV_NAMES.get(loc, loc)
+        message = error["msg"].removeprefix("Value error, ").replace("\n", " ")
+        problems.append(f"{name}: {message}" if name else message)
+    return "; ".join(problems)
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
+    """Read settings from the environment, then ``env_file`` (if it exists), then ``overrides``.
+
+    ``overrides`` use field names (``http_port=8080``); only the variables named in the fields
+    are read (``SIGNALBOT_LOG_LEVEL``, never a bare ``LOG_LEVEL``). Raises :class:`SettingsError`.
+    """
+    unknown = sorted(set(overrides) - set(_ENV_NAMES))
+    if unknown:
+        raise TypeError(f"unknown setting(s): {', '.join(unknown)}")
+    values = {_ENV_NAMES[name]: value for name, value in overrides.items()}
+    try:
+        return Settings(_env_file=env_file, **values)
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc)) from None
+    except _SourceError as exc:
+        raise SettingsError(str(exc).splitlines()[0]) from None
+
+
+def settings_table() -> list[tuple[str, str, str]]:
+    """(environment variable, default, description) for every setting, for the README."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if name in _DEFAULT_TEXT:
+            text = _DEFAULT_TEXT[name]
+        elif default is None or default == ():
+            text = ""
+        elif isinstance(default, float) and default.is_integer():
+            text = str(int(default))
+        else:
+            text = str(default)
+        rows.append((_ENV_NAMES[name], text, field.description or ""))
+    return rows

@@ -1,0 +1,40 @@
+"""Persistence: SQLite by default, PostgreSQL by URL; schema managed by Alembic migrations."""
+
+from bot.storage.db import create_engine, current_revision, downgrade, upgrade
+from bot.storage.leader import LeaderLock
+from bot.storage.ledger import CLAIM_TIMEOUT, MAX_ATTEMPTS, new_claimer_id
+from bot.storage.records import (
+    DEFAULT_WATCHLIST,
+    LANGUAGES,
+    PLATFORMS,
+    Delivery,
+    DeliveryState,
+    Language,
+    Platform,
+    Subscription,
+)
+from bot.storage.repository import Storage, open_storage
+from bot.storage.urls import async_url, safe_url
+
+__all__ = [
+    "CLAIM_TIMEOUT",
+    "DEFAULT_WATCHLIST",
+    "LANGUAGES",
+    "MAX_ATTEMPTS",
+    "PLATFORMS",
+    "Delivery",
+    "DeliveryState",
+    "Language",
+    "LeaderLock",
+    "Platform",
+    "Storage",
+    "Subscription",
+    "async_url",
+    "create_engine",
+    "current_revision",
+    "downgrade",
+    "new_claimer_id",
+    "open_storage",
+    "safe_url",
+    "upgrade",
+]

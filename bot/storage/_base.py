@@ -1,0 +1,53 @@
+"""What every storage mixin shares: the engine, the clock and the dialect's upsert."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+Insert = postgresql.Insert | sqlite.Insert
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class StorageBase:
+    """Holds the engine; every public method runs (and commits) its own short transaction."""
+
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.engine = engine
+        self._clock = clock
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    def now(self) -> datetime:
+        """The storage clock (injectable for tests)."""
+        return self._clock()
+
+    def insert(self, table: Table) -> Insert:
+        """The dialect's INSERT, which has ``on_conflict_do_*``."""
+        return postgresql.insert(table) if self.dialect == "postgresql" else sqlite.insert(table)
+
+    def upsert(
+        self,
+        table: Table,
+        rows: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        keys: Sequence[str],
+        update: Sequence[str],
+    ) -> Insert:
+        """INSERT ``rows``; on a ``keys`` conflict overwrite the ``update`` columns."""
+        stmt = self.insert(table).values(rows) if isinstance(rows, Mapping) else self.insert(table)
+        return stmt.on_conflict_do_update(
+            index_elements=list(keys), set_={c: stmt.excluded[c] for c in update}
+        )

@@ -1,0 +1,159 @@
+"""Table definitions (SQLAlchemy Core); migrations in ``migrations/versions`` must match them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Double,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive, in UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store UTC; reject naive datetimes, which would be ambiguous."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Return aware UTC datetimes."""
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _timestamps() -> list[Column[Any]]:
+    return [
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("updated_at", UTCDateTime(), nullable=False),
+    ]
+
+
+_PLATFORM_CHECK = "platform IN ('discord', 'slack', 'terminal')"
+
+servers = Table(
+    "servers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("server_id", String(64), nullable=False),
+    Column("language", String(8), nullable=True),  # NULL: the bot's default language
+    Column("watchlist", Text, nullable=True),  # JSON list of tickers; NULL: DEFAULT_WATCHLIST
+    *_timestamps(),
+    UniqueConstraint("platform", "server_id"),
+    CheckConstraint(_PLATFORM_CHECK, name="platform"),
+    CheckConstraint("language IN ('en', 'zh', 'both')", name="language"),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("server_id", String(64), nullable=False),
+    Column("channel_id", String(64), nullable=False),
+    Column("schedule_time", String(5), nullable=True),  # 'HH:MM'; NULL: 30 min after the close
+    Column("timezone", String(64), nullable=False),
+    Column("language", String(8), nullable=True),  # NULL: the server's language
+    Column("enabled", Boolean, nullable=False),
+    Column("disabled_reason", Text, nullable=True),
+    *_timestamps(),
+    UniqueConstraint("platform", "server_id", "channel_id"),
+    ForeignKeyConstraint(
+        ["platform", "server_id"],
+        ["servers.platform", "servers.server_id"],
+        ondelete="CASCADE",
+        name="fk_subscriptions_server",
+    ),
+    CheckConstraint(_PLATFORM_CHECK, name="platform"),
+    CheckConstraint("language IN ('en', 'zh', 'both')", name="language"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column(
+        "subscription_id",
+        Integer,
+        ForeignKey("subscriptions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("session", Date, primary_key=True),
+    Column("state", String(8), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("message_ids", Text, nullable=True),  # JSON list of platform message ids
+    Column("claimed_by", String(128), nullable=False),
+    Column("claimed_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Column("error", Text, nullable=True),
+    CheckConstraint("state IN ('claimed', 'sent', 'failed')", name="state"),
+)
+
+signal_history = Table(
+    "signal_history",
+    metadata,
+    Column("ticker", String(32), primary_key=True),
+    Column("session", Date, primary_key=True),
+    Column("regime", String(32), nullable=False),
+    Column("close", Double, nullable=False),
+    Column("r_1d", Double, nullable=False),
+    Column("r_5d", Double, nullable=False),
+    Column("r_1m", Double, nullable=False),
+    Column("sigma", Double, nullable=False),
+    Column("fast", Double, nullable=False),
+    Column("slow", Double, nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+)
+
+price_bars = Table(
+    "price_bars",
+    metadata,
+    Column("ticker", String(32), primary_key=True),
+    Column("session", Date, primary_key=True),
+    Column("payload", Text, nullable=False),  # see bot.storage.barcodec
+    Column("fetched_at", UTCDateTime(), nullable=False),
+)
+
+app_state = Table(
+    "app_state",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)

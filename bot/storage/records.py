@@ -1,0 +1,83 @@
+"""What storage returns: frozen dataclasses, plain values and the constants they rely on."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal, cast, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+Platform = Literal["discord", "slack", "terminal"]
+Language = Literal["en", "zh", "both"]
+DeliveryState = Literal["claimed", "sent", "failed"]
+
+PLATFORMS: tuple[str, ...] = get_args(Platform)
+LANGUAGES: tuple[str, ...] = get_args(Language)
+
+#: The watchlist of a server that has not set one.
+DEFAULT_WATCHLIST: tuple[str, ...] = ("SPY", "QQQ", "IWM", "DIA", "TLT", "GLD")
+
+_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Subscription:
+    """A channel's daily digest; ``time`` None means the default (30 min after the close)."""
+
+    id: int
+    platform: Platform
+    server_id: str
+    channel_id: str
+    time: str | None
+    timezone: str
+    language: Language | None  # None: the server's language
+    enabled: bool
+    disabled_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Delivery:
+    """One row of the exactly-once ledger: a subscription's digest for one session."""
+
+    subscription_id: int
+    session: date
+    state: DeliveryState
+    attempts: int
+    message_ids: tuple[str, ...]
+    claimed_by: str
+    claimed_at: datetime
+    sent_at: datetime | None
+    error: str | None
+
+
+def check_platform(platform: str) -> Platform:
+    """``platform`` if it is a known platform, else ValueError."""
+    if platform not in PLATFORMS:
+        raise ValueError(f"unknown platform {platform!r} (expected one of {', '.join(PLATFORMS)})")
+    return cast(Platform, platform)
+
+
+def check_language(language: str) -> Language:
+    """``language`` if it is en, zh or both, else ValueError."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r} (expected one of {', '.join(LANGUAGES)})")
+    return cast(Language, language)
+
+
+def check_time(value: str | None) -> str | None:
+    """``value`` if it is None or a 24-hour 'HH:MM', else ValueError."""
+    if value is not None and not _TIME.fullmatch(value):
+        raise ValueError(f"schedule time must be HH:MM (24-hour), got {value!r}")
+    return value
+
+
+def check_timezone(name: str) -> str:
+    """``name`` if it is an IANA time zone known to this system, else ValueError."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+    return name

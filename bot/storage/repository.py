@@ -1,0 +1,60 @@
+"""``Storage``: every persistent thing the bot keeps, behind one object."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.storage._base import utc_now
+from bot.storage.db import create_engine, upgrade
+from bot.storage.leader import LeaderLock
+from bot.storage.ledger import LedgerMixin
+from bot.storage.market import MarketMixin
+from bot.storage.subscriptions import SubscriptionsMixin
+from bot.storage.urls import safe_url
+
+log = logging.getLogger(__name__)
+
+
+class Storage(SubscriptionsMixin, LedgerMixin, MarketMixin):
+    """Servers, subscriptions, the delivery ledger, signal history, bars cache and app state.
+
+    Each method is one short transaction, committed before it returns. Implements
+    :class:`signals.service.BarStore`.
+    """
+
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(engine, clock=clock)
+        self.leader = LeaderLock(engine)
+
+    async def try_advisory_lock(self, key: int) -> bool:
+        """Become leader for ``key`` without waiting (always True on SQLite)."""
+        return await self.leader.try_advisory_lock(key)
+
+    async def release_advisory_lock(self) -> None:
+        """Give up leadership, if held."""
+        await self.leader.release_advisory_lock()
+
+    async def close(self) -> None:
+        """Release the leader lock and close every connection."""
+        await self.leader.release_advisory_lock()
+        await self.engine.dispose()
+
+
+@asynccontextmanager
+async def open_storage(
+    url: str, *, migrate: bool = True, clock: Callable[[], datetime] = utc_now
+) -> AsyncIterator[Storage]:
+    """Migrate the database at ``url`` to head (unless ``migrate`` is False) and open it."""
+    if migrate:
+        await upgrade(url)
+    storage = Storage(create_engine(url), clock=clock)
+    log.info("storage open database=%s", safe_url(url))
+    try:
+        yield storage
+    finally:
+        await storage.close()
