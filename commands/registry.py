@@ -9,6 +9,7 @@ from commands.context import Request, Services
 from commands.reply import Message, Reply, UserError
 from commands.signal import handle_signal
 from commands.validation import parse_language
+from formatting.i18n import Term
 
 Handler = Callable[[Request, Services], Awaitable[Reply]]
 
@@ -34,10 +35,29 @@ class CommandSpec:
     admin_only: bool = False  # the whole command needs admin rights (see also handler checks)
 
 
+def usage(spec: CommandSpec, platform: str) -> str:
+    """How to type ``spec`` on ``platform`` (Slack has one /signal command with subcommands)."""
+    words = (
+        [f"/{spec.name}"]
+        if platform != "slack" or spec.name == "signal"
+        else ["/signal", spec.name]
+    )
+    for option in spec.options:
+        shown = option.name.upper() if not option.choices else "|".join(option.choices)
+        words.append(shown if option.required else f"[{shown}]")
+    return " ".join(words)
+
+
 async def handle_help(request: Request, services: Services) -> Reply:
-    """List every command with its help text."""
+    """List every command with how to type it and what it does."""
     lines = [Message(key="help.title")]
-    lines += [Message(key=spec.help_key) for spec in REGISTRY.values()]
+    lines += [
+        Message(
+            key="help.entry",
+            params={"usage": usage(spec, request.platform), "text": Term(spec.help_key)},
+        )
+        for spec in REGISTRY.values()
+    ]
     return Reply(messages=tuple(lines), ephemeral=True)
 
 
@@ -59,7 +79,12 @@ async def handle_language(request: Request, services: Services) -> Reply:
     choice = request.args.get("choice", "").strip()
     if not choice:
         return Reply(
-            messages=(Message(key="language.current", params={"language": request.language}),),
+            messages=(
+                Message(
+                    key="language.current",
+                    params={"language": Term(f"language.name.{request.language}")},
+                ),
+            ),
             ephemeral=True,
         )
     language = parse_language(choice)
@@ -68,7 +93,11 @@ async def handle_language(request: Request, services: Services) -> Reply:
     if services.settings is None:
         raise UserError("error.unexpected", error_id="no-storage")
     await services.settings.set_language(request.platform, request.server_id, language)
-    return Reply(messages=(Message(key="language.set", params={"language": language}),))
+    return Reply(
+        messages=(
+            Message(key="language.set", params={"language": Term(f"language.name.{language}")}),
+        )
+    )
 
 
 REGISTRY: dict[str, CommandSpec] = {

@@ -78,3 +78,26 @@ def write_csv(directory: Path, ticker: str, bars: pd.DataFrame) -> Path:
     out.index = out.index.strftime("%Y-%m-%d")
     out.to_csv(path, index_label="Date", float_format="%.6f")
     return path
+
+
+def last_session_now() -> date:
+    """The last completed XNYS session at the real current time (for subprocess tests)."""
+    from datetime import UTC, datetime
+
+    return MarketCalendar().last_completed_session(datetime.now(UTC))
+
+
+def write_price_dir(directory: Path, tickers: dict[str, float], *, end: date | None = None) -> Path:
+    """CSV files for ``tickers`` (name -> scale of the worked-example series) ending at ``end``.
+
+    Each series has the worked example's shape, so its regime is ``defensive_impulse`` whatever
+    the scale; ``end`` defaults to the last completed session now, so the data is never stale.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    session = end or last_session_now()
+    base = worked_example_bars()
+    for ticker, scale in tickers.items():
+        bars = bars_from_closes(list(base["Close"] * scale), end=session, adj_factor=None)
+        bars["Adj Close"] = base["Adj Close"].to_numpy() * scale
+        write_csv(directory, ticker, bars)
+    return directory

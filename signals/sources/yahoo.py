@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -55,6 +56,9 @@ def _capture_yf_errors() -> Iterator[_ErrorCapture]:
 def _default_download() -> Download:
     import yfinance as yf  # imported lazily: it is slow to import and only needed here
 
+    # yfinance switches its own DeprecationWarnings on at import; the ones it raises are pandas 3
+    # deprecations inside yfinance, which users of this bot cannot act on.
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="^yfinance")
     return yf.download  # type: ignore[no-any-return]
 
 

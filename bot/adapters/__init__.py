@@ -1,0 +1,1 @@
+"""Platform adapters: translate platform events in and replies out; no business rules here."""

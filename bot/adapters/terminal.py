@@ -1,0 +1,165 @@
+"""The terminal adapter: slash commands on standard input, replies rendered for a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+
+from bot.dispatch import Dispatcher, Outcome
+from commands.registry import REGISTRY
+from formatting.card import Language
+from formatting.messages import message_text
+from formatting.terminal import card_to_terminal
+from signals.funds import FUNDS
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "terminal"
+SERVER_ID = "local"
+QUIT = {"/quit", "/exit", "/q"}
+
+
+def parse_line(line: str) -> tuple[str, dict[str, str]] | None:
+    """``/signal IWM SPY`` -> ("signal", {"ticker": "IWM SPY"}); a bare ``IWM`` means /signal."""
+    text = line.strip()
+    if not text or text.startswith("#"):
+        return None
+    if not text.startswith("/"):
+        return "signal", {"ticker": text}
+    name, _, rest = text[1:].partition(" ")
+    name = name.lower()
+    rest = rest.strip()
+    spec = REGISTRY.get(name)
+    if spec is None:
+        return name, {"text": rest}
+    if name == "digest":
+        sub, _, more = rest.partition(" ")
+        return name, {"action": sub.lower(), "text": more.strip()}
+    if spec.options and rest:
+        return name, {spec.options[0].name: rest}
+    return name, {}
+
+
+class TerminalAdapter:
+    """Reads one command per line; interactive with history and completion on a TTY."""
+
+    name = "terminal"
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        *,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        history_path: Path | None = None,
+        interactive: bool | None = None,
+        width: int | None = None,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.history_path = history_path
+        self.interactive = self.stdin.isatty() if interactive is None else interactive
+        self.console = Console(
+            file=self.stdout,
+            width=width,
+            force_terminal=self.interactive,
+            no_color=not self.interactive,
+            highlight=False,
+            soft_wrap=False,
+        )
+        self._stopping = asyncio.Event()
+        self._busy = asyncio.Lock()
+
+    async def handle(self, line: str) -> bool:
+        """Run one line; False when the user asked to quit."""
+        if line.strip().lower() in QUIT:
+            return False
+        parsed = parse_line(line)
+        if parsed is None:
+            return True
+        command, args = parsed
+        async with self._busy:  # stop() waits for an in-flight reply
+            outcome = await self.dispatcher.run(
+                command,
+                args,
+                platform=PLATFORM,
+                server_id=SERVER_ID,
+                user_id="console",
+                is_admin=True,
+            )
+            self.show(outcome)
+        return True
+
+    def show(self, outcome: Outcome) -> None:
+        """Print a reply: cards as panels, then messages, in the reply's language."""
+        for card in outcome.reply.cards:
+            self.console.print(card_to_terminal(card, outcome.language))
+        for message in outcome.reply.messages:
+            # markup off: "[en|zh|both]" is text; soft wrap: the terminal wraps CJK lines itself
+            self.console.print(
+                message_text(message.key, message.params, outcome.language),
+                markup=False,
+                soft_wrap=True,
+            )
+        self.console.print()
+
+    async def _lines_piped(self) -> None:
+        while not self._stopping.is_set():
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line or not await self.handle(line):
+                return
+
+    async def _lines_interactive(self) -> None:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.completion import WordCompleter
+        from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+        words: Sequence[str] = [f"/{name}" for name in REGISTRY] + ["/quit", *FUNDS]
+        history = FileHistory(str(self.history_path)) if self.history_path else InMemoryHistory()
+        session: PromptSession[str] = PromptSession(
+            history=history, completer=WordCompleter(list(words), ignore_case=True)
+        )
+        await self.welcome()
+        while not self._stopping.is_set():
+            try:
+                line = await session.prompt_async("signalbot> ")
+            except (EOFError, KeyboardInterrupt):
+                return
+            if not await self.handle(line):
+                return
+
+    async def welcome(self) -> None:
+        """Greet an interactive user in the terminal's language."""
+        language: Language = await self.dispatcher.language_for(PLATFORM, SERVER_ID)
+        self.console.print(
+            message_text("terminal.welcome", {}, language),
+            style="bold",
+            markup=False,
+            soft_wrap=True,
+        )
+        self.console.print()
+
+    async def run(self) -> None:
+        """Serve until end of input, /quit, or stop()."""
+        if self.interactive:
+            await self._lines_interactive()
+        else:
+            await self._lines_piped()
+
+    async def stop(self) -> None:
+        """Stop reading; an in-flight command finishes first."""
+        self._stopping.set()
+        async with self._busy:
+            pass
+
+    async def post(self, channel_id: str, text: str) -> str:
+        """Print a scheduled message (the terminal's 'channel' is the screen)."""
+        self.console.print(text, markup=False, soft_wrap=True)
+        return f"terminal-{channel_id}"

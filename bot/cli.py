@@ -1,0 +1,238 @@
+"""The ``signalbot`` command line: run the bot, one-shot signals, previews, database, digests."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from bot.logs import configure_logging
+from bot.settings import Settings, SettingsError, load_settings
+from commands.reply import UserError
+from commands.signal import build_cards, error_message
+from commands.validation import parse_date, parse_ticker
+from formatting.card import LANGUAGES, Card, Language, languages
+from formatting.i18n import t
+from signals.errors import SignalError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def _one_line(key: str, params: dict[str, Any], language: Language) -> str:
+    """A message on one line in every language shown (``English / 中文`` for both)."""
+    return " / ".join(t(key, lang, **params) for lang in languages(language))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used to generate the README's command list)."""
+    parser = argparse.ArgumentParser(
+        prog="signalbot",
+        description="Bilingual ETF momentum signals for Discord, Slack and the terminal.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("run", help="run the bot (terminal mode when no chat tokens are set)")
+
+    signal = sub.add_parser("signal", help="print momentum cards for one or more tickers")
+    signal.add_argument("tickers", nargs="+", metavar="TICKER")
+    signal.add_argument("--lang", choices=LANGUAGES, help="en, zh or both (default: setting)")
+    signal.add_argument("--as-of", metavar="YYYY-MM-DD", help="a past session instead of the last")
+    signal.add_argument("--json", action="store_true", help="machine-readable output")
+
+    preview = sub.add_parser("preview", help="print exactly the payload a platform would get")
+    preview.add_argument("ticker", metavar="TICKER")
+    preview.add_argument("--platform", choices=("discord", "slack", "text"), default="text")
+    preview.add_argument("--lang", choices=LANGUAGES)
+    preview.add_argument("--as-of", metavar="YYYY-MM-DD")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations up to the latest")
+    return parser
+
+
+def _language(settings: Settings, choice: str | None) -> Language:
+    return cast(Language, choice or settings.default_language)
+
+
+async def _cards(
+    settings: Settings, raw: Sequence[str], as_of_raw: str | None
+) -> dict[str, Card | SignalError | UserError]:
+    """A card or an error for each requested word, in request order (invalid ones included)."""
+    from bot.services import open_price_service
+
+    entries: list[tuple[str, str | UserError]] = []
+    for word in raw:
+        try:
+            entries.append((word, parse_ticker(word)))
+        except UserError as exc:
+            entries.append((word, exc))
+    valid = list(dict.fromkeys(item for _, item in entries if isinstance(item, str)))
+    as_of = parse_date(as_of_raw) if as_of_raw else None
+    async with open_price_service(settings) as prices:
+        now = datetime.now(UTC)
+        try:
+            session = prices.session_for(now, as_of)
+        except ValueError:
+            latest = prices.calendar.last_completed_session(now)
+            raise UserError("error.future_date", date=str(as_of), latest=str(latest)) from None
+        cards = await build_cards(prices, valid, session=session) if valid else {}
+    results: dict[str, Card | SignalError | UserError] = {}
+    for word, item in entries:
+        if isinstance(item, UserError):
+            results[word] = item
+        else:
+            results[item] = cards[item]
+    return results
+
+
+def _error_json(error: SignalError | UserError) -> dict[str, Any]:
+    message = error_message(error) if isinstance(error, SignalError) else error.message
+    return {
+        "code": message.key,
+        "message": {lang: t(message.key, lang, **message.params) for lang in ("en", "zh")},
+    }
+
+
+def _signal_json(card: Card) -> dict[str, Any]:
+    s = card.signal
+    return {
+        "ticker": s.ticker,
+        "as_of": s.as_of.isoformat(),
+        "close": s.close,
+        "r_1d": s.r_1d,
+        "r_5d": s.r_5d,
+        "r_1m": s.r_1m,
+        "sigma": s.sigma,
+        "fast": s.fast,
+        "slow": s.slow,
+        "regime": s.regime.value,
+        "label": {lang: t(f"regime.{s.regime.value}.label", lang) for lang in ("en", "zh")},
+    }
+
+
+async def cmd_signal(args: argparse.Namespace, settings: Settings) -> int:
+    """``signalbot signal``: cards to the terminal, or JSON."""
+    from rich.console import Console
+
+    from formatting.terminal import card_to_terminal
+
+    language = _language(settings, args.lang)
+    results = await _cards(settings, args.tickers, args.as_of)
+    failed = False
+    if args.json:
+        out: list[dict[str, Any]] = []
+        for ticker, result in results.items():
+            if isinstance(result, Card):
+                out.append(_signal_json(result))
+            else:
+                failed = True
+                out.append({"ticker": ticker, "error": _error_json(result)})
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return EXIT_USAGE if failed else EXIT_OK
+    console = Console(highlight=False)
+    for result in results.values():
+        if isinstance(result, Card):
+            console.print(card_to_terminal(result, language))
+    for result in results.values():
+        if not isinstance(result, Card):
+            failed = True
+            message = error_message(result) if isinstance(result, SignalError) else result.message
+            print(_one_line(message.key, dict(message.params), language), file=sys.stderr)
+    return EXIT_USAGE if failed else EXIT_OK
+
+
+async def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
+    """``signalbot preview``: the exact platform payload for one card."""
+    from formatting.blocks import card_to_slack
+    from formatting.embeds import card_to_discord
+    from formatting.terminal import card_to_terminal, render_plain
+
+    language = _language(settings, args.lang)
+    results = await _cards(settings, [args.ticker], args.as_of)
+    result = next(iter(results.values()))
+    if not isinstance(result, Card):
+        message = error_message(result) if isinstance(result, SignalError) else result.message
+        print(_one_line(message.key, dict(message.params), language), file=sys.stderr)
+        return EXIT_USAGE
+    if args.platform == "discord":
+        filename = f"{result.ticker}.png"
+        payload = card_to_discord(result, language, image=f"attachment://{filename}")
+        payload["attachments"] = [{"id": 0, "filename": filename}]
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif args.platform == "slack":
+        print(json.dumps(card_to_slack(result, language), ensure_ascii=False, indent=2))
+    else:
+        print(render_plain(card_to_terminal(result, language)))
+    return EXIT_OK
+
+
+async def cmd_db_upgrade(settings: Settings) -> int:
+    """``signalbot db upgrade``: apply migrations."""
+    from bot.storage.db import upgrade
+
+    await upgrade(settings.async_database_url)
+    print("database is up to date")
+    return EXIT_OK
+
+
+async def cmd_run(settings: Settings) -> int:
+    """``signalbot run``: the long-running bot."""
+    from bot.app import run_bot
+
+    return await run_bot(settings)
+
+
+def _secrets(settings: Settings) -> tuple[str, ...]:
+    """Every configured secret value, so the log filter can redact it verbatim."""
+    values = (
+        settings.discord_token,
+        settings.slack_bot_token,
+        settings.slack_app_token,
+        settings.slack_signing_secret,
+        settings.slack_client_secret,
+    )
+    return tuple(v.get_secret_value() for v in values if v is not None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``signalbot`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["run"])
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"signalbot: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    terminal_mode = args.command == "run" and not (
+        settings.discord_enabled or settings.slack_enabled
+    )
+    configure_logging(
+        settings.log_level,
+        quiet=args.command in ("signal", "preview"),
+        log_file=settings.data_dir / "signalbot.log" if terminal_mode else None,
+        secrets=_secrets(settings),
+    )
+    language = _language(settings, getattr(args, "lang", None))
+    try:
+        if args.command == "signal":
+            return asyncio.run(cmd_signal(args, settings))
+        if args.command == "preview":
+            return asyncio.run(cmd_preview(args, settings))
+        if args.command == "db":
+            return asyncio.run(cmd_db_upgrade(settings))
+        return asyncio.run(cmd_run(settings))
+    except UserError as exc:
+        print(_one_line(exc.key, exc.params, language), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130

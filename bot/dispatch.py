@@ -1,0 +1,103 @@
+"""The one path every adapter takes: resolve language, run the command, turn errors into replies."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from commands.context import Request, Services
+from commands.registry import dispatch
+from commands.reply import Reply, UserError
+from formatting.card import LANGUAGES, Language
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A reply ready to render, in the language it must be rendered in."""
+
+    reply: Reply
+    language: Language
+    error_id: str | None = None  # set when an unexpected exception was logged under this id
+
+
+def utc_now() -> datetime:
+    """The real clock (adapters take a clock so tests can pass their own)."""
+    return datetime.now(UTC)
+
+
+class Dispatcher:
+    """Runs commands for any platform; one instance shared by all adapters."""
+
+    def __init__(self, services: Services, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.services = services
+        self.clock = clock
+
+    async def language_for(self, platform: str, server_id: str) -> Language:
+        """The server's stored language, or the configured default."""
+        default = self.services.default_language
+        if self.services.settings is None:
+            return default
+        stored = await self.services.settings.get_language(platform, server_id, default)
+        return stored if stored in LANGUAGES else default
+
+    async def run(
+        self,
+        command: str,
+        args: Mapping[str, str],
+        *,
+        platform: str,
+        server_id: str,
+        channel_id: str | None = None,
+        user_id: str | None = None,
+        is_admin: bool = False,
+    ) -> Outcome:
+        """Run ``command``; user errors and crashes come back as ephemeral replies, never raise."""
+        began = time.perf_counter()
+        language = await self.language_for(platform, server_id)
+        request = Request(
+            command=command,
+            args=dict(args),
+            language=language,
+            platform=platform,
+            server_id=server_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            is_admin=is_admin,
+            now=self.clock(),
+        )
+        status = "ok"
+        error_id: str | None = None
+        try:
+            reply = await dispatch(request, self.services)
+            if command == "language":  # confirm a change in the language just chosen
+                language = await self.language_for(platform, server_id)
+        except UserError as exc:
+            status = f"user_error:{exc.key}"
+            reply = Reply(messages=(exc.message,), ephemeral=True)
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            status = f"crash:{error_id}"
+            log.exception("command crashed error_id=%s command=%s", error_id, command)
+            reply = Reply(
+                messages=(UserError("error.unexpected", error_id=error_id).message,),
+                ephemeral=True,
+            )
+        log.info(
+            "command=%s platform=%s server=%s channel=%s user=%s tickers=%s status=%s "
+            "duration_ms=%.0f",
+            command,
+            platform,
+            server_id,
+            channel_id,
+            user_id,
+            ",".join(c.ticker for c in reply.cards) or "-",
+            status,
+            (time.perf_counter() - began) * 1000,
+        )
+        return Outcome(reply=reply, language=language, error_id=error_id)

@@ -1,0 +1,24 @@
+"""Builds the shared services (storage-backed price cache) from settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.settings import Settings
+from bot.storage import Storage, open_storage
+from signals.calendar import MarketCalendar
+from signals.service import PriceService
+from signals.sources import source_from_spec
+
+
+def price_service(settings: Settings, storage: Storage) -> PriceService:
+    """A PriceService over the configured source, caching bars in the database."""
+    return PriceService(source_from_spec(settings.price_source), MarketCalendar(), store=storage)
+
+
+@asynccontextmanager
+async def open_price_service(settings: Settings) -> AsyncIterator[PriceService]:
+    """Storage opened (and migrated) for the duration, with a PriceService on top of it."""
+    async with open_storage(settings.async_database_url) as storage:
+        yield price_service(settings, storage)

@@ -1,0 +1,176 @@
+"""The terminal adapter: piped and in-process sessions of the real bot with CSV prices."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.terminal import parse_line
+from bot.app import run_bot
+from bot.settings import load_settings
+from tests.support import write_price_dir
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def prices(tmp_path: Path) -> Path:
+    return write_price_dir(tmp_path / "prices", {"IWM": 1.0, "SPY": 2.4})
+
+
+def bot_env(tmp_path: Path, prices: Path, **extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SIGNALBOT_", "DISCORD_", "SLACK_"))
+    }
+    env.update(
+        SIGNALBOT_PRICE_SOURCE=f"csv:{prices}",
+        SIGNALBOT_DATA_DIR=str(tmp_path / "data"),
+        SIGNALBOT_LOG_LEVEL="WARNING",
+        **extra,
+    )
+    return env
+
+
+def run_cli(
+    tmp_path: Path, prices: Path, stdin: str, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=bot_env(tmp_path, prices, **env),
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/signal IWM", ("signal", {"ticker": "IWM"})),
+        ("  /SIGNAL iwm spy ", ("signal", {"ticker": "iwm spy"})),
+        ("IWM", ("signal", {"ticker": "IWM"})),
+        ("/language zh", ("language", {"choice": "zh"})),
+        ("/language", ("language", {})),
+        ("/help", ("help", {})),
+        ("/nope x", ("nope", {"text": "x"})),
+        ("", None),
+        ("# a comment", None),
+    ],
+)
+def test_parse_line(line, expected):
+    """Slash commands map onto registry options; a bare word is a ticker."""
+    assert parse_line(line) == expected
+
+
+def test_piped_session_prints_three_replies_and_exits(tmp_path, prices):
+    """printf '/signal IWM\\n/language zh\\n/signal SPY\\n' | signalbot run: three replies, exit 0."""
+    result = run_cli(tmp_path, prices, "/signal IWM\n/language zh\n/signal SPY\n", "run")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    first, _, rest = out.partition("IWM 追踪罗素2000")  # the IWM card is bilingual (default both)
+    assert "IWM tracks Russell 2000" in first and "defensive impulse" in first
+    assert "显示语言已设为简体中文" in rest or "简体中文" in rest
+    spy = rest[rest.index("SPY") :]
+    assert "防御动能" in spy and "defensive impulse" not in spy  # now Chinese only
+    assert "Traceback" not in result.stderr
+
+
+def test_language_survives_restart(tmp_path, prices):
+    """The terminal is one server with a stored language: a second run remembers zh."""
+    run_cli(tmp_path, prices, "/language en\n", "run")
+    again = run_cli(tmp_path, prices, "/signal IWM\n", "run")
+    assert "IWM tracks Russell 2000" in again.stdout
+    assert not CJK.search(again.stdout)
+
+
+def test_bad_input_is_a_clear_message_and_changes_nothing(tmp_path, prices):
+    """Garbage, emoji, 500 characters and injection get one-line errors; the language stays."""
+    lines = [
+        "/signal 📈",
+        "/signal " + "A" * 500,
+        "/signal IWM'; DROP TABLE servers;--",
+        "/language klingon",
+        "/frobnicate",
+        "/language",
+    ]
+    result = run_cli(
+        tmp_path, prices, "\n".join(lines) + "\n", "run", SIGNALBOT_DEFAULT_LANGUAGE="en"
+    )
+    assert result.returncode == 0
+    out = result.stdout
+    assert out.count("is not a valid ticker") == 3
+    assert "klingon is not a language option" in out
+    assert "frobnicate" in out
+    assert "Language here: English" in out
+    assert "A" * 30 not in out  # long input is shortened when quoted back
+    assert "Traceback" not in out + result.stderr
+
+
+async def test_in_process_session_uses_stored_language(tmp_path, prices):
+    """run_bot with in-memory stdin/stdout: the reply follows a language change at once."""
+    settings = load_settings(
+        env_file=None,
+        price_source=f"csv:{prices}",
+        data_dir=tmp_path / "data",
+        default_language="en",
+    )
+    stdout = io.StringIO()
+    code = await run_bot(
+        settings, stdin=io.StringIO("/signal IWM\n/language zh\n/signal IWM\n"), stdout=stdout
+    )
+    assert code == 0
+    english, _, chinese = stdout.getvalue().partition("显示语言")
+    assert "IWM tracks Russell 2000" in english and not CJK.search(english)
+    assert "IWM 追踪罗素2000" in chinese and "tracks" not in chinese
+
+
+def test_cli_signal_json_and_errors(tmp_path, prices):
+    """signalbot signal --json: numbers unrounded, labels in both languages, errors in place."""
+    import json
+
+    result = run_cli(tmp_path, prices, "", "signal", "IWM", "ZZZZ", "--json")
+    assert result.returncode == 2
+    data = json.loads(result.stdout)
+    assert [d["ticker"] for d in data] == ["IWM", "ZZZZ"]
+    iwm = data[0]
+    assert iwm["regime"] == "defensive_impulse"
+    assert iwm["label"] == {"en": "defensive impulse", "zh": "防御动能"}
+    assert f"{iwm['r_1d'] * 100:+.2f}%" == "-3.55%"
+    assert data[1]["error"]["code"] == "error.no_data"
+
+
+def test_cli_bad_config_is_one_line(tmp_path, prices):
+    """A bad setting stops start-up with one line naming the variable, exit 2, no traceback."""
+    result = run_cli(tmp_path, prices, "", "signal", "IWM", SIGNALBOT_HTTP_PORT="70000")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "SIGNALBOT_HTTP_PORT" in result.stderr
+
+
+@pytest.mark.parametrize("platform", ["discord", "slack", "text"])
+def test_cli_preview(tmp_path, prices, platform):
+    """signalbot preview prints the exact payload per platform."""
+    import json
+
+    result = run_cli(tmp_path, prices, "", "preview", "IWM", "--platform", platform, "--lang", "zh")
+    assert result.returncode == 0, result.stderr
+    if platform == "discord":
+        payload = json.loads(result.stdout)
+        assert payload["allowed_mentions"] == {"parse": []}
+        assert payload["embeds"][0]["image"]["url"].startswith("attachment://IWM")
+    elif platform == "slack":
+        payload = json.loads(result.stdout)
+        assert payload["blocks"][0]["type"] == "header"
+    else:
+        assert "防御动能" in result.stdout
