@@ -15,12 +15,34 @@ from bot.adapters.terminal import TerminalAdapter
 from bot.dispatch import Dispatcher
 from bot.services import price_service
 from bot.settings import Settings
-from bot.storage import open_storage
+from bot.storage import Storage, open_storage
 from commands.context import Services
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_TIMEOUT = 8.0  # seconds for in-flight replies; the whole stop stays under 10 s
+
+
+def platform_adapters(
+    settings: Settings, dispatcher: Dispatcher, storage: Storage
+) -> list[Adapter]:
+    """The Discord and Slack adapters the settings enable; one failing never stops the other."""
+    adapters: list[Adapter] = []
+    if settings.discord_enabled:
+        try:
+            from bot.adapters.discord import create_discord_adapter
+
+            adapters.append(create_discord_adapter(settings, dispatcher, storage))
+        except Exception:
+            log.exception("adapter=discord could not be created; continuing without it")
+    if settings.slack_enabled:
+        try:
+            from bot.adapters.slack import create_slack_adapter
+
+            adapters.append(create_slack_adapter(settings, dispatcher, storage))
+        except Exception:
+            log.exception("adapter=slack could not be created; continuing without it")
+    return adapters
 
 
 async def _stop_all(adapters: list[Adapter]) -> None:
@@ -50,7 +72,11 @@ async def run_bot(
             about_source=prices.source.name,
         )
         dispatcher = Dispatcher(services)
-        adapters: list[Adapter] = list(extra_adapters(dispatcher)) if extra_adapters else []
+        adapters: list[Adapter] = (
+            list(extra_adapters(dispatcher))
+            if extra_adapters
+            else platform_adapters(settings, dispatcher, storage)
+        )
         terminal_mode = not adapters
         if terminal_mode:
             settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,14 @@
-"""What every adapter provides to the runtime and the digest scheduler."""
+"""What every adapter provides to the runtime and to the digest fan-out."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 
 class Adapter(Protocol):
-    """A chat surface run by the runtime: started, stopped, and able to post digests."""
+    """A chat surface run by the runtime: started, stopped."""
 
     name: str
 
@@ -16,4 +18,45 @@ class Adapter(Protocol):
 
     async def stop(self) -> None:
         """Stop taking new work, let in-flight replies finish, release connections."""
+        ...
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (chart or heatmap PNG)."""
+
+    filename: str
+    data: bytes
+    description: str = ""
+
+
+class ChannelGone(Exception):
+    """The channel or server is gone, archived, or the bot lost access: disable, do not retry."""
+
+    def __init__(self, channel_id: str, reason: str) -> None:
+        super().__init__(f"channel {channel_id}: {reason}")
+        self.channel_id = channel_id
+        self.reason = reason
+
+
+class PostFailed(Exception):
+    """Sending failed after the adapter's own bounded retries (rate limits already honoured)."""
+
+
+class Poster(Protocol):
+    """Sends a ready-made platform payload to a channel; used by the digest fan-out.
+
+    ``payload`` is exactly what the platform's renderer produced: a Discord message JSON body
+    (``embeds``, ``allowed_mentions`` ...) or a Slack ``chat.postMessage`` body (``blocks``,
+    ``text`` ...). The poster honours the platform's rate limits (Discord 429 ``retry_after``
+    and the global limit; Slack ``Retry-After``), raises :class:`ChannelGone` for permanent
+    channel errors and :class:`PostFailed` otherwise, and returns the new message's id.
+    """
+
+    platform: str
+
+    async def send_message(
+        self, channel_id: str, payload: dict[str, Any], files: Sequence[Attachment] = ()
+    ) -> str:
+        """Post ``payload`` (with ``files``) to ``channel_id``; return the message id."""
         ...
