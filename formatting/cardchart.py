@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from formatting.card import Card, Language, languages
 from formatting.chart import ChartLabels, render_chart
 from formatting.i18n import t
@@ -29,8 +31,13 @@ def chart_labels(card: Card, language: Language) -> ChartLabels:
     )
 
 
+@lru_cache(maxsize=256)
 def chart_png(card: Card, language: Language) -> bytes:
-    """The PNG chart for ``card`` (blocking: call it in a worker thread)."""
+    """The PNG chart for ``card`` (blocking: call it in a worker thread).
+
+    Rendering costs tens of milliseconds and the bytes depend only on the (immutable) card, so
+    repeated requests for a ticker in one session reuse the PNG.
+    """
     return render_chart(
         card.closes, tone=REGIME_TONE[card.signal.regime], labels=chart_labels(card, language)
     )

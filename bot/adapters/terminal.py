@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -111,8 +112,21 @@ class TerminalAdapter:
         self.console.print()
 
     async def _lines_piped(self) -> None:
+        # A daemon thread reads stdin: a blocked readline() must not keep the process alive
+        # after SIGTERM (the default executor would wait for it at interpreter exit).
+        loop = asyncio.get_running_loop()
+        lines: asyncio.Queue[str] = asyncio.Queue()
+
+        def reader() -> None:
+            while True:
+                line = self.stdin.readline()
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+                if not line:
+                    return
+
+        threading.Thread(target=reader, name="terminal-stdin", daemon=True).start()
         while not self._stopping.is_set():
-            line = await asyncio.to_thread(self.stdin.readline)
+            line = await lines.get()
             if not line or not await self.handle(line):
                 return
 

@@ -34,8 +34,8 @@ def bot_env(tmp_path: Path, prices: Path, **extra: str) -> dict[str, str]:
         SIGNALBOT_PRICE_SOURCE=f"csv:{prices}",
         SIGNALBOT_DATA_DIR=str(tmp_path / "data"),
         SIGNALBOT_LOG_LEVEL="WARNING",
-        **extra,
     )
+    env.update(extra)
     return env
 
 

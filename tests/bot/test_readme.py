@@ -1,0 +1,26 @@
+"""The README stays true: the two quick-start commands and the generated configuration table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.settings_doc import readme_block
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_configuration_table_matches_settings():
+    """The README's table is exactly what the Settings class generates (regenerate if not)."""
+    readme = (ROOT / "README.md").read_text()
+    assert readme_block() in readme
+
+
+def test_quick_start_has_exactly_two_commands():
+    """The quick start is two commands: run and test, through ./dev."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1].split("```", 2)[1]
+    commands = [line.split("#")[0].strip() for line in section.splitlines()[1:] if line.strip()]
+    assert commands == ["./dev run", "./dev test"]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^\./dev test\b", ci, re.M)
