@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -19,7 +18,9 @@ _SHOW_MAX = 24
 
 def shown(raw: str) -> str:
     """User input made safe to quote back: control characters removed, shortened."""
-    cleaned = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C").strip()
+    # drop control/format characters (bidi overrides, zero-width) and fold odd spaces
+    cleaned = "".join(ch if ch.isprintable() else " " if ch.isspace() else "" for ch in raw)
+    cleaned = " ".join(cleaned.split())
     return cleaned if len(cleaned) <= _SHOW_MAX else cleaned[: _SHOW_MAX - 1] + "…"
 
 

@@ -1,0 +1,49 @@
+"""The command registry: unique names, help keys in both catalogs, usage per platform."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from commands.context import Request, Services
+from commands.registry import REGISTRY, dispatch, usage
+from commands.reply import UserError
+from formatting.i18n import keys
+from signals.calendar import MarketCalendar
+from signals.service import PriceService
+from signals.sources.csv import CsvSource
+
+
+def test_names_unique_and_keys_in_both_languages():
+    """No two commands share a name; every help and option key exists in en and zh."""
+    names = [spec.name for spec in REGISTRY.values()]
+    assert len(names) == len(set(names))
+    assert all(name == key for key, name in zip(REGISTRY, names, strict=True))
+    for spec in REGISTRY.values():
+        needed = {spec.help_key, *(o.help_key for o in spec.options)}
+        for lang in ("en", "zh"):
+            assert needed <= keys(lang), (spec.name, lang, needed - keys(lang))
+
+
+def test_usage_per_platform():
+    """Slack has one /signal command with subcommands; the others have one command each."""
+    assert usage(REGISTRY["signal"], "discord") == "/signal TICKER"
+    assert usage(REGISTRY["language"], "slack") == "/signal language [en|zh|both]"
+    assert usage(REGISTRY["language"], "terminal") == "/language [en|zh|both]"
+
+
+@pytest.fixture
+def services(tmp_path) -> Services:
+    return Services(prices=PriceService(CsvSource(tmp_path), MarketCalendar()))
+
+
+async def test_unknown_command_and_permissions(services):
+    """Unknown names and non-admin language changes raise user errors with message keys."""
+    now = datetime(2026, 6, 9, tzinfo=UTC)
+    with pytest.raises(UserError, match="error.unknown_command"):
+        await dispatch(Request(command="nope", now=now), services)
+    with pytest.raises(UserError, match="error.missing_permission"):
+        await dispatch(Request(command="language", args={"choice": "zh"}, now=now), services)
+    shown = await dispatch(Request(command="language", now=now), services)
+    assert shown.messages[0].key == "language.current"
