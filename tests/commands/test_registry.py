@@ -41,9 +41,9 @@ def services(tmp_path) -> Services:
 async def test_unknown_command_and_permissions(services):
     """Unknown names and non-admin language changes raise user errors with message keys."""
     now = datetime(2026, 6, 9, tzinfo=UTC)
-    with pytest.raises(UserError, match="error.unknown_command"):
+    with pytest.raises(UserError, match=r"error\.unknown_command"):
         await dispatch(Request(command="nope", now=now), services)
-    with pytest.raises(UserError, match="error.missing_permission"):
+    with pytest.raises(UserError, match=r"error\.missing_permission"):
         await dispatch(Request(command="language", args={"choice": "zh"}, now=now), services)
     shown = await dispatch(Request(command="language", now=now), services)
     assert shown.messages[0].key == "language.current"

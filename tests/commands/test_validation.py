@@ -66,7 +66,7 @@ def test_anything_else_is_rejected_with_a_safe_echo(raw):
 )
 def test_known_bad_inputs(raw):
     """Emoji, overlong, injection, mentions, full-width letters and spaces are not tickers."""
-    with pytest.raises(UserError, match="error.invalid_ticker"):
+    with pytest.raises(UserError, match=r"error\.invalid_ticker"):
         parse_ticker(raw)
 
 
@@ -82,7 +82,7 @@ def test_ticker_lists_split_and_deduplicate(words, sep):
 
 def test_too_many_tickers():
     """More than the maximum is a clear error, not a silent cut."""
-    with pytest.raises(UserError, match="error.too_many_tickers"):
+    with pytest.raises(UserError, match=r"error\.too_many_tickers"):
         parse_tickers(" ".join(f"T{i}" for i in range(MAX_TICKERS + 1)))
 
 
@@ -96,7 +96,7 @@ def test_times_round_trip(hour, minute):
 @pytest.mark.parametrize("raw", ["24:00", "12:60", "noon", "1230", "12:3", ""])
 def test_bad_times(raw):
     """Out-of-range or malformed times raise error.bad_time."""
-    with pytest.raises(UserError, match="error.bad_time"):
+    with pytest.raises(UserError, match=r"error\.bad_time"):
         parse_time(raw)
 
 
@@ -104,7 +104,7 @@ def test_timezones_and_languages_and_dates():
     """IANA names, language aliases and ISO dates are accepted; the rest gives a specific key."""
     assert parse_timezone(" Asia/Shanghai ") == "Asia/Shanghai"
     for bad in ("Mars/Olympus", "../../etc/passwd", "EST5EDT;rm"):
-        with pytest.raises(UserError, match="error.bad_timezone"):
+        with pytest.raises(UserError, match=r"error\.bad_timezone"):
             parse_timezone(bad)
     assert [parse_language(x) for x in ("EN", "中文", "cn", "Both", "双语")] == [
         "en",
@@ -113,10 +113,10 @@ def test_timezones_and_languages_and_dates():
         "both",
         "both",
     ]
-    with pytest.raises(UserError, match="error.bad_language"):
+    with pytest.raises(UserError, match=r"error\.bad_language"):
         parse_language("klingon")
     assert parse_date("2026-06-08").isoformat() == "2026-06-08"
-    with pytest.raises(UserError, match="error.bad_date"):
+    with pytest.raises(UserError, match=r"error\.bad_date"):
         parse_date("06/08/2026")
 
 
