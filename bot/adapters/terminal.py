@@ -6,10 +6,10 @@ import asyncio
 import logging
 import sys
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from prompt_toolkit.completion import WordCompleter
 from rich.console import Console
 
 from bot.dispatch import Dispatcher, Outcome
@@ -45,6 +45,12 @@ def parse_line(line: str) -> tuple[str, dict[str, str]] | None:
     if spec.options and rest:
         return name, {spec.options[0].name: rest}
     return name, {}
+
+
+def completer() -> WordCompleter:
+    """Tab completes the commands, /quit and the catalog's tickers (``/si`` -> ``/signal``)."""
+    words = [f"/{name}" for name in REGISTRY] + ["/quit", *FUNDS]
+    return WordCompleter(words, ignore_case=True, WORD=True)  # WORD: "/" is part of a word
 
 
 class TerminalAdapter:
@@ -132,14 +138,10 @@ class TerminalAdapter:
 
     async def _lines_interactive(self) -> None:
         from prompt_toolkit import PromptSession
-        from prompt_toolkit.completion import WordCompleter
         from prompt_toolkit.history import FileHistory, InMemoryHistory
 
-        words: Sequence[str] = [f"/{name}" for name in REGISTRY] + ["/quit", *FUNDS]
         history = FileHistory(str(self.history_path)) if self.history_path else InMemoryHistory()
-        session: PromptSession[str] = PromptSession(
-            history=history, completer=WordCompleter(list(words), ignore_case=True)
-        )
+        session: PromptSession[str] = PromptSession(history=history, completer=completer())
         await self.welcome()
         while not self._stopping.is_set():
             try:
