@@ -72,7 +72,9 @@ class Settings(BaseSettings):
         "SIGNALBOT_DATABASE_URL", "", "Database: sqlite:///path or postgresql://user@host/db"
     )
     price_source: str = _env(
-        "SIGNALBOT_PRICE_SOURCE", "yfinance", "Price data: yfinance, or csv:/path/to/dir"
+        "SIGNALBOT_PRICE_SOURCE",
+        "yfinance",
+        "Price data: yfinance, csv:/path/to/dir, or demo (synthetic prices, for offline tries)",
     )
     default_language: Literal["en", "zh", "both"] = _env(
         "SIGNALBOT_DEFAULT_LANGUAGE", "both", "Language of servers that chose none: en, zh, both"
@@ -158,11 +160,11 @@ class Settings(BaseSettings):
     def _price_source(cls, value: Any) -> str:
         text = str(value).strip()
         kind, sep, path = text.partition(":")
-        if text.lower() == "yfinance":
-            return "yfinance"
+        if text.lower() in ("yfinance", "demo"):
+            return text.lower()
         if sep and kind.lower() == "csv" and path.strip():
             return f"csv:{path.strip()}"
-        raise ValueError(f"must be 'yfinance' or 'csv:/path/to/dir' (got {text!r})")
+        raise ValueError(f"must be 'yfinance', 'csv:/path/to/dir' or 'demo' (got {text!r})")
 
     @field_validator("default_language", mode="before")
     @classmethod

@@ -45,4 +45,4 @@ class Services:
     prices: PriceService
     settings: ServerSettings | None = None
     default_language: Language = "both"
-    about_source: str = "Yahoo Finance"
+    about_source: str = "yfinance"  # a price source name; shown through the source.* keys

@@ -67,7 +67,9 @@ async def handle_about(request: Request, services: Services) -> Reply:
         messages=(
             Message(key="about.title"),
             Message(key="about.method"),
-            Message(key="about.data_source", params={"source": services.about_source}),
+            Message(
+                key="about.data_source", params={"source": Term(f"source.{services.about_source}")}
+            ),
             Message(key="card.footer"),
         ),
         ephemeral=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from formatting.card import Card
-from formatting.i18n import Lang, t
+from formatting.i18n import Lang, keys, t
 from formatting.numbers import long_date, pct, price
 from signals.regimes import REGIME_TONE, Regime
 
@@ -58,6 +58,12 @@ class CardText:
         return ((self.price_label, self.price), *self.returns)
 
 
+def source_name(source: str, lang: Lang) -> str:
+    """Display name of a price source (``yfinance`` -> "Yahoo Finance" / "雅虎财经")."""
+    key = f"source.{source}"
+    return t(key, lang) if key in keys(lang) else source
+
+
 def card_text(card: Card, lang: Lang) -> CardText:
     """The lines of ``card`` in ``lang``."""
     signal, fund = card.signal, card.fund
@@ -104,6 +110,6 @@ def card_text(card: Card, lang: Lang) -> CardText:
         watch=watch,
         as_of=t("card.as_of", lang, date=as_of),
         stale=stale,
-        source=t("card.source", lang, source=card.source),
+        source=t("card.source", lang, source=source_name(card.source, lang)),
         footer=t("card.footer", lang),
     )

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "terminal"
 SERVER_ID = "local"
 QUIT = {"/quit", "/exit", "/q"}
+OFFLINE_COMMAND = "SIGNALBOT_PRICE_SOURCE=demo ./dev run"
 
 
 def parse_line(line: str) -> tuple[str, dict[str, str]] | None:
@@ -83,6 +84,7 @@ class TerminalAdapter:
         )
         self._stopping = asyncio.Event()
         self._busy = asyncio.Lock()
+        self._hinted = False
 
     async def handle(self, line: str) -> bool:
         """Run one line; False when the user asked to quit."""
@@ -115,7 +117,19 @@ class TerminalAdapter:
                 markup=False,
                 soft_wrap=True,
             )
+        if self._offline_hint_due(outcome):
+            hint = message_text(
+                "terminal.offline_hint", {"command": OFFLINE_COMMAND}, outcome.language
+            )
+            self.console.print(hint, style="dim", markup=False, soft_wrap=True)
         self.console.print()
+
+    def _offline_hint_due(self, outcome: Outcome) -> bool:
+        """Once per session, when Yahoo Finance is unreachable, say how to try the bot offline."""
+        if self._hinted or self.dispatcher.services.prices.source.name != "yfinance":
+            return False
+        self._hinted = any(m.key == "error.source_unavailable" for m in outcome.reply.messages)
+        return self._hinted
 
     async def _lines_piped(self) -> None:
         # A daemon thread reads stdin: a blocked readline() must not keep the process alive

@@ -6,19 +6,22 @@ from pathlib import Path
 
 from signals.bars import PriceSource
 from signals.sources.csv import CsvSource
+from signals.sources.demo import DemoSource
 from signals.sources.yahoo import YFinanceSource
 
-__all__ = ["CsvSource", "YFinanceSource", "source_from_spec"]
+__all__ = ["CsvSource", "DemoSource", "YFinanceSource", "source_from_spec"]
 
 
 def source_from_spec(spec: str) -> PriceSource:
-    """Build a source from ``SIGNALBOT_PRICE_SOURCE``: ``yfinance`` or ``csv:/path/to/dir``."""
+    """Build a source from ``SIGNALBOT_PRICE_SOURCE``: ``yfinance``, ``csv:/dir`` or ``demo``."""
     text = spec.strip()
     if text.lower() == "yfinance":
         return YFinanceSource()
+    if text.lower() == "demo":
+        return DemoSource()
     if text.lower().startswith("csv:"):
         directory = Path(text[4:]).expanduser()
         if not text[4:] or not directory.is_dir():
             raise ValueError(f"csv price source: {directory} is not a directory")
         return CsvSource(directory)
-    raise ValueError("price source must be 'yfinance' or 'csv:/path/to/dir'")
+    raise ValueError("price source must be 'yfinance', 'csv:/path/to/dir' or 'demo'")

@@ -174,3 +174,29 @@ def test_cli_preview(tmp_path, prices, platform):
         assert payload["blocks"][0]["type"] == "header"
     else:
         assert "防御动能" in result.stdout
+
+
+async def test_offline_hint_once_when_yahoo_is_unreachable(tmp_path):
+    """With yfinance unreachable, the terminal says how to try the demo, once per session."""
+    from bot.adapters.terminal import TerminalAdapter
+    from bot.dispatch import Dispatcher
+    from commands.context import Services
+    from signals.calendar import MarketCalendar
+    from signals.service import PriceService
+    from signals.sources.yahoo import YFinanceSource
+
+    def unreachable(*_args, **_kwargs):
+        raise ConnectionError("Could not resolve host: query1.finance.yahoo.com")
+
+    prices = PriceService(YFinanceSource(download=unreachable), MarketCalendar())
+    out = io.StringIO()
+    adapter = TerminalAdapter(
+        Dispatcher(Services(prices=prices, default_language="en")),
+        stdin=io.StringIO("/signal IWM\n/signal SPY\n"),
+        stdout=out,
+        interactive=False,
+    )
+    await adapter.run()
+    text = out.getvalue()
+    assert text.count("The price source is not responding") == 2
+    assert text.count("SIGNALBOT_PRICE_SOURCE=demo ./dev run") == 1
