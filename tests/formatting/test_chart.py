@@ -18,7 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 
-from formatting import chart, fonts
+from formatting import chart, fonts, heatmap, plotting
 from formatting.chart import (
     MAX_HEATMAP_ROWS,
     ChartLabels,
@@ -275,11 +275,11 @@ def test_long_title_still_renders() -> None:
 
 def test_percent_text_follows_signals_md() -> None:
     """Cell text is rounded to 2 decimals with a sign, zero unsigned, unknown as a dash."""
-    assert chart._percent(-0.0355) == "-3.55%"
-    assert chart._percent(0.004) == "+0.40%"
-    assert chart._percent(0.0) == "0.00%"
-    assert chart._percent(-0.00001) == "0.00%"
-    assert chart._percent(float("nan")) == "—"
+    assert plotting.percent(-0.0355) == "-3.55%"
+    assert plotting.percent(0.004) == "+0.40%"
+    assert plotting.percent(0.0) == "0.00%"
+    assert plotting.percent(-0.00001) == "0.00%"
+    assert plotting.percent(float("nan")) == "—"
 
 
 def test_heatmap_height_grows_with_rows() -> None:
@@ -317,8 +317,8 @@ def test_heatmap_colours_diverge() -> None:
     """A -3 cell is red and a +3 cell is green."""
     row = HeatmapRow(ticker="X", z_1d=-3.0, z_5d=3.0, z_1m=0.0, r_1d=-0.05, r_5d=0.05, r_1m=0.0)
     rgb = pixels(render_heatmap([row], title="t", column_labels=("1D", "5D", "1M")))
-    assert count_colour(rgb, chart._HEAT_COLOURS[0]) > 1000
-    assert count_colour(rgb, chart._HEAT_COLOURS[2]) > 1000
+    assert count_colour(rgb, heatmap._HEAT_COLOURS[0]) > 1000
+    assert count_colour(rgb, heatmap._HEAT_COLOURS[2]) > 1000
 
 
 def test_heatmap_handles_missing_values() -> None:
@@ -335,7 +335,7 @@ def test_heatmap_handles_missing_values() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         data = render_heatmap([row], title="t", column_labels=("1D", "5D", "1M"))
-    assert count_colour(pixels(data), chart._NO_DATA) > 1000
+    assert count_colour(pixels(data), heatmap._NO_DATA) > 1000
 
 
 def test_threaded_renders_match_serial() -> None:
