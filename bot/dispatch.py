@@ -7,8 +7,9 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from bot.clock import utc_now
 from commands.context import Request, Services
 from commands.registry import dispatch
 from commands.reply import Reply, UserError
@@ -24,11 +25,6 @@ class Outcome:
     reply: Reply
     language: Language
     error_id: str | None = None  # set when an unexpected exception was logged under this id
-
-
-def utc_now() -> datetime:
-    """The real clock (adapters take a clock so tests can pass their own)."""
-    return datetime.now(UTC)
 
 
 class Dispatcher:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage._base import utc_now
+from bot.clock import utc_now
 from bot.storage.db import create_engine, upgrade
 from bot.storage.leader import LeaderLock
 from bot.storage.ledger import LedgerMixin
