@@ -30,7 +30,8 @@ def parse_ticker(raw: str) -> str:
     if text.startswith("$"):
         text = text[1:]
     ticker = text.upper()
-    if not TICKER_RE.fullmatch(ticker) or not ticker.isascii():
+    # ASCII first: "ß".upper() is "SS" and "ﬁ".upper() is "FI", which would pass the pattern
+    if not text.isascii() or not TICKER_RE.fullmatch(ticker):
         raise UserError("error.invalid_ticker", ticker=shown(raw))
     return ticker
 
