@@ -35,6 +35,24 @@ class BarStore(Protocol):
         ...
 
 
+class SessionNotClosed(ValueError):
+    """A requested session has not closed yet."""
+
+    def __init__(self, requested: date, latest: date) -> None:
+        super().__init__(f"{requested} has not closed yet (latest completed session {latest})")
+        self.requested = requested
+        self.latest = latest
+
+
+class SessionOutOfRange(ValueError):
+    """A requested date is before the first session the calendar knows."""
+
+    def __init__(self, requested: date, first: date) -> None:
+        super().__init__(f"{requested} is before the first known session {first}")
+        self.requested = requested
+        self.first = first
+
+
 class MemoryBarStore:
     """In-process :class:`BarStore` (the default until storage is wired in)."""
 
@@ -89,19 +107,30 @@ class PriceService:
         self._provisional: dict[tuple[str, date], _Provisional] = {}
         self._negative: dict[tuple[str, date], tuple[SignalError, float]] = {}
         self._inflight: dict[tuple[str, date], asyncio.Future[pd.DataFrame | SignalError]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._latest_session: date | None = None
         self.upstream_calls = 0  # batched source calls made (observability, benchmarks)
         self.upstream_tickers = 0  # tickers requested upstream in total
 
     def session_for(self, now: datetime, as_of: date | None = None) -> date:
-        """The session a request at ``now`` is about: the last completed one, or ``as_of``."""
+        """The session a request at ``now`` is about: the last completed one, or ``as_of``.
+
+        A weekend or holiday ``as_of`` means the session before it. Raises
+        :class:`SessionNotClosed` for a session that has not closed at ``now`` and
+        :class:`SessionOutOfRange` for a date before the calendar's first session.
+        """
         latest = self.calendar.last_completed_session(now)
         if as_of is None:
             return latest
-        if as_of > latest:
-            raise ValueError(f"{as_of} has not closed yet (latest completed session {latest})")
-        if not self.calendar.is_session(as_of):
-            return self.calendar.previous_session(as_of)
-        return as_of
+        if as_of < self.calendar.first_session:
+            raise SessionOutOfRange(as_of, self.calendar.first_session)
+        if as_of > self.calendar.last_session:  # beyond the calendar: certainly not closed
+            raise SessionNotClosed(as_of, latest)
+        is_session = self.calendar.is_session(as_of)
+        session = as_of if is_session else self.calendar.previous_session(as_of)
+        if session > latest:
+            raise SessionNotClosed(as_of, latest)
+        return session
 
     async def _cached(self, ticker: str, session: date) -> pd.DataFrame | SignalError | None:
         key = (ticker, session)
@@ -119,47 +148,67 @@ class PriceService:
         return await self.store.load_bars(ticker, session)
 
     async def bars(self, tickers: Sequence[str], *, session: date) -> FetchResult:
-        """Bars up to ``session`` for every ticker; at most one upstream call for all misses."""
+        """Bars up to ``session`` for every ticker; at most one upstream call for all misses.
+
+        A miss is registered as in flight the moment it is found (no ``await`` in between), so
+        a concurrent request waits for it instead of fetching it again. The fetch runs as its own
+        task: a requester that is cancelled never cancels the fetch other requesters wait for.
+        """
+        self._forget_before(session)
         wanted = list(dict.fromkeys(tickers))
         found: dict[str, pd.DataFrame | SignalError] = {}
-        waiting: dict[str, asyncio.Future[pd.DataFrame | SignalError]] = {}
+        pending: dict[str, asyncio.Future[pd.DataFrame | SignalError]] = {}
         missing: list[str] = []
-        for ticker in wanted:
-            key = (ticker, session)
-            if key in self._inflight:
-                waiting[ticker] = self._inflight[key]
-                continue
-            hit = await self._cached(ticker, session)
-            if hit is not None:
-                found[ticker] = hit
-            elif key in self._inflight:  # another request started it while we looked
-                waiting[ticker] = self._inflight[key]
-            else:
-                missing.append(ticker)
-        if missing:
-            loop = asyncio.get_running_loop()
-            futures = {t: loop.create_future() for t in missing}
-            for ticker, future in futures.items():
-                self._inflight[(ticker, session)] = future
-            try:
-                fetched = await self._fetch(missing, session)
-                for ticker in missing:
-                    futures[ticker].set_result(fetched[ticker])
-                    found[ticker] = fetched[ticker]
-            except BaseException as exc:
-                for future in futures.values():
-                    if not future.done():
-                        future.set_exception(exc)
-                        future.exception()  # mark retrieved: waiters re-raise it themselves
-                raise
-            finally:
-                for ticker in missing:
-                    self._inflight.pop((ticker, session), None)
-        for ticker, future in waiting.items():
+        loop = asyncio.get_running_loop()
+        try:
+            for ticker in wanted:
+                key = (ticker, session)
+                if key not in self._inflight:
+                    hit = await self._cached(ticker, session)
+                    if hit is not None:
+                        found[ticker] = hit
+                        continue
+                if key not in self._inflight:  # checked again: the lookup above may yield
+                    self._inflight[key] = loop.create_future()
+                    missing.append(ticker)
+                pending[ticker] = self._inflight[key]
+        finally:
+            if missing:  # even when cancelled mid-loop, so registered futures always resolve
+                task = loop.create_task(self._fetch_into(missing, session))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        for ticker, future in pending.items():
             found[ticker] = await asyncio.shield(future)
         bars = {t: v for t in wanted if isinstance(v := found[t], pd.DataFrame)}
         errors = {t: v for t in wanted if isinstance(v := found[t], SignalError)}
         return FetchResult(bars=bars, errors=errors)
+
+    async def _fetch_into(self, tickers: list[str], session: date) -> None:
+        """Fetch ``tickers`` and resolve their in-flight futures, whatever happens."""
+        futures = [self._inflight[(t, session)] for t in tickers]
+        try:
+            fetched = await self._fetch(tickers, session)
+        except Exception as exc:
+            log.exception("fetch for tickers=%s failed", ",".join(tickers))
+            fetched = {t: SourceUnavailable(t, type(exc).__name__) for t in tickers}
+        except asyncio.CancelledError:
+            for future in futures:
+                future.cancel()
+            raise
+        finally:
+            for ticker in tickers:
+                self._inflight.pop((ticker, session), None)
+        for ticker, future in zip(tickers, futures, strict=True):
+            if not future.done():
+                future.set_result(fetched[ticker])
+
+    def _forget_before(self, session: date) -> None:
+        """Drop short-lived entries of sessions older than ``session`` once a new one starts."""
+        if self._latest_session is not None and session <= self._latest_session:
+            return
+        self._latest_session = session
+        self._provisional = {k: v for k, v in self._provisional.items() if k[1] >= session}
+        self._negative = {k: v for k, v in self._negative.items() if k[1] >= session}
 
     async def _fetch(
         self, tickers: list[str], session: date
@@ -197,7 +246,12 @@ class PriceService:
                 out[ticker] = NoData(ticker, "no bars up to the session")
                 continue
             if frame.index[-1].date() >= session:
-                await self.store.save_bars(ticker, session, frame)
+                try:
+                    await self.store.save_bars(ticker, session, frame)
+                except Exception:  # the bars are good; only the cache write failed
+                    log.warning(
+                        "could not cache bars ticker=%s session=%s", ticker, session, exc_info=True
+                    )
             else:
                 self._provisional[(ticker, session)] = _Provisional(
                     frame, now + self._provisional_ttl

@@ -41,11 +41,11 @@ class CsvSource:
                 continue
             try:
                 raw = pd.read_csv(path, index_col="Date", na_values=["null", ""])
-            except (OSError, ValueError, pd.errors.ParserError) as exc:
+                frame = normalize_bars(raw)
+            except (OSError, ValueError, TypeError, pd.errors.ParserError) as exc:
                 log.warning("csv source: cannot read %s: %s", path, exc)
                 errors[ticker] = SourceUnavailable(ticker, f"unreadable {path.name}")
                 continue
-            frame = normalize_bars(raw)
             frame = frame.loc[
                 (frame.index >= pd.Timestamp(start)) & (frame.index <= pd.Timestamp(end))
             ]

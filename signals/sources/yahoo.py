@@ -25,6 +25,17 @@ _DOWNLOAD_LOCK = threading.Lock()
 
 _RATE_LIMIT_MARKERS = ("YFRateLimitError", "Too Many Requests", "Rate limited")
 _TIMEOUT_MARKERS = ("Timeout", "timed out", "Timed out")
+#: How yfinance 1.x words "this symbol has no data" (YFTickerMissingError, PriceHistory errors).
+_NO_DATA_MARKERS = (
+    "possibly delisted",
+    "No data found",
+    "no price data found",
+    "symbol may be delisted",
+    "YFTickerMissingError",
+    "YFPricesMissingError",
+    "Quote not found",
+    "No timezone found",
+)
 
 
 class _ErrorCapture(logging.Handler):
@@ -185,10 +196,15 @@ class YFinanceSource:
         return result
 
     def _error_for(self, ticker: str, text: str, *, rate_limited: bool) -> SignalError:
+        """Classify a failure: only Yahoo's own "no data" answers mean the ticker has no data.
+
+        Anything else (HTTP 5xx, an HTML error page that is not JSON, a dropped connection) is
+        the source being unavailable, which is not cached and invites a retry.
+        """
         if rate_limited:
             return RateLimited(ticker, "Yahoo Finance rate limit", retry_after=60.0)
+        if not text or any(marker in text for marker in _NO_DATA_MARKERS):
+            return NoData(ticker, "no price data (unknown or delisted ticker?)")
         if any(marker in text for marker in _TIMEOUT_MARKERS):
             return SourceUnavailable(ticker, "Yahoo Finance timed out")
-        if text and ("Connection" in text or "curl" in text.lower() or "resolve" in text):
-            return SourceUnavailable(ticker, "Yahoo Finance unreachable")
-        return NoData(ticker, "no price data (unknown or delisted ticker?)")
+        return SourceUnavailable(ticker, "Yahoo Finance failed")

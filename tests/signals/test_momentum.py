@@ -190,3 +190,14 @@ def test_non_positive_prices_are_ignored():
     assert isinstance(good, Signal) and isinstance(bad, Signal)
     assert bad.closes == good.closes - 1
     assert math.isfinite(bad.sigma)
+
+
+def test_one_malformed_csv_does_not_fail_the_batch(tmp_path):
+    """A broken file is that ticker's error; the other tickers in the same fetch are fine."""
+    from signals.errors import SourceUnavailable
+
+    write_csv(tmp_path, "IWM", worked_example_bars())
+    (tmp_path / "BAD.csv").write_text("Date,Open,High,Low,Close,Adj Close,Volume\nnot-a-date,1,1,1,1,1,1\n")
+    fetched = CsvSource(tmp_path).fetch(["IWM", "BAD"], start=date(2026, 1, 1), end=WORKED_SESSION)
+    assert list(fetched.bars) == ["IWM"]
+    assert isinstance(fetched.errors["BAD"], SourceUnavailable)

@@ -146,3 +146,83 @@ def test_as_of_validation():
     with pytest.raises(ValueError, match="not closed"):
         svc.session_for(EVENING, date(2026, 6, 9))
     assert svc.session_for(EVENING, date(2026, 5, 25)) == date(2026, 5, 22)  # Memorial Day
+
+
+def test_as_of_weekend_holiday_and_range():
+    """A weekend maps back before the future check; far past and future dates get their own errors."""
+    from signals.service import SessionNotClosed, SessionOutOfRange
+
+    saturday_noon = datetime(2026, 6, 13, 16, 0, tzinfo=UTC)
+    svc = service(CountingSource({}))
+    assert svc.session_for(saturday_noon, date(2026, 6, 13)) == date(2026, 6, 12)
+    monday_morning = datetime(2026, 6, 15, 13, 0, tzinfo=UTC)
+    assert svc.session_for(monday_morning, date(2026, 6, 14)) == date(2026, 6, 12)
+    with pytest.raises(SessionNotClosed):
+        svc.session_for(monday_morning, date(2026, 12, 25))  # holiday whose eve is in the future
+    with pytest.raises(SessionOutOfRange):
+        svc.session_for(monday_morning, date(2005, 6, 1))
+    with pytest.raises(SessionNotClosed):
+        svc.session_for(monday_morning, date(2030, 1, 2))  # beyond the calendar
+
+
+class YieldingStore:
+    """A store whose lookups yield to the loop, like the real database one."""
+
+    def __init__(self) -> None:
+        self.data: dict[tuple[str, date], pd.DataFrame] = {}
+
+    async def load_bars(self, ticker, session):
+        await asyncio.sleep(0)
+        return self.data.get((ticker, session))
+
+    async def save_bars(self, ticker, session, bars):
+        await asyncio.sleep(0)
+        self.data[(ticker, session)] = bars
+
+
+async def test_no_duplicate_fetch_when_the_store_yields():
+    """Overlapping requests never fetch the same ticker twice, even with a yielding store."""
+    bars = worked_example_bars()
+    src = CountingSource({"IWM": bars, "SPY": bars * 2}, delay=0.1)
+    svc = service(src, store=YieldingStore())
+    session = svc.session_for(EVENING)
+    await asyncio.gather(svc.bars(["IWM", "SPY"], session=session), svc.bars(["IWM"], session=session))
+    fetched = [t for call in src.calls for t in call]
+    assert sorted(fetched) == ["IWM", "SPY"]
+
+
+async def test_cancelling_one_requester_does_not_fail_the_others():
+    """The first requester is cancelled mid-fetch; the one waiting on the same fetch gets data."""
+    src = CountingSource({"IWM": worked_example_bars()}, delay=0.3)
+    svc = service(src)
+    session = svc.session_for(EVENING)
+    first = asyncio.create_task(svc.bars(["IWM"], session=session))
+    await asyncio.sleep(0.05)
+    second = asyncio.create_task(svc.bars(["IWM"], session=session))
+    await asyncio.sleep(0.05)
+    first.cancel()
+    result = await second
+    assert "IWM" in result.bars
+    assert first.cancelled()
+    assert len(src.calls) == 1
+
+
+async def test_failed_cache_write_still_serves_the_bars():
+    """A store that cannot save does not fail the request."""
+
+    class Failing(YieldingStore):
+        async def save_bars(self, ticker, session, bars):
+            raise OSError("database is locked")
+
+    svc = service(CountingSource({"IWM": worked_example_bars()}), store=Failing())
+    result = await svc.bars(["IWM"], session=svc.session_for(EVENING))
+    assert "IWM" in result.bars
+
+
+async def test_old_sessions_are_forgotten():
+    """Short-lived entries of earlier sessions are dropped once a newer session is asked for."""
+    svc = service(CountingSource({}))
+    await svc.bars(["ZZZZ"], session=date(2026, 6, 5))
+    assert svc._negative
+    await svc.bars(["QQQQ"], session=date(2026, 6, 8))
+    assert all(key[1] == date(2026, 6, 8) for key in svc._negative)
