@@ -9,6 +9,7 @@ import sys
 BENCHES = {
     "signals": "benchmarks.bench_signals",
     "warm": "benchmarks.bench_warm_signal",
+    "fanout": "benchmarks.bench_fanout",
 }
 
 

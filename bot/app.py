@@ -12,6 +12,7 @@ from typing import TextIO
 
 from bot.adapters.base import Adapter
 from bot.adapters.terminal import TerminalAdapter
+from bot.digest.service import start_digests
 from bot.dispatch import Dispatcher
 from bot.services import price_service
 from bot.settings import Settings
@@ -77,7 +78,13 @@ async def run_bot(
             if extra_adapters
             else platform_adapters(settings, dispatcher, storage)
         )
-        terminal_mode = not adapters
+        configured = (
+            extra_adapters is not None or settings.discord_enabled or settings.slack_enabled
+        )
+        terminal_mode = not configured
+        if configured and not adapters:
+            log.error("no chat adapter could be started; see the errors above")
+            return 1
         if terminal_mode:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             adapters.append(
@@ -94,11 +101,14 @@ async def run_bot(
             storage.dialect,
             prices.source.name,
         )
+        digests = await start_digests(settings, storage, prices, adapters)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
+
+        crashed: set[str] = set()
 
         async def supervise(adapter: Adapter) -> None:
             try:
@@ -107,6 +117,7 @@ async def run_bot(
                 raise
             except Exception:
                 log.exception("adapter=%s crashed; the others keep running", adapter.name)
+                crashed.add(adapter.name)
                 return
             log.info("adapter=%s finished", adapter.name)
             if terminal_mode:
@@ -117,6 +128,8 @@ async def run_bot(
         stopper = asyncio.create_task(stop.wait())
         await asyncio.wait({all_done, stopper}, return_when=asyncio.FIRST_COMPLETED)
         log.info("shutting down")
+        if digests is not None:
+            await digests.stop()
         await _stop_all(adapters)
         for task in tasks:
             task.cancel()
@@ -128,4 +141,5 @@ async def run_bot(
                 loop.remove_signal_handler(sig)
     log.info("stopped")
     sys.stdout.flush()
-    return 0
+    # every adapter crashed: fail, so a supervisor (systemd, Docker) restarts the bot
+    return 1 if crashed and len(crashed) == len(adapters) else 0

@@ -14,10 +14,11 @@ from typing import Any, cast
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from commands.reply import UserError
-from commands.signal import build_cards, error_message
+from commands.signal import build_cards, error_message, resolve_session
 from commands.validation import parse_date, parse_ticker
 from formatting.card import LANGUAGES, Card, Language, languages
 from formatting.i18n import t
+from formatting.messages import message_text
 from signals.errors import SignalError
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 def _one_line(key: str, params: dict[str, Any], language: Language) -> str:
     """A message on one line in every language shown (``English / 中文`` for both)."""
-    return " / ".join(t(key, lang, **params) for lang in languages(language))
+    return " / ".join(message_text(key, params, lang) for lang in languages(language))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="apply migrations up to the latest")
+
+    from bot.digest.cli_args import add_digest_parser
+
+    add_digest_parser(sub)
     return parser
 
 
@@ -77,12 +82,7 @@ async def _cards(
     valid = list(dict.fromkeys(item for _, item in entries if isinstance(item, str)))
     as_of = parse_date(as_of_raw) if as_of_raw else None
     async with open_price_service(settings) as prices:
-        now = datetime.now(UTC)
-        try:
-            session = prices.session_for(now, as_of)
-        except ValueError:
-            latest = prices.calendar.last_completed_session(now)
-            raise UserError("error.future_date", date=str(as_of), latest=str(latest)) from None
+        session = resolve_session(prices, datetime.now(UTC), as_of)
         cards = await build_cards(prices, valid, session=session) if valid else {}
     results: dict[str, Card | SignalError | UserError] = {}
     for word, item in entries:
@@ -218,7 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     configure_logging(
         settings.log_level,
-        quiet=args.command in ("signal", "preview"),
+        quiet=args.command in ("signal", "preview")
+        or getattr(args, "digest_command", None) == "preview",
         log_file=settings.data_dir / "signalbot.log" if terminal_mode else None,
         secrets=_secrets(settings),
     )
@@ -228,6 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(cmd_signal(args, settings))
         if args.command == "preview":
             return asyncio.run(cmd_preview(args, settings))
+        if args.command == "digest":
+            from bot.digest.cli import cmd_digest
+
+            return asyncio.run(cmd_digest(args, settings))
         if args.command == "db":
             return asyncio.run(cmd_db_upgrade(settings))
         return asyncio.run(cmd_run(settings))

@@ -42,6 +42,14 @@ class Dispatcher:
         stored = await self.services.settings.get_language(platform, server_id, default)
         return stored if stored in LANGUAGES else default
 
+    async def safe_language_for(self, platform: str, server_id: str) -> Language:
+        """Like :meth:`language_for`, but a storage failure falls back to the default (logged)."""
+        try:
+            return await self.language_for(platform, server_id)
+        except Exception:
+            log.exception("language lookup failed platform=%s server=%s", platform, server_id)
+            return self.services.default_language
+
     async def run(
         self,
         command: str,
@@ -55,7 +63,7 @@ class Dispatcher:
     ) -> Outcome:
         """Run ``command``; user errors and crashes come back as ephemeral replies, never raise."""
         began = time.perf_counter()
-        language = await self.language_for(platform, server_id)
+        language = await self.safe_language_for(platform, server_id)
         request = Request(
             command=command,
             args=dict(args),
@@ -72,7 +80,7 @@ class Dispatcher:
         try:
             reply = await dispatch(request, self.services)
             if command == "language":  # confirm a change in the language just chosen
-                language = await self.language_for(platform, server_id)
+                language = await self.safe_language_for(platform, server_id)
         except UserError as exc:
             status = f"user_error:{exc.key}"
             reply = Reply(messages=(exc.message,), ephemeral=True)

@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from commands.context import Request, Services
+from commands.digest import ACTIONS as DIGEST_ACTIONS
+from commands.digest import handle_digest
 from commands.reply import Message, Reply, UserError
 from commands.signal import handle_signal
 from commands.validation import parse_language
@@ -102,29 +104,46 @@ async def handle_language(request: Request, services: Services) -> Reply:
     )
 
 
-REGISTRY: dict[str, CommandSpec] = {
-    spec.name: spec
-    for spec in (
-        CommandSpec(
-            "signal",
-            "help.signal",
-            handle_signal,
-            (OptionSpec("ticker", "help.option.ticker"),),
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "signal",
+        "help.signal",
+        handle_signal,
+        (OptionSpec("ticker", "help.option.ticker"),),
+    ),
+    CommandSpec(
+        "language",
+        "help.language",
+        handle_language,
+        (OptionSpec("choice", "help.option.choice", required=False, choices=("en", "zh", "both")),),
+    ),
+    CommandSpec(
+        "digest",
+        "help.digest",
+        handle_digest,
+        (
+            OptionSpec("action", "help.option.action", choices=DIGEST_ACTIONS),
+            OptionSpec("time", "help.option.time", required=False),
+            OptionSpec("timezone", "help.option.timezone", required=False),
+            OptionSpec("tickers", "help.option.tickers", required=False),
         ),
-        CommandSpec(
-            "language",
-            "help.language",
-            handle_language,
-            (
-                OptionSpec(
-                    "choice", "help.option.choice", required=False, choices=("en", "zh", "both")
-                ),
-            ),
-        ),
-        CommandSpec("help", "help.help", handle_help),
-        CommandSpec("about", "help.about", handle_about),
-    )
-}
+    ),
+    CommandSpec("help", "help.help", handle_help),
+    CommandSpec("about", "help.about", handle_about),
+)
+
+
+def build_registry(specs: tuple[CommandSpec, ...]) -> dict[str, CommandSpec]:
+    """Name -> spec; a name used twice is a programming error caught at import time."""
+    registry: dict[str, CommandSpec] = {}
+    for spec in specs:
+        if spec.name in registry:
+            raise ValueError(f"command name {spec.name!r} is registered twice")
+        registry[spec.name] = spec
+    return registry
+
+
+REGISTRY: dict[str, CommandSpec] = build_registry(COMMANDS)
 
 
 async def dispatch(request: Request, services: Services) -> Reply:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -15,9 +16,10 @@ from formatting.card import Card
 from signals.errors import InsufficientHistory, RateLimited, SignalError
 from signals.funds import lookup
 from signals.momentum import Signal, compute_signals
-from signals.service import PriceService
+from signals.service import PriceService, SessionNotClosed, SessionOutOfRange
 
 CHART_SESSIONS = 63  # about three months of closes on the chart
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def error_message(error: SignalError) -> Message:
@@ -56,21 +58,33 @@ async def build_cards(
     return out
 
 
-def resolve_session(prices: PriceService, request: Request) -> date:
+def resolve_session(prices: PriceService, now: datetime, as_of: date | None) -> date:
     """The session a request is about: ``as_of`` if given (validated), else the last close."""
-    raw = request.args.get("as_of")
-    as_of = parse_date(raw) if raw else None
     try:
-        return prices.session_for(request.now, as_of)
-    except ValueError:
-        latest = prices.calendar.last_completed_session(request.now)
-        raise UserError("error.future_date", date=str(as_of), latest=latest.isoformat()) from None
+        return prices.session_for(now, as_of)
+    except SessionOutOfRange as exc:
+        raise UserError("error.date_out_of_range", date=exc.requested, first=exc.first) from None
+    except SessionNotClosed as exc:
+        raise UserError("error.future_date", date=exc.requested, latest=exc.latest) from None
+
+
+def split_words(text: str) -> tuple[str, date | None]:
+    """Tickers and an optional ISO date among the words (``IWM SPY 2026-06-05``)."""
+    words = text.split()
+    dates = [w for w in words if ISO_DATE.fullmatch(w)]
+    if len(dates) > 1:
+        raise UserError("error.bad_date", value=" ".join(dates))
+    tickers = " ".join(w for w in words if w not in dates)
+    return tickers, parse_date(dates[0]) if dates else None
 
 
 async def handle_signal(request: Request, services: Services) -> Reply:
     """Cards for the requested tickers; failures become messages next to the cards that worked."""
-    tickers = parse_tickers(request.args.get("ticker", ""))
-    session = resolve_session(services.prices, request)
+    words, in_text = split_words(request.args.get("ticker", ""))
+    raw_as_of = request.args.get("as_of")
+    as_of = parse_date(raw_as_of) if raw_as_of else in_text
+    tickers = parse_tickers(words)
+    session = resolve_session(services.prices, request.now, as_of)
     results = await build_cards(services.prices, tickers, session=session)
     cards = tuple(r for r in results.values() if isinstance(r, Card))
     errors = tuple(error_message(r) for r in results.values() if isinstance(r, SignalError))

@@ -12,6 +12,7 @@ from formatting.card import LANGUAGES, Language
 
 TICKER_RE = re.compile(r"[A-Z0-9.\-^=]{1,15}")
 _SPLIT_RE = re.compile(r"[\s,;]+")
+_DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}")  # 2026-06-05 is a date, not a ticker
 MAX_TICKERS = 20
 _SHOW_MAX = 24
 
@@ -31,7 +32,7 @@ def parse_ticker(raw: str) -> str:
         text = text[1:]
     ticker = text.upper()
     # ASCII first: "ß".upper() is "SS" and "ﬁ".upper() is "FI", which would pass the pattern
-    if not text.isascii() or not TICKER_RE.fullmatch(ticker):
+    if not text.isascii() or not TICKER_RE.fullmatch(ticker) or _DATE_LIKE.fullmatch(ticker):
         raise UserError("error.invalid_ticker", ticker=shown(raw))
     return ticker
 
@@ -45,7 +46,7 @@ def parse_tickers(raw: str | Iterable[str], *, max_count: int = MAX_TICKERS) -> 
     )
     words = [p for p in parts if p]
     if not words:
-        raise UserError("error.invalid_ticker", ticker="")
+        raise UserError("error.no_ticker")
     tickers = list(dict.fromkeys(parse_ticker(w) for w in words))
     if len(tickers) > max_count:
         raise UserError("error.too_many_tickers", max=max_count)

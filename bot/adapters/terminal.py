@@ -167,7 +167,7 @@ class TerminalAdapter:
 
     async def welcome(self) -> None:
         """Greet an interactive user in the terminal's language."""
-        language: Language = await self.dispatcher.language_for(PLATFORM, SERVER_ID)
+        language: Language = await self.dispatcher.safe_language_for(PLATFORM, SERVER_ID)
         self.console.print(
             message_text("terminal.welcome", {}, language),
             style="bold",

@@ -117,3 +117,36 @@ def test_bad_settings_name_the_variable(monkeypatch, variable, value):
     with pytest.raises(SettingsError) as caught:
         load_settings(env_file=None)
     assert variable in str(caught.value) and "\n" not in str(caught.value)
+
+
+async def test_exit_code_is_1_when_every_adapter_crashed(tmp_path):
+    """A bot whose only adapter crashed exits 1 so a supervisor restarts it."""
+    prices = write_price_dir(tmp_path / "prices", {"IWM": 1.0})
+    code = await run_bot(settings_for(tmp_path, prices), extra_adapters=lambda _d: [Crashing()])
+    assert code == 1
+
+
+async def test_language_lookup_failure_falls_back_to_default(tmp_path):
+    """A storage error while resolving the language never escapes the dispatcher."""
+    from bot.dispatch import Dispatcher
+    from commands.context import Services
+    from signals.calendar import MarketCalendar
+    from signals.service import PriceService
+    from signals.sources.csv import CsvSource
+
+    class BrokenSettings:
+        async def get_language(self, platform, server_id, default):
+            raise ConnectionRefusedError("could not connect to postgresql://bot:hunter2@db/x")
+
+        async def set_language(self, platform, server_id, language):
+            raise AssertionError("not called")
+
+    prices = PriceService(
+        CsvSource(write_price_dir(tmp_path / "p", {"IWM": 1.0})), MarketCalendar()
+    )
+    dispatcher = Dispatcher(
+        Services(prices=prices, settings=BrokenSettings(), default_language="en")
+    )
+    outcome = await dispatcher.run("help", {}, platform="terminal", server_id="local")
+    assert outcome.language == "en"
+    assert outcome.reply.messages[0].key == "help.title"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from commands.context import Request, Services
-from commands.registry import REGISTRY, dispatch, usage
+from commands.registry import COMMANDS, REGISTRY, build_registry, dispatch, usage
 from commands.reply import UserError
 from formatting.i18n import keys
 from signals.calendar import MarketCalendar
@@ -17,13 +17,19 @@ from signals.sources.csv import CsvSource
 
 def test_names_unique_and_keys_in_both_languages():
     """No two commands share a name; every help and option key exists in en and zh."""
-    names = [spec.name for spec in REGISTRY.values()]
+    names = [spec.name for spec in COMMANDS]
     assert len(names) == len(set(names))
-    assert all(name == key for key, name in zip(REGISTRY, names, strict=True))
-    for spec in REGISTRY.values():
+    assert list(REGISTRY) == names
+    for spec in COMMANDS:
         needed = {spec.help_key, *(o.help_key for o in spec.options)}
         for lang in ("en", "zh"):
             assert needed <= keys(lang), (spec.name, lang, needed - keys(lang))
+
+
+def test_a_duplicate_name_is_refused():
+    """Registering a name twice fails loudly instead of silently replacing the first."""
+    with pytest.raises(ValueError, match="twice"):
+        build_registry((COMMANDS[0], COMMANDS[0]))
 
 
 def test_usage_per_platform():
@@ -47,3 +53,23 @@ async def test_unknown_command_and_permissions(services):
         await dispatch(Request(command="language", args={"choice": "zh"}, now=now), services)
     shown = await dispatch(Request(command="language", now=now), services)
     assert shown.messages[0].key == "language.current"
+
+
+async def test_signal_accepts_a_date_among_the_words(tmp_path):
+    """'/signal IWM 2026-06-05' is IWM as of that session; two dates are refused."""
+    from tests.support import worked_example_bars, write_csv
+
+    write_csv(tmp_path, "IWM", worked_example_bars())
+    services = Services(prices=PriceService(CsvSource(tmp_path), MarketCalendar()))
+    now = datetime(2026, 6, 9, 22, 0, tzinfo=UTC)
+    reply = await dispatch(
+        Request(command="signal", args={"ticker": "IWM 2026-06-05"}, now=now), services
+    )
+    assert reply.cards[0].signal.as_of.isoformat() == "2026-06-05"
+    with pytest.raises(UserError, match=r"error\.bad_date"):
+        await dispatch(
+            Request(command="signal", args={"ticker": "IWM 2026-06-05 2026-06-04"}, now=now),
+            services,
+        )
+    with pytest.raises(UserError, match=r"error\.no_ticker"):
+        await dispatch(Request(command="signal", args={"ticker": " , "}, now=now), services)

@@ -6,7 +6,7 @@ import re
 from datetime import time
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from commands.reply import UserError
@@ -28,6 +28,7 @@ valid_tickers = st.text(alphabet=TICKER_ALPHABET, min_size=1, max_size=15)
 @given(valid_tickers)
 def test_valid_tickers_are_accepted_upper_cased(raw):
     """Letters, digits, . - ^ = and 1-15 characters: accepted, upper-cased, idempotent."""
+    assume(not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw))  # an ISO date is never a ticker
     ticker = parse_ticker(raw)
     assert ticker == raw.upper()
     assert parse_ticker(ticker) == ticker
@@ -38,7 +39,9 @@ def test_valid_tickers_are_accepted_upper_cased(raw):
 def test_anything_else_is_rejected_with_a_safe_echo(raw):
     """Any other text raises error.invalid_ticker; the echoed value is short and printable."""
     core = raw.strip().removeprefix("$")
-    is_valid = bool(re.fullmatch(r"[A-Za-z0-9.\-^=]{1,15}", core))
+    is_valid = bool(re.fullmatch(r"[A-Za-z0-9.\-^=]{1,15}", core)) and not re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}", core
+    )
     if is_valid:
         assert parse_ticker(raw) == core.upper()
         return
@@ -76,6 +79,7 @@ def test_known_bad_inputs(raw):
 )
 def test_ticker_lists_split_and_deduplicate(words, sep):
     """Lists split on spaces/commas, keep first-seen order and drop duplicates."""
+    assume(not any(re.fullmatch(r"\d{4}-\d{2}-\d{2}", w) for w in words))
     tickers = parse_tickers(sep.join(words))
     assert tickers == list(dict.fromkeys(w.upper() for w in words))
 

@@ -1,0 +1,127 @@
+"""``signalbot digest run`` and ``signalbot digest preview`` (imported by the CLI when used)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import cast
+
+from bot.digest.claims import RunReport, Target
+from bot.digest.fanout import DigestRunner
+from bot.digest.posters import TextPoster, standalone_posters
+from bot.digest.service import digest_prices
+from bot.settings import Settings
+from commands.digest import MAX_WATCHLIST, digest_from_results, previous_regimes
+from commands.reply import UserError
+from commands.validation import parse_date, parse_tickers
+from formatting.card import Language
+from formatting.digest_render import digest_to_discord, digest_to_slack, digest_to_text
+from signals.calendar import MarketCalendar
+from signals.momentum import Signal
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+RETRY_EVERY = 60.0  # seconds between attempts while waiting for the session's bars
+
+
+def resolve_session(calendar: MarketCalendar, raw: str | None, now: datetime) -> date:
+    """The session asked for (a closed session), or the last closed one."""
+    latest = calendar.last_completed_session(now)
+    if raw is None:
+        return latest
+    session = parse_date(raw)
+    if session > latest:
+        raise UserError("error.future_date", date=session, latest=latest)
+    if not calendar.is_session(session):
+        return calendar.previous_session(session)
+    return session
+
+
+async def _print_post(channel_id: str, text: str) -> str:
+    print(f"--- digest for terminal channel {channel_id}\n{text}\n", flush=True)
+    return f"terminal-{channel_id}"
+
+
+def _add(total: RunReport, part: RunReport) -> None:
+    for name in ("sent", "failed", "gone", "messages", "upstream_calls"):
+        setattr(total, name, getattr(total, name) + getattr(part, name))
+    total.skipped, total.deferred = part.skipped, part.deferred
+
+
+async def cmd_digest_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Post every enabled subscription's digest of the session (the ledger skips sent ones)."""
+    from bot.services import price_service
+    from bot.storage import open_storage
+
+    async with open_storage(settings.async_database_url) as storage:
+        prices = digest_prices(price_service(settings, storage))
+        session = resolve_session(prices.calendar, args.session, datetime.now(UTC))
+        posters, opened = await standalone_posters(settings)
+        posters["terminal"] = TextPoster(_print_post)
+        try:
+            runner = DigestRunner(
+                storage,
+                prices,
+                posters,
+                default_language=settings.default_language,
+                retry_backoff=timedelta(0),
+            )
+            subs = await storage.list_subscriptions()
+            deadline = time.monotonic() + max(args.max_wait, 0.0) * 60
+            total = RunReport(sessions=[session])
+            while True:
+                allow_stale = time.monotonic() >= deadline
+                targets = [Target(s, session, allow_stale=allow_stale) for s in subs]
+                _add(total, await runner.run(targets))
+                if not total.deferred or allow_stale:
+                    break
+                await asyncio.sleep(min(RETRY_EVERY, max(deadline - time.monotonic(), 0.0)))
+        finally:
+            for poster in opened:
+                await poster.close()
+    print(
+        f"digest session={session} subscriptions={len(subs)} sent={total.sent} "
+        f"messages={total.messages} failed={total.failed} disabled={total.gone} "
+        f"skipped={total.skipped} deferred={total.deferred} upstream_calls={total.upstream_calls}"
+    )
+    return EXIT_FAILURE if total.failed else EXIT_OK
+
+
+async def cmd_digest_preview(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the digest of ``--tickers`` as the chosen platform would get it."""
+    from bot.services import price_service
+    from bot.storage import open_storage
+
+    language = cast(Language, args.lang or settings.default_language)
+    tickers = parse_tickers(args.tickers, max_count=MAX_WATCHLIST)
+    async with open_storage(settings.async_database_url) as storage:
+        prices = price_service(settings, storage)
+        session = resolve_session(prices.calendar, args.session, datetime.now(UTC))
+        results = await prices.signals(tickers, session=session)
+        signals = [r for r in results.values() if isinstance(r, Signal)]
+        previous = await previous_regimes(storage, signals)
+    digest = digest_from_results(session, tickers, results, previous, source=prices.source.name)
+    if not digest.rows:
+        first = digest.issues[0]
+        raise UserError(first.key, **first.params)
+    if args.platform == "discord":
+        payloads = digest_to_discord(digest, language, image="attachment://heatmap.png")
+        print(json.dumps(payloads, ensure_ascii=False, indent=2))
+    elif args.platform == "slack":
+        print(json.dumps(digest_to_slack(digest, language), ensure_ascii=False, indent=2))
+    else:
+        print(digest_to_text(digest, language))
+    return EXIT_OK
+
+
+async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    """``signalbot digest ...``."""
+    if args.digest_command == "preview":
+        return await cmd_digest_preview(args, settings)
+    if args.max_wait < 0:
+        print("signalbot: --max-wait must be >= 0", file=sys.stderr)
+        return EXIT_USAGE
+    return await cmd_digest_run(args, settings)

@@ -1,0 +1,86 @@
+"""A digest as the messages a platform's poster sends: bodies, files and idempotency keys.
+
+Discord messages carry a ``nonce`` with ``enforce_nonce``: Discord returns the message already
+created with that nonce (for a few minutes) instead of creating another, so re-posting after a
+crash between "posted" and "marked sent" in the ledger does not duplicate the message. Slack
+messages carry the same key in their ``metadata``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.adapters.base import Attachment
+from bot.digest.render import HeatmapRenderer
+from formatting.card import Language
+from formatting.digest import Digest, heatmap_specs
+from formatting.digest_render import digest_to_discord, digest_to_slack, digest_to_text
+
+JSON = dict[str, Any]
+log = logging.getLogger(__name__)
+HEATMAP_FILE = "heatmap.png"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to post: the platform body and its files."""
+
+    payload: JSON
+    files: tuple[Attachment, ...] = ()
+
+
+def nonce(subscription_id: int, session: date, part: int) -> str:
+    """A per-message idempotency key (Discord allows 25 characters)."""
+    return f"d{subscription_id}s{session:%y%m%d}p{part}"[:25]
+
+
+def heatmap_name(index: int) -> str:
+    """File name of the ``index``-th heatmap image of a digest."""
+    return HEATMAP_FILE if index == 0 else f"heatmap-{index + 1}.png"
+
+
+async def build_messages(
+    platform: str,
+    digest: Digest,
+    language: Language,
+    *,
+    subscription_id: int,
+    heatmaps: HeatmapRenderer | None,
+) -> list[Outgoing]:
+    """Every message of one subscription's digest, in order; heatmaps ride on the first."""
+    files: list[Attachment] = []
+    if heatmaps is not None and platform in ("discord", "slack"):
+        try:
+            for i, spec in enumerate(heatmap_specs(digest, language)):
+                files.append(Attachment(heatmap_name(i), await heatmaps.png(spec), spec.title))
+        except Exception:  # a chart bug must not stop the digest: post it without the image
+            log.exception("digest heatmap failed subscription=%d; sent without", subscription_id)
+            files = []
+    if platform == "discord":
+        image = f"attachment://{HEATMAP_FILE}" if files else None
+        bodies = digest_to_discord(digest, language, image=image)
+        for part, body in enumerate(bodies, start=1):
+            body["nonce"] = nonce(subscription_id, digest.session, part)
+            body["enforce_nonce"] = True
+        if files:
+            bodies[0]["attachments"] = [
+                {"id": i, "filename": f.filename, "description": f.description[:1024]}
+                for i, f in enumerate(files)
+            ]
+    elif platform == "slack":
+        bodies = digest_to_slack(digest, language)
+        for part, body in enumerate(bodies, start=1):
+            body["metadata"] = {
+                "event_type": "signalbot_digest",
+                "event_payload": {
+                    "key": nonce(subscription_id, digest.session, part),
+                    "session": digest.session.isoformat(),
+                    "part": part,
+                },
+            }
+    else:
+        bodies = [{"text": digest_to_text(digest, language)}]
+    return [Outgoing(body, tuple(files) if i == 0 else ()) for i, body in enumerate(bodies)]

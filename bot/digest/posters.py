@@ -1,0 +1,137 @@
+"""Posters the digest sends through: the running adapters, or stand-alone ones for the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, cast
+
+from bot.adapters.base import Adapter, Attachment, Poster
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class TextPoster:
+    """A poster for the terminal: hands the digest's plain text to ``post`` (which prints)."""
+
+    platform = "terminal"
+
+    def __init__(self, post: Callable[[str, str], Awaitable[str]]) -> None:
+        self._post = post
+
+    async def send_message(
+        self, channel_id: str, payload: dict[str, Any], files: Sequence[Attachment] = ()
+    ) -> str:
+        """Show ``payload['text']``; the 'message id' is whatever ``post`` returns."""
+        return await self._post(channel_id, str(payload.get("text", "")))
+
+
+def adapter_posters(adapters: Sequence[Adapter]) -> dict[str, Poster]:
+    """Posters by platform: adapters with ``send_message`` (or a ``poster`` that has one), and
+    the terminal adapter, whose ``post`` prints."""
+    posters: dict[str, Poster] = {}
+    for adapter in adapters:
+        inner = getattr(adapter, "poster", None)
+        candidate = inner if callable(getattr(inner, "send_message", None)) else adapter
+        post = getattr(adapter, "post", None)
+        if callable(getattr(candidate, "send_message", None)):
+            platform = str(getattr(candidate, "platform", adapter.name))
+            posters[platform] = cast(Poster, candidate)
+        elif adapter.name == "terminal" and callable(post):
+            posters["terminal"] = TextPoster(post)
+    return posters
+
+
+class DiscordHttpPoster:
+    """The Discord adapter's ``post_message`` over a logged-in discord.py HTTP client, without
+    a gateway connection (``signalbot digest run``, benchmarks)."""
+
+    platform = "discord"
+
+    def __init__(self, token: str, *, base_url: str | None = None) -> None:
+        self._token = token
+        self._base_url = base_url
+        self._http: Any = None
+
+    async def open(self) -> None:
+        """Log in over REST (``GET /users/@me``)."""
+        from discord.http import HTTPClient
+
+        from bot.adapters.discord.client import MAX_RATELIMIT_WAIT, use_api_base
+
+        use_api_base(self._base_url)
+        self._http = HTTPClient(
+            asyncio.get_running_loop(), max_ratelimit_timeout=MAX_RATELIMIT_WAIT
+        )
+        await self._http.static_login(self._token)
+
+    async def close(self) -> None:
+        """Close the HTTP session."""
+        if self._http is not None:
+            await self._http.close()
+
+    async def send_message(
+        self, channel_id: str, payload: dict[str, Any], files: Sequence[Attachment] = ()
+    ) -> str:
+        """Post through ``bot.adapters.discord.poster.post_message``."""
+        from bot.adapters.discord.poster import post_message
+
+        return await post_message(self._http, channel_id, payload, files)
+
+
+class SlackWebPoster:
+    """The Slack adapter's ``SlackPoster`` over one bot-token client (``digest run``)."""
+
+    platform = "slack"
+
+    def __init__(self, token: str, *, base_url: str | None = None) -> None:
+        from slack_sdk.web.async_client import AsyncWebClient
+
+        from bot.adapters.slack.poster import SlackPoster
+
+        url = base_url.rstrip("/") + "/" if base_url else AsyncWebClient.BASE_URL
+        self._client = AsyncWebClient(token=token, base_url=url)
+
+        async def client_for(channel_id: str) -> AsyncWebClient:
+            return self._client
+
+        self._poster = SlackPoster(client_for)
+
+    async def open(self) -> None:
+        """Nothing to open (the client connects per call)."""
+
+    async def close(self) -> None:
+        """Nothing to close."""
+
+    async def send_message(
+        self, channel_id: str, payload: dict[str, Any], files: Sequence[Attachment] = ()
+    ) -> str:
+        """Post through the Slack adapter's poster."""
+        return await self._poster.send_message(channel_id, payload, files)
+
+
+async def standalone_posters(
+    settings: Settings,
+) -> tuple[dict[str, Poster], list[DiscordHttpPoster | SlackWebPoster]]:
+    """Discord and Slack posters from the settings' tokens (each optional), opened."""
+    posters: dict[str, Poster] = {}
+    opened: list[DiscordHttpPoster | SlackWebPoster] = []
+    candidates: list[DiscordHttpPoster | SlackWebPoster] = []
+    if settings.discord_token is not None and settings.discord_enabled:
+        token = settings.discord_token.get_secret_value().strip()
+        candidates.append(DiscordHttpPoster(token, base_url=settings.discord_api_base_url))
+    if settings.slack_bot_token is not None and settings.slack_bot_token.get_secret_value():
+        token = settings.slack_bot_token.get_secret_value().strip()
+        candidates.append(SlackWebPoster(token, base_url=settings.slack_api_base_url))
+    for poster in candidates:
+        try:
+            await poster.open()
+        except Exception:
+            log.exception("digest poster platform=%s could not start", poster.platform)
+            await poster.close()
+            continue
+        posters[poster.platform] = poster
+        opened.append(poster)
+    return posters, opened

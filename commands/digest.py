@@ -1,0 +1,299 @@
+"""The ``digest`` command: schedule, watchlist, off, status and preview of the daily digest.
+
+Adapters call it with ``args`` ``{"action": schedule|watchlist|off|status|preview, "channel":
+<platform channel id>, "time": "HH:MM", "timezone": IANA name, "tickers": "SPY QQQ IWM"}``
+(``time``, ``timezone`` and ``tickers`` optional). The terminal passes the words after the
+action as ``text`` instead. Every action but ``status`` needs ``request.is_admin``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+from commands.context import Request, Services
+from commands.reply import Message, Reply, UserError
+from commands.signal import error_message
+from commands.validation import parse_tickers, parse_time, parse_timezone, shown
+from formatting.digest import Digest, DigestIssue, build_digest, digest_lines
+from signals.calendar import MarketCalendar
+from signals.errors import SignalError
+from signals.momentum import Signal
+from signals.regimes import Regime
+
+ACTIONS: tuple[str, ...] = ("schedule", "watchlist", "off", "status", "preview")
+ADMIN_ACTIONS = frozenset({"schedule", "watchlist", "off", "preview"})
+#: Time zone of a schedule time given without one (the exchange's).
+DEFAULT_TIMEZONE = "America/New_York"
+#: Most tickers in a watchlist (the digest splits into several messages well before that).
+MAX_WATCHLIST = 40
+#: Terminal "channel" when the request names none.
+CONSOLE_CHANNEL = "console"
+_HHMM = re.compile(r"\d{1,2}:\d{2}")
+
+
+class SubscriptionView(Protocol):
+    """What the handlers read from a stored subscription (``bot.storage.Subscription``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def channel_id(self) -> str: ...
+    @property
+    def time(self) -> str | None: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def enabled(self) -> bool: ...
+
+
+class DeliveryView(Protocol):
+    """What the handlers read from a delivery ledger row (``bot.storage.Delivery``)."""
+
+    @property
+    def session(self) -> date: ...
+    @property
+    def state(self) -> str: ...
+
+
+@runtime_checkable
+class SubscriptionStore(Protocol):
+    """Subscriptions, watchlists, the ledger and signal history (``bot.storage.Storage``)."""
+
+    async def upsert_subscription(
+        self,
+        platform: str,
+        server_id: str,
+        channel_id: str,
+        *,
+        time: str | None,
+        timezone: str,
+        language: str | None = None,
+    ) -> SubscriptionView:
+        """Subscribe the channel (or restate and re-enable its subscription)."""
+        ...
+
+    async def disable_subscription(
+        self, platform: str, server_id: str, channel_id: str, reason: str
+    ) -> bool:
+        """Disable the channel's subscription; False if it had none enabled."""
+        ...
+
+    async def list_subscriptions(
+        self,
+        platform: str | None = None,
+        server_id: str | None = None,
+        enabled_only: bool = True,
+    ) -> Sequence[SubscriptionView]:
+        """Subscriptions, optionally of one platform or server."""
+        ...
+
+    async def get_watchlist(self, platform: str, server_id: str) -> list[str]:
+        """The server's watchlist (the default one when none is set)."""
+        ...
+
+    async def set_watchlist(
+        self, platform: str, server_id: str, tickers: Sequence[str] | None
+    ) -> list[str]:
+        """Replace the server's watchlist; None restores the default."""
+        ...
+
+    async def get_delivery(self, subscription_id: int, session: date) -> DeliveryView | None:
+        """The ledger row of one subscription and session, if any."""
+        ...
+
+    async def previous_regime(self, ticker: str, before_session: date) -> str | None:
+        """The regime id recorded for ``ticker`` on its latest session before ``before_session``."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class DigestReply(Reply):
+    """A preview: ``digest`` for adapters that render it (``formatting.digest_render``), and
+    the same content as plain ``messages`` for those that do not."""
+
+    digest: Digest
+
+
+def digest_from_results(
+    session: date,
+    tickers: Sequence[str],
+    results: Mapping[str, Signal | SignalError],
+    previous: Mapping[str, Regime | None],
+    *,
+    source: str,
+) -> Digest:
+    """The digest of a watchlist from already computed signals (errors become issue lines)."""
+    signals = [r for t in tickers if isinstance(r := results[t], Signal)]
+    issues = []
+    for ticker in tickers:
+        result = results[ticker]
+        if isinstance(result, SignalError):
+            message = error_message(result)
+            issues.append(DigestIssue(ticker=ticker, key=message.key, params=message.params))
+    return build_digest(session, signals, previous=previous, issues=issues, source=source)
+
+
+async def previous_regimes(
+    store: SubscriptionStore, signals: Sequence[Signal]
+) -> dict[str, Regime | None]:
+    """Each signal's regime on the latest recorded session before its own."""
+    out: dict[str, Regime | None] = {}
+    for signal in signals:
+        value = await store.previous_regime(signal.ticker, signal.as_of)
+        out[signal.ticker] = _regime(value)
+    return out
+
+
+def _regime(value: str | None) -> Regime | None:
+    try:
+        return Regime(value) if value is not None else None
+    except ValueError:  # an id from a newer or older version: no call-out
+        return None
+
+
+def digest_messages(digest: Digest) -> tuple[Message, ...]:
+    """The digest as catalog messages, one per line (for adapters without a digest renderer)."""
+    return tuple(Message(key=key, params=params) for key, params in digest_lines(digest))
+
+
+def _store(services: Services) -> SubscriptionStore:
+    store = services.settings
+    if not isinstance(store, SubscriptionStore):
+        raise UserError("error.unexpected", error_id="no-storage")
+    return store
+
+
+def _channel(request: Request) -> str:
+    channel = (request.args.get("channel") or request.channel_id or "").strip()
+    if not channel and request.platform == "terminal":
+        return CONSOLE_CHANNEL
+    if not channel:
+        raise UserError("error.digest_channel")
+    return channel
+
+
+def _schedule_args(request: Request) -> tuple[str | None, str | None]:
+    """``time`` and ``timezone`` from their args, or from the terminal's free ``text``."""
+    time, zone = request.args.get("time"), request.args.get("timezone")
+    for word in request.args.get("text", "").split():
+        if time is None and _HHMM.fullmatch(word):
+            time = word
+        elif zone is None:
+            zone = word
+    return (time or "").strip() or None, (zone or "").strip() or None
+
+
+async def _schedule(request: Request, store: SubscriptionStore) -> Reply:
+    raw_time, raw_zone = _schedule_args(request)
+    time = parse_time(raw_time).strftime("%H:%M") if raw_time else None
+    zone = parse_timezone(raw_zone) if raw_zone else DEFAULT_TIMEZONE
+    channel = _channel(request)
+    await store.upsert_subscription(
+        request.platform, request.server_id, channel, time=time, timezone=zone
+    )
+    if time is None:
+        return Reply(messages=(Message(key="digest.scheduled_default"),))
+    params = {"time": time, "timezone": zone}
+    return Reply(messages=(Message(key="digest.scheduled_at", params=params),))
+
+
+def _tickers(request: Request) -> str:
+    return (request.args.get("tickers") or request.args.get("text") or "").strip()
+
+
+async def _watchlist(request: Request, store: SubscriptionStore) -> Reply:
+    raw = _tickers(request)
+    if raw.lower() in ("default", "reset"):
+        tickers = await store.set_watchlist(request.platform, request.server_id, None)
+    elif raw:
+        parsed = parse_tickers(raw, max_count=MAX_WATCHLIST)
+        tickers = await store.set_watchlist(request.platform, request.server_id, parsed)
+    else:  # nothing given: show it, to the asker only
+        tickers = await store.get_watchlist(request.platform, request.server_id)
+    message = Message(key="digest.watchlist_set", params={"tickers": " ".join(tickers)})
+    return Reply(messages=(message,), ephemeral=not raw)
+
+
+async def _off(request: Request, store: SubscriptionStore) -> Reply:
+    channel = _channel(request)
+    done = await store.disable_subscription(
+        request.platform, request.server_id, channel, f"turned off by {request.user_id or 'admin'}"
+    )
+    return Reply(messages=(Message(key="digest.off" if done else "digest.off_none"),))
+
+
+async def _last_delivery(
+    store: SubscriptionStore, calendar: MarketCalendar, subscription_id: int, request: Request
+) -> Message:
+    session = calendar.last_completed_session(request.now)
+    for _ in range(3):
+        row = await store.get_delivery(subscription_id, session)
+        if row is not None:
+            key = f"digest.state.{row.state}"
+            return Message(key=key, params={"date": row.session})
+        session = calendar.previous_session(session)
+    return Message(key="digest.state.none")
+
+
+async def _status(request: Request, services: Services, store: SubscriptionStore) -> Reply:
+    subs = await store.list_subscriptions(request.platform, request.server_id, enabled_only=False)
+    watchlist = await store.get_watchlist(request.platform, request.server_id)
+    lines = [Message(key="digest.status.watchlist", params={"tickers": " ".join(watchlist)})]
+    if not subs:
+        lines.append(Message(key="digest.status.none"))
+    for sub in subs:
+        if not sub.enabled:
+            lines.append(Message(key="digest.status.off", params={"channel": sub.channel_id}))
+            continue
+        if sub.time is None:
+            lines.append(
+                Message(key="digest.status.entry_default", params={"channel": sub.channel_id})
+            )
+        else:
+            params = {"channel": sub.channel_id, "time": sub.time, "timezone": sub.timezone}
+            lines.append(Message(key="digest.status.entry_at", params=params))
+        lines.append(await _last_delivery(store, services.prices.calendar, sub.id, request))
+    return Reply(messages=tuple(lines), ephemeral=True)
+
+
+async def _preview(request: Request, services: Services, store: SubscriptionStore) -> Reply:
+    raw = _tickers(request)
+    tickers = (
+        parse_tickers(raw, max_count=MAX_WATCHLIST)
+        if raw
+        else await store.get_watchlist(request.platform, request.server_id)
+    )
+    prices = services.prices
+    session = prices.session_for(request.now)
+    results = await prices.signals(tickers, session=session)
+    signals = [r for r in results.values() if isinstance(r, Signal)]
+    previous = await previous_regimes(store, signals)
+    digest = digest_from_results(session, tickers, results, previous, source=prices.source.name)
+    if not digest.rows:
+        first = digest.issues[0]
+        raise UserError(first.key, **first.params)
+    messages = (Message(key="digest.preview_note"), *digest_messages(digest))
+    return DigestReply(digest=digest, messages=messages, ephemeral=True)
+
+
+async def handle_digest(request: Request, services: Services) -> Reply:
+    """Run one ``/digest`` action (see the module docstring for the arguments)."""
+    action = request.args.get("action", "").strip().lower() or "status"
+    if action not in ACTIONS:
+        raise UserError("error.digest_action", value=shown(action))
+    if action in ADMIN_ACTIONS and not request.is_admin:
+        raise UserError("error.missing_permission")
+    store = _store(services)
+    if action == "schedule":
+        return await _schedule(request, store)
+    if action == "watchlist":
+        return await _watchlist(request, store)
+    if action == "off":
+        return await _off(request, store)
+    if action == "status":
+        return await _status(request, services, store)
+    return await _preview(request, services, store)

@@ -1,0 +1,262 @@
+"""The platform-neutral daily digest: a watchlist's signals for one session, and its words.
+
+:class:`Digest` holds numbers only (no words, no markup); :func:`digest_text` turns it into the
+lines of one language, which the renderers in :mod:`formatting.digest_render` lay out and split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rich.cells import cell_len
+
+from formatting.card import Language, languages
+from formatting.chart import MAX_HEATMAP_ROWS, HeatmapRow
+from formatting.i18n import Lang, Term, t
+from formatting.numbers import long_date, pct, price
+from formatting.text import regime_label
+from signals.momentum import Signal
+from signals.regimes import REGIME_ORDER, REGIME_TONE, Regime
+
+_RANK = {regime: i for i, regime in enumerate(REGIME_ORDER)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class DigestRow:
+    """One watchlist ticker: its signal, and its regime on the previous recorded session."""
+
+    signal: Signal
+    previous: Regime | None = None
+
+    @property
+    def ticker(self) -> str:
+        """The ticker, upper case."""
+        return self.signal.ticker
+
+    @property
+    def changed(self) -> bool:
+        """True when the regime differs from the previous recorded session's."""
+        return self.previous is not None and self.previous != self.signal.regime
+
+
+@dataclass(frozen=True, kw_only=True)
+class DigestIssue:
+    """A watchlist ticker without a signal, as a catalog message (key and parameters)."""
+
+    ticker: str
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Digest:
+    """A watchlist's digest for ``session``; ``rows`` sorted most defensive regime first."""
+
+    session: date
+    rows: tuple[DigestRow, ...]
+    issues: tuple[DigestIssue, ...] = ()
+    source: str = "yfinance"
+
+    @property
+    def changes(self) -> tuple[DigestRow, ...]:
+        """Rows whose regime changed since the previous session, in table order."""
+        return tuple(row for row in self.rows if row.changed)
+
+    @property
+    def data_as_of(self) -> date:
+        """The session the oldest figures are for (``session`` unless the source lags)."""
+        return min((row.signal.as_of for row in self.rows), default=self.session)
+
+    @property
+    def stale(self) -> bool:
+        """True when some figures are older than the session the digest is about."""
+        return self.data_as_of < self.session
+
+    @property
+    def has_history(self) -> bool:
+        """True when some row's previous regime is known (so "no changes" means something)."""
+        return any(row.previous is not None for row in self.rows)
+
+    @property
+    def tone(self) -> int:
+        """-1, 0 or +1: the sign of the summed regime tones (colours)."""
+        total = sum(REGIME_TONE[row.signal.regime] for row in self.rows)
+        return (total > 0) - (total < 0)
+
+
+def sort_rows(rows: Sequence[DigestRow]) -> tuple[DigestRow, ...]:
+    """Rows by :data:`~signals.regimes.REGIME_ORDER`; equal regimes keep the watchlist order."""
+    return tuple(sorted(rows, key=lambda row: _RANK[row.signal.regime]))
+
+
+def build_digest(
+    session: date,
+    signals: Sequence[Signal],
+    *,
+    previous: Mapping[str, Regime | None] | None = None,
+    issues: Sequence[DigestIssue] = (),
+    source: str = "yfinance",
+) -> Digest:
+    """A digest of ``signals`` (watchlist order) with their previous regimes, sorted."""
+    before = previous or {}
+    rows = [DigestRow(signal=s, previous=before.get(s.ticker)) for s in signals]
+    return Digest(session=session, rows=sort_rows(rows), issues=tuple(issues), source=source)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DigestText:
+    """Every line of a digest in one language, unescaped and unsplit."""
+
+    lang: Lang
+    title: str
+    changes_heading: str
+    changes: tuple[str, ...]  # one line per regime change, table order
+    no_changes: str | None  # "no regime changes", when the previous regimes are known
+    header: tuple[str, ...]  # table column names: ticker, close, 1D, 5D, 1M, regime
+    rows: tuple[tuple[str, ...], ...]  # table cells, same order as ``header``
+    issues: tuple[str, ...]
+    as_of: str
+    stale: str | None
+    scope: str
+    footer: str
+
+    def part_title(self, part: int, total: int) -> str:
+        """The title, with ``(part 2 of 3)`` when the digest takes several messages."""
+        if total <= 1:
+            return self.title
+        suffix = t("digest.part", self.lang, part=part, total=total)
+        return f"{self.title} {suffix}"
+
+
+def digest_text(digest: Digest, lang: Lang) -> DigestText:
+    """The lines of ``digest`` in ``lang``."""
+    session = long_date(digest.session, lang)
+    as_of = long_date(digest.data_as_of, lang)
+    changes = tuple(
+        t(
+            "digest.change",
+            lang,
+            ticker=row.ticker,
+            old=regime_label(row.previous, lang) if row.previous else "",
+            new=regime_label(row.signal.regime, lang),
+        )
+        for row in digest.changes
+    )
+    rows = tuple(
+        (
+            row.ticker,
+            price(row.signal.close, lang),
+            pct(row.signal.r_1d, lang),
+            pct(row.signal.r_5d, lang),
+            pct(row.signal.r_1m, lang),
+            regime_label(row.signal.regime, lang),
+        )
+        for row in digest.rows
+    )
+    source = t("card.source", lang, source=digest.source)
+    as_of_line = t("card.as_of", lang, date=as_of)
+    return DigestText(
+        lang=lang,
+        title=t("digest.title", lang, date=session),
+        changes_heading=t("digest.changes", lang),
+        changes=changes,
+        no_changes=None if changes or not digest.has_history else t("digest.no_changes", lang),
+        header=(
+            t("digest.col.ticker", lang),
+            t("digest.col.close", lang),
+            t("card.r_1d", lang),
+            t("card.r_5d", lang),
+            t("card.r_1m", lang),
+            t("card.regime", lang),
+        ),
+        rows=rows,
+        issues=tuple(t(issue.key, lang, **issue.params) for issue in digest.issues),
+        as_of=f"{as_of_line} · {source}",
+        stale=t("digest.stale", lang, expected=session, as_of=as_of) if digest.stale else None,
+        scope=t("card.scope", lang),
+        footer=t("card.footer", lang),
+    )
+
+
+def digest_lines(digest: Digest) -> list[tuple[str, dict[str, Any]]]:
+    """The digest as (catalog key, parameters) lines: a fallback for surfaces that show
+    catalog messages only (a ``Term`` is translated, a ``date`` written out, per language)."""
+    lines: list[tuple[str, dict[str, Any]]] = [("digest.title", {"date": digest.session})]
+    for row in digest.changes:
+        old = row.previous.value if row.previous else ""
+        params = {
+            "ticker": row.ticker,
+            "old": Term(f"regime.{old}.label"),
+            "new": Term(f"regime.{row.signal.regime.value}.label"),
+        }
+        lines.append(("digest.change", params))
+    for row in digest.rows:
+        s = row.signal
+        params = {
+            "ticker": s.ticker,
+            "close": price(s.close, "en"),  # numbers read the same in both catalogs' locales
+            **{name: pct(getattr(s, name), "en") for name in ("r_1d", "r_5d", "r_1m")},
+            "label": Term(f"regime.{s.regime.value}.label"),
+        }
+        lines.append(("digest.row", params))
+    lines += [(issue.key, dict(issue.params)) for issue in digest.issues]
+    lines.append(("card.as_of", {"date": digest.data_as_of}))
+    if digest.stale:
+        lines.append(("digest.stale", {"expected": digest.session, "as_of": digest.data_as_of}))
+    return [*lines, ("card.scope", {}), ("card.footer", {})]
+
+
+def table_lines(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """A monospace table: ticker left-aligned, numbers right-aligned, the label last (unpadded).
+
+    Widths count terminal cells, so Chinese headers (two cells per character) still line up.
+    """
+    width = [max(cell_len(line[i]) for line in (header, *rows)) for i in range(len(header) - 1)]
+
+    def line(cells: Sequence[str]) -> str:
+        out = [cells[0] + " " * (width[0] - cell_len(cells[0]))]
+        out += [" " * (width[i] - cell_len(c)) + c for i, c in enumerate(cells[1:-1], start=1)]
+        return "  ".join([*out, cells[-1]])
+
+    return [line(header), *(line(r) for r in rows)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeatmapSpec:
+    """One heatmap image of a digest: its rows (table order), title and column labels."""
+
+    rows: tuple[HeatmapRow, ...]
+    title: str
+    column_labels: tuple[str, str, str]
+
+
+def heatmap_specs(digest: Digest, lang: Language) -> list[HeatmapSpec]:
+    """The heatmaps of ``digest`` (one per :data:`MAX_HEATMAP_ROWS` rows; none without rows)."""
+    shown = languages(lang)
+    title = " / ".join(t("heatmap.title", lg, date=long_date(digest.session, lg)) for lg in shown)
+    labels = tuple(
+        " / ".join(t(key, lg) for lg in shown) for key in ("card.r_1d", "card.r_5d", "card.r_1m")
+    )
+    cells = [
+        HeatmapRow(
+            ticker=row.ticker,
+            z_1d=row.signal.z_1d,
+            z_5d=row.signal.z_5d,
+            z_1m=row.signal.z_1m,
+            r_1d=row.signal.r_1d,
+            r_5d=row.signal.r_5d,
+            r_1m=row.signal.r_1m,
+        )
+        for row in digest.rows
+    ]
+    return [
+        HeatmapSpec(
+            rows=tuple(cells[i : i + MAX_HEATMAP_ROWS]),
+            title=title,
+            column_labels=(labels[0], labels[1], labels[2]),
+        )
+        for i in range(0, len(cells), MAX_HEATMAP_ROWS)
+    ]

@@ -1,0 +1,191 @@
+"""A fake Discord REST API on 127.0.0.1 for digest tests and the fan-out benchmark.
+
+What it does like Discord: ``GET /users/@me`` (login), ``POST /channels/{id}/messages`` with a
+JSON body or multipart (``payload_json`` + ``files[n]``), a global limit of ``rate`` requests per
+rolling second answered with 429 ``{"retry_after", "global": true}`` (and the ``Via`` header
+discord.py looks for), ``nonce`` + ``enforce_nonce`` returning the earlier message instead of
+creating a second one, and 404 ``Unknown Channel`` (code 10003) for channels listed as gone.
+``delay`` holds every response after the message is recorded (so a client killed meanwhile has
+posted without knowing it). ``GET /_record`` returns what was created.
+
+Run in-process (:class:`FakeDiscord`) or as a process: ``python -m tests.digest.fake_discord
+--rate 50 [--delay 0.05]`` prints ``PORT <n>`` once listening.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+API = "/api/v10"
+
+
+def _json(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """A JSON response with exactly ``application/json`` (what discord.py checks for)."""
+    return web.Response(
+        body=json.dumps(body).encode(),
+        status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+@dataclass
+class Created:
+    """A message the fake created."""
+
+    id: str
+    channel: str
+    nonce: str | None
+    files: int
+    payload: dict[str, Any]
+    at: float
+
+
+@dataclass
+class FakeDiscord:
+    """The fake server; ``url`` is the API base to give the bot (``DISCORD_API_BASE_URL``)."""
+
+    rate: float = 50.0
+    delay: float = 0.0
+    gone: set[str] = field(default_factory=set)
+    failing: set[str] = field(default_factory=set)
+    created: list[Created] = field(default_factory=list)
+    requests: int = 0
+    limited: int = 0
+    deduplicated: int = 0
+    port: int = 0
+    _window: collections.deque[float] = field(default_factory=collections.deque)
+    _nonces: dict[tuple[str, str], Created] = field(default_factory=dict)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10**17))
+    _runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{API}"
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=32 * 1024 * 1024)
+        app.router.add_get(f"{API}/users/@me", self._me)
+        app.router.add_post(f"{API}/channels/{{channel}}/messages", self._create)
+        app.router.add_get("/_record", self._record)
+        return app
+
+    async def start(self, port: int = 0) -> FakeDiscord:
+        self._runner = web.AppRunner(self.app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def per_channel(self) -> collections.Counter[str]:
+        """Messages created per channel."""
+        return collections.Counter(c.channel for c in self.created)
+
+    def _over_limit(self) -> float | None:
+        """Seconds to wait if one more request now would exceed ``rate`` per rolling second."""
+        now = time.monotonic()
+        while self._window and self._window[0] <= now - 1.0:
+            self._window.popleft()
+        if len(self._window) >= self.rate:
+            return max(self._window[0] + 1.0 - now, 0.001)
+        self._window.append(now)
+        return None
+
+    async def _me(self, request: web.Request) -> web.Response:
+        return _json(
+            {"id": "4242", "username": "fake", "discriminator": "0", "avatar": None, "bot": True}
+        )
+
+    async def _create(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        wait = self._over_limit()
+        if wait is not None:
+            self.limited += 1
+            body = {"message": "You are being rate limited.", "retry_after": wait, "global": True}
+            headers = {
+                "Via": "1.1 google",
+                "Retry-After": str(max(1, round(wait))),
+                "X-RateLimit-Global": "true",
+                "X-RateLimit-Scope": "global",
+            }
+            return _json(body, status=429, headers=headers)
+        channel = request.match_info["channel"]
+        if channel in self.gone:
+            return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+        if channel in self.failing:
+            return _json({"message": "Invalid Form Body", "code": 50035}, status=400)
+        files = 0
+        if request.content_type.startswith("multipart/"):
+            form = await request.post()
+            payload = json.loads(str(form["payload_json"]))
+            files = sum(1 for key in form if key.startswith("files["))
+        else:
+            payload = await request.json()
+        nonce = payload.get("nonce")
+        key = (channel, str(nonce))
+        if nonce is not None and payload.get("enforce_nonce") and key in self._nonces:
+            self.deduplicated += 1
+            message = self._nonces[key]
+        else:
+            message = Created(
+                str(next(self._ids)), channel, nonce, files, payload, time.monotonic()
+            )
+            self.created.append(message)
+            if nonce is not None:
+                self._nonces[key] = message
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        return _json({"id": message.id, "channel_id": channel, "nonce": nonce})
+
+    async def _record(self, request: web.Request) -> web.Response:
+        return _json(
+            {
+                "created": [
+                    {
+                        "id": c.id,
+                        "channel": c.channel,
+                        "nonce": c.nonce,
+                        "files": c.files,
+                        "at": c.at,
+                    }
+                    for c in self.created
+                ],
+                "requests": self.requests,
+                "limited": self.limited,
+                "deduplicated": self.deduplicated,
+            }
+        )
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    fake = await FakeDiscord(rate=args.rate, delay=args.delay).start(args.port)
+    print(f"PORT {fake.port}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await fake.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--delay", type=float, default=0.0)
+    asyncio.run(_serve(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
