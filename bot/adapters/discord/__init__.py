@@ -1,13 +1,30 @@
-"""Discord adapter (being built; see the Discord issue)."""
+"""Discord adapter: slash commands, per-server language, embeds with charts, digest posting."""
 
 from __future__ import annotations
 
-from bot.adapters.base import Adapter
+import time
+from collections.abc import Callable
+
+from bot.adapters.discord.client import DiscordAdapter
+from bot.adapters.discord.interactions import DEFER_AFTER
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
 from bot.storage import Storage
 
+__all__ = ["DiscordAdapter", "create_discord_adapter"]
 
-def create_discord_adapter(settings: Settings, dispatcher: Dispatcher, storage: Storage) -> Adapter:
-    """Not available yet: run_bot logs this and continues with the other adapters."""
-    raise NotImplementedError("the Discord adapter is not built yet")
+
+def create_discord_adapter(
+    settings: Settings,
+    dispatcher: Dispatcher,
+    storage: Storage,
+    *,
+    defer_after: float = DEFER_AFTER,
+    clock: Callable[[], float] = time.monotonic,
+) -> DiscordAdapter:
+    """The Discord adapter for ``settings``: an Adapter (run/stop) and a Poster ("discord").
+
+    ``defer_after`` (seconds before a slow command is deferred) and ``clock`` (the cooldown's
+    monotonic clock) are for tests and tuning.
+    """
+    return DiscordAdapter(settings, dispatcher, storage, defer_after=defer_after, clock=clock)

@@ -1,0 +1,82 @@
+"""What a failed interaction tells the user: one mapping from app-command errors to messages."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from commands.reply import Message
+
+log = logging.getLogger(__name__)
+
+
+class Refused(app_commands.CheckFailure):
+    """The bot refuses an interaction for a reason the user must read (a catalog key)."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+class MissingManageServer(Refused):
+    """The member lacks Manage Server for a setting (checked from ``interaction.permissions``)."""
+
+    def __init__(self) -> None:
+        super().__init__("error.missing_permission")
+
+
+class OnCooldown(Refused):
+    """The member used /signal too recently."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__("error.cooldown", seconds=seconds)
+
+
+class Restarting(Refused):
+    """The adapter is stopping and takes no new work."""
+
+    def __init__(self) -> None:
+        super().__init__("discord.error.restarting")
+
+
+@dataclass(frozen=True)
+class Explained:
+    """The message for an error, and the id it was logged under when it was unexpected."""
+
+    message: Message
+    error_id: str | None = None
+
+
+def explain(error: app_commands.AppCommandError, *, command: str | None) -> Explained:
+    """Map ``error`` to a user-facing message; unexpected errors are logged with a fresh id."""
+    if isinstance(error, Refused):
+        return Explained(Message(key=error.key, params=error.params))
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return Explained(Message(key="discord.error.guild_only"))
+    if isinstance(error, app_commands.MissingPermissions):
+        return Explained(Message(key="error.missing_permission"))
+    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        # Discord still shows a definition this build does not have (sync pending).
+        log.warning("stale command definition command=%s error=%s", command, error)
+        return Explained(
+            Message(key="error.unknown_command", params={"command": (command or "?")[:32]})
+        )
+    if isinstance(error, app_commands.TransformerError) and (
+        error.type is discord.AppCommandOptionType.channel
+    ):
+        return Explained(Message(key="discord.error.bad_channel"))
+    error_id = uuid.uuid4().hex[:8]
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    log.error(
+        "interaction failed error_id=%s command=%s",
+        error_id,
+        command,
+        exc_info=(type(original), original, original.__traceback__),
+    )
+    return Explained(Message(key="error.unexpected", params={"error_id": error_id}), error_id)

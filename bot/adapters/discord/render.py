@@ -1,0 +1,109 @@
+"""A dispatcher :class:`~bot.dispatch.Outcome` as the Discord messages that answer it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.adapters.base import Attachment
+from bot.dispatch import Outcome
+from commands.digest import DigestReply
+from commands.reply import Message
+from formatting.card import Card, Language, languages
+from formatting.cardchart import chart_filename, chart_png
+from formatting.digest import Digest, heatmap_specs
+from formatting.digest_render import digest_to_discord
+from formatting.embeds import MAX_CONTENT, card_to_discord
+from formatting.heatmap import render_heatmap
+from formatting.i18n import Lang, t
+from formatting.messages import message_to_discord
+
+JSON = dict[str, Any]
+HEATMAP_FILENAME = "heatmap.png"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One Discord message: text and/or embeds, attached files, and whether it is ephemeral."""
+
+    content: str | None = None
+    embeds: tuple[JSON, ...] = ()
+    files: tuple[Attachment, ...] = field(default=())
+    ephemeral: bool = False
+
+
+def chart_description(card: Card, lang: Lang) -> str:
+    """Alt text of a card's chart: its title in the first language shown."""
+    label = t(f"regime.{card.signal.regime.value}.label", lang)
+    return t("chart.title", lang, ticker=card.ticker, label=label)
+
+
+async def card_message(card: Card, lang: Language, *, ephemeral: bool) -> Outgoing:
+    """The card's embeds with its chart attached (rendered in a worker thread)."""
+    filename = chart_filename(card)
+    body = card_to_discord(card, lang, image=f"attachment://{filename}")
+    png = await asyncio.to_thread(chart_png, card, lang)
+    chart = Attachment(filename, png, chart_description(card, languages(lang)[0]))
+    return Outgoing(embeds=tuple(body["embeds"]), files=(chart,), ephemeral=ephemeral)
+
+
+async def digest_messages(digest: Digest, lang: Language, *, ephemeral: bool) -> list[Outgoing]:
+    """A digest as Discord messages; the heatmap (drawn in a thread) goes with the first."""
+    specs = heatmap_specs(digest, lang)
+    image = f"attachment://{HEATMAP_FILENAME}" if specs else None
+    bodies = digest_to_discord(digest, lang, image=image)
+    out = [Outgoing(embeds=tuple(body["embeds"]), ephemeral=ephemeral) for body in bodies]
+    if specs and out:
+        spec = specs[0]
+        png = await asyncio.to_thread(
+            render_heatmap, spec.rows, title=spec.title, column_labels=spec.column_labels
+        )
+        heatmap = Attachment(HEATMAP_FILENAME, png, spec.title)
+        out[0] = Outgoing(embeds=out[0].embeds, files=(heatmap,), ephemeral=ephemeral)
+    return out
+
+
+def message_lines(messages: Sequence[Message], lang: Lang) -> list[str]:
+    """Each message as one line of Discord text in ``lang``; titles in bold."""
+    lines = []
+    for message in messages:
+        text = message_to_discord(message.key, message.params, lang, ephemeral=False)["content"]
+        lines.append(f"**{text}**" if message.key.endswith(".title") else text)
+    return lines
+
+
+def chunks(blocks: Iterable[list[str]], limit: int = MAX_CONTENT) -> list[str]:
+    """Join line blocks (one per language) into as few texts of at most ``limit`` as possible.
+
+    Blocks are separated by a blank line and kept whole when they fit; a block too long for one
+    message is split between lines (a single over-long line is cut).
+    """
+    out: list[str] = []
+    current = ""
+    for block in blocks:
+        for i, line in enumerate(block):
+            line = line if len(line) <= limit else line[: limit - 1] + "…"
+            sep = ("\n\n" if i == 0 else "\n") if current else ""
+            if len(current) + len(sep) + len(line) > limit:
+                out.append(current)
+                current, sep = "", ""
+            current += sep + line
+    if current:
+        out.append(current)
+    return out
+
+
+async def outgoing(outcome: Outcome) -> list[Outgoing]:
+    """Cards first (one message each, chart attached), then the text messages.
+
+    Messages next to cards are the tickers that failed: only the asker sees them.
+    """
+    reply, lang = outcome.reply, outcome.language
+    if isinstance(reply, DigestReply):  # a preview: the digest exactly as it would be posted
+        return await digest_messages(reply.digest, lang, ephemeral=reply.ephemeral)
+    cards = [await card_message(card, lang, ephemeral=reply.ephemeral) for card in reply.cards]
+    texts = chunks(message_lines(reply.messages, lg) for lg in languages(lang))
+    private = reply.ephemeral or bool(cards)
+    return [*cards, *(Outgoing(content=text, ephemeral=private) for text in texts)]

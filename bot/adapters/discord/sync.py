@@ -1,0 +1,77 @@
+"""Command sync at start-up, only when the command definitions changed.
+
+The fingerprint is a SHA-256 of the exact JSON discord.py would upload (translations included),
+the application id and the scope (global, or the ``DISCORD_GUILD_IDS`` used in development); it
+is kept in the app-state table, so a restart with unchanged commands makes no sync call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+STATE_KEY = "discord.commands.sha256"
+
+
+async def command_payload(tree: app_commands.CommandTree[Any]) -> list[dict[str, Any]]:
+    """The global commands as the JSON Discord receives (translated when a translator is set)."""
+    translator = tree.translator
+    out = []
+    for command in tree.get_commands():
+        if translator is not None:
+            out.append(await command.get_translated_payload(tree, translator))
+        else:
+            out.append(command.to_dict(tree))
+    return out
+
+
+def fingerprint(
+    payload: list[dict[str, Any]], *, application_id: int | None, guild_ids: Sequence[int]
+) -> str:
+    """A stable hash of what a sync would send, where, for which application."""
+    scope = {"application_id": application_id, "guilds": sorted(guild_ids), "commands": payload}
+    text = json.dumps(scope, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def sync_if_changed(
+    tree: app_commands.CommandTree[Any],
+    storage: Storage,
+    *,
+    application_id: int | None,
+    guild_ids: Sequence[int] = (),
+) -> bool:
+    """Sync the tree (globally, or to each of ``guild_ids``) unless nothing changed; True if synced.
+
+    A failed sync is logged and the bot keeps running with the definitions Discord has.
+    """
+    payload = await command_payload(tree)
+    digest = fingerprint(payload, application_id=application_id, guild_ids=guild_ids)
+    if await storage.get_state(STATE_KEY) == digest:
+        log.info("discord commands unchanged (sha256 %s); sync skipped", digest[:12])
+        return False
+    try:
+        if guild_ids:
+            for guild_id in guild_ids:
+                guild = discord.Object(id=guild_id)
+                tree.copy_global_to(guild=guild)
+                synced = await tree.sync(guild=guild)
+                log.info("discord commands synced guild=%s count=%d", guild_id, len(synced))
+        else:
+            synced = await tree.sync()
+            log.info("discord commands synced globally count=%d", len(synced))
+    except discord.HTTPException:
+        log.exception("discord command sync failed; keeping the definitions Discord has")
+        return False
+    await storage.set_state(STATE_KEY, digest)
+    return True

@@ -1,0 +1,108 @@
+"""The adapter's pure parts: catalog keys of the command tree, text chunks, the cooldown."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+from discord import app_commands
+
+from bot.adapters.discord.cooldown import Cooldown
+from bot.adapters.discord.interactions import InteractionHandler
+from bot.adapters.discord.render import chunks
+from bot.adapters.discord.translator import CatalogTranslator, choice_key, command_key, option_key
+from bot.adapters.discord.tree import build_tree
+from formatting.i18n import keys, t
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _tree() -> app_commands.CommandTree[discord.Client]:
+    client = discord.Client(intents=discord.Intents(guilds=True))
+    handler = InteractionHandler(None, cooldown=Cooldown(0))  # type: ignore[arg-type]
+    return build_tree(client, handler, None)  # type: ignore[arg-type]
+
+
+def _tree_keys() -> set[str]:
+    """Every catalog key the translator looks up for the tree (names, descriptions, choices)."""
+    found = set()
+    for command in _tree().walk_commands():
+        path = command.qualified_name
+        found |= {command_key(path, "name"), command_key(path, "description")}
+        if isinstance(command, app_commands.Command):
+            for param in command.parameters:
+                found |= {option_key(path, param.name, f) for f in ("name", "description")}
+                found |= {choice_key(param.name, str(c.value)) for c in param.choices}
+    return found
+
+
+def test_every_tree_string_is_in_both_catalogs():
+    """Each command, subcommand, option and choice has its English and Chinese catalog text."""
+    wanted = _tree_keys()
+    assert len(wanted) == 10 * 2 + 7 * 2 + 3  # commands, options, choices
+    assert wanted <= keys("en") & keys("zh")
+
+
+def test_english_names_are_the_canonical_names():
+    """The catalog's English name of each command and option is the name Discord receives."""
+    for command in _tree().walk_commands():
+        path = command.qualified_name
+        assert t(command_key(path, "name"), "en") == command.name
+        if isinstance(command, app_commands.Command):
+            for param in command.parameters:
+                assert t(option_key(path, param.name, "name"), "en") == param.name
+
+
+async def test_translator_serves_chinese_locales_only():
+    """zh-CN and zh-TW get the Simplified text; other locales keep Discord's default."""
+    translator = CatalogTranslator()
+    string = app_commands.locale_str("x", key="discord.cmd.help.description")
+    context = app_commands.TranslationContext(app_commands.TranslationContextLocation.other, None)
+    zh = t("discord.cmd.help.description", "zh")
+    assert await translator.translate(string, discord.Locale.chinese, context) == zh
+    assert await translator.translate(string, discord.Locale.taiwan_chinese, context) == zh
+    assert await translator.translate(string, discord.Locale.japanese, context) is None
+    unknown = app_commands.locale_str("x", key="discord.no.such.key")
+    assert await translator.translate(unknown, discord.Locale.chinese, context) is None
+
+
+@pytest.mark.parametrize(
+    ("blocks", "limit", "expected"),
+    [
+        ([["a", "b"], ["c"]], 100, ["a\nb\n\nc"]),
+        ([["a" * 6, "b" * 6], ["c" * 6]], 14, ["aaaaaa\nbbbbbb", "cccccc"]),
+        ([["x" * 30]], 10, ["x" * 9 + "…"]),
+        ([], 10, []),
+    ],
+)
+def test_chunks_keep_language_blocks_within_the_limit(blocks, limit, expected):
+    """Texts join per language, split between lines, and never exceed the limit."""
+    out = chunks(blocks, limit)
+    assert out == expected
+    assert all(len(text) <= limit for text in out)
+
+
+def test_cooldown_charges_refunds_and_expires():
+    """A charged key waits ``seconds``; a refund frees it; 0 seconds turns the cooldown off."""
+    clock = _Clock()
+    cooldown = Cooldown(10.0, clock=clock)
+    assert cooldown.retry_after("u") == 0.0
+    cooldown.charge("u")
+    clock.now += 4.2
+    assert cooldown.retry_after("u") == pytest.approx(5.8)
+    assert Cooldown.shown_seconds(cooldown.retry_after("u")) == 6
+    assert cooldown.retry_after("other") == 0.0
+    cooldown.refund("u")
+    assert cooldown.retry_after("u") == 0.0
+    cooldown.charge("u")
+    clock.now += 10.0
+    assert cooldown.retry_after("u") == 0.0
+    off = Cooldown(0.0, clock=clock)
+    off.charge("u")
+    assert off.retry_after("u") == 0.0
+    assert Cooldown.shown_seconds(0.01) == 1
