@@ -199,9 +199,14 @@ class Settings(BaseSettings):
         return _has(self.discord_token)
 
     @property
+    def slack_oauth(self) -> bool:
+        """OAuth client credentials are set: installations come from the database."""
+        return bool(self.slack_client_id) and _has(self.slack_client_secret)
+
+    @property
     def slack_enabled(self) -> bool:
-        """A Slack bot token is set, with an app token (Socket Mode) or a signing secret (HTTP)."""
-        return _has(self.slack_bot_token) and (
+        """A bot token or OAuth credentials, with an app token (Socket Mode) or signing secret."""
+        return (_has(self.slack_bot_token) or self.slack_oauth) and (
             _has(self.slack_app_token) or _has(self.slack_signing_secret)
         )
 

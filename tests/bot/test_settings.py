@@ -165,12 +165,19 @@ def test_secrets_never_in_repr_or_logs(
         ({"SLACK_BOT_TOKEN": "b", "SLACK_SIGNING_SECRET": "s"}, True, False),
         ({"SLACK_APP_TOKEN": "a", "SLACK_SIGNING_SECRET": "s"}, False, False),
         ({"SLACK_BOT_TOKEN": "", "SLACK_APP_TOKEN": "a"}, False, False),
+        # OAuth (several workspaces): no bot token; installations come from the database
+        (
+            {"SLACK_CLIENT_ID": "c", "SLACK_CLIENT_SECRET": "x", "SLACK_SIGNING_SECRET": "s"},
+            True,
+            False,
+        ),
+        ({"SLACK_CLIENT_ID": "c", "SLACK_SIGNING_SECRET": "s"}, False, False),
     ],
 )
 def test_slack_modes(
     monkeypatch: pytest.MonkeyPatch, env: dict[str, str], enabled: bool, socket: bool
 ) -> None:
-    """Slack needs a bot token plus an app token (Socket Mode) or a signing secret (HTTP)."""
+    """Slack needs a bot token or OAuth, plus an app token (Socket Mode) or a signing secret."""
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     settings = load_settings(None)

@@ -1,0 +1,184 @@
+"""The Slack adapter: a bolt ``AsyncApp`` in the bot's loop, over Socket Mode or HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine, Sequence
+from typing import Any
+
+from pydantic import SecretStr
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.base import Attachment, ChannelGone, PostFailed
+from bot.adapters.slack.handlers import COMMAND, PLATFORM, SlashCommand
+from bot.adapters.slack.home import HomeTab
+from bot.adapters.slack.installs import Installs, create_installs
+from bot.adapters.slack.poster import SlackPoster, Sleep, slack_error
+from bot.adapters.slack.server import HttpServer, web_app
+from bot.dispatch import Dispatcher
+from bot.settings import Settings
+from bot.storage import Storage
+from formatting.messages import message_text
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_BASE_URL = "https://slack.com/api/"
+STOP_TIMEOUT = 6.0  # seconds in-flight replies get on stop (run_bot allows 8 per adapter)
+#: auth.test errors at start-up that mean the configuration is wrong (not a passing outage).
+BAD_TOKEN_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "account_inactive"})
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    text = value.get_secret_value().strip() if value is not None else ""
+    return text or None
+
+
+def api_base_url(settings: Settings) -> str:
+    """``SLACK_API_BASE_URL`` with the trailing slash slack_sdk joins method names onto."""
+    base = settings.slack_api_base_url or DEFAULT_API_BASE_URL
+    return base if base.endswith("/") else base + "/"
+
+
+class SlackAdapter:
+    """An :class:`~bot.adapters.base.Adapter` and a :class:`~bot.adapters.base.Poster`."""
+
+    name = "slack"
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        settings: Settings,
+        dispatcher: Dispatcher,
+        storage: Storage,
+        *,
+        host: str = "0.0.0.0",  # noqa: S104 - Slack must reach the HTTP endpoint
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.host = host
+        self.base_url = api_base_url(settings)
+        self.bot_token = _secret(settings.slack_bot_token)
+        self.app_token = _secret(settings.slack_app_token)
+        self.signing_secret = _secret(settings.slack_signing_secret)
+        if self.app_token is None and self.signing_secret is None:
+            raise ValueError("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN)")
+        self.installs: Installs | None = create_installs(settings, storage)
+        # With OAuth each request gets its workspace's token from the installation store.
+        token = self.bot_token if self.installs is None else None
+        self.client = AsyncWebClient(token=token, base_url=self.base_url)
+        self.app: Any = AsyncApp(
+            name="signalbot",
+            client=self.client,
+            signing_secret=self.signing_secret or "",
+            installation_store=self.installs.store if self.installs else None,
+            oauth_settings=self.installs.oauth_settings if self.installs else None,
+            request_verification_enabled=True,
+            user_facing_authorize_error_message=message_text(
+                "slack.error.not_installed", {}, settings.default_language
+            ),
+        )
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closing = False
+        self._stopped = asyncio.Event()
+        self._socket: Any = None
+        self._http: HttpServer | None = None
+        self.commands = SlashCommand(settings, dispatcher, spawn=self._spawn)
+        self.home = HomeTab(dispatcher, storage, spawn=self._spawn)
+        self.app.command(COMMAND)(self.commands.on_command)
+        self.app.event("app_home_opened")(self.home.on_home_opened)
+        if self.installs is not None:
+            self.app.enable_token_revocation_listeners()  # uninstalls delete stored tokens
+        self.poster = SlackPoster(self.client_for_channel, sleep=sleep)
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode (an app token is set); otherwise HTTP mode."""
+        return self.app_token is not None
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run acknowledged work in a task that :meth:`stop` waits for."""
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def idle(self) -> None:
+        """Wait until every acknowledged request has been answered (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+
+    async def prepare(self) -> None:
+        """Create the OAuth tables, and check the bot token once (a wrong token fails here)."""
+        if self.installs is not None:
+            await self.installs.create_tables()
+            return
+        try:
+            auth = await self.client.auth_test()
+        except SlackApiError as exc:
+            if slack_error(exc) in BAD_TOKEN_ERRORS:
+                raise RuntimeError(f"SLACK_BOT_TOKEN was refused: {slack_error(exc)}") from None
+            log.warning("slack auth.test failed (%s); continuing", slack_error(exc))
+            return
+        log.info("slack connected team=%s bot_user=%s", auth.get("team_id"), auth.get("user_id"))
+
+    async def run(self) -> None:
+        """Serve Socket Mode or HTTP (plus the OAuth pages when configured) until stopped."""
+        await self.prepare()
+        if self.socket_mode:
+            self._socket = AsyncSocketModeHandler(self.app, self.app_token, web_client=self.client)
+            await self._socket.connect_async()
+            log.info("slack socket mode connected")
+        if not self.socket_mode or self.installs is not None:
+            events = not self.socket_mode and self.signing_secret is not None
+            self._http = HttpServer(
+                web_app(self.app, events=events), host=self.host, port=self.settings.http_port
+            )
+            await self._http.start()
+        await self._stopped.wait()
+
+    async def stop(self) -> None:
+        """Stop taking requests, let acknowledged ones finish (bounded), close connections."""
+        if self._closing:
+            await self._stopped.wait()
+            return
+        self._closing = True
+        try:
+            if self._socket is not None:
+                await self._socket.close_async()
+            if self._http is not None:
+                await self._http.stop()
+            if self._tasks:
+                _, pending = await asyncio.wait(set(self._tasks), timeout=STOP_TIMEOUT)
+                for task in pending:
+                    task.cancel()
+                if pending:
+                    log.warning("slack stop: %d replies cancelled", len(pending))
+        finally:
+            self._stopped.set()
+
+    async def _team_of(self, channel_id: str) -> str | None:
+        subs = await self.storage.list_subscriptions(PLATFORM, enabled_only=False)
+        return next((s.server_id for s in subs if s.channel_id == channel_id), None)
+
+    async def client_for_channel(self, channel_id: str) -> AsyncWebClient:
+        """The Web API client holding the token of the channel's workspace."""
+        if self.installs is None:
+            return self.client
+        team = await self._team_of(channel_id)
+        if team is None:
+            raise PostFailed(f"slack channel {channel_id}: no subscription names its workspace")
+        token = await self.installs.bot_token(team) or self.bot_token
+        if token is None:
+            log.warning("slack channel gone channel=%s reason=app_uninstalled", channel_id)
+            raise ChannelGone(channel_id, "app_uninstalled")
+        return AsyncWebClient(token=token, base_url=self.base_url)
+
+    async def send_message(
+        self, channel_id: str, payload: dict[str, Any], files: Sequence[Attachment] = ()
+    ) -> str:
+        """:meth:`SlackPoster.send_message` (rate limits honoured, lost channels reported)."""
+        return await self.poster.send_message(channel_id, payload, files)

@@ -1,0 +1,135 @@
+"""The ``/signal`` slash command: ack at once, then parse, check rights, run, respond."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import uuid
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack.parsing import Parsed, parse_command
+from bot.adapters.slack.replies import Respond, message_body, respond_with, send_outcome
+from bot.dispatch import Dispatcher
+from bot.settings import Settings
+from commands.reply import UserError
+from formatting.card import Language
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+COMMAND = "/signal"
+ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
+_COOLDOWN_PRUNE_AT = 10_000
+
+Spawn = Callable[[Coroutine[Any, Any, None]], None]
+
+
+def workspace_id(body: Mapping[str, Any]) -> str:
+    """The workspace a request comes from (the org for an org-wide Enterprise Grid request)."""
+    return str(body.get("team_id") or body.get("enterprise_id") or "")
+
+
+class SlashCommand:
+    """Handles ``/signal``; slow work runs in tasks handed to ``spawn`` after the ack."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        dispatcher: Dispatcher,
+        *,
+        spawn: Spawn,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.dispatcher = dispatcher
+        self._spawn = spawn
+        self._monotonic = monotonic
+        self._last_signal: dict[tuple[str, str], float] = {}
+
+    async def on_command(
+        self, ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient
+    ) -> None:
+        """bolt listener: acknowledge first (nothing is read before), then work in a task."""
+        await ack()
+        self._spawn(self.serve(body, respond, client))
+
+    async def serve(
+        self, body: Mapping[str, Any], respond: Respond, client: AsyncWebClient
+    ) -> None:
+        """Run the command in ``body`` and answer through ``respond``; never raises."""
+        team = workspace_id(body)
+        try:
+            await self._serve(team, body, respond, client)
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("slack command crashed error_id=%s team=%s", error_id, team)
+            try:
+                lang = await self._language(team)
+                await respond_with(
+                    respond, message_body("error.unexpected", {"error_id": error_id}, lang)
+                )
+            except Exception:
+                log.exception("slack could not report error_id=%s", error_id)
+
+    async def _language(self, team: str) -> Language:
+        try:
+            return await self.dispatcher.language_for(PLATFORM, team)
+        except Exception:
+            log.exception("slack language lookup failed team=%s", team)
+            return self.dispatcher.services.default_language
+
+    async def _serve(
+        self, team: str, body: Mapping[str, Any], respond: Respond, client: AsyncWebClient
+    ) -> None:
+        user = str(body.get("user_id") or "")
+        channel = str(body.get("channel_id") or "") or None
+        try:
+            parsed = parse_command(str(body.get("text") or ""), channel)
+            self._check_cooldown(team, user, parsed)
+        except UserError as exc:
+            log.info("slack command refused team=%s user=%s key=%s", team, user, exc.key)
+            lang = await self._language(team)
+            await respond_with(respond, message_body(exc.key, exc.params, lang))
+            return
+        admin = await self.is_admin(client, user) if parsed.needs_admin_check else False
+        outcome = await self.dispatcher.run(
+            parsed.command,
+            parsed.args,
+            platform=PLATFORM,
+            server_id=team,
+            channel_id=channel,
+            user_id=user,
+            is_admin=admin,
+        )
+        await send_outcome(outcome, respond, client, channel)
+
+    def _check_cooldown(self, team: str, user: str, parsed: Parsed) -> None:
+        cooldown = self.settings.signal_cooldown_seconds
+        if parsed.command != "signal" or cooldown <= 0:
+            return
+        now = self._monotonic()
+        key = (team, user)
+        last = self._last_signal.get(key)
+        if last is not None and now - last < cooldown:
+            raise UserError("error.cooldown", seconds=max(1, math.ceil(cooldown - (now - last))))
+        if len(self._last_signal) >= _COOLDOWN_PRUNE_AT:
+            self._last_signal = {k: v for k, v in self._last_signal.items() if now - v < cooldown}
+        self._last_signal[key] = now
+
+    async def is_admin(self, client: AsyncWebClient, user_id: str) -> bool:
+        """Listed in ``SLACK_ADMIN_USER_IDS``, or a workspace admin or owner per ``users.info``."""
+        if user_id in self.settings.slack_admin_user_ids:
+            return True
+        try:
+            response = await client.users_info(user=user_id)
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("slack users.info failed user=%s: %s", user_id, exc)
+            return False
+        user = response.get("user") or {}
+        return any(bool(user.get(flag)) for flag in ADMIN_FLAGS)

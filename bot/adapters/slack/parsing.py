@@ -1,0 +1,119 @@
+"""``/signal ...`` text to a registry command and its arguments (pure; no Slack calls)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from commands.reply import UserError
+from commands.validation import shown
+
+#: Cards per ``/signal`` request: a ``response_url`` takes five messages, one is kept for errors.
+MAX_CARDS = 4
+SUBCOMMANDS = ("language", "digest", "help", "about")
+DIGEST_ACTIONS = ("schedule", "watchlist", "off", "status", "preview")
+DIGEST_USAGE = {
+    "schedule": "/signal digest schedule #channel [HH:MM] [IANA timezone]",
+    "watchlist": "/signal digest watchlist SPY QQQ IWM",
+    "off": "/signal digest off #channel",
+}
+
+# Slack escapes a picked channel as <#C0123ABCD|name> (the name may be empty or missing).
+_CHANNEL_LINK = re.compile(r"<#([CG][A-Z0-9]{2,20})(?:\|[^<>]*)?>")
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{6,20}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"\d{1,2}:\d{2}")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A command for :meth:`bot.dispatch.Dispatcher.run`."""
+
+    command: str
+    args: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def needs_admin_check(self) -> bool:
+        """The command changes or shows workspace settings, so the user's role matters."""
+        return self.command == "digest" or (self.command == "language" and "choice" in self.args)
+
+
+def channel_id(token: str) -> str:
+    """``<#C0123ABCD|name>``, ``<#C0123ABCD>`` or ``C0123ABCD`` -> ``C0123ABCD``.
+
+    A plain ``#name`` cannot be resolved without a directory lookup; it is refused with a hint.
+    """
+    link = _CHANNEL_LINK.fullmatch(token)
+    if link:
+        return link.group(1)
+    if _CHANNEL_ID.fullmatch(token):
+        return token
+    raise UserError("slack.error.bad_channel", value=shown(token))
+
+
+def _looks_like_channel(token: str) -> bool:
+    return token.startswith(("<#", "#")) or bool(_CHANNEL_ID.fullmatch(token))
+
+
+def _usage_error(action: str) -> UserError:
+    return UserError("slack.error.digest_usage", usage=DIGEST_USAGE[action])
+
+
+def _schedule(words: list[str], action: str, here: str | None) -> dict[str, str]:
+    args: dict[str, str] = {"action": action}
+    if words and (_looks_like_channel(words[0]) or action == "off"):
+        args["channel"] = channel_id(words.pop(0))
+    elif here is not None:
+        args["channel"] = here  # no channel named: the channel the command was typed in
+    if action == "off":
+        if words:
+            raise _usage_error(action)
+        return args
+    for word in words:
+        name = "time" if _TIME.fullmatch(word) or ":" in word else "timezone"
+        if name in args:
+            raise _usage_error(action)
+        args[name] = word
+    return args
+
+
+def parse_digest(words: list[str], here: str | None = None) -> Parsed:
+    """``digest <action> ...`` as the digest command's arguments; a bare ``digest`` is status.
+
+    ``here`` is the channel the command was typed in, used when no channel is named.
+    """
+    action = words.pop(0).lower() if words else "status"
+    if action not in DIGEST_ACTIONS:  # the digest command names the valid actions
+        return Parsed("digest", {"action": action})
+    if action in ("schedule", "off"):
+        return Parsed("digest", _schedule(words, action, here))
+    if action == "watchlist":
+        if not words:
+            raise _usage_error(action)
+        return Parsed("digest", {"action": action, "tickers": " ".join(words)})
+    return Parsed("digest", {"action": action})
+
+
+def parse_command(text: str, here: str | None = None) -> Parsed:
+    """The text after ``/signal``: a subcommand, or tickers (with an optional ``YYYY-MM-DD``).
+
+    Raises :class:`~commands.reply.UserError` for text no command can take.
+    """
+    words = text.split()
+    if not words:
+        return Parsed("help")
+    first = words[0].lower()
+    if first == "digest":
+        return parse_digest(words[1:], here)
+    if first == "language":
+        return Parsed("language", {"choice": " ".join(words[1:])} if words[1:] else {})
+    if first in SUBCOMMANDS:
+        return Parsed(first)
+    dates = [w for w in words if _DATE.fullmatch(w)]
+    tickers = [w for w in words if not _DATE.fullmatch(w)]
+    if len(tickers) > MAX_CARDS:
+        raise UserError("error.too_many_tickers", max=MAX_CARDS)
+    args = {"ticker": " ".join(tickers)}
+    if dates:
+        args["as_of"] = dates[-1]
+    return Parsed("signal", args)
