@@ -197,7 +197,9 @@ def test_one_malformed_csv_does_not_fail_the_batch(tmp_path):
     from signals.errors import SourceUnavailable
 
     write_csv(tmp_path, "IWM", worked_example_bars())
-    (tmp_path / "BAD.csv").write_text("Date,Open,High,Low,Close,Adj Close,Volume\nnot-a-date,1,1,1,1,1,1\n")
+    (tmp_path / "BAD.csv").write_text(
+        "Date,Open,High,Low,Close,Adj Close,Volume\nnot-a-date,1,1,1,1,1,1\n"
+    )
     fetched = CsvSource(tmp_path).fetch(["IWM", "BAD"], start=date(2026, 1, 1), end=WORKED_SESSION)
     assert list(fetched.bars) == ["IWM"]
     assert isinstance(fetched.errors["BAD"], SourceUnavailable)

@@ -186,7 +186,9 @@ async def test_no_duplicate_fetch_when_the_store_yields():
     src = CountingSource({"IWM": bars, "SPY": bars * 2}, delay=0.1)
     svc = service(src, store=YieldingStore())
     session = svc.session_for(EVENING)
-    await asyncio.gather(svc.bars(["IWM", "SPY"], session=session), svc.bars(["IWM"], session=session))
+    await asyncio.gather(
+        svc.bars(["IWM", "SPY"], session=session), svc.bars(["IWM"], session=session)
+    )
     fetched = [t for call in src.calls for t in call]
     assert sorted(fetched) == ["IWM", "SPY"]
 

@@ -161,7 +161,12 @@ def test_split_download_handles_ticker_grouping_and_flat_frames():
 
 def test_server_errors_are_unavailable_not_unknown(fake_yahoo):
     """HTTP 5xx or a non-JSON error page is 'source unavailable' (retried), never 'no data'."""
-    fake_yahoo({"IWM": RuntimeError("HTTP Error 503: Service Unavailable"), "SPY": ValueError("Expecting value: line 1 column 1 (char 0)")})
+    fake_yahoo(
+        {
+            "IWM": RuntimeError("HTTP Error 503: Service Unavailable"),
+            "SPY": ValueError("Expecting value: line 1 column 1 (char 0)"),
+        }
+    )
     result = YFinanceSource().fetch(["IWM", "SPY"], start=START, end=END)
     assert all(type(e) is SourceUnavailable for e in result.errors.values())
     assert set(result.errors) == {"IWM", "SPY"}
