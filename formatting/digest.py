@@ -17,7 +17,7 @@ from formatting.card import Language, languages
 from formatting.chart import MAX_HEATMAP_ROWS, HeatmapRow
 from formatting.i18n import Lang, Term, t
 from formatting.numbers import long_date, pct, price
-from formatting.text import regime_label
+from formatting.text import regime_label, source_name
 from signals.momentum import Signal
 from signals.regimes import REGIME_ORDER, REGIME_TONE, Regime
 
@@ -156,7 +156,7 @@ def digest_text(digest: Digest, lang: Lang) -> DigestText:
         )
         for row in digest.rows
     )
-    source = t("card.source", lang, source=digest.source)
+    source = t("card.source", lang, source=source_name(digest.source, lang))
     as_of_line = t("card.as_of", lang, date=as_of)
     return DigestText(
         lang=lang,

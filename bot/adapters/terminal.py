@@ -13,8 +13,10 @@ from prompt_toolkit.completion import WordCompleter
 from rich.console import Console
 
 from bot.dispatch import Dispatcher, Outcome
+from commands.digest import DigestReply
 from commands.registry import REGISTRY
 from formatting.card import Language
+from formatting.digest_render import digest_to_text
 from formatting.messages import message_text
 from formatting.terminal import card_to_terminal
 from signals.funds import FUNDS
@@ -110,13 +112,19 @@ class TerminalAdapter:
         """Print a reply: cards as panels, then messages, in the reply's language."""
         for card in outcome.reply.cards:
             self.console.print(card_to_terminal(card, outcome.language))
-        for message in outcome.reply.messages:
+        messages = outcome.reply.messages
+        if isinstance(outcome.reply, DigestReply):  # a preview: the note, then the digest laid out
+            messages = tuple(m for m in messages if m.key == "digest.preview_note")
+        for message in messages:
             # markup off: "[en|zh|both]" is text; soft wrap: the terminal wraps CJK lines itself
             self.console.print(
                 message_text(message.key, message.params, outcome.language),
                 markup=False,
                 soft_wrap=True,
             )
+        if isinstance(outcome.reply, DigestReply):
+            text = digest_to_text(outcome.reply.digest, outcome.language)
+            self.console.print(text, markup=False, soft_wrap=True)
         if self._offline_hint_due(outcome):
             hint = message_text(
                 "terminal.offline_hint", {"command": OFFLINE_COMMAND}, outcome.language

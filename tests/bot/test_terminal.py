@@ -200,3 +200,23 @@ async def test_offline_hint_once_when_yahoo_is_unreachable(tmp_path):
     text = out.getvalue()
     assert text.count("The price source is not responding") == 2
     assert text.count("SIGNALBOT_PRICE_SOURCE=demo ./dev run") == 1
+
+
+def test_digest_commands_in_the_terminal(tmp_path, prices):
+    """The terminal is a channel: set a watchlist and schedule, see status, preview as a table."""
+    lines = [
+        "/digest watchlist IWM SPY",
+        "/digest schedule 17:00 Asia/Shanghai",
+        "/digest status",
+        "/digest preview",
+    ]
+    result = run_cli(
+        tmp_path, prices, "\n".join(lines) + "\n", "run", SIGNALBOT_DEFAULT_LANGUAGE="both"
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "17:00" in out and "Asia/Shanghai" in out
+    english, _, chinese = out.partition("ETF 动量日报")
+    assert re.search(r"Ticker\s+Close\s+1D\s+5D\s+1M\s+Regime", english)
+    assert re.search(r"IWM\s+\$281\.65\s+-3\.55%\s+-2\.33%\s+-0\.22%\s+defensive impulse", english)
+    assert re.search(r"IWM\s+\$281\.65\s+-3\.55%\s+-2\.33%\s+-0\.22%\s+防御动能", chinese)
