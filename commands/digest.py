@@ -23,6 +23,7 @@ from signals.calendar import MarketCalendar
 from signals.errors import SignalError
 from signals.momentum import Signal
 from signals.regimes import Regime
+from signals.service import PriceService
 
 ACTIONS: tuple[str, ...] = ("schedule", "watchlist", "off", "status", "preview")
 ADMIN_ACTIONS = frozenset({"schedule", "watchlist", "off", "preview"})
@@ -260,6 +261,20 @@ async def _status(request: Request, services: Services, store: SubscriptionStore
     return Reply(messages=tuple(lines), ephemeral=True)
 
 
+async def preview_digest(
+    prices: PriceService, store: SubscriptionStore, tickers: Sequence[str], *, session: date
+) -> Digest:
+    """The digest of ``tickers`` for ``session`` as it would be posted; UserError if all fail."""
+    results = await prices.signals(tickers, session=session)
+    signals = [r for r in results.values() if isinstance(r, Signal)]
+    previous = await previous_regimes(store, signals)
+    digest = digest_from_results(session, tickers, results, previous, source=prices.source.name)
+    if not digest.rows:
+        first = digest.issues[0]
+        raise UserError(first.key, **first.params)
+    return digest
+
+
 async def _preview(request: Request, services: Services, store: SubscriptionStore) -> Reply:
     raw = _tickers(request)
     tickers = (
@@ -268,14 +283,7 @@ async def _preview(request: Request, services: Services, store: SubscriptionStor
         else await store.get_watchlist(request.platform, request.server_id)
     )
     prices = services.prices
-    session = prices.session_for(request.now)
-    results = await prices.signals(tickers, session=session)
-    signals = [r for r in results.values() if isinstance(r, Signal)]
-    previous = await previous_regimes(store, signals)
-    digest = digest_from_results(session, tickers, results, previous, source=prices.source.name)
-    if not digest.rows:
-        first = digest.issues[0]
-        raise UserError(first.key, **first.params)
+    digest = await preview_digest(prices, store, tickers, session=prices.session_for(request.now))
     messages = (Message(key="digest.preview_note"), *digest_messages(digest))
     return DigestReply(digest=digest, messages=messages, ephemeral=True)
 

@@ -15,29 +15,20 @@ from bot.digest.fanout import DigestRunner
 from bot.digest.posters import TextPoster, standalone_posters
 from bot.digest.service import digest_prices
 from bot.settings import Settings
-from commands.digest import MAX_WATCHLIST, digest_from_results, previous_regimes
-from commands.reply import UserError
+from commands.digest import MAX_WATCHLIST, preview_digest
+from commands.signal import resolve_session
 from commands.validation import parse_date, parse_tickers
 from formatting.card import Language
 from formatting.digest_render import digest_to_discord, digest_to_slack, digest_to_text
-from signals.calendar import MarketCalendar
-from signals.momentum import Signal
+from signals.service import PriceService
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 RETRY_EVERY = 60.0  # seconds between attempts while waiting for the session's bars
 
 
-def resolve_session(calendar: MarketCalendar, raw: str | None, now: datetime) -> date:
-    """The session asked for (a closed session), or the last closed one."""
-    latest = calendar.last_completed_session(now)
-    if raw is None:
-        return latest
-    session = parse_date(raw)
-    if session > latest:
-        raise UserError("error.future_date", date=session, latest=latest)
-    if not calendar.is_session(session):
-        return calendar.previous_session(session)
-    return session
+def _session(prices: PriceService, raw: str | None) -> date:
+    """The session asked for (validated like /signal's as_of), or the last closed one."""
+    return resolve_session(prices, datetime.now(UTC), parse_date(raw) if raw else None)
 
 
 async def _print_post(channel_id: str, text: str) -> str:
@@ -58,7 +49,7 @@ async def cmd_digest_run(args: argparse.Namespace, settings: Settings) -> int:
 
     async with open_storage(settings.async_database_url) as storage:
         prices = digest_prices(price_service(settings, storage))
-        session = resolve_session(prices.calendar, args.session, datetime.now(UTC))
+        session = _session(prices, args.session)
         posters, opened = await standalone_posters(settings)
         posters["terminal"] = TextPoster(_print_post)
         try:
@@ -99,14 +90,8 @@ async def cmd_digest_preview(args: argparse.Namespace, settings: Settings) -> in
     tickers = parse_tickers(args.tickers, max_count=MAX_WATCHLIST)
     async with open_storage(settings.async_database_url) as storage:
         prices = price_service(settings, storage)
-        session = resolve_session(prices.calendar, args.session, datetime.now(UTC))
-        results = await prices.signals(tickers, session=session)
-        signals = [r for r in results.values() if isinstance(r, Signal)]
-        previous = await previous_regimes(storage, signals)
-    digest = digest_from_results(session, tickers, results, previous, source=prices.source.name)
-    if not digest.rows:
-        first = digest.issues[0]
-        raise UserError(first.key, **first.params)
+        session = _session(prices, args.session)
+        digest = await preview_digest(prices, storage, tickers, session=session)
     if args.platform == "discord":
         payloads = digest_to_discord(digest, language, image="attachment://heatmap.png")
         print(json.dumps(payloads, ensure_ascii=False, indent=2))
