@@ -101,3 +101,22 @@ def write_price_dir(directory: Path, tickers: dict[str, float], *, end: date | N
         bars["Adj Close"] = base["Adj Close"].to_numpy() * scale
         write_csv(directory, ticker, bars)
     return directory
+
+
+def bot_env(tmp_path: Path, prices: Path, **extra: str) -> dict[str, str]:
+    """Environment for a bot subprocess: CSV prices, a private data dir, no real tokens."""
+    import os
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SIGNALBOT_", "DISCORD_", "SLACK_"))
+    }
+    env.update(
+        SIGNALBOT_PRICE_SOURCE=f"csv:{prices}",
+        SIGNALBOT_DATA_DIR=str(tmp_path / "data"),
+        SIGNALBOT_LOG_LEVEL="WARNING",
+        PYTHONPATH=os.getcwd(),
+    )
+    env.update(extra)
+    return env

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.test_terminal import bot_env, run_cli
-from tests.support import write_price_dir
+from tests.bot.test_terminal import run_cli
+from tests.support import bot_env, write_price_dir
 
 pytestmark = pytest.mark.slow
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import pytest
 from bot.adapters.terminal import parse_line
 from bot.app import run_bot
 from bot.settings import load_settings
-from tests.support import write_price_dir
+from tests.support import bot_env, write_price_dir
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -22,21 +21,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 @pytest.fixture
 def prices(tmp_path: Path) -> Path:
     return write_price_dir(tmp_path / "prices", {"IWM": 1.0, "SPY": 2.4})
-
-
-def bot_env(tmp_path: Path, prices: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SIGNALBOT_", "DISCORD_", "SLACK_"))
-    }
-    env.update(
-        SIGNALBOT_PRICE_SOURCE=f"csv:{prices}",
-        SIGNALBOT_DATA_DIR=str(tmp_path / "data"),
-        SIGNALBOT_LOG_LEVEL="WARNING",
-    )
-    env.update(extra)
-    return env
 
 
 def run_cli(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +25,7 @@ from formatting import embeds as de
 from signals.calendar import MarketCalendar
 from signals.service import PriceService
 from signals.sources import CsvSource
-from tests.support import last_session_now, write_price_dir
+from tests.support import bot_env, last_session_now, write_price_dir
 
 
 class FakeDiscordAdapter:
@@ -106,18 +105,12 @@ async def test_run_bot_terminal_session_with_digest_commands(
 
 
 def cli(tmp_path: Path, prices: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SIGNALBOT_", "DISCORD_", "SLACK_"))
-    }
-    env.update(
-        SIGNALBOT_PRICE_SOURCE=f"csv:{prices}",
-        SIGNALBOT_DATA_DIR=str(tmp_path / "data"),
-        PYTHONPATH=os.getcwd(),
-    )
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "bot", *args],
+        env=bot_env(tmp_path, prices, SIGNALBOT_LOG_LEVEL="INFO"),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
