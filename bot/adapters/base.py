@@ -51,12 +51,19 @@ class Poster(Protocol):
     ``text`` ...). The poster honours the platform's rate limits (Discord 429 ``retry_after``
     and the global limit; Slack ``Retry-After``), raises :class:`ChannelGone` for permanent
     channel errors and :class:`PostFailed` otherwise, and returns the new message's id.
+    ``server_id`` is the subscription's server (Discord guild, Slack workspace): a poster serving
+    several Slack workspaces picks that workspace's token with it.
     """
 
     platform: str
 
     async def send_message(
-        self, channel_id: str, payload: dict[str, Any], files: Sequence[Attachment] = ()
+        self,
+        channel_id: str,
+        payload: dict[str, Any],
+        files: Sequence[Attachment] = (),
+        *,
+        server_id: str | None = None,
     ) -> str:
         """Post ``payload`` (with ``files``) to ``channel_id``; return the message id."""
         ...

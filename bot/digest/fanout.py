@@ -267,5 +267,9 @@ class DigestRunner:
         for message in messages:
             if spacer is not None:
                 await spacer.wait()
-            ids.append(await poster.send_message(sub.channel_id, message.payload, message.files))
+            ids.append(
+                await poster.send_message(
+                    sub.channel_id, message.payload, message.files, server_id=sub.server_id
+                )
+            )
         return ids

@@ -22,7 +22,12 @@ class TextPoster:
         self._post = post
 
     async def send_message(
-        self, channel_id: str, payload: dict[str, Any], files: Sequence[Attachment] = ()
+        self,
+        channel_id: str,
+        payload: dict[str, Any],
+        files: Sequence[Attachment] = (),
+        *,
+        server_id: str | None = None,
     ) -> str:
         """Show ``payload['text']``; the 'message id' is whatever ``post`` returns."""
         return await self._post(channel_id, str(payload.get("text", "")))
@@ -73,7 +78,12 @@ class DiscordHttpPoster:
             await self._http.close()
 
     async def send_message(
-        self, channel_id: str, payload: dict[str, Any], files: Sequence[Attachment] = ()
+        self,
+        channel_id: str,
+        payload: dict[str, Any],
+        files: Sequence[Attachment] = (),
+        *,
+        server_id: str | None = None,
     ) -> str:
         """Post through ``bot.adapters.discord.poster.post_message``."""
         from bot.adapters.discord.poster import post_message
@@ -94,7 +104,7 @@ class SlackWebPoster:
         url = base_url.rstrip("/") + "/" if base_url else AsyncWebClient.BASE_URL
         self._client = AsyncWebClient(token=token, base_url=url)
 
-        async def client_for(channel_id: str) -> AsyncWebClient:
+        async def client_for(channel_id: str, server_id: str | None) -> AsyncWebClient:
             return self._client
 
         self._poster = SlackPoster(client_for)
@@ -106,10 +116,15 @@ class SlackWebPoster:
         """Nothing to close."""
 
     async def send_message(
-        self, channel_id: str, payload: dict[str, Any], files: Sequence[Attachment] = ()
+        self,
+        channel_id: str,
+        payload: dict[str, Any],
+        files: Sequence[Attachment] = (),
+        *,
+        server_id: str | None = None,
     ) -> str:
         """Post through the Slack adapter's poster."""
-        return await self._poster.send_message(channel_id, payload, files)
+        return await self._poster.send_message(channel_id, payload, files, server_id=server_id)
 
 
 async def standalone_posters(

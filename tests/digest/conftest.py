@@ -42,7 +42,12 @@ class RecordingPoster:
         self.sent: list[tuple[str, dict[str, Any], tuple[Attachment, ...]]] = []
 
     async def send_message(
-        self, channel_id: str, payload: dict[str, Any], files: Sequence[Attachment] = ()
+        self,
+        channel_id: str,
+        payload: dict[str, Any],
+        files: Sequence[Attachment] = (),
+        *,
+        server_id: str | None = None,
     ) -> str:
         await asyncio.sleep(0)
         if channel_id in self.gone:

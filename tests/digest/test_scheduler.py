@@ -56,7 +56,12 @@ class TimedPoster(RecordingPoster):
         self.log: list[tuple[str, str, datetime]] = []
 
     async def send_message(
-        self, channel_id: str, payload: dict[str, Any], files: Sequence[Attachment] = ()
+        self,
+        channel_id: str,
+        payload: dict[str, Any],
+        files: Sequence[Attachment] = (),
+        *,
+        server_id: str | None = None,
     ) -> str:
         match = re.fullmatch(r"d\d+s(\d{6})p1", payload["nonce"])
         assert match is not None

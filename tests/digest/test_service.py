@@ -42,7 +42,12 @@ class FakeDiscordAdapter:
     async def stop(self) -> None: ...
 
     async def send_message(
-        self, channel_id: str, payload: dict[str, Any], files: list[Attachment] | tuple = ()
+        self,
+        channel_id: str,
+        payload: dict[str, Any],
+        files: list[Attachment] | tuple = (),
+        *,
+        server_id: str | None = None,
     ) -> str:
         self.sent.append((channel_id, payload))
         return "m1"

@@ -143,7 +143,12 @@ class DiscordAdapter:
         log.info("discord adapter stopped")
 
     async def send_message(
-        self, channel_id: str, payload: dict[str, Any], files: Sequence[Attachment] = ()
+        self,
+        channel_id: str,
+        payload: dict[str, Any],
+        files: Sequence[Attachment] = (),
+        *,
+        server_id: str | None = None,
     ) -> str:
         """Poster: post ``payload`` with ``files`` to a channel; the new message's id."""
         if not self._logged_in or self.client.is_closed():

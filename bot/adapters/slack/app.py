@@ -164,11 +164,18 @@ class SlackAdapter:
         subs = await self.storage.list_subscriptions(PLATFORM, enabled_only=False)
         return next((s.server_id for s in subs if s.channel_id == channel_id), None)
 
-    async def client_for_channel(self, channel_id: str) -> AsyncWebClient:
-        """The Web API client holding the token of the channel's workspace."""
+    async def client_for_channel(
+        self, channel_id: str, server_id: str | None = None
+    ) -> AsyncWebClient:
+        """The Web API client holding the token of the channel's workspace.
+
+        The digest passes the subscription's workspace (``server_id``); guessing it from the
+        channel id is only a fallback, because a channel id typed into another workspace's
+        subscription would otherwise pick the wrong token.
+        """
         if self.installs is None:
             return self.client
-        team = await self._team_of(channel_id)
+        team = server_id or await self._team_of(channel_id)
         if team is None:
             raise PostFailed(f"slack channel {channel_id}: no subscription names its workspace")
         token = await self.installs.bot_token(team) or self.bot_token
@@ -178,7 +185,12 @@ class SlackAdapter:
         return AsyncWebClient(token=token, base_url=self.base_url)
 
     async def send_message(
-        self, channel_id: str, payload: dict[str, Any], files: Sequence[Attachment] = ()
+        self,
+        channel_id: str,
+        payload: dict[str, Any],
+        files: Sequence[Attachment] = (),
+        *,
+        server_id: str | None = None,
     ) -> str:
         """:meth:`SlackPoster.send_message` (rate limits honoured, lost channels reported)."""
-        return await self.poster.send_message(channel_id, payload, files)
+        return await self.poster.send_message(channel_id, payload, files, server_id=server_id)

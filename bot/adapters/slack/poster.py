@@ -32,7 +32,8 @@ MAX_ATTEMPTS = 4  # one call and up to three waits of Retry-After
 MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After is capped (the next attempt decides)
 DEFAULT_RETRY_AFTER = 1.0
 
-ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
+#: (channel id, workspace id or None) -> a Web API client holding that workspace's token
+ClientFor = Callable[[str, str | None], Awaitable[AsyncWebClient]]
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -101,10 +102,15 @@ class SlackPoster:
         self._sleep = sleep
 
     async def send_message(
-        self, channel_id: str, payload: dict[str, Any], files: Sequence[Attachment] = ()
+        self,
+        channel_id: str,
+        payload: dict[str, Any],
+        files: Sequence[Attachment] = (),
+        *,
+        server_id: str | None = None,
     ) -> str:
         """Post ``payload`` to ``channel_id`` (files in its thread); return the message ``ts``."""
-        client = await self._client_for(channel_id)
+        client = await self._client_for(channel_id, server_id)
         body = {**payload, "channel": channel_id}
         response = await call_slack(
             channel_id, lambda: client.chat_postMessage(**body), sleep=self._sleep

@@ -91,6 +91,17 @@ async def test_digest_posts_with_the_subscribed_workspace_token(oauth_adapter, f
     assert post.token == OTHER_TOKEN
 
 
+async def test_digest_uses_the_subscription_workspace_not_a_guess(oauth_adapter, fake, store):
+    """A channel id typed into another workspace's subscription never borrows a token."""
+    await install(oauth_adapter)
+    # an older subscription in the default workspace names the same channel id
+    await store.upsert_subscription("slack", TEAM, "C0SHARED", time=None, timezone="UTC")
+    await store.upsert_subscription("slack", OTHER, "C0SHARED", time=None, timezone="UTC")
+    await oauth_adapter.send_message("C0SHARED", {"text": "digest"}, server_id=OTHER)
+    (post,) = fake.of("chat.postMessage")
+    assert post.token == OTHER_TOKEN
+
+
 async def test_digest_to_an_uninstalled_workspace_is_channel_gone(oauth_adapter, fake, store):
     """The workspace removed the app (its install deleted): ChannelGone; unknown channel: PostFailed."""
     await store.upsert_subscription("slack", "T0GONE", "C0GONE1", time=None, timezone="UTC")

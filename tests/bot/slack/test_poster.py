@@ -67,7 +67,7 @@ async def test_ratelimited_is_bounded(fake):
 
     client = AsyncWebClient(token="xoxb-x", base_url=f"{fake.url}/api/")
 
-    async def client_for(channel_id: str) -> AsyncWebClient:
+    async def client_for(channel_id: str, server_id: str | None) -> AsyncWebClient:
         return client
 
     fake.fail("chat.postMessage", "ratelimited", status=429, times=99, Retry_After="7")
