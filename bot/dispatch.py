@@ -13,9 +13,23 @@ from bot.clock import utc_now
 from commands.context import Request, Services
 from commands.registry import dispatch
 from commands.reply import Reply, UserError
+from commands.validation import MAX_TICKERS
 from formatting.card import LANGUAGES, Language
 
 log = logging.getLogger(__name__)
+
+
+#: Errors raised before the price source is asked: such a reply does not use up a cooldown.
+NO_FETCH_ERRORS = frozenset(
+    {
+        "error.invalid_ticker",
+        "error.no_ticker",
+        "error.too_many_tickers",
+        "error.bad_date",
+        "error.future_date",
+        "error.date_out_of_range",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +39,12 @@ class Outcome:
     reply: Reply
     language: Language
     error_id: str | None = None  # set when an unexpected exception was logged under this id
+
+    @property
+    def fetched_nothing(self) -> bool:
+        """The command failed on its input, before any upstream request (refund a cooldown)."""
+        reply = self.reply
+        return not reply.cards and any(m.key in NO_FETCH_ERRORS for m in reply.messages)
 
 
 class Dispatcher:
@@ -60,6 +80,7 @@ class Dispatcher:
         channel_id: str | None = None,
         user_id: str | None = None,
         is_admin: bool = False,
+        max_tickers: int = MAX_TICKERS,
     ) -> Outcome:
         """Run ``command``; user errors and crashes come back as ephemeral replies, never raise."""
         began = time.perf_counter()
@@ -73,6 +94,7 @@ class Dispatcher:
             channel_id=channel_id,
             user_id=user_id,
             is_admin=is_admin,
+            max_tickers=max_tickers,
             now=self.clock(),
         )
         status = "ok"

@@ -23,6 +23,7 @@ class Request:
     channel_id: str | None = None
     user_id: str | None = None
     is_admin: bool = False
+    max_tickers: int = 20  # a chat channel takes fewer cards per command than the CLI
     now: datetime
 
 

@@ -83,7 +83,7 @@ async def handle_signal(request: Request, services: Services) -> Reply:
     words, in_text = split_words(request.args.get("ticker", ""))
     raw_as_of = request.args.get("as_of")
     as_of = parse_date(raw_as_of) if raw_as_of else in_text
-    tickers = parse_tickers(words)
+    tickers = parse_tickers(words, max_count=request.max_tickers)
     session = resolve_session(services.prices, request.now, as_of)
     results = await build_cards(services.prices, tickers, session=session)
     cards = tuple(r for r in results.values() if isinstance(r, Card))

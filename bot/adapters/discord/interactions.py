@@ -31,10 +31,10 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 #: Seconds a command may take before the interaction is deferred (Discord allows 3).
 DEFER_AFTER = 1.5
-#: Errors raised before the price source is asked: they do not use up the /signal cooldown.
-NO_FETCH_ERRORS = frozenset(
-    {"error.invalid_ticker", "error.too_many_tickers", "error.bad_date", "error.future_date"}
-)
+#: Longest wait for the server's language before an error reply uses the default.
+LANGUAGE_LOOKUP_LIMIT = 1.0
+#: Cards one /signal may post in a channel (each is an embed with a chart).
+MAX_CARDS = 5
 _DEFERRED_PUBLIC = "signalbot_deferred_public"
 
 Interaction = discord.Interaction[discord.Client]
@@ -155,7 +155,7 @@ class InteractionHandler:
         finally:
             prepare.cancel()  # no-op once finished; else stops orphaned work
         await self.send(interaction, messages)
-        if command == "signal" and _no_fetch(outcome):
+        if command == "signal" and outcome.fetched_nothing:
             self.cooldown.refund(place.user_id)
         log.info(
             "discord interaction=%s command=%s deferred=%s answered_ms=%.0f",
@@ -176,6 +176,7 @@ class InteractionHandler:
             channel_id=place.channel_id,
             user_id=place.user_id,
             is_admin=place.is_admin,
+            max_tickers=MAX_CARDS,
         )
         return outcome, await outgoing(outcome)
 
@@ -209,18 +210,15 @@ class InteractionHandler:
         if interaction.type is not discord.InteractionType.application_command:
             return
         place = place_of(interaction)
-        try:
-            lang = await self.dispatcher.language_for(PLATFORM, place.server_id)
+        try:  # bounded: the first response must reach Discord within its 3-second window
+            lang = await asyncio.wait_for(
+                self.dispatcher.language_for(PLATFORM, place.server_id), LANGUAGE_LOOKUP_LIMIT
+            )
         except Exception:
-            log.exception("language lookup failed server=%s", place.server_id)
+            log.exception("language lookup failed or slow server=%s", place.server_id)
             lang = self.dispatcher.services.default_language
         texts = chunks(message_lines([explained.message], lg) for lg in languages(lang))
         try:
             await self.send(interaction, [Outgoing(content=c, ephemeral=True) for c in texts])
         except discord.HTTPException as exc:
             log.warning("could not send the error reply interaction=%s: %s", interaction.id, exc)
-
-
-def _no_fetch(outcome: Outcome) -> bool:
-    reply = outcome.reply
-    return not reply.cards and any(m.key in NO_FETCH_ERRORS for m in reply.messages)

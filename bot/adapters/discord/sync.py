@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -70,7 +71,9 @@ async def sync_if_changed(
         else:
             synced = await tree.sync()
             log.info("discord commands synced globally count=%d", len(synced))
-    except discord.HTTPException:
+    except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError):
+        # a network blip must not take the adapter down; the hash is not stored, so the next
+        # start tries again
         log.exception("discord command sync failed; keeping the definitions Discord has")
         return False
     await storage.set_state(STATE_KEY, digest)

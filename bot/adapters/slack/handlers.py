@@ -13,7 +13,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.parsing import Parsed, parse_command
+from bot.adapters.slack.parsing import MAX_CARDS, Parsed, parse_command
 from bot.adapters.slack.replies import Respond, message_body, respond_with, send_outcome
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
@@ -106,7 +106,10 @@ class SlashCommand:
             channel_id=channel,
             user_id=user,
             is_admin=admin,
+            max_tickers=MAX_CARDS,
         )
+        if parsed.command == "signal" and outcome.fetched_nothing:
+            self._last_signal.pop((team, user), None)  # a typo does not use up the cooldown
         await send_outcome(outcome, respond, client, channel)
 
     def _check_cooldown(self, team: str, user: str, parsed: Parsed) -> None:

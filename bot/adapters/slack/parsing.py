@@ -110,7 +110,8 @@ def parse_command(text: str, here: str | None = None) -> Parsed:
     if first in SUBCOMMANDS:
         return Parsed(first)
     dates = [w for w in words if _DATE.fullmatch(w)]
-    tickers = [w for w in words if not _DATE.fullmatch(w)]
+    # split like commands.validation does ("IWM,SPY" is two tickers), or commas dodge the cap
+    tickers = [t for w in words if not _DATE.fullmatch(w) for t in re.split(r"[,;]+", w) if t]
     if len(tickers) > MAX_CARDS:
         raise UserError("error.too_many_tickers", max=MAX_CARDS)
     args = {"ticker": " ".join(tickers)}

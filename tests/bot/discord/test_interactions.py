@@ -154,6 +154,16 @@ async def test_a_typo_does_not_use_up_the_cooldown(make_bot):
     assert callback(await bot.send(signal("IWM"))).json["data"]["embeds"]
 
 
+async def test_one_command_cannot_flood_the_channel(make_bot):
+    """Six tickers (commas included) are refused before anything is posted."""
+    bot = await make_bot(language="en")
+    calls = await bot.send(signal("IWM,SPY,QQQ DIA TLT GLD"))
+    refused = callback(calls)
+    assert refused.json["data"]["flags"] & EPHEMERAL
+    assert "at most 5 per request" in content(refused)
+    assert not [c for c in calls if c.path.endswith("/messages")]
+
+
 @pytest.mark.parametrize(
     ("ticker", "source", "expected"),
     [

@@ -113,6 +113,20 @@ async def test_a_failed_sync_is_retried_next_start(make_bot, fake, store):
     assert await store.get_state(STATE_KEY) is not None
 
 
+async def test_a_network_blip_during_sync_does_not_stop_the_bot(make_bot, store, monkeypatch):
+    """A dropped connection while syncing is logged like a rejection; the adapter stays up."""
+    import aiohttp
+    from discord import app_commands
+
+    async def broken_sync(self, *, guild=None):
+        raise aiohttp.ClientConnectionError("connection reset")
+
+    monkeypatch.setattr(app_commands.CommandTree, "sync", broken_sync)
+    bot = await make_bot()
+    assert not bot.adapter.client.is_closed()
+    assert await store.get_state(STATE_KEY) is None
+
+
 async def test_rest_base_points_at_the_api_url(make_bot, fake):
     """DISCORD_API_BASE_URL replaces discord.py's REST base: every call reached the fake."""
     bot = await make_bot()

@@ -265,6 +265,23 @@ async def test_cooldown_between_signal_requests(make_adapter, fake):
     assert other_user["response_type"] == "in_channel"
 
 
+async def test_a_typo_does_not_use_up_the_cooldown(make_adapter, fake):
+    """An invalid ticker is answered without a fetch, so the next /signal is not refused."""
+    adapter = await make_adapter(signal_cooldown_seconds=30, language="en")
+    (typo,) = await run_slash(adapter, fake, "IWM!!")
+    assert typo["text"] == t("error.invalid_ticker", "en", ticker="IWM!!")
+    (card,) = await run_slash(adapter, fake, "IWM")
+    assert card["response_type"] == "in_channel"
+
+
+async def test_commas_do_not_dodge_the_card_cap(make_adapter, fake):
+    """'IWM,SPY,QQQ,DIA,TLT' is five tickers: over the cap, refused before any card is posted."""
+    adapter = await make_adapter(language="en")
+    (refused,) = await run_slash(adapter, fake, "IWM,SPY,QQQ,DIA,TLT")
+    assert refused["text"] == t("error.too_many_tickers", "en", max=4)
+    assert fake.of("files.completeUploadExternal") == []
+
+
 # ---- escaping ----------------------------------------------------------------------------------
 
 
