@@ -15,9 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from bot.storage import CLAIM_TIMEOUT, MAX_ATTEMPTS, Storage, Subscription
+from bot.storage import CLAIM_TIMEOUT, Storage, Subscription
 
 log = logging.getLogger(__name__)
+
+#: A failed digest is retried (every retry backoff) while its grace window is open; this cap
+#: only stops a delivery that crashes the sender every time. An outage of the platform must
+#: not use up the session's digest (3 attempts over 6 minutes would).
+DIGEST_MAX_ATTEMPTS = 60
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,7 @@ async def open_targets(
                 continue
         elif (
             row.state == "failed"
-            and row.attempts < MAX_ATTEMPTS
+            and row.attempts < DIGEST_MAX_ATTEMPTS
             and row.claimed_at <= now - retry_backoff
         ):
             pending.append(target)

@@ -19,10 +19,10 @@ from datetime import date, timedelta
 from typing import cast
 
 from bot.adapters.base import ChannelGone, Poster, PostFailed
-from bot.digest.claims import RunReport, Target, open_targets
+from bot.digest.claims import DIGEST_MAX_ATTEMPTS, RunReport, Target, open_targets
 from bot.digest.payloads import build_messages
 from bot.digest.ratelimit import DEFAULT_RATES, RateSpacer
-from bot.digest.render import HeatmapRenderer
+from bot.digest.render import HeatmapRenderer, new_renderer
 from bot.storage import Storage, Subscription, new_claimer_id
 from commands.digest import digest_from_results, previous_regimes
 from formatting.card import LANGUAGES, Language
@@ -86,7 +86,7 @@ class DigestRunner:
     ) -> RunReport:
         """Deliver every target not yet delivered; ``active`` False stops claiming new ones."""
         began, calls = time.perf_counter(), self.prices.upstream_calls
-        renderer = HeatmapRenderer(self.render_processes) if self.heatmaps and targets else None
+        renderer = new_renderer(self.render_processes) if self.heatmaps and targets else None
         run = _Run(RunReport(), active, renderer)
         by_session: dict[date, list[Target]] = {}
         for target in targets:
@@ -173,7 +173,8 @@ class DigestRunner:
         for target in pending:
             sub = target.subscription
             digest, incomplete = digests[watchlists[(sub.platform, sub.server_id)]]
-            if incomplete and not target.allow_stale:
+            if (incomplete and not target.allow_stale) or not digest.rows:
+                # nothing to show (source down): wait, never spend the session on an empty post
                 run.report.deferred += 1
                 continue
             language = languages[sub.id]
@@ -201,7 +202,7 @@ class DigestRunner:
         sub, session, report = target.subscription, target.session, run.report
         async with semaphore:
             if not run.active() or not await self.storage.claim_delivery(
-                sub.id, session, self.claimer_id
+                sub.id, session, self.claimer_id, max_attempts=DIGEST_MAX_ATTEMPTS
             ):
                 report.skipped += 1
                 return

@@ -110,3 +110,12 @@ class HeatmapRenderer:
                 future.cancel()
         self._futures.clear()
         await asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True)
+
+
+def new_renderer(processes: int | None = None) -> HeatmapRenderer:
+    """A renderer with worker processes, or drawing in a thread when processes cannot start."""
+    try:
+        return HeatmapRenderer(processes)
+    except (OSError, RuntimeError, ValueError) as exc:  # no POSIX semaphores, no spawn ...
+        log.warning("heatmap worker processes unavailable (%s); drawing in a thread", exc)
+        return HeatmapRenderer(0)

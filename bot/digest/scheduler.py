@@ -36,6 +36,11 @@ from bot.storage import Storage, Subscription
 
 log = logging.getLogger(__name__)
 
+#: How long stop() lets claimed posts finish (the whole shutdown stays under 10 s).
+STOP_GRACE = 6.0
+#: A lock-connection ping that hangs longer than this means leadership is lost.
+LEADER_CHECK_LIMIT = 5.0
+
 TICK_JOB_ID = "digest-tick"
 LEADER_JOB_ID = "digest-leader"
 #: PostgreSQL advisory lock key of the digest leader ("Sgnald").
@@ -127,15 +132,26 @@ class DigestScheduler:
         log.info("digest scheduler started grace=%s stale_wait=%s", self.grace, self.stale_wait)
 
     async def stop(self) -> None:
-        """Stop the jobs, cancel a fan-out in progress, and give up leadership."""
+        """Stop the jobs, let posts in flight finish (bounded), then give up leadership.
+
+        Claiming stops first (no longer the leader), so a fan-out in progress only finishes the
+        posts it already claimed; cancelling those would leave rows 'claimed' and post them
+        again after a restart.
+        """
+        leader, self.is_leader = self.is_leader, False  # active() is now False: no new claims
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the next loop iteration
         running = self._running
         if running is not None and not running.done():
-            running.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await running
+            try:
+                await asyncio.wait_for(asyncio.shield(running), STOP_GRACE)
+            except (TimeoutError, Exception):
+                log.warning("digest fan-out still posting after %.0fs; cancelling it", STOP_GRACE)
+                running.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await running
+        self.is_leader = leader
         if self.is_leader:
             self.is_leader = False
             await self.storage.release_advisory_lock()
@@ -144,7 +160,10 @@ class DigestScheduler:
     async def check_leader(self) -> bool:
         """Become (or stay) the leader if the advisory lock allows; True when leader."""
         try:
-            if self.is_leader and not await self.storage.leader.still_held():
+            held = self.is_leader and await asyncio.wait_for(
+                self.storage.leader.still_held(), LEADER_CHECK_LIMIT
+            )
+            if self.is_leader and not held:
                 self.is_leader = False
                 log.warning("digest leadership lost; digests stop in this process")
             if not self.is_leader and await self.storage.try_advisory_lock(self.lock_key):

@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
 
+#: Seconds of silence after which PostgreSQL drops the lock holder's session (see try_lock).
+IDLE_TIMEOUT_S = 45
+
 _BIGINT = 2**63
 
 
@@ -46,6 +49,14 @@ class LeaderLock:
             conn = await self._engine.connect()
             got = False
             try:
+                # If this process hangs or its host drops off the network, the server ends the
+                # idle session (and the lock) after IDLE_TIMEOUT instead of TCP's ~2 hours; a
+                # healthy leader pings every 15 s. PostgreSQL 14+; older servers keep the default.
+                try:
+                    await conn.execute(text(f"SET idle_session_timeout = '{IDLE_TIMEOUT_S}s'"))
+                    await conn.commit()
+                except SQLAlchemyError:
+                    await conn.rollback()
                 query = text("SELECT pg_try_advisory_lock(:key)")
                 taken = bool((await conn.execute(query, {"key": key})).scalar_one())
                 await conn.commit()  # end the transaction; the session lock stays

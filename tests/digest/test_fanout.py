@@ -224,3 +224,38 @@ async def test_no_claims_once_leadership_is_lost(storage: Storage, prices: Price
     report = await runner(storage, prices, poster).run(targets(subs), active=lambda: False)
     assert (report.sent, poster.sent) == (0, [])
     assert await storage.deliveries_for(SESSION) == []
+
+
+async def test_a_platform_outage_never_uses_up_the_sessions_digest(
+    storage: Storage, prices: PriceService
+) -> None:
+    """Five failed attempts (a longer outage than 3 x 2 min) and the digest still goes out."""
+    subs = await subscribe(storage, 1)
+    down = RecordingPoster(failing=["1"])
+    for _ in range(5):
+        report = await runner(storage, prices, down, retry_backoff=timedelta(0)).run(targets(subs))
+        assert report.failed == 1
+    up = RecordingPoster()
+    report = await runner(storage, prices, up, retry_backoff=timedelta(0)).run(targets(subs))
+    assert (report.sent, up.channels()) == (1, ["1"])
+
+
+async def test_a_source_outage_never_posts_an_empty_digest(
+    storage: Storage, tmp_path: Path
+) -> None:
+    """Every ticker unavailable: nothing is posted or claimed, even when stale data is allowed."""
+    from signals.bars import FetchResult
+    from signals.errors import SourceUnavailable
+
+    class Down:
+        name = "down"
+
+        def fetch(self, tickers, *, start, end):
+            return FetchResult(errors={t: SourceUnavailable(t, "503") for t in tickers})
+
+    prices = PriceService(Down(), MarketCalendar(), store=storage)
+    subs = await subscribe(storage, 2)
+    poster = RecordingPoster()
+    report = await runner(storage, prices, poster).run(targets(subs, allow_stale=True))
+    assert (report.sent, report.deferred, poster.sent) == (0, 2, [])
+    assert await storage.deliveries_for(SESSION) == []

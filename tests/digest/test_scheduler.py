@@ -260,3 +260,35 @@ async def test_leader_election_on_postgresql(db_url: str, price_dir: Path) -> No
         if holder.returncode is None:
             holder.kill()
             await holder.wait()
+
+
+async def test_stop_lets_claimed_posts_finish_and_claims_nothing_new(
+    storage: Storage, prices: PriceService
+) -> None:
+    """SIGTERM mid fan-out: posts already claimed complete and are marked sent; none start."""
+
+    posting = asyncio.Event()
+
+    class SlowPoster(RecordingPoster):
+        async def send_message(self, channel_id, payload, files=(), *, server_id=None):
+            posting.set()
+            await asyncio.sleep(0.3)
+            return await super().send_message(channel_id, payload, files)
+
+    for channel in ("1", "2", "3", "4"):
+        await storage.upsert_subscription("discord", "g", channel, time=None, timezone=NY)
+    poster = SlowPoster()
+    runner = DigestRunner(
+        storage, prices, {"discord": poster}, heatmaps=False, rates={}, concurrency=2
+    )
+    sched = DigestScheduler(
+        runner, storage, DigestSchedule(prices.calendar), clock=Clock("2026-06-08T21:00")
+    )
+    assert await sched.check_leader()
+    tick = asyncio.create_task(sched.tick())
+    await asyncio.wait_for(posting.wait(), 30)  # two posts claimed and in flight
+    await sched.stop()
+    await tick
+    rows = await storage.deliveries_for(SESSION)
+    assert sorted(r.state for r in rows) == ["sent", "sent"]  # no row left 'claimed'
+    assert len(poster.sent) == 2
