@@ -61,13 +61,6 @@ def normalize_bars(frame: pd.DataFrame) -> pd.DataFrame:
     return deduplicated
 
 
-def adjusted_close(bars: pd.DataFrame) -> pd.Series:
-    """The close used for returns: ``Adj Close`` where the source has one, else ``Close``."""
-    if "Adj Close" in bars.columns and bars["Adj Close"].notna().any():
-        return bars["Adj Close"]
-    return bars["Close"]
-
-
 def bars_until(bars: pd.DataFrame, session: date) -> pd.DataFrame:
     """Drop bars after ``session`` (a live partial bar, or history beyond ``--as-of``)."""
     return bars.loc[bars.index <= pd.Timestamp(session)]
