@@ -68,12 +68,22 @@ def plan(
         due = schedule.due(sub.time, sub.timezone, now)
         if due is None:
             continue
-        waited = now - due.fire_at
-        if waited > grace:
-            late.append((sub, due))
-            continue
-        allow_stale = waited >= min(stale_wait, grace)
-        targets.append(Target(subscription=sub, session=due.session, allow_stale=allow_stale))
+        items = [due]
+        # The session before can be due too: after downtime across two sessions, or when a
+        # custom time puts the eve of an early close and the early close at one instant. It
+        # counts only for a subscription that already existed when it fell due; the ledger
+        # skips it when it was sent.
+        earlier = schedule.calendar.previous_session(due.session)
+        fire = schedule.fire_at(earlier, sub.time, sub.timezone)
+        if sub.created_at <= fire:
+            items.insert(0, Due(fire_at=fire, session=earlier))
+        for item in items:
+            waited = now - item.fire_at
+            if waited > grace:
+                late.append((sub, item))
+                continue
+            allow_stale = waited >= min(stale_wait, grace)
+            targets.append(Target(subscription=sub, session=item.session, allow_stale=allow_stale))
     return targets, late
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -171,6 +172,19 @@ def test_two_sessions_due_at_once_keep_only_the_latest() -> None:
     assert [s for s, _ in fired] == [date(2026, 12, 22), date(2026, 12, 24), date(2026, 12, 28)]
 
 
+def test_eve_of_an_early_close_is_not_dropped() -> None:
+    """14:00 NY puts 12-23 and 12-24 at the same instant: plan targets both sessions."""
+    targets, _ = plan([sub(1, "14:00", NEW_YORK)], utc("2026-12-24T19:00"), SCHEDULE)
+    assert [t.session for t in targets] == [date(2026, 12, 23), date(2026, 12, 24)]
+
+
+def test_a_new_subscription_gets_no_earlier_session() -> None:
+    """A subscription made after the earlier session fell due is only sent the latest one."""
+    fresh = replace(sub(1, "14:00", NEW_YORK), created_at=utc("2026-12-24T19:30"))
+    targets, late = plan([fresh], utc("2026-12-24T19:45"), SCHEDULE)
+    assert [t.session for t in targets] == [date(2026, 12, 24)] and late == []
+
+
 def test_next_due() -> None:
     """The next fire instant after now, skipping the holiday."""
     nxt = SCHEDULE.next_due(None, NEW_YORK, utc("2026-07-02T21:00"))
@@ -191,14 +205,25 @@ def test_plan_catches_up_within_grace_and_skips_after() -> None:
         (1, date(2026, 6, 8)),
         (2, date(2026, 6, 8)),
     ]
-    assert [(s.id, d.session) for s, d in late] == [(3, date(2026, 6, 5))]
+    # late also lists each one's session before (the ledger says whether it was ever sent)
+    assert [(s.id, d.session) for s, d in late] == [
+        (1, date(2026, 6, 5)),
+        (2, date(2026, 6, 5)),
+        (3, date(2026, 6, 4)),
+        (3, date(2026, 6, 5)),
+    ]
     later = utc("2026-06-09T03:00")  # 6.5 h after 16:30 NY; 23:00 NY now
     targets, late = plan(subs, later, SCHEDULE, grace=timedelta(hours=6))
     assert [(t.subscription.id, t.session) for t in targets] == [
         (2, date(2026, 6, 8)),
         (3, date(2026, 6, 8)),
     ]
-    assert [(s.id, d.session) for s, d in late] == [(1, date(2026, 6, 8))]
+    assert [(s.id, d.session) for s, d in late] == [
+        (1, date(2026, 6, 5)),
+        (1, date(2026, 6, 8)),
+        (2, date(2026, 6, 5)),
+        (3, date(2026, 6, 5)),
+    ]
 
 
 def test_plan_allows_stale_data_only_after_the_wait() -> None:
