@@ -91,62 +91,42 @@ class DiscordHttpPoster:
         return await post_message(self._http, channel_id, payload, files)
 
 
-class SlackWebPoster:
+def slack_web_poster(token: str, *, base_url: str | None = None) -> Poster:
     """The Slack adapter's ``SlackPoster`` over one bot-token client (``digest run``)."""
+    from slack_sdk.web.async_client import AsyncWebClient
 
-    platform = "slack"
+    from bot.adapters.slack.poster import SlackPoster
 
-    def __init__(self, token: str, *, base_url: str | None = None) -> None:
-        from slack_sdk.web.async_client import AsyncWebClient
+    url = base_url.rstrip("/") + "/" if base_url else AsyncWebClient.BASE_URL
+    client = AsyncWebClient(token=token, base_url=url)
 
-        from bot.adapters.slack.poster import SlackPoster
+    async def client_for(channel_id: str, server_id: str | None) -> AsyncWebClient:
+        return client
 
-        url = base_url.rstrip("/") + "/" if base_url else AsyncWebClient.BASE_URL
-        self._client = AsyncWebClient(token=token, base_url=url)
-
-        async def client_for(channel_id: str, server_id: str | None) -> AsyncWebClient:
-            return self._client
-
-        self._poster = SlackPoster(client_for)
-
-    async def open(self) -> None:
-        """Nothing to open (the client connects per call)."""
-
-    async def close(self) -> None:
-        """Nothing to close."""
-
-    async def send_message(
-        self,
-        channel_id: str,
-        payload: dict[str, Any],
-        files: Sequence[Attachment] = (),
-        *,
-        server_id: str | None = None,
-    ) -> str:
-        """Post through the Slack adapter's poster."""
-        return await self._poster.send_message(channel_id, payload, files, server_id=server_id)
+    return SlackPoster(client_for)
 
 
 async def standalone_posters(
     settings: Settings,
-) -> tuple[dict[str, Poster], list[DiscordHttpPoster | SlackWebPoster]]:
-    """Discord and Slack posters from the settings' tokens (each optional), opened."""
+) -> tuple[dict[str, Poster], list[DiscordHttpPoster]]:
+    """Discord and Slack posters from the settings' tokens (each optional), ready to post.
+
+    The second value lists the posters holding a connection, for the caller to close.
+    """
     posters: dict[str, Poster] = {}
-    opened: list[DiscordHttpPoster | SlackWebPoster] = []
-    candidates: list[DiscordHttpPoster | SlackWebPoster] = []
+    opened: list[DiscordHttpPoster] = []
     if settings.discord_token is not None and settings.discord_enabled:
         token = settings.discord_token.get_secret_value().strip()
-        candidates.append(DiscordHttpPoster(token, base_url=settings.discord_api_base_url))
+        discord = DiscordHttpPoster(token, base_url=settings.discord_api_base_url)
+        try:
+            await discord.open()
+        except Exception:
+            log.exception("digest poster platform=discord could not start")
+            await discord.close()
+        else:
+            posters["discord"] = discord
+            opened.append(discord)
     if settings.slack_bot_token is not None and settings.slack_bot_token.get_secret_value():
         token = settings.slack_bot_token.get_secret_value().strip()
-        candidates.append(SlackWebPoster(token, base_url=settings.slack_api_base_url))
-    for poster in candidates:
-        try:
-            await poster.open()
-        except Exception:
-            log.exception("digest poster platform=%s could not start", poster.platform)
-            await poster.close()
-            continue
-        posters[poster.platform] = poster
-        opened.append(poster)
+        posters["slack"] = slack_web_poster(token, base_url=settings.slack_api_base_url)
     return posters, opened

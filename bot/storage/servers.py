@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -34,16 +35,20 @@ class ServersMixin(StorageBase):
 
     async def set_language(self, platform: str, server_id: str, language: str) -> None:
         """Set the server's language (``en``, ``zh`` or ``both``)."""
+        await self._set_column(platform, server_id, "language", check_language(language))
+
+    async def _set_column(self, platform: str, server_id: str, column: str, value: Any) -> None:
+        """Create the server row if needed and set one of its columns (one transaction)."""
         now = self.now()
         values = {
             "platform": check_platform(platform),
             "server_id": server_id,
-            "language": check_language(language),
+            column: value,
             "created_at": now,
             "updated_at": now,
         }
         stmt = self.upsert(
-            servers, values, keys=["platform", "server_id"], update=["language", "updated_at"]
+            servers, values, keys=["platform", "server_id"], update=[column, "updated_at"]
         )
         async with self.engine.begin() as conn:
             await conn.execute(stmt)
@@ -67,17 +72,6 @@ class ServersMixin(StorageBase):
                 raise ValueError(
                     "a watchlist needs at least one ticker (None restores the default)"
                 )
-        now = self.now()
-        values = {
-            "platform": check_platform(platform),
-            "server_id": server_id,
-            "watchlist": json.dumps(tickers) if tickers is not None else None,
-            "created_at": now,
-            "updated_at": now,
-        }
-        stmt = self.upsert(
-            servers, values, keys=["platform", "server_id"], update=["watchlist", "updated_at"]
-        )
-        async with self.engine.begin() as conn:
-            await conn.execute(stmt)
+        stored = json.dumps(tickers) if tickers is not None else None
+        await self._set_column(platform, server_id, "watchlist", stored)
         return list(tickers) if tickers is not None else list(DEFAULT_WATCHLIST)

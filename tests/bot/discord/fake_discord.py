@@ -366,16 +366,7 @@ def interaction(
         payload["guild_locale"] = "en-US"
         payload["guild"] = {"id": str(guild_id), "locale": "en-US", "features": []}
         payload["channel_id"] = str(CHANNEL_ID)
-        payload["channel"] = {
-            "id": str(CHANNEL_ID),
-            "type": 0,
-            "guild_id": str(guild_id),
-            "name": "general",
-            "position": 0,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "parent_id": None,
-        }
+        payload["channel"] = text_channel(guild_id)
         payload["member"] = {
             "user": user,
             "roles": [],
@@ -392,6 +383,20 @@ def interaction(
     return payload
 
 
+def text_channel(guild_id: int = GUILD_ID) -> dict[str, Any]:
+    """The #general text channel as Discord describes it."""
+    return {
+        "id": str(CHANNEL_ID),
+        "type": 0,
+        "guild_id": str(guild_id),
+        "name": "general",
+        "position": 0,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": None,
+    }
+
+
 def guild_create(guild_id: int = GUILD_ID) -> dict[str, Any]:
     """A minimal GUILD_CREATE payload (what the guilds intent delivers at start-up)."""
     return {
@@ -403,18 +408,7 @@ def guild_create(guild_id: int = GUILD_ID) -> dict[str, Any]:
         "emojis": [],
         "stickers": [],
         "features": [],
-        "channels": [
-            {
-                "id": str(CHANNEL_ID),
-                "type": 0,
-                "guild_id": str(guild_id),
-                "name": "general",
-                "position": 0,
-                "permission_overwrites": [],
-                "nsfw": False,
-                "parent_id": None,
-            }
-        ],
+        "channels": [text_channel(guild_id)],
         "threads": [],
         "members": [],
         "voice_states": [],
