@@ -12,7 +12,15 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.adapters.base import Attachment, ChannelGone, PostFailed
+from bot.adapters.base import Attachment, ChannelGone, PostFailed, PostingPaused
+from bot.adapters.slack.images import (
+    ImagesNotReady,
+    Uploaded,
+    not_ready,
+    send_with_images,
+    upload_files,
+    with_images,
+)
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +28,6 @@ log = logging.getLogger(__name__)
 PERMANENT_ERRORS = frozenset(
     {
         "channel_not_found",
-        "not_in_channel",
         "is_archived",
         "account_inactive",
         "token_revoked",
@@ -28,6 +35,9 @@ PERMANENT_ERRORS = frozenset(
         "app_uninstalled",
     }
 )
+#: Errors an admin can fix (invite the app to the private channel, grant the scope, lift a
+#: posting restriction): the digest pauses and is tried again next session.
+PAUSE_ERRORS = frozenset({"not_in_channel", "missing_scope", "restricted_action"})
 MAX_ATTEMPTS = 4  # one call and up to three waits of Retry-After
 MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After is capped (the next attempt decides)
 DEFAULT_RETRY_AFTER = 1.0
@@ -64,9 +74,11 @@ async def call_slack(
     *,
     sleep: Sleep = asyncio.sleep,
     max_attempts: int = MAX_ATTEMPTS,
+    passthrough: Callable[[SlackApiError], bool] | None = None,
 ) -> AsyncSlackResponse:
     """Run one Web API call: ``ratelimited`` waits ``Retry-After`` and retries (bounded);
-    permanent channel errors raise :class:`ChannelGone`, every other failure :class:`PostFailed`.
+    permanent channel errors raise :class:`ChannelGone`, fixable ones :class:`PostingPaused`,
+    every other failure :class:`PostFailed`; errors ``passthrough`` accepts are re-raised.
     """
     for attempt in range(1, max_attempts + 1):
         try:
@@ -83,6 +95,11 @@ async def call_slack(
                 )
                 await sleep(wait)
                 continue
+            if passthrough is not None and passthrough(exc):
+                raise
+            if error in PAUSE_ERRORS:
+                log.warning("slack posting paused channel=%s reason=%s", channel_id, error)
+                raise PostingPaused(channel_id, error) from None
             if error in PERMANENT_ERRORS:
                 log.warning("slack channel gone channel=%s reason=%s", channel_id, error)
                 raise ChannelGone(channel_id, error) from None
@@ -93,7 +110,8 @@ async def call_slack(
 
 
 class SlackPoster:
-    """The digest's way into Slack: ``chat.postMessage``, then files in the message's thread."""
+    """The digest's way into Slack: files uploaded first, then one ``chat.postMessage`` whose
+    blocks show them (``slack_file`` image blocks; see :mod:`bot.adapters.slack.images`)."""
 
     platform = "slack"
 
@@ -109,28 +127,46 @@ class SlackPoster:
         *,
         server_id: str | None = None,
     ) -> str:
-        """Post ``payload`` to ``channel_id`` (files in its thread); return the message ``ts``."""
+        """Post ``payload`` (with ``files`` as image blocks) to ``channel_id``; return the
+        message ``ts``. A refused upload posts the message without that image."""
         client = await self._client_for(channel_id, server_id)
-        body = {**payload, "channel": channel_id}
-        response = await call_slack(
-            channel_id, lambda: client.chat_postMessage(**body), sleep=self._sleep
+        images = await upload_files(client, files) if files else []
+        response, shown = await post_with_images(
+            client, channel_id, {**payload, "channel": channel_id}, images, sleep=self._sleep
         )
         ts = str(response.get("ts") or "")
-        if files:
-            uploads = [
-                {"file": f.data, "filename": f.filename, "title": f.filename}
-                | ({"alt_txt": f.description} if f.description else {})
-                for f in files
-            ]
-            try:  # the message is out: a failed chart is logged, never a reason to post again
-                await call_slack(
-                    channel_id,
-                    lambda: client.files_upload_v2(
-                        file_uploads=uploads, channel=channel_id, thread_ts=ts or None
-                    ),
-                    sleep=self._sleep,
-                )
-            except (ChannelGone, PostFailed) as exc:
-                log.warning("slack files not posted channel=%s ts=%s: %s", channel_id, ts, exc)
-        log.info("slack posted channel=%s ts=%s files=%d", channel_id, ts, len(files))
+        log.info(
+            "slack posted channel=%s ts=%s images=%d/%d",
+            channel_id,
+            ts,
+            len(images) if shown else 0,
+            len(files),
+        )
         return ts
+
+
+async def post_with_images(
+    client: AsyncWebClient,
+    channel_id: str,
+    body: dict[str, Any],
+    images: Sequence[Uploaded],
+    *,
+    sleep: Sleep = asyncio.sleep,
+) -> tuple[AsyncSlackResponse, bool]:
+    """``chat.postMessage`` of ``body`` with image blocks for ``images`` (files not processed
+    yet: sent again briefly, then without them); the response and whether the images went."""
+
+    async def send(one: dict[str, Any]) -> AsyncSlackResponse:
+        try:
+            return await call_slack(
+                channel_id,
+                lambda: client.chat_postMessage(**one),
+                sleep=sleep,
+                passthrough=not_ready if images else None,
+            )
+        except SlackApiError:  # only what not_ready let through
+            raise ImagesNotReady from None
+
+    if not images:
+        return await send(body), False
+    return await send_with_images(send, with_images(body, images), sleep=sleep)
