@@ -39,7 +39,13 @@ NOTIFY_TIMEOUT = 10.0  # seconds the admin's DM may take; the digest does not wa
 
 def reason_term(reason: str) -> Term:
     """The catalog words for a Slack error code (``slack.reason.<code>``, else a generic one)."""
-    known = {"channel_not_found", "is_archived", "not_in_channel", "missing_scope"}
+    known = {
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "missing_scope",
+        "app_uninstalled",
+    }
     return Term(f"slack.reason.{reason}" if reason in known else "slack.reason.other")
 
 

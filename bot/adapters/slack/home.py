@@ -21,6 +21,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.digests import reason_term
+from bot.adapters.slack.events import REVOKED, UNINSTALLED
+from bot.adapters.slack.wording import slack_params
 from bot.dispatch import Dispatcher
 from bot.storage import Delivery, Storage, Subscription
 from formatting.blocks import MAX_HEADER_TEXT, MAX_SECTION_TEXT, clip, escape_text
@@ -41,7 +44,20 @@ Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
 
 def _text(key: str, params: Mapping[str, Any], lang: Language) -> str:
-    return str(message_to_slack(key, params, lang, ephemeral=False)["text"])
+    return str(message_to_slack(key, slack_params(params), lang, ephemeral=False)["text"])
+
+
+def stop_reason(reason: str | None) -> object:
+    """Why a digest stopped, in words: ``channel gone: <code>`` (the fan-out's reason) and the
+    uninstall reasons become catalog terms; anything else (``turned off by U…``) stays."""
+    if not reason:
+        return "-"
+    code = reason.removeprefix("channel gone: ").strip().replace("token_revoked", "app_uninstalled")
+    if code != reason or code in ("app_uninstalled", "token_revoked"):
+        return reason_term(code)
+    if reason in (UNINSTALLED, REVOKED):
+        return reason_term("app_uninstalled")
+    return reason
 
 
 def _section(text: str) -> SectionBlock:
@@ -76,7 +92,9 @@ def _subscription(sub: Subscription, delivery: Delivery | None, lang: Language) 
         _text("slack.home.schedule", {"time": when, "timezone": sub.timezone}, lang),
     ]
     if not sub.enabled:
-        lines.append(_text("slack.home.stopped", {"reason": sub.disabled_reason or "-"}, lang))
+        lines.append(
+            _text("slack.home.stopped", {"reason": stop_reason(sub.disabled_reason)}, lang)
+        )
     lines.append(_last_delivery(delivery, lang))
     return "\n".join(lines)
 
