@@ -48,16 +48,16 @@ def _text(key: str, params: Mapping[str, Any], lang: Language) -> str:
 
 
 def stop_reason(reason: str | None) -> object:
-    """Why a digest stopped, in words: ``channel gone: <code>`` (the fan-out's reason) and the
-    uninstall reasons become catalog terms; anything else (``turned off by U…``) stays."""
+    """Why a digest stopped, in words: a Slack error code (alone or as the fan-out's
+    ``channel gone: <code>``) and the uninstall reasons become catalog terms; anything else
+    (``turned off by U…``) is shown as stored."""
     if not reason:
         return "-"
-    code = reason.removeprefix("channel gone: ").strip().replace("token_revoked", "app_uninstalled")
-    if code != reason or code in ("app_uninstalled", "token_revoked"):
-        return reason_term(code)
-    if reason in (UNINSTALLED, REVOKED):
-        return reason_term("app_uninstalled")
-    return reason
+    code = reason.removeprefix("channel gone: ").strip()
+    if code in ("token_revoked", UNINSTALLED, REVOKED):
+        code = "app_uninstalled"
+    term = reason_term(code)
+    return reason if term.key == "slack.reason.other" and code == reason else term
 
 
 def _section(text: str) -> SectionBlock:
