@@ -73,7 +73,22 @@ class DigestPoster:
         self.client = AsyncWebClient(
             token=bot_token if installs is None else None, base_url=base_url
         )
-        self.poster = SlackPoster(self.client_for_channel, sleep=sleep)
+        self.poster = SlackPoster(self.client_for_channel, sleep=sleep, note=self.image_note)
+
+    async def language(self, server_id: str | None, channel_id: str) -> Language:
+        """The digest's language: the subscription's own, else the workspace's, else the
+        default."""
+        if server_id is None:
+            return self.default_language
+        subs = await self.storage.list_subscriptions(PLATFORM, server_id, enabled_only=False)
+        own = next((s.language for s in subs if s.channel_id == channel_id), None)
+        stored = own or await self.storage.get_language(PLATFORM, server_id, self.default_language)
+        return next((one for one in LANGUAGES if one == stored), self.default_language)
+
+    async def image_note(self, channel_id: str, server_id: str | None) -> str:
+        """The words a digest carries when its heatmap could not be attached."""
+        lang = await self.language(server_id, channel_id)
+        return str(message_to_slack("slack.heatmap_text_only", {}, lang, ephemeral=False)["text"])
 
     async def _team_of(self, channel_id: str) -> str | None:
         subs = await self.storage.list_subscriptions(PLATFORM, enabled_only=False)
@@ -138,8 +153,7 @@ class DigestPoster:
                 admin = await self.teams.created_by(server_id, channel_id)
                 if admin is None:
                     return False
-                stored = await self.storage.get_language(PLATFORM, server_id, self.default_language)
-                lang = next((one for one in LANGUAGES if one == stored), self.default_language)
+                lang = await self.language(server_id, channel_id)
                 key = "slack.dm.digest_paused" if paused else "slack.dm.digest_stopped"
                 params = {
                     "channel": channel_param(channel_id),

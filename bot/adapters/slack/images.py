@@ -96,10 +96,19 @@ def with_images(payload: JSON, images: Sequence[Uploaded]) -> JSON:
     return {**payload, "blocks": blocks + [image_block(i) for i in images[:room]]}
 
 
-def without_images(payload: JSON) -> JSON:
-    """``payload`` with its ``slack_file`` image blocks taken out (the text-only card)."""
+def without_images(payload: JSON, note: JSON | None = None) -> JSON:
+    """``payload`` with its ``slack_file`` image blocks taken out (the text-only card), and the
+    ``note`` block saying so (when there is room)."""
     blocks = [b for b in payload.get("blocks") or [] if not _is_file_image(b)]
-    return {**payload, "blocks": blocks}
+    return {**payload, "blocks": with_note(blocks, note)}
+
+
+def with_note(blocks: Sequence[JSON], note: JSON | None) -> list[JSON]:
+    """``blocks`` and the ``note`` block after them (within the block cap)."""
+    out = list(blocks)
+    if note is not None and len(out) < MAX_BLOCKS:
+        out.append(note)
+    return out
 
 
 def _is_file_image(block: Any) -> bool:
@@ -124,9 +133,11 @@ async def send_with_images(
     *,
     sleep: Sleep = asyncio.sleep,
     waits: Sequence[float] = NOT_READY_WAITS,
+    note: JSON | None = None,
 ) -> tuple[Any, bool]:
     """``send(payload)``; while it raises :class:`ImagesNotReady`, wait and send again; at last
-    send it without the images. Returns the result and whether the images went out."""
+    send it without the images (and with ``note``). Returns the result and whether the images
+    went out."""
     for wait in (*waits, None):
         try:
             return await send(payload), True
@@ -136,4 +147,4 @@ async def send_with_images(
             log.info("slack image not ready; sending again in %.1fs", wait)
             await sleep(wait)
     log.warning("slack image never became ready; sent without it")
-    return await send(without_images(payload)), False
+    return await send(without_images(payload, note)), False

@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
@@ -20,6 +21,7 @@ from bot.adapters.slack.images import (
     send_with_images,
     upload_files,
     with_images,
+    with_note,
 )
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,8 @@ DEFAULT_RETRY_AFTER = 1.0
 #: (channel id, workspace id or None) -> a Web API client holding that workspace's token
 ClientFor = Callable[[str, str | None], Awaitable[AsyncWebClient]]
 Sleep = Callable[[float], Awaitable[None]]
+#: (channel id, workspace id or None) -> the words saying an image could not be attached
+NoteFor = Callable[[str, str | None], Awaitable[str]]
 
 
 def retry_after(headers: Mapping[str, Any] | None) -> float:
@@ -115,9 +119,26 @@ class SlackPoster:
 
     platform = "slack"
 
-    def __init__(self, client_for: ClientFor, *, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        client_for: ClientFor,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        note: NoteFor | None = None,
+    ) -> None:
         self._client_for = client_for
         self._sleep = sleep
+        self._note = note
+
+    async def _note_block(self, channel_id: str, server_id: str | None) -> dict[str, Any] | None:
+        if self._note is None:
+            return None
+        try:
+            text = await self._note(channel_id, server_id)
+        except Exception:  # the message matters more than the note
+            log.exception("slack image note failed channel=%s", channel_id)
+            return None
+        return ContextBlock(elements=[MarkdownTextObject(text=text)]).to_dict()
 
     async def send_message(
         self,
@@ -128,11 +149,17 @@ class SlackPoster:
         server_id: str | None = None,
     ) -> str:
         """Post ``payload`` (with ``files`` as image blocks) to ``channel_id``; return the
-        message ``ts``. A refused upload posts the message without that image."""
+        message ``ts``. A refused upload posts the message without that image, and the note
+        (if any) says so in the message."""
         client = await self._client_for(channel_id, server_id)
         images = await upload_files(client, files) if files else []
+        note = await self._note_block(channel_id, server_id) if files else None
+        body = {**payload, "channel": channel_id}
+        if len(images) < len(files) and note is not None:
+            body["blocks"] = with_note(body.get("blocks") or [], note)
+            note = None  # said once
         response, shown = await post_with_images(
-            client, channel_id, {**payload, "channel": channel_id}, images, sleep=self._sleep
+            client, channel_id, body, images, sleep=self._sleep, note=note
         )
         ts = str(response.get("ts") or "")
         log.info(
@@ -152,6 +179,7 @@ async def post_with_images(
     images: Sequence[Uploaded],
     *,
     sleep: Sleep = asyncio.sleep,
+    note: dict[str, Any] | None = None,
 ) -> tuple[AsyncSlackResponse, bool]:
     """``chat.postMessage`` of ``body`` with image blocks for ``images`` (files not processed
     yet: sent again briefly, then without them); the response and whether the images went."""
@@ -169,4 +197,4 @@ async def post_with_images(
 
     if not images:
         return await send(body), False
-    return await send_with_images(send, with_images(body, images), sleep=sleep)
+    return await send_with_images(send, with_images(body, images), sleep=sleep, note=note)

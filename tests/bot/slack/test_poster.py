@@ -17,6 +17,7 @@ from bot.adapters.slack.poster import (
     SlackPoster,
     retry_after,
 )
+from formatting.messages import message_text
 
 PAYLOAD = {"text": "Daily digest", "blocks": [{"type": "divider"}], "unfurl_links": False}
 
@@ -63,7 +64,12 @@ async def test_refused_upload_posts_the_message_without_the_image(adapter, fake,
     ts = await adapter.send_message("C0DIGEST1", PAYLOAD, [Attachment("a.png", b"x")])
     (post,) = fake.of("chat.postMessage")
     assert ts
-    assert all(b["type"] != "image" for b in post.params["blocks"])
+    blocks = post.params["blocks"]
+    assert all(b["type"] != "image" for b in blocks)
+    assert blocks[-1]["type"] == "context"  # said in the digest itself, in its language
+    assert blocks[-1]["elements"][0]["text"] == message_text("slack.heatmap_text_only", {}, "both")
+    for block in blocks:
+        Block.parse(block).validate_json()
     assert any("upload refused" in r.getMessage() for r in caplog.records)
 
 
