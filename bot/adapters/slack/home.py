@@ -47,6 +47,20 @@ def _text(key: str, params: Mapping[str, Any], lang: Language) -> str:
     return str(message_to_slack(key, slack_params(params), lang, ephemeral=False)["text"])
 
 
+_SLACK_CODE = re.compile(
+    r"\b(not_in_channel|missing_scope|restricted_action|channel_not_found|is_archived)\b"
+)
+
+
+def failure_reason(error: str | None) -> object:
+    """A failed delivery's error: a Slack error an admin can act on (a paused digest) in words,
+    anything else as stored."""
+    found = _SLACK_CODE.search(error or "")
+    if found is None:
+        return error or "-"
+    return reason_term(found.group(1))
+
+
 def stop_reason(reason: str | None) -> object:
     """Why a digest stopped, in words: a Slack error code (alone or as the fan-out's
     ``channel gone: <code>``) and the uninstall reasons become catalog terms; anything else
@@ -80,7 +94,7 @@ def _last_delivery(delivery: Delivery | None, lang: Language) -> str:
     if delivery.state == "sent":
         return _text("slack.home.last_sent", {"date": delivery.session}, lang)
     if delivery.state == "failed":
-        error = delivery.error or "-"
+        error = failure_reason(delivery.error)
         return _text("slack.home.last_failed", {"date": delivery.session, "error": error}, lang)
     return _text("slack.home.last_sending", {"date": delivery.session}, lang)
 

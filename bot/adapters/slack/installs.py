@@ -14,8 +14,9 @@ with slack_sdk's ``AsyncTokenRotator`` and the refreshed installation saved, as 
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -67,6 +68,9 @@ class Installs:
     oauth_settings: Any  # slack_bolt's AsyncOAuthSettings (untyped)
     rotator: AsyncTokenRotator
     teams: Teams
+    #: one refresh at a time per workspace: digests post concurrently, and two refreshes with
+    #: the same refresh token would leave the first new token to expire at once
+    _refreshing: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     async def create_tables(self) -> None:
         """Create the installation and state tables if missing (idempotent)."""
@@ -104,10 +108,13 @@ class Installs:
             team_id=team_id,
             is_enterprise_install=team.is_enterprise_install,
         )
-        if found is None and team.enterprise_id and not team.is_enterprise_install:
-            # installed org-wide after the workspace's last request was seen
+        if found is None and team.enterprise_id:
+            # the install kind changed since the workspace's last request was seen
+            org = not team.is_enterprise_install
             found = await self.store.async_find_installation(
-                enterprise_id=team.enterprise_id, team_id=None, is_enterprise_install=True
+                enterprise_id=team.enterprise_id,
+                team_id=None if org else team.team_id,
+                is_enterprise_install=org,
             )
         if found is not None and found.bot_token is None:  # a user-only install: latest bot
             bot = await self.store.async_find_bot(
@@ -125,6 +132,11 @@ class Installs:
     async def bot_token(self, server_id: str) -> str | None:
         """A valid bot token for the workspace, refreshed first when it expires soon; None when
         the app is not installed there. Raises :class:`TokenRefreshFailed`."""
+        lock = self._refreshing.setdefault(server_id, asyncio.Lock())
+        async with lock:
+            return await self._bot_token(server_id)
+
+    async def _bot_token(self, server_id: str) -> str | None:
         installation = await self.find(server_id)
         if installation is None or installation.bot_token is None:
             return None

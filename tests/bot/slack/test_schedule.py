@@ -3,12 +3,15 @@ is told when a digest stops."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.adapters.base import ChannelGone, PostingPaused
 from bot.adapters.slack.home import home_view
 from bot.adapters.slack.wording import slack_params
+from bot.storage import Delivery
 from formatting.i18n import Term
 from formatting.messages import message_text, message_to_slack
 from tests.bot.slack.fake_slack import TEAM
@@ -177,3 +180,23 @@ async def test_home_tab_says_why_a_digest_stopped_and_validates(store):
     assert "`America/New_York`" in text and "\u200b" not in text
     for block in view["blocks"]:
         Block.parse(block).validate_json()
+
+
+async def test_home_tab_says_why_a_paused_digest_failed(store):
+    """A paused digest (not_in_channel) shows what to do, not the exception text."""
+
+    sub = await store.upsert_subscription("slack", TEAM, "C0P", time=None, timezone="UTC")
+    failed = Delivery(
+        subscription_id=sub.id,
+        session=date(2026, 6, 8),
+        state="failed",
+        attempts=1,
+        message_ids=(),
+        claimed_by="x",
+        claimed_at=datetime(2026, 6, 8, 21, tzinfo=UTC),
+        sent_at=None,
+        error="PostingPaused('channel C0P: not_in_channel')",
+    )
+    view = home_view(lang="en", watchlist=["IWM"], subscriptions=[sub], deliveries={sub.id: failed})
+    text = str(view)
+    assert "invite @signalbot" in text and "PostingPaused" not in text

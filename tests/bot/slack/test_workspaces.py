@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,12 @@ async def test_digest_run_cli_posts_in_oauth_mode(fake: FakeSlack, store, prices
 async def test_no_slack_credentials_no_digest_poster(fake, store):
     """Neither a bot token nor OAuth: no Slack poster (the fan-out says so once)."""
     assert await open_digest_poster(slack_settings(fake, slack_bot_token=None), store) is None
+
+
+async def test_concurrent_digests_refresh_a_workspace_token_once(oauth_adapter, fake):
+    """Several digests of one workspace at once: one refresh, every post with the new token."""
+    fake.rotating, fake.expires_in = True, 60
+    assert await install(oauth_adapter) == 200
+    tokens = await asyncio.gather(*(oauth_adapter.installs.bot_token("T0OTHER") for _ in range(5)))
+    assert set(tokens) == {"xoxb-refreshed-1"}
+    assert len([c for c in fake.of("oauth.v2.access") if c.params.get("grant_type")]) == 1
