@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -35,6 +36,9 @@ UNREACHABLE = frozenset({"app_uninstalled", "token_revoked", "invalid_auth", "ac
 #: Refresh errors meaning the workspace took the app's access back.
 REVOKED_REFRESH = ("invalid_refresh_token", "token_revoked", "app_uninstalled")
 NOTIFY_TIMEOUT = 10.0  # seconds the admin's DM may take; the digest does not wait longer
+#: The same admin is told the same reason again only after this long (retries of a session's
+#: delivery would otherwise send one DM each).
+TELL_AGAIN_AFTER = 20 * 3600.0
 
 
 def reason_term(reason: str) -> Term:
@@ -63,8 +67,11 @@ class DigestPoster:
         installs: Installs | None,
         default_language: Language,
         sleep: Sleep = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.storage = storage
+        self._monotonic = monotonic
+        self._told: dict[tuple[str, str, str], float] = {}
         self.base_url = base_url
         self.bot_token = bot_token
         self.installs = installs
@@ -148,6 +155,10 @@ class DigestPoster:
         could be told (unknown admin, DM refused). Never raises."""
         if server_id is None:
             return False
+        told, now = (server_id, channel_id, reason), self._monotonic()
+        if now - self._told.get(told, -TELL_AGAIN_AFTER) < TELL_AGAIN_AFTER:
+            return False  # told already (a retry of the same failure)
+        self._told[told] = now
         try:
             async with asyncio.timeout(NOTIFY_TIMEOUT):
                 admin = await self.teams.created_by(server_id, channel_id)

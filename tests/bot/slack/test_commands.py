@@ -94,6 +94,7 @@ async def test_bilingual_card_stays_within_block_kit_limits(adapter, fake):
     assert 0 < len(blocks) <= 50
     for block in blocks:
         assert Block.parse(block).to_dict() == block
+        Block.parse(block).validate_json()
         if block["type"] == "header":
             assert len(block["text"]["text"]) <= 150
         if block["type"] == "section":
@@ -464,3 +465,6 @@ async def test_digest_preview_is_block_kit_only_to_the_admin(make_adapter, fake,
     shown = everything(parts)
     assert "IWM" in shown and "SPY" in shown
     assert all(Block.parse(b).to_dict() == b for p in parts for b in p["blocks"])
+    for part in parts:
+        for block in part["blocks"]:
+            Block.parse(block).validate_json()

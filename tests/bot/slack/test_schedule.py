@@ -154,6 +154,11 @@ async def test_the_admin_who_scheduled_is_told_why_it_stopped(
     params = {"channel": "<#C0GONE>", "reason": reason, "command": "/signal digest schedule"}
     assert dm.params["text"].startswith(message_text(key, params, "en")[:30])
     assert "<#C0GONE>" in dm.params["text"]
+    # the fan-out retries the delivery: the admin is not told again
+    fake.fail("chat.postMessage", error)
+    with pytest.raises(raised):
+        await admin_adapter.send_message("C0GONE", {"text": "digest"}, server_id=TEAM)
+    assert len(fake.of("chat.postMessage")) == 3
 
 
 async def test_nobody_to_tell_is_fine(adapter, fake, store):
