@@ -158,21 +158,19 @@ class SlashCommand:
         except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("slack users.info failed user=%s: %s", user_id, exc)
             return False
-        user = response.get("user") or {}
-        if not any(bool(user.get(flag)) for flag in ADMIN_FLAGS):
-            return False
-        return own_member(user, body or {})
+        return own_admin(response.get("user") or {}, body or {})
 
 
-def own_member(user: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
-    """``users.info``'s user belongs to the workspace (or Grid org) the command came from."""
+def own_admin(user: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
+    """``users.info``'s user is an admin or owner of the workspace the command came from, or of
+    its Enterprise Grid org (``enterprise_user``); a guest or an outsider never is."""
     if user.get("is_stranger") or user.get("is_restricted") or user.get("is_ultra_restricted"):
         return False
     team = str(body.get("team_id") or "")
-    enterprise = str(body.get("enterprise_id") or "")
-    if team and user.get("team_id") == team:
+    if team and user.get("team_id") == team and any(user.get(f) for f in ADMIN_FLAGS):
         return True
+    enterprise = str(body.get("enterprise_id") or "")
     grid = user.get("enterprise_user") or {}
-    return bool(enterprise) and (
-        grid.get("enterprise_id") == enterprise or user.get("enterprise_id") == enterprise
-    )
+    if not enterprise or grid.get("enterprise_id") != enterprise:
+        return False
+    return any(user.get(f) or grid.get(f) for f in ADMIN_FLAGS)

@@ -124,12 +124,24 @@ async def test_grid_admin_of_the_org_passes(admin_adapter, fake, store):
     """In an Enterprise Grid, an org admin whose home workspace differs is still an admin."""
     fake.user(
         "U0ORGADMIN",
-        is_admin=True,
+        is_admin=False,  # not an admin of this workspace, but of the org
         team_id="T0HOME",
         enterprise_user={"enterprise_id": "E0ORG", "is_admin": True},
     )
     await run_slash(admin_adapter, fake, "language zh", user="U0ORGADMIN", enterprise="E0ORG")
     assert await store.get_language("slack", TEAM, "unset") == "zh"
+
+
+async def test_admin_of_another_org_in_a_grid_channel_never_passes(admin_adapter, fake, store):
+    """A Slack Connect guest from another Grid org: admin there, not here."""
+    fake.user(
+        "U0OUTSIDER",
+        is_admin=True,
+        team_id="T0THEIRS",
+        enterprise_user={"enterprise_id": "E0THEIRS", "is_admin": True},
+    )
+    await run_slash(admin_adapter, fake, "language zh", user="U0OUTSIDER", enterprise="E0ORG")
+    assert await store.get_language("slack", TEAM, "unset") == "unset"
 
 
 @pytest.mark.parametrize(
