@@ -128,8 +128,9 @@ async def send_outcome(
             await respond_with(respond, {**body, "response_type": "ephemeral"})
         return
     text_only = False
-    for card in reply.cards:
-        images = await chart_images(client, card, lang)
+    # charts drawn and uploaded together (in threads), then the cards sent in order
+    charts = await asyncio.gather(*(chart_images(client, card, lang) for card in reply.cards))
+    for card, images in zip(reply.cards, charts, strict=True):
         body = with_images({**card_to_slack(card, lang), "response_type": "in_channel"}, images)
         shown = await respond_card(respond, body) if images else False
         if not images:
