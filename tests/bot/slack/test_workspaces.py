@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from signals.sources.csv import CsvSource
 from tests.bot.slack.fake_slack import GRID_TEAM, ORG, FakeSlack, event_body, signed_headers
 from tests.bot.slack.support import run_slash, slack_settings, until
 from tests.bot.slack.test_oauth import install
-from tests.support import last_session_now
+from tests.support import bot_env, last_session_now
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 
@@ -222,3 +223,35 @@ async def test_concurrent_digests_refresh_a_workspace_token_once(oauth_adapter, 
     tokens = await asyncio.gather(*(oauth_adapter.installs.bot_token("T0OTHER") for _ in range(5)))
     assert set(tokens) == {"xoxb-refreshed-1"}
     assert len([c for c in fake.of("oauth.v2.access") if c.params.get("grant_type")]) == 1
+
+
+@pytest.mark.slow
+async def test_signalbot_digest_run_subprocess_posts_to_a_grid_workspace(
+    fake: FakeSlack, store, prices, tmp_path, make_adapter
+):
+    """The real CLI in a subprocess, OAuth credentials only: the Grid workspace's digest goes
+    out with its installation's token (it used to log 'no poster for platform=slack')."""
+    adapter = await make_adapter(**OAUTH)
+    await adapter.prepare()
+    fake.install_kind = "grid"
+    assert await install(adapter) == 200
+    await store.upsert_subscription("slack", GRID_TEAM, "C0SUB", time=None, timezone="UTC")
+    await store.set_watchlist("slack", GRID_TEAM, ["IWM", "SPY"])
+    env = bot_env(
+        tmp_path,
+        prices,
+        SIGNALBOT_DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite",
+        SLACK_CLIENT_ID="111.222",
+        SLACK_CLIENT_SECRET="s3cret",
+        SLACK_API_BASE_URL=f"{fake.url}/api",
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "digest", "run",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode == 0, err.decode()
+    assert "sent=1" in out.decode(), out.decode() + err.decode()
+    (post,) = fake.of("chat.postMessage")
+    assert (post.params["channel"], post.token) == ("C0SUB", f"xoxb-installed-{GRID_TEAM}")
+    assert "no poster" not in err.decode()
