@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 
 NAMING_CONVENTION = {
@@ -94,6 +95,7 @@ subscriptions = Table(
     Column("enabled", Boolean, nullable=False),
     Column("disabled_reason", Text, nullable=True),
     *_timestamps(),
+    Column("created_by", String(64), nullable=True),  # the user who scheduled it (Slack)
     UniqueConstraint("platform", "server_id", "channel_id"),
     ForeignKeyConstraint(
         ["platform", "server_id"],
@@ -155,5 +157,16 @@ app_state = Table(
     metadata,
     Column("key", String(128), primary_key=True),
     Column("value", Text, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+
+#: A Slack workspace's Enterprise Grid org and install kind, as seen on its requests.
+slack_teams = Table(
+    "slack_teams",
+    metadata,
+    Column("team_id", String(64), primary_key=True),
+    Column("enterprise_id", String(64), nullable=True, index=True),
+    Column("is_enterprise_install", Boolean, nullable=False, server_default=false()),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
