@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from commands.context import Request, Services
 from commands.digest import ACTIONS as DIGEST_ACTIONS
 from commands.digest import handle_digest
+from commands.history import handle_history
 from commands.reply import Message, Reply, UserError
 from commands.signal import handle_signal
 from commands.validation import parse_language
@@ -110,6 +111,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "help.signal",
         handle_signal,
         (OptionSpec("ticker", "help.option.ticker"),),
+    ),
+    CommandSpec(
+        "history",
+        "help.history",
+        handle_history,
+        (OptionSpec("ticker", "help.option.ticker_one"),),
     ),
     CommandSpec(
         "language",

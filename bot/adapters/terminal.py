@@ -14,11 +14,13 @@ from rich.console import Console
 
 from bot.dispatch import Dispatcher, Outcome
 from commands.digest import DigestReply
+from commands.history import HistoryReply
 from commands.registry import REGISTRY
 from formatting.card import Language
 from formatting.digest_render import digest_to_text
 from formatting.messages import message_text
 from formatting.terminal import card_to_terminal
+from formatting.track_record import history_to_terminal
 from signals.funds import FUNDS
 
 log = logging.getLogger(__name__)
@@ -122,6 +124,8 @@ class TerminalAdapter:
                 markup=False,
                 soft_wrap=True,
             )
+        if isinstance(outcome.reply, HistoryReply):
+            self.console.print(history_to_terminal(outcome.reply.history, outcome.language))
         if isinstance(outcome.reply, DigestReply):
             text = digest_to_text(outcome.reply.digest, outcome.language)
             self.console.print(text, markup=False, soft_wrap=True)

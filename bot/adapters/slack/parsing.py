@@ -109,6 +109,13 @@ def parse_command(text: str, here: str | None = None) -> Parsed:
         return Parsed("language", {"choice": " ".join(words[1:])} if words[1:] else {})
     if first in SUBCOMMANDS:
         return Parsed(first)
+    if "history" in (w.lower() for w in words):  # /signal IWM history (or history IWM)
+        rest = [w for w in words if w.lower() != "history"]
+        found = [w for w in rest if _DATE.fullmatch(w)]
+        args = {"ticker": " ".join(w for w in rest if not _DATE.fullmatch(w))}
+        if found:
+            args["as_of"] = found[-1]
+        return Parsed("history", args)
     dates = [w for w in words if _DATE.fullmatch(w)]
     # split like commands.validation does ("IWM,SPY" is two tickers), or commas dodge the cap
     tickers = [t for w in words if not _DATE.fullmatch(w) for t in re.split(r"[,;]+", w) if t]
