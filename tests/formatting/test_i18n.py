@@ -102,6 +102,10 @@ NEW_TYPOGRAPHY = (
     "help.option.alert_action",
     "help.option.channel",
     "help.option.ticker_one",
+    "discord.cmd.history",
+    "discord.opt.history",
+    "discord.cmd.alert",
+    "discord.opt.alert",
 )
 
 

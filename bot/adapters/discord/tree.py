@@ -1,4 +1,4 @@
-"""The application commands: /signal, /language, /digest (group), /help, /about.
+"""The application commands: /signal, /history, /language, /digest (group), /help, /about.
 
 Names and options are the issue's contract; every description, option description and choice
 name is a catalog string (see :mod:`.translator`). Permissions: ``default_member_permissions`` is
@@ -85,6 +85,17 @@ def build_tree(client: discord.Client, handler: InteractionHandler, storage: Sto
 
     @signal.autocomplete("ticker")
     async def signal_ticker(interaction: Interaction, current: str) -> list[Choice[str]]:
+        watchlist = await server_watchlist(storage, PLATFORM, place_of(interaction).server_id)
+        return ticker_choices(current, watchlist)
+
+    @tree.command(name="history", description=_description("history"))
+    @app_commands.describe(**_describe("history", "ticker"))
+    @app_commands.check(handler.signal_cooldown)
+    async def history(interaction: Interaction, ticker: app_commands.Range[str, 1, 100]) -> None:
+        await handler.run(interaction, "history", {"ticker": ticker}, public=True)
+
+    @history.autocomplete("ticker")
+    async def history_ticker(interaction: Interaction, current: str) -> list[Choice[str]]:
         watchlist = await server_watchlist(storage, PLATFORM, place_of(interaction).server_id)
         return ticker_choices(current, watchlist)
 

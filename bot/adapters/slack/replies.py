@@ -13,12 +13,16 @@ from bot.adapters.base import ChannelGone, PostFailed
 from bot.adapters.slack.poster import call_slack
 from bot.dispatch import Outcome
 from commands.digest import DigestReply
+from commands.history import HistoryReply
 from commands.reply import Message
 from formatting.blocks import MAX_FALLBACK_TEXT, card_to_slack, clip
 from formatting.card import Card, Language, languages
 from formatting.cardchart import chart_filename, chart_labels, chart_png
 from formatting.digest_render import digest_to_slack
 from formatting.messages import message_to_slack
+from formatting.track_chart import chart_title, history_chart_filename, history_chart_png
+from formatting.track_record import HistoryView
+from formatting.track_render import history_to_slack
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +88,30 @@ async def upload_chart(client: AsyncWebClient, card: Card, lang: Language, chann
     return True
 
 
+async def upload_history_chart(
+    client: AsyncWebClient, view: HistoryView, lang: Language, channel_id: str
+) -> bool:
+    """Upload the history chart into the channel; False when the app cannot post there."""
+    png = await asyncio.to_thread(history_chart_png, view, lang)
+    title = chart_title(view, lang)
+    try:
+        await call_slack(
+            channel_id,
+            lambda: client.files_upload_v2(
+                channel=channel_id,
+                file=png,
+                filename=history_chart_filename(view),
+                title=title,
+                alt_txt=title,
+            ),
+        )
+    except ChannelGone:
+        return False
+    except PostFailed as exc:
+        log.warning("slack history chart not posted ticker=%s: %s", view.ticker, exc)
+    return True
+
+
 async def send_outcome(
     outcome: Outcome, respond: Respond, client: AsyncWebClient, channel_id: str | None
 ) -> None:
@@ -96,6 +124,15 @@ async def send_outcome(
         await respond_with(respond, message_body("digest.preview_note", {}, lang))
         for body in digest_to_slack(reply.digest, lang)[:MAX_PREVIEW_PARTS]:
             await respond_with(respond, {**body, "response_type": "ephemeral"})
+        return
+    if isinstance(reply, HistoryReply):  # /signal IWM history: the table, then its chart
+        await respond_with(
+            respond, {**history_to_slack(reply.history, lang), "response_type": "in_channel"}
+        )
+        if channel_id is not None and not await upload_history_chart(
+            client, reply.history, lang, channel_id
+        ):
+            await respond_with(respond, message_body("slack.chart_unavailable", {}, lang))
         return
     charts = channel_id is not None
     for card in reply.cards:

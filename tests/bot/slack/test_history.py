@@ -1,0 +1,60 @@
+"""/signal IWM history through the bolt app: the table in blocks, its chart, bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.adapters.slack.parsing import parse_command
+from formatting.i18n import t
+from tests.bot.slack.fake_slack import TEAM
+from tests.bot.slack.support import run_slash
+
+
+def strings(obj: Any) -> list[str]:
+    """Every string inside a JSON-like value."""
+    if isinstance(obj, str):
+        return [obj]
+    if isinstance(obj, dict):
+        return [s for v in obj.values() for s in strings(v)]
+    if isinstance(obj, list):
+        return [s for v in obj for s in strings(v)]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("IWM history", {"ticker": "IWM"}),
+        ("history IWM", {"ticker": "IWM"}),
+        ("iwm HISTORY 2026-06-05", {"ticker": "iwm", "as_of": "2026-06-05"}),
+    ],
+)
+def test_history_spellings(text, args):
+    """``/signal IWM history`` (the documented form) and ``history IWM`` both parse."""
+    parsed = parse_command(text)
+    assert (parsed.command, parsed.args) == ("history", args)
+
+
+async def test_history_table_and_chart(make_adapter, fake, store):
+    """A bilingual workspace: header, table and "not a forecast" in each language; one PNG."""
+    adapter = await make_adapter(language="en")
+    await store.set_language("slack", TEAM, "both")
+    (body,) = await run_slash(adapter, fake, "IWM history")
+    assert body["response_type"] == "in_channel"
+    text = "\n".join(strings(body))
+    for lang in ("en", "zh"):
+        assert t("history.title", lang, ticker="IWM") in text
+        assert t("track.not_forecast", lang) in text
+    assert "```" in text
+    (upload,) = fake.of("upload")
+    assert upload.raw.startswith(b"\x89PNG")
+
+
+async def test_history_unknown_ticker_is_private(make_adapter, fake):
+    """``/signal NOPE history``: an ephemeral message naming the ticker, nothing posted."""
+    adapter = await make_adapter(language="en")
+    (body,) = await run_slash(adapter, fake, "NOPE history")
+    assert body["response_type"] == "ephemeral" and "NOPE" in body["text"]
+    assert fake.of("upload") == []
