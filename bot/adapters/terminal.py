@@ -47,6 +47,13 @@ def parse_line(line: str) -> tuple[str, dict[str, str]] | None:
     if name == "digest":
         sub, _, more = rest.partition(" ")
         return name, {"action": sub.lower(), "text": more.strip()}
+    if name == "alert":  # /alert add IWM [channel]
+        words = rest.split()
+        args = {"action": words[0].lower() if words else "list"}
+        args.update({k: v for k, v in zip(("ticker", "channel"), words[1:3], strict=False)})
+        if len(words) > 3:
+            args["ticker"] = " ".join(words[1:])  # too many words: the handler says so
+        return name, args
     if spec.options and rest:
         return name, {spec.options[0].name: rest}
     return name, {}

@@ -250,3 +250,32 @@ def test_cli_history_json_and_text(tmp_path, long_prices):
     assert bad.returncode == 2 and "NOPE" in bad.stderr and "Traceback" not in bad.stderr
     signal = run_cli(tmp_path, long_prices, "", "signal", "IWM", "--lang", "en")
     assert "After past" in signal.stdout and "forecast" in signal.stdout
+
+
+def test_terminal_alerts_add_list_duplicate(tmp_path, prices):
+    """/alert add IWM, /alert list, /alert add IWM again: added, listed, a duplicate refused."""
+    result = run_cli(
+        tmp_path, prices, "/language en\n/alert add IWM\n/alert list\n/alert add iwm\n", "run"
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Regime alert added: IWM in #console" in out
+    assert "IWM in #console" in out.split("Regime alerts here:")[1]
+    assert "There is already a regime alert for IWM in #console; nothing changed." in out
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/alert add IWM", ("alert", {"action": "add", "ticker": "IWM"})),
+        (
+            "/alert remove IWM general",
+            ("alert", {"action": "remove", "ticker": "IWM", "channel": "general"}),
+        ),
+        ("/alert", ("alert", {"action": "list"})),
+        ("/history IWM", ("history", {"ticker": "IWM"})),
+    ],
+)
+def test_parse_alert_and_history_lines(line, expected):
+    """The terminal spells /alert and /history like the chat platforms."""
+    assert parse_line(line) == expected

@@ -58,3 +58,21 @@ async def test_history_unknown_ticker_is_private(make_adapter, fake):
     (body,) = await run_slash(adapter, fake, "NOPE history")
     assert body["response_type"] == "ephemeral" and "NOPE" in body["text"]
     assert fake.of("upload") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        (
+            "alert add IWM <#C0123ABCD|general>",
+            {"action": "add", "ticker": "IWM", "channel": "C0123ABCD"},
+        ),
+        ("alert add IWM", {"action": "add", "ticker": "IWM", "channel": "C0HERE000"}),
+        ("alert", {"action": "list", "channel": "C0HERE000"}),
+    ],
+)
+def test_alert_spellings(text, args):
+    """``/signal alert add IWM #channel``; without a channel, the one the command was typed in."""
+    parsed = parse_command(text, "C0HERE000")
+    assert (parsed.command, parsed.args) == ("alert", args)
+    assert parsed.needs_admin_check
