@@ -14,11 +14,11 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from bot.adapters.base import ChannelGone, Poster
 from bot.storage import Storage, new_claimer_id
-from bot.storage.alerts import Alert
+from bot.storage.alerts import DM_PREFIX, Alert
 from commands.history import with_track_lines
 from commands.signal import build_cards
 from formatting.alerts import RegimeChange, alert_text, alert_to_discord, alert_to_slack
@@ -31,6 +31,15 @@ from signals.service import PriceService
 log = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
+
+
+@runtime_checkable
+class DirectMessages(Protocol):
+    """A poster that can reach a member's direct messages (the Discord adapter)."""
+
+    async def open_dm(self, user_id: str) -> str:
+        """The id of the DM channel with ``user_id`` (opened if needed)."""
+        ...
 
 
 @dataclass
@@ -170,9 +179,13 @@ class AlertRunner:
         payload = self._payload(platform, changes, session, language)
         try:
             async with asyncio.timeout(self.post_timeout):
-                message_id = await self.posters[platform].send_message(
-                    channel_id, payload, server_id=server_id
-                )
+                poster = self.posters[platform]
+                target = channel_id
+                if channel_id.startswith(DM_PREFIX):
+                    if not isinstance(poster, DirectMessages):
+                        raise ChannelGone(channel_id, f"{platform} has no direct messages")
+                    target = await poster.open_dm(channel_id.removeprefix(DM_PREFIX))
+                message_id = await poster.send_message(target, payload, server_id=server_id)
         except Exception as exc:  # ChannelGone, PostFailed, a timeout or a bug: this channel only
             if not isinstance(exc, ChannelGone):
                 log.warning("alert post failed platform=%s channel=%s", platform, channel_id)

@@ -227,3 +227,28 @@ async def test_alert_made_after_the_due_time_waits(storage, prices):
     runner = AlertRunner(storage, prices, {"discord": poster})
     report = await runner.run(WORKED_SESSION, due_at=datetime(2026, 6, 8, 20, 30, tzinfo=UTC))
     assert report.sent == 0 and poster.posts == []
+
+
+class DmPoster(Poster):
+    """A Discord-like poster that opens DM channels."""
+
+    async def open_dm(self, user_id: str) -> str:
+        return f"dmchan-{user_id}"
+
+
+async def test_member_dm_alert_is_posted_in_their_dm_channel(storage, prices):
+    """An alert for dm:u1 opens the member's DM channel and posts there, once."""
+    await add(storage, "IWM", channel="dm:u1")
+    poster = DmPoster("discord")
+    runner = AlertRunner(storage, prices, {"discord": poster}, default_language="zh")
+    assert (await runner.run(WORKED_SESSION)).sent == 1
+    ((channel, payload),) = poster.posts
+    assert channel == "dmchan-u1" and "IWM：中性→防御动能" in payload["content"]
+
+
+async def test_dm_alert_without_direct_messages_fails_cleanly(storage, prices):
+    """A platform without DMs: the claim is released as failed, nothing posted."""
+    await add(storage, "IWM", channel="dm:u1")
+    poster = Poster("discord")
+    report = await AlertRunner(storage, prices, {"discord": poster}).run(WORKED_SESSION)
+    assert report.failed == 1 and poster.posts == []

@@ -26,7 +26,7 @@ async def test_synced_commands_are_the_contract(make_bot, fake):
     """Names and options exactly as the issue lists them; no default permission restriction."""
     await make_bot()
     commands = {c["name"]: c for c in fake.commands["global"]}
-    assert set(commands) == {"signal", "history", "language", "digest", "help", "about"}
+    assert set(commands) == {"signal", "history", "language", "digest", "alert", "help", "about"}
     assert all(c["default_member_permissions"] is None for c in commands.values())
     [ticker] = commands["signal"]["options"]
     assert (ticker["name"], ticker["type"], ticker["required"], ticker["autocomplete"]) == (
