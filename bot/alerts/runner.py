@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from bot.adapters.base import ChannelGone, Poster
+from bot.digest.claims import claimer_is_dead
 from bot.storage import Storage, new_claimer_id
 from bot.storage.alerts import DM_PREFIX, Alert
 from commands.history import with_track_lines
@@ -76,6 +77,11 @@ def regime_changes(
     return changed, waiting
 
 
+def alert_nonce(alerts: Sequence[Alert], session: date) -> str:
+    """The grouped message's idempotency key (Discord allows 25 characters)."""
+    return f"a{min(a.id for a in alerts)}s{session:%y%m%d}"[:25]
+
+
 class AlertRunner:
     """Evaluates and delivers the regime alerts of a session; posters by platform."""
 
@@ -106,11 +112,18 @@ class AlertRunner:
         """Post every changed alert of ``session`` not posted yet (alerts made after ``due_at``
         wait for the next session)."""
         report = AlertReport()
-        sent = await self.storage.alert_states(session)
+        states = await self.storage.alert_states(session)
+        for alert_id, (state, claimer) in states.items():
+            if state == "claimed" and claimer != self.claimer_id and claimer_is_dead(claimer):
+                reason = f"claimer {claimer} died before marking it sent"
+                await self.storage.mark_alert_failed(alert_id, session, claimer, reason)
+                log.warning(
+                    "alert claim released alert=%d session=%s: %s", alert_id, session, reason
+                )
         alerts = [
             a
             for a in await self.storage.list_alerts()
-            if sent.get(a.id) != "sent"
+            if states.get(a.id, ("", ""))[0] != "sent"
             and a.platform in self.posters
             and (due_at is None or a.created_at <= due_at)
         ]
@@ -149,11 +162,19 @@ class AlertRunner:
         return stored if stored in LANGUAGES else self.default_language
 
     def _payload(
-        self, platform: str, changes: list[RegimeChange], session: date, language: Language
+        self,
+        platform: str,
+        changes: list[RegimeChange],
+        session: date,
+        language: Language,
+        key: str,
     ) -> JSON:
         source = self.prices.source.name
         if platform == "discord":
-            return alert_to_discord(changes, session, language, source=source)
+            # Discord returns the message already made with this nonce instead of a second one,
+            # which closes the window between "posted" and "marked sent" (as the digest does)
+            body = alert_to_discord(changes, session, language, source=source)
+            return {**body, "nonce": key, "enforce_nonce": True}
         if platform == "slack":
             return alert_to_slack(changes, session, language, source=source)
         return {"text": alert_text(changes, session, language, source=source)}
@@ -176,7 +197,7 @@ class AlertRunner:
             return
         changes = [by_ticker[a.ticker] for a in claimed]
         language = await self._language(platform, server_id)
-        payload = self._payload(platform, changes, session, language)
+        payload = self._payload(platform, changes, session, language, alert_nonce(claimed, session))
         try:
             async with asyncio.timeout(self.post_timeout):
                 poster = self.posters[platform]

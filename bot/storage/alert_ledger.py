@@ -93,8 +93,9 @@ class AlertLedgerMixin(StorageBase):
         async with self.engine.begin() as conn:
             return (await conn.execute(stmt)).rowcount > 0
 
-    async def alert_states(self, session: date) -> dict[int, str]:
-        """Alert id -> ledger state for ``session``."""
-        query = select(_T.alert_id, _T.state).where(_T.session == session)
+    async def alert_states(self, session: date) -> dict[int, tuple[str, str]]:
+        """Alert id -> (ledger state, claimer) for ``session``."""
+        query = select(_T.alert_id, _T.state, _T.claimed_by).where(_T.session == session)
         async with self.engine.connect() as conn:
-            return {row.alert_id: row.state for row in (await conn.execute(query)).all()}
+            rows = (await conn.execute(query)).all()
+        return {row.alert_id: (row.state, row.claimed_by) for row in rows}
