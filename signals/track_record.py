@@ -217,8 +217,8 @@ def track_record(
         baseline=_stats(all5, f21[has]),
         starts_after=starts_after,
         moved=bool(len(c) > 1 and np.any(c[1:] != c[:-1])),
-        f5_current=tuple(float(x) for x in cur5[~np.isnan(cur5)]),
-        f5_all=tuple(float(x) for x in all5[~np.isnan(all5)]),
+        f5_current=tuple(cur5[~np.isnan(cur5)].tolist()),
+        f5_all=tuple(all5[~np.isnan(all5)].tolist()),
     )
 
 

@@ -76,3 +76,17 @@ def test_alert_spellings(text, args):
     parsed = parse_command(text, "C0HERE000")
     assert (parsed.command, parsed.args) == ("alert", args)
     assert parsed.needs_admin_check
+
+
+async def test_admin_alert_in_this_channel_and_member_refused(make_adapter, fake, store):
+    """An admin adds an alert for the channel typed in (a channel link); a member is refused."""
+    adapter = await make_adapter(language="en", slack_admin_user_ids="U0BOSS")
+    (added,) = await run_slash(adapter, fake, "alert add IWM", user="U0BOSS")
+    assert added["response_type"] == "ephemeral"
+    assert added["text"].startswith("Regime alert added: IWM in <#C")
+    (again,) = await run_slash(adapter, fake, "alert add iwm", user="U0BOSS")
+    assert "already a regime alert" in again["text"]
+    fake.user("U0MEMBER", is_admin=False, is_owner=False)
+    (refused,) = await run_slash(adapter, fake, "alert add SPY", user="U0MEMBER")
+    assert refused["text"] == t("alert.admins_only", "en")
+    assert [a.ticker for a in await store.list_alerts("slack", TEAM)] == ["IWM"]
