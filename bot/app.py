@@ -12,6 +12,8 @@ from typing import TextIO
 
 from bot.adapters.base import Adapter
 from bot.adapters.terminal import TerminalAdapter
+from bot.alerts.service import start_alerts
+from bot.digest.posters import adapter_posters
 from bot.digest.service import start_digests
 from bot.dispatch import Dispatcher
 from bot.services import price_service
@@ -71,6 +73,8 @@ async def run_bot(
             settings=storage,
             default_language=settings.default_language,
             about_source=prices.source.name,
+            alerts=storage,
+            max_alerts=settings.max_alerts_per_server,
         )
         dispatcher = Dispatcher(services)
         adapters: list[Adapter] = (
@@ -102,6 +106,7 @@ async def run_bot(
             prices.source.name,
         )
         digests = await start_digests(settings, storage, prices, adapters)
+        start_alerts(settings, storage, prices, adapter_posters(adapters), digests)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

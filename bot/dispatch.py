@@ -24,6 +24,7 @@ NO_FETCH_ERRORS = frozenset(
     {
         "error.invalid_ticker",
         "error.no_ticker",
+        "error.one_ticker",
         "error.too_many_tickers",
         "error.bad_date",
         "error.future_date",

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     digest_grace_hours: float = _env(
         "SIGNALBOT_DIGEST_GRACE_HOURS", 6.0, "How late a missed digest may still be sent, in hours"
     )
+    max_alerts_per_server: int = _env(
+        "SIGNALBOT_MAX_ALERTS_PER_SERVER", 25, "Most regime alerts one server or workspace may have"
+    )
 
     @field_validator("discord_api_base_url", "slack_api_base_url", mode="before")
     @classmethod
@@ -130,6 +133,11 @@ class Settings(BaseSettings):
     @classmethod
     def _shards(cls, value: Any) -> Any:
         return None if value is None else _int(value, low=1, high=None)
+
+    @field_validator("max_alerts_per_server", mode="before")
+    @classmethod
+    def _alerts(cls, value: Any) -> int:
+        return _int(value, low=1, high=10_000)
 
     @field_validator("http_port", mode="before")
     @classmethod

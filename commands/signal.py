@@ -86,7 +86,11 @@ async def handle_signal(request: Request, services: Services) -> Reply:
     tickers = parse_tickers(words, max_count=request.max_tickers)
     session = resolve_session(services.prices, request.now, as_of)
     results = await build_cards(services.prices, tickers, session=session)
-    cards = tuple(r for r in results.values() if isinstance(r, Card))
+    from commands.history import with_track_lines  # history builds on this module
+
+    cards = await with_track_lines(
+        services.prices, [r for r in results.values() if isinstance(r, Card)]
+    )
     errors = tuple(error_message(r) for r in results.values() if isinstance(r, SignalError))
     if not cards:
         first = errors[0]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
 from signals.funds import Fund
 from signals.momentum import Signal
+from signals.track_record import TrackRecord
 
 Language = Literal["en", "zh", "both"]
 LANGUAGES: tuple[Language, ...] = ("en", "zh", "both")
@@ -28,7 +29,8 @@ class Card:
 
     ``closes`` are the unadjusted closes of about three months up to ``signal.as_of`` (the chart);
     ``expected_session`` is the session the request was about: when the source has no bar for it
-    yet, ``signal.as_of`` is earlier and the card says so.
+    yet, ``signal.as_of`` is earlier and the card says so. ``track`` gives the card its
+    track-record line (absent when the long history could not be read).
     """
 
     signal: Signal
@@ -36,6 +38,9 @@ class Card:
     closes: tuple[tuple[date, float], ...]
     expected_session: date
     source: str = "yfinance"
+    # the ticker's track record, for the card's one line; not part of equality or the hash
+    # (the memoised chart keys on the card, and the record holds a mapping)
+    track: TrackRecord | None = field(default=None, compare=False)
 
     @property
     def ticker(self) -> str:

@@ -39,6 +39,8 @@ def text_to_panel(text: CardText) -> Panel:
     for heading, body in ((text.context_heading, text.context), (text.watch_heading, text.watch)):
         if body is not None:
             parts.append(Text.assemble((heading, "bold"), "\n", body))
+    if text.track is not None:
+        parts += [Text(""), Text(text.track)]
     parts += [Text(""), Text(text.scope, style="italic")]
     notes = Text(f"{text.as_of} · {text.source}", style="dim")
     if text.stale is not None:

@@ -51,6 +51,7 @@ class CardText:
     stale: str | None
     source: str
     footer: str
+    track: str | None = None  # the track-record line (with "not a forecast"), when known
 
     @property
     def numbers(self) -> tuple[tuple[str, str], ...]:
@@ -66,6 +67,8 @@ def source_name(source: str, lang: Lang) -> str:
 
 def card_text(card: Card, lang: Lang) -> CardText:
     """The lines of ``card`` in ``lang``."""
+    from formatting.track_record import track_line  # it builds on this module's labels
+
     signal, fund = card.signal, card.fund
     label = regime_label(signal.regime, lang)
     if fund is not None:
@@ -112,4 +115,5 @@ def card_text(card: Card, lang: Lang) -> CardText:
         stale=stale,
         source=t("card.source", lang, source=source_name(card.source, lang)),
         footer=t("card.footer", lang),
+        track=track_line(card.track, lang) if card.track is not None else None,
     )

@@ -109,6 +109,7 @@ class PriceService:
         self._inflight: dict[tuple[str, date], asyncio.Future[pd.DataFrame | SignalError]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._latest_session: date | None = None
+        self._long_history: PriceService | None = None
         self.upstream_calls = 0  # batched source calls made (observability, benchmarks)
         self.upstream_tickers = 0  # tickers requested upstream in total
 
@@ -258,6 +259,26 @@ class PriceService:
                 )
             out[ticker] = frame
         return out
+
+    def long_history(self) -> PriceService:
+        """A sibling service over the same source that fetches up to 20 years (track record).
+
+        Created once; its bars are cached per ticker and session in a bounded memory store.
+        """
+        if self._long_history is None:
+            from signals.history import HISTORY_LOOKBACK_DAYS, BoundedBarStore
+
+            self._long_history = PriceService(
+                self.source,
+                self.calendar,
+                store=BoundedBarStore(),
+                thresholds=self.thresholds,
+                lookback_days=HISTORY_LOOKBACK_DAYS,
+                provisional_ttl=timedelta(seconds=self._provisional_ttl),
+                negative_ttl=timedelta(seconds=self._negative_ttl),
+                monotonic=self._monotonic,
+            )
+        return self._long_history
 
     async def signals(
         self, tickers: Sequence[str], *, session: date

@@ -14,11 +14,13 @@ from rich.console import Console
 
 from bot.dispatch import Dispatcher, Outcome
 from commands.digest import DigestReply
+from commands.history import HistoryReply
 from commands.registry import REGISTRY
 from formatting.card import Language
 from formatting.digest_render import digest_to_text
 from formatting.messages import message_text
 from formatting.terminal import card_to_terminal
+from formatting.track_record import history_to_terminal
 from signals.funds import FUNDS
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,13 @@ def parse_line(line: str) -> tuple[str, dict[str, str]] | None:
     if name == "digest":
         sub, _, more = rest.partition(" ")
         return name, {"action": sub.lower(), "text": more.strip()}
+    if name == "alert":  # /alert add IWM [channel]
+        words = rest.split()
+        args = {"action": words[0].lower() if words else "list"}
+        args.update({k: v for k, v in zip(("ticker", "channel"), words[1:3], strict=False)})
+        if len(words) > 3:
+            args["ticker"] = " ".join(words[1:])  # too many words: the handler says so
+        return name, args
     if spec.options and rest:
         return name, {spec.options[0].name: rest}
     return name, {}
@@ -122,6 +131,8 @@ class TerminalAdapter:
                 markup=False,
                 soft_wrap=True,
             )
+        if isinstance(outcome.reply, HistoryReply):
+            self.console.print(history_to_terminal(outcome.reply.history, outcome.language))
         if isinstance(outcome.reply, DigestReply):
             text = digest_to_text(outcome.reply.digest, outcome.language)
             self.console.print(text, markup=False, soft_wrap=True)

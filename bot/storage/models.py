@@ -127,6 +127,42 @@ deliveries = Table(
     CheckConstraint("state IN ('claimed', 'sent', 'failed')", name="state"),
 )
 
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("server_id", String(64), nullable=False),
+    Column("channel_id", String(80), nullable=False),  # 'dm:<user id>' for a member's DMs
+    Column("ticker", String(32), nullable=False),
+    Column("user_id", String(64), nullable=True),  # who added it
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("platform", "server_id", "channel_id", "ticker", name="uq_alerts_target"),
+    ForeignKeyConstraint(
+        ["platform", "server_id"],
+        ["servers.platform", "servers.server_id"],
+        ondelete="CASCADE",
+        name="fk_alerts_server",
+    ),
+    CheckConstraint(_PLATFORM_CHECK, name="platform"),
+)
+
+#: The alerts' exactly-once ledger: the digest ledger's rules, keyed by (alert, session).
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
+    Column("session", Date, primary_key=True),
+    Column("state", String(8), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("message_ids", Text, nullable=True),
+    Column("claimed_by", String(128), nullable=False),
+    Column("claimed_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Column("error", Text, nullable=True),
+    CheckConstraint("state IN ('claimed', 'sent', 'failed')", name="state"),
+)
+
 signal_history = Table(
     "signal_history",
     metadata,

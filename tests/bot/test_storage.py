@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import inspect, text
@@ -27,6 +28,7 @@ from bot.storage import (
     upgrade,
 )
 from bot.storage.barcodec import dump_bars, load_bars
+from bot.storage.db import alembic_config
 from bot.storage.models import metadata
 from signals.momentum import Signal
 from signals.regimes import Regime
@@ -34,6 +36,8 @@ from signals.service import BarStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SESSION = date(2026, 6, 8)
+#: the one head of the migration chain (several heads would fail here)
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 TABLES = {
     "servers",
     "subscriptions",
@@ -42,6 +46,8 @@ TABLES = {
     "price_bars",
     "app_state",
     "slack_teams",
+    "alerts",
+    "alert_deliveries",
 }
 
 
@@ -49,7 +55,7 @@ async def test_migrations_apply_idempotently_and_match_models(db_url: str) -> No
     """Upgrading twice is a no-op, every table exists and the schema equals the models."""
     await upgrade(db_url)
     await upgrade(db_url)
-    assert await current_revision(db_url) == "0011"
+    assert await current_revision(db_url) == HEAD
     engine = create_engine(db_url)
     try:
         async with engine.connect() as conn:
@@ -69,7 +75,7 @@ async def test_downgrade_to_base_then_upgrade(db_url: str) -> None:
     await downgrade(db_url, "base")
     assert await current_revision(db_url) is None
     await upgrade(db_url)
-    assert await current_revision(db_url) == "0011"
+    assert await current_revision(db_url) == HEAD
 
 
 async def test_sqlite_runs_wal_with_full_sync_and_foreign_keys(tmp_path: Path) -> None:

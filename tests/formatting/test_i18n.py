@@ -90,6 +90,25 @@ _PLACEHOLDER = re.compile(r"\{[a-z_0-9]+\}")
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'&.-]*(?:\s+[A-Za-z][A-Za-z'&.-]*)+")
 
 
+#: Keys added after the typography change (issue 15): full-width punctuation, no Han-Latin space.
+NEW_TYPOGRAPHY = (
+    "track.",
+    "history.",
+    "alert.",
+    "error.history_",
+    "error.one_ticker",
+    "help.history",
+    "help.alert",
+    "help.option.alert_action",
+    "help.option.channel",
+    "help.option.ticker_one",
+    "discord.cmd.history",
+    "discord.opt.history",
+    "discord.cmd.alert",
+    "discord.opt.alert",
+)
+
+
 def english_prose(text: str) -> list[str]:
     """Runs of two or more Latin words left after removing placeholders and allowed tokens."""
     text = _PLACEHOLDER.sub(" ", text)
@@ -201,6 +220,12 @@ def test_english_prose_detector_catches_leaks() -> None:
 def test_chinese_punctuation_is_uniform(key: str) -> None:
     """Chinese uses ASCII , and : with full-width 。 and （）, never the other forms."""
     zh = i18n.text(key, "zh")
+    if key.startswith(NEW_TYPOGRAPHY):  # written to issue 14's rule: full-width ，：；
+        wrong_forms: tuple[str, ...] = (",", ";", "(", ")", "！", "？")
+        for wrong in wrong_forms:
+            assert wrong not in zh, wrong
+        assert not re.search(r"[\u4e00-\u9fff] [A-Za-z0-9]|[A-Za-z0-9] [\u4e00-\u9fff]", zh)
+        return
     for wrong in ("，", "：", "；", ";", "(", ")", "！", "？"):
         assert wrong not in zh, wrong
     assert not zh.endswith(".")

@@ -18,7 +18,7 @@ from typing import Any
 import discord
 from discord.http import INTERNAL_API_VERSION, Route
 
-from bot.adapters.base import Attachment, PostFailed
+from bot.adapters.base import Attachment, ChannelGone, PostFailed
 from bot.adapters.discord.cooldown import Cooldown
 from bot.adapters.discord.interactions import DEFER_AFTER, PLATFORM, InteractionHandler
 from bot.adapters.discord.poster import post_message
@@ -154,6 +154,18 @@ class DiscordAdapter:
         if not self._logged_in or self.client.is_closed():
             raise PostFailed(f"channel {channel_id}: the Discord client is not connected")
         return await post_message(self.client.http, channel_id, payload, files)
+
+    async def open_dm(self, user_id: str) -> str:
+        """The DM channel with a member (regime alerts for their own DMs)."""
+        if not self._logged_in or self.client.is_closed():
+            raise PostFailed(f"dm {user_id}: the Discord client is not connected")
+        try:
+            channel = await self.client.http.start_private_message(int(user_id))
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise ChannelGone(f"dm:{user_id}", str(exc)) from exc
+        except discord.HTTPException as exc:
+            raise PostFailed(f"dm {user_id}: {exc}") from exc
+        return str(channel["id"])
 
     # -- gateway events -----------------------------------------------------------------------
 

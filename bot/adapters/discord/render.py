@@ -10,6 +10,7 @@ from typing import Any
 from bot.adapters.base import Attachment
 from bot.dispatch import Outcome
 from commands.digest import DigestReply
+from commands.history import HistoryReply
 from commands.reply import Message
 from formatting.card import Card, Language, languages
 from formatting.cardchart import chart_filename, chart_png
@@ -19,6 +20,9 @@ from formatting.embeds import MAX_CONTENT, card_to_discord
 from formatting.heatmap import render_heatmap
 from formatting.i18n import Lang, t
 from formatting.messages import message_to_discord
+from formatting.track_chart import chart_title, history_chart_filename, history_chart_png
+from formatting.track_record import HistoryView
+from formatting.track_render import history_to_discord
 
 JSON = dict[str, Any]
 HEATMAP_FILENAME = "heatmap.png"
@@ -46,6 +50,15 @@ async def card_message(card: Card, lang: Language, *, ephemeral: bool) -> Outgoi
     body = card_to_discord(card, lang, image=f"attachment://{filename}")
     png = await asyncio.to_thread(chart_png, card, lang)
     chart = Attachment(filename, png, chart_description(card, languages(lang)[0]))
+    return Outgoing(embeds=tuple(body["embeds"]), files=(chart,), ephemeral=ephemeral)
+
+
+async def history_message(view: HistoryView, lang: Language, *, ephemeral: bool) -> Outgoing:
+    """The history view's embeds with its chart attached (rendered in a worker thread)."""
+    filename = history_chart_filename(view)
+    body = history_to_discord(view, lang, image=f"attachment://{filename}")
+    png = await asyncio.to_thread(history_chart_png, view, lang)
+    chart = Attachment(filename, png, chart_title(view, lang))
     return Outgoing(embeds=tuple(body["embeds"]), files=(chart,), ephemeral=ephemeral)
 
 
@@ -103,6 +116,8 @@ async def outgoing(outcome: Outcome) -> list[Outgoing]:
     reply, lang = outcome.reply, outcome.language
     if isinstance(reply, DigestReply):  # a preview: the digest exactly as it would be posted
         return await digest_messages(reply.digest, lang, ephemeral=reply.ephemeral)
+    if isinstance(reply, HistoryReply):
+        return [await history_message(reply.history, lang, ephemeral=reply.ephemeral)]
     cards = [await card_message(card, lang, ephemeral=reply.ephemeral) for card in reply.cards]
     texts = chunks(message_lines(reply.messages, lg) for lg in languages(lang))
     private = reply.ephemeral or bool(cards)

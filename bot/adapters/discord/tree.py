@@ -1,4 +1,4 @@
-"""The application commands: /signal, /language, /digest (group), /help, /about.
+"""The application commands: /signal, /history, /language, /digest, /alert, /help, /about.
 
 Names and options are the issue's contract; every description, option description and choice
 name is a catalog string (see :mod:`.translator`). Permissions: ``default_member_permissions`` is
@@ -47,6 +47,22 @@ class PostableChannel(app_commands.Transformer[discord.Client]):
         return str(value.id)
 
 
+def bot_can_post(interaction: Interaction, channel_id: str | None) -> bool:
+    """Whether the bot may send messages in the alert's channel, as far as Discord tells us.
+
+    For the channel the command was typed in, ``app_permissions`` are the bot's own; for another
+    channel, the cached guild (when the gateway has it) answers; otherwise the first post will.
+    """
+    if channel_id is None or channel_id == str(interaction.channel_id):
+        return bool(interaction.app_permissions.send_messages)
+    guild = interaction.guild
+    target = guild.get_channel(int(channel_id)) if guild is not None else None
+    me = guild.me if guild is not None else None
+    if target is None or me is None:
+        return True
+    return bool(target.permissions_for(me).send_messages)
+
+
 class SignalTree(app_commands.CommandTree[discord.Client]):
     """The command tree: one error handler, one admission check, both in the handler."""
 
@@ -85,6 +101,17 @@ def build_tree(client: discord.Client, handler: InteractionHandler, storage: Sto
 
     @signal.autocomplete("ticker")
     async def signal_ticker(interaction: Interaction, current: str) -> list[Choice[str]]:
+        watchlist = await server_watchlist(storage, PLATFORM, place_of(interaction).server_id)
+        return ticker_choices(current, watchlist)
+
+    @tree.command(name="history", description=_description("history"))
+    @app_commands.describe(**_describe("history", "ticker"))
+    @app_commands.check(handler.signal_cooldown)
+    async def history(interaction: Interaction, ticker: app_commands.Range[str, 1, 100]) -> None:
+        await handler.run(interaction, "history", {"ticker": ticker}, public=True)
+
+    @history.autocomplete("ticker")
+    async def history_ticker(interaction: Interaction, current: str) -> list[Choice[str]]:
         watchlist = await server_watchlist(storage, PLATFORM, place_of(interaction).server_id)
         return ticker_choices(current, watchlist)
 
@@ -156,6 +183,41 @@ def build_tree(client: discord.Client, handler: InteractionHandler, storage: Sto
         await handler.run(interaction, "digest", {"action": "preview"}, public=False)
 
     tree.add_command(digest)
+
+    alert = app_commands.Group(
+        name="alert",
+        description=_description("alert"),
+        guild_only=True,  # alerts belong to a server (a member's own go to their DMs)
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
+    )
+
+    @alert.command(name="add", description=_description("alert.add"))
+    @app_commands.describe(**_describe("alert.add", "ticker", "channel"))
+    async def alert_add(
+        interaction: Interaction,
+        ticker: app_commands.Range[str, 1, 100],
+        channel: app_commands.Transform[str, PostableChannel] | None = None,
+    ) -> None:
+        args = {"action": "add", "ticker": ticker, **({"channel": channel} if channel else {})}
+        if place_of(interaction).is_admin and not bot_can_post(interaction, channel):
+            args["postable"] = "no"
+        await handler.run(interaction, "alert", args, public=False)
+
+    @alert.command(name="list", description=_description("alert.list"))
+    async def alert_list(interaction: Interaction) -> None:
+        await handler.run(interaction, "alert", {"action": "list"}, public=False)
+
+    @alert.command(name="remove", description=_description("alert.remove"))
+    @app_commands.describe(**_describe("alert.remove", "ticker", "channel"))
+    async def alert_remove(
+        interaction: Interaction,
+        ticker: app_commands.Range[str, 1, 100],
+        channel: app_commands.Transform[str, PostableChannel] | None = None,
+    ) -> None:
+        args = {"action": "remove", "ticker": ticker, **({"channel": channel} if channel else {})}
+        await handler.run(interaction, "alert", args, public=False)
+
+    tree.add_command(alert)
 
     @tree.command(name="help", description=_description("help"))
     async def help_(interaction: Interaction) -> None:

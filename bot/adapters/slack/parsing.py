@@ -11,6 +11,7 @@ from commands.validation import shown
 #: Cards per ``/signal`` request: a ``response_url`` takes five messages, one is kept for errors.
 MAX_CARDS = 4
 SUBCOMMANDS = ("language", "digest", "help", "about")
+ALERT_ACTIONS = ("add", "list", "remove")
 DIGEST_ACTIONS = ("schedule", "watchlist", "off", "status", "preview")
 DIGEST_USAGE = {
     "schedule": "/signal digest schedule #channel [HH:MM] [IANA timezone]",
@@ -35,7 +36,9 @@ class Parsed:
     @property
     def needs_admin_check(self) -> bool:
         """The command changes or shows workspace settings, so the user's role matters."""
-        return self.command == "digest" or (self.command == "language" and "choice" in self.args)
+        return self.command in ("digest", "alert") or (
+            self.command == "language" and "choice" in self.args
+        )
 
 
 def channel_id(token: str) -> str:
@@ -94,6 +97,23 @@ def parse_digest(words: list[str], here: str | None = None) -> Parsed:
     return Parsed("digest", {"action": action})
 
 
+def parse_alert(words: list[str], here: str | None = None) -> Parsed:
+    """``alert <add|list|remove> [TICKER] [#channel]``; without a channel, the one typed in."""
+    action = words.pop(0).lower() if words else "list"
+    args: dict[str, str] = {"action": action}
+    channels = [w for w in words if _looks_like_channel(w)]
+    rest = [w for w in words if not _looks_like_channel(w)]
+    if len(channels) > 1:
+        raise UserError("slack.error.bad_channel", value=shown(" ".join(channels)))
+    if channels:
+        args["channel"] = channel_id(channels[0])
+    elif here is not None:
+        args["channel"] = here
+    if rest:
+        args["ticker"] = " ".join(rest)
+    return Parsed("alert", args)
+
+
 def parse_command(text: str, here: str | None = None) -> Parsed:
     """The text after ``/signal``: a subcommand, or tickers (with an optional ``YYYY-MM-DD``).
 
@@ -105,10 +125,19 @@ def parse_command(text: str, here: str | None = None) -> Parsed:
     first = words[0].lower()
     if first == "digest":
         return parse_digest(words[1:], here)
+    if first == "alert":  # /signal alert add IWM [#channel]
+        return parse_alert(words[1:], here)
     if first == "language":
         return Parsed("language", {"choice": " ".join(words[1:])} if words[1:] else {})
     if first in SUBCOMMANDS:
         return Parsed(first)
+    if "history" in (w.lower() for w in words):  # /signal IWM history (or history IWM)
+        rest = [w for w in words if w.lower() != "history"]
+        found = [w for w in rest if _DATE.fullmatch(w)]
+        args = {"ticker": " ".join(w for w in rest if not _DATE.fullmatch(w))}
+        if found:
+            args["as_of"] = found[-1]
+        return Parsed("history", args)
     dates = [w for w in words if _DATE.fullmatch(w)]
     # split like commands.validation does ("IWM,SPY" is two tickers), or commas dodge the cap
     tickers = [t for w in words if not _DATE.fullmatch(w) for t in re.split(r"[,;]+", w) if t]

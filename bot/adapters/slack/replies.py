@@ -20,12 +20,16 @@ from bot.adapters.slack.images import (
 from bot.adapters.slack.wording import slack_message
 from bot.dispatch import Outcome
 from commands.digest import DigestReply
+from commands.history import HistoryReply
 from commands.reply import Message
 from formatting.blocks import MAX_FALLBACK_TEXT, card_to_slack, clip
 from formatting.card import Card, Language, languages
 from formatting.cardchart import chart_filename, chart_labels, chart_png
 from formatting.digest_render import digest_to_slack
 from formatting.messages import message_to_slack
+from formatting.track_chart import chart_title, history_chart_filename, history_chart_png
+from formatting.track_record import HistoryView
+from formatting.track_render import history_to_slack
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +116,19 @@ async def respond_card(respond: Respond, body: JSON) -> bool:
     return shown
 
 
+async def history_images(
+    client: AsyncWebClient, view: HistoryView, lang: Language
+) -> list[Uploaded]:
+    """The history chart uploaded without a channel, like the card's; empty when refused."""
+    try:
+        png = await asyncio.to_thread(history_chart_png, view, lang)
+    except Exception:  # a chart bug must not lose the table: it goes without the image
+        log.exception("slack history chart failed ticker=%s; sent without it", view.ticker)
+        return []
+    title = chart_title(view, lang)
+    return await upload_files(client, [Attachment(history_chart_filename(view), png, title)])
+
+
 async def send_outcome(
     outcome: Outcome, respond: Respond, client: AsyncWebClient, channel_id: str | None
 ) -> None:
@@ -126,6 +143,17 @@ async def send_outcome(
         await respond_with(respond, message_body("digest.preview_note", {}, lang))
         for body in digest_to_slack(reply.digest, lang)[:MAX_PREVIEW_PARTS]:
             await respond_with(respond, {**body, "response_type": "ephemeral"})
+        return
+    if isinstance(reply, HistoryReply):  # /signal IWM history: the table with its chart inside
+        images = await history_images(client, reply.history, lang)
+        body = with_images(
+            {**history_to_slack(reply.history, lang), "response_type": "in_channel"}, images
+        )
+        shown = await respond_card(respond, body) if images else False
+        if not images:
+            await respond_with(respond, body)
+        if not shown:
+            await respond_with(respond, message_body("slack.chart_text_only", {}, lang))
         return
     text_only = False
     # charts drawn and uploaded together (in threads), then the cards sent in order

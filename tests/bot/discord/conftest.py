@@ -165,7 +165,10 @@ async def make_bot(fake: FakeDiscord, prices: Path, store: Storage) -> AsyncIter
         )
         service = prices_cls(source or CsvSource(prices), MarketCalendar(), store=store)
         services = Services(
-            prices=service, settings=store, default_language=settings.default_language
+            prices=service,
+            settings=store,
+            default_language=settings.default_language,
+            alerts=store,
         )
         adapter = create_discord_adapter(
             settings, Dispatcher(services), store, defer_after=defer_after

@@ -44,7 +44,8 @@ def _tree_keys() -> set[str]:
 def test_every_tree_string_is_in_both_catalogs():
     """Each command, subcommand, option and choice has its English and Chinese catalog text."""
     wanted = _tree_keys()
-    assert len(wanted) == 10 * 2 + 7 * 2 + 3  # commands, options, choices
+    # commands, options, choices (/history: 1 + 1; /alert add/list/remove: 4 + 4)
+    assert len(wanted) == 15 * 2 + 12 * 2 + 3
     assert wanted <= keys("en") & keys("zh")
 
 

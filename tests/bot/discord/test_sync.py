@@ -26,7 +26,7 @@ async def test_synced_commands_are_the_contract(make_bot, fake):
     """Names and options exactly as the issue lists them; no default permission restriction."""
     await make_bot()
     commands = {c["name"]: c for c in fake.commands["global"]}
-    assert set(commands) == {"signal", "language", "digest", "help", "about"}
+    assert set(commands) == {"signal", "history", "language", "digest", "alert", "help", "about"}
     assert all(c["default_member_permissions"] is None for c in commands.values())
     [ticker] = commands["signal"]["options"]
     assert (ticker["name"], ticker["type"], ticker["required"], ticker["autocomplete"]) == (
@@ -35,6 +35,8 @@ async def test_synced_commands_are_the_contract(make_bot, fake):
         True,
         True,
     )
+    [history] = commands["history"]["options"]
+    assert (history["name"], history["required"], history["autocomplete"]) == ("ticker", True, True)
     [choice] = commands["language"]["options"]
     assert choice["name"] == "choice" and not choice["required"]
     assert [c["value"] for c in choice["choices"]] == ["en", "zh", "both"]

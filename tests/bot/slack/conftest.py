@@ -75,7 +75,7 @@ async def make_adapter(fake: FakeSlack, store: Storage, prices: Path) -> AsyncIt
     ) -> SlackAdapter:
         kind = BrokenPrices if broken else PriceService
         service = kind(source or CsvSource(prices), MarketCalendar(), store=store)
-        services = Services(prices=service, settings=store, default_language=language)  # type: ignore[arg-type]
+        services = Services(prices=service, settings=store, default_language=language, alerts=store)  # type: ignore[arg-type]
         settings = slack_settings(fake, **overrides)
         extra: dict[str, Any] = {}
         if sleep is not None:
