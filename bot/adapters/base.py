@@ -39,6 +39,15 @@ class ChannelGone(Exception):
         self.reason = reason
 
 
+class PostingPaused(Exception):
+    """The bot may not post here for now, for a reason an admin can fix: pause, retry next session."""
+
+    def __init__(self, channel_id: str, reason: str) -> None:
+        super().__init__(f"channel {channel_id}: {reason}")
+        self.channel_id = channel_id
+        self.reason = reason
+
+
 class PostFailed(Exception):
     """Sending failed after the adapter's own bounded retries (rate limits already honoured)."""
 

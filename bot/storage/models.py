@@ -94,6 +94,8 @@ subscriptions = Table(
     Column("enabled", Boolean, nullable=False),
     Column("disabled_reason", Text, nullable=True),
     *_timestamps(),
+    # NULL: posting works; else why the bot may not post there now (retried every session)
+    Column("paused_reason", Text, nullable=True),
     UniqueConstraint("platform", "server_id", "channel_id"),
     ForeignKeyConstraint(
         ["platform", "server_id"],

@@ -3,8 +3,10 @@
 discord.py's ``HTTPClient.request`` already waits out 429s (per-route buckets and the global
 limit, from ``retry_after``) and retries 5xx a few times; this module adds the multipart body
 (``payload_json`` + ``files[n]``), a bounded retry on connection errors, and maps the outcome onto
-:class:`~bot.adapters.base.ChannelGone` (403/404: the channel is gone or closed to the bot) and
-:class:`~bot.adapters.base.PostFailed` (anything else).
+:class:`~bot.adapters.base.PostingPaused` (50001 Missing Access, 50013 Missing Permissions: an
+admin can fix it), :class:`~bot.adapters.base.ChannelGone` (10003 Unknown Channel, 10004 Unknown
+Guild, other 404s: gone for good) and :class:`~bot.adapters.base.PostFailed` (anything else).
+Codes: https://discord.com/developers/docs/topics/opcodes-and-status-codes#json
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import aiohttp
 import discord
 from discord.http import HTTPClient, Route
 
-from bot.adapters.base import Attachment, ChannelGone, PostFailed
+from bot.adapters.base import Attachment, ChannelGone, PostFailed, PostingPaused
 from formatting.embeds import no_mentions
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,14 @@ log = logging.getLogger(__name__)
 #: Attempts for connection errors (HTTP statuses are retried by discord.py itself).
 CONNECT_ATTEMPTS = 3
 CONNECT_BACKOFF = 0.5  # seconds, doubled after each failed attempt
+#: Discord JSON error codes that an admin can fix (the post is retried next session).
+MISSING_ACCESS = 50001
+MISSING_PERMISSIONS = 50013
+#: What each code means for the admin, in the reason stored on the subscription.
+PAUSE_REASONS = {
+    MISSING_ACCESS: "missing access: View Channel",
+    MISSING_PERMISSIONS: "missing permission: Send Messages, Embed Links or Attach Files",
+}
 
 
 def multipart(
@@ -81,7 +91,11 @@ async def post_message(
             else:
                 data = await http.request(route, json=body)
             return str(data["id"])
-        except (discord.Forbidden, discord.NotFound) as exc:
+        except discord.Forbidden as exc:
+            if exc.code in PAUSE_REASONS:
+                raise PostingPaused(channel_id, PAUSE_REASONS[exc.code]) from exc
+            raise ChannelGone(channel_id, _reason(exc)) from exc
+        except discord.NotFound as exc:
             raise ChannelGone(channel_id, _reason(exc)) from exc
         except discord.RateLimited as exc:
             raise PostFailed(
