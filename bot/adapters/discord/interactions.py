@@ -36,6 +36,38 @@ LANGUAGE_LOOKUP_LIMIT = 1.0
 #: Cards one /signal may post in a channel (each is an embed with a chart).
 MAX_CARDS = 5
 _DEFERRED_PUBLIC = "signalbot_deferred_public"
+_DELIVERED = "signalbot_delivered"
+#: The first response can no longer be made: 10062 Unknown interaction (the 3-second window
+#: passed, or the token is unknown), 40060 Interaction has already been acknowledged (another
+#: process answered). https://discord.com/developers/docs/topics/opcodes-and-status-codes#json
+DEAD_FIRST_RESPONSE = frozenset({10062, 40060})
+#: A follow-up can no longer be sent: 50027 Invalid Webhook Token (the 15-minute token expired),
+#: 10015 Unknown Webhook.
+DEAD_FOLLOWUP = frozenset({50027, 10015})
+
+
+class InteractionGone(Exception):
+    """Discord no longer accepts answers to this interaction; logged once, never retried."""
+
+    def __init__(self, code: int, *, first: bool) -> None:
+        super().__init__(f"code {code}")
+        self.code = code
+        self.first = first
+
+
+def dead_code(error: BaseException) -> int | None:
+    """The Discord code of ``error`` when it says the interaction can no longer be answered."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, InteractionGone):
+        return error.code
+    if (
+        isinstance(error, discord.HTTPException)
+        and error.code in DEAD_FIRST_RESPONSE | DEAD_FOLLOWUP
+    ):
+        return int(error.code)
+    return None
+
 
 Interaction = discord.Interaction[discord.Client]
 
@@ -149,12 +181,15 @@ class InteractionHandler:
         try:
             done, _ = await asyncio.wait({prepare}, timeout=self.defer_after)
             if not done:
-                await interaction.response.defer(thinking=True, ephemeral=not public)
+                await self._first(interaction.response.defer(thinking=True, ephemeral=not public))
                 interaction.extras[_DEFERRED_PUBLIC] = public
             outcome, messages = await prepare
+            await self.send(interaction, messages)
+        except InteractionGone as gone:
+            self.gone(interaction, gone, command=command)
+            return
         finally:
             prepare.cancel()  # no-op once finished; else stops orphaned work
-        await self.send(interaction, messages)
         if command == "signal" and outcome.fetched_nothing:
             self.cooldown.refund(place.user_id)
         log.info(
@@ -186,20 +221,69 @@ class InteractionHandler:
             raise RuntimeError("the command produced an empty reply")
         first, *rest = messages
         if not interaction.response.is_done():
-            await interaction.response.send_message(**send_kwargs(first))
+            await self._first(interaction.response.send_message(**send_kwargs(first)))
         else:
             deferred_public = interaction.extras.pop(_DEFERRED_PUBLIC, None)
             if deferred_public is not None and deferred_public == first.ephemeral:
-                await interaction.delete_original_response()  # wrong visibility: start afresh
-            await interaction.followup.send(**send_kwargs(first))
+                await self._followup(interaction.delete_original_response())  # start afresh
+            await self._followup(interaction.followup.send(**send_kwargs(first)))
+        interaction.extras[_DELIVERED] = True
         for message in rest:
-            await interaction.followup.send(**send_kwargs(message))
+            await self._followup(interaction.followup.send(**send_kwargs(message)))
+
+    @staticmethod
+    async def _first(call: Any) -> None:
+        """Await the interaction's one response; InteractionGone when Discord refuses it."""
+        try:
+            await call
+        except discord.HTTPException as exc:
+            if exc.code in DEAD_FIRST_RESPONSE:
+                raise InteractionGone(exc.code, first=True) from None
+            raise
+
+    @staticmethod
+    async def _followup(call: Any) -> None:
+        """Await a follow-up (or an edit of the response); InteractionGone on a dead token."""
+        try:
+            await call
+        except discord.HTTPException as exc:
+            if exc.code in DEAD_FOLLOWUP:
+                raise InteractionGone(exc.code, first=False) from None
+            raise
+
+    def gone(
+        self,
+        interaction: Interaction,
+        gone: InteractionGone,
+        *,
+        command: str | None,
+        refund: bool = True,
+    ) -> None:
+        """Log a dead interaction once (a warning, no traceback); refund the asker's cooldown
+        when nothing reached them."""
+        delivered = bool(interaction.extras.get(_DELIVERED))
+        if refund and not delivered:
+            self.cooldown.refund(str(interaction.user.id))
+        log.warning(
+            "discord interaction=%s command=%s could not be answered: code %d (%s); "
+            "not retried, reply_delivered=%s",
+            interaction.id,
+            command,
+            gone.code,
+            "response refused" if gone.first else "follow-up token dead",
+            delivered,
+        )
 
     # -- errors -------------------------------------------------------------------------------
 
     async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
         """The tree's one error handler: an ephemeral, specific message in the server's language."""
         command = interaction.command.qualified_name if interaction.command else None
+        code = dead_code(error)
+        if code is not None:  # Discord refuses any answer: say so once, never answer again
+            first = code in DEAD_FIRST_RESPONSE
+            self.gone(interaction, InteractionGone(code, first=first), command=command)
+            return
         explained = explain(error, command=command)
         log.info(
             "discord interaction=%s command=%s refused=%s",
@@ -220,5 +304,7 @@ class InteractionHandler:
         texts = chunks(message_lines([explained.message], lg) for lg in languages(lang))
         try:
             await self.send(interaction, [Outgoing(content=c, ephemeral=True) for c in texts])
+        except InteractionGone as gone:  # a refused /signal was never charged: keep its wait
+            self.gone(interaction, gone, command=command, refund=not isinstance(error, OnCooldown))
         except discord.HTTPException as exc:
             log.warning("could not send the error reply interaction=%s: %s", interaction.id, exc)

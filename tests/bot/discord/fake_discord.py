@@ -36,6 +36,15 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 _ids = itertools.count(500000000000000001)
 
+# JSON error bodies as Discord sends them (codes from Discord's "Opcodes and Status Codes",
+# https://discord.com/developers/docs/topics/opcodes-and-status-codes#json; an interaction must
+# get its one initial response within 3 s and its token takes follow-ups for 15 min, see
+# https://discord.com/developers/docs/interactions/receiving-and-responding).
+UNKNOWN_INTERACTION = {"message": "Unknown interaction", "code": 10062}  # HTTP 404
+ALREADY_ACKNOWLEDGED = {"message": "Interaction has already been acknowledged.", "code": 40060}
+INVALID_WEBHOOK_TOKEN = {"message": "Invalid Webhook Token", "code": 50027}  # HTTP 401
+MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}  # HTTP 403
+
 
 @dataclass
 class Recorded:
@@ -99,6 +108,7 @@ class FakeDiscord:
         self.guild_count = guild_count
         self.requests: list[Recorded] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}  # scope -> last synced payload
+        self.acknowledged: set[str] = set()  # interaction ids that got their one response
         self._scripts: dict[tuple[str, str], list[tuple[int, Any, dict[str, str]]]] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -241,6 +251,12 @@ class FakeDiscord:
             self.commands[scope] = r.json
             return _json([self._command(c, match.group(1)) for c in r.json])
         if m == "POST" and re.fullmatch(r"/interactions/\d+/[^/]+/callback", p):
+            interaction_id = p.split("/")[2]
+            if interaction_id in self.acknowledged:
+                # Discord accepts exactly one initial response per interaction; any later one is
+                # refused with 40060 "Interaction has already been acknowledged" (HTTP 400).
+                return _json(ALREADY_ACKNOWLEDGED, 400)
+            self.acknowledged.add(interaction_id)
             body = r.json or {}
             flags = (body.get("data") or {}).get("flags", 0)
             return _json(
