@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.adapters.discord import DiscordAdapter, create_discord_adapter
@@ -39,9 +40,9 @@ def _no_bot_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def _restore_rest_base() -> Iterator[None]:
     """The adapter points discord.py's process-wide REST base at the fake; put it back after."""
-    saved = Route.BASE
+    saved, gateway = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
     yield
-    Route.BASE = saved
+    Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved, gateway
 
 
 @pytest.fixture

@@ -144,16 +144,18 @@ async def test_small_bots_use_one_connection(make_bot):
 
 
 async def test_shard_count_setting_shards(make_bot):
-    """DISCORD_SHARD_COUNT set: an AutoShardedClient with that many shards."""
+    """DISCORD_SHARD_COUNT set: the adapter is sharded with that many shards."""
     bot = await make_bot(shard_count=2)
-    assert isinstance(bot.adapter.client, discord.AutoShardedClient)
-    assert bot.adapter.client.shard_count == 2
+    assert bot.adapter.sharded
+    assert bot.adapter.shard_count == 2
 
 
-async def test_large_bots_switch_to_sharding_at_login(make_bot, fake):
-    """More than 1000 guilds reported at login: the adapter logs in again, sharded."""
+async def test_large_bots_shard_as_discord_recommends(make_bot, fake):
+    """More than 1000 guilds reported at login: sharded, with /gateway/bot's recommended count,
+    without a second login."""
     fake.guild_count = 1500
+    fake.recommended_shards = 3
     bot = await make_bot()
-    assert isinstance(bot.adapter.client, discord.AutoShardedClient)
-    assert len(fake.calls("GET", r"^/users/@me$")) == 2
+    assert bot.adapter.sharded and bot.adapter.shard_count == 3
+    assert len(fake.calls("GET", r"^/users/@me$")) == 1
     assert bot.adapter.tree.client is bot.adapter.client
