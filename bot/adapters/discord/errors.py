@@ -65,7 +65,7 @@ def explain(error: app_commands.AppCommandError, *, command: str | None) -> Expl
         # Discord still shows a definition this build does not have (sync pending).
         log.warning("stale command definition command=%s error=%s", command, error)
         return Explained(
-            Message(key="error.unknown_command", params={"command": (command or "?")[:32]})
+            Message(key="discord.error.stale_command", params={"command": (command or "?")[:32]})
         )
     if isinstance(error, app_commands.TransformerError) and (
         error.type is discord.AppCommandOptionType.channel

@@ -92,6 +92,15 @@ def place_of(interaction: Interaction) -> Place:
     return Place(str(interaction.guild_id), channel_id, user_id, is_admin)
 
 
+def command_name(interaction: Interaction) -> str | None:
+    """The command's qualified name, or the name Discord sent (a stale command has no object)."""
+    if interaction.command is not None:
+        return interaction.command.qualified_name
+    data: dict[str, Any] = dict(interaction.data or {})
+    name = data.get("name")
+    return str(name) if name else None
+
+
 def send_kwargs(message: Outgoing) -> dict[str, Any]:
     """Keyword arguments of ``send_message`` / ``followup.send`` for ``message``."""
     kwargs: dict[str, Any] = {
@@ -278,7 +287,7 @@ class InteractionHandler:
 
     async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
         """The tree's one error handler: an ephemeral, specific message in the server's language."""
-        command = interaction.command.qualified_name if interaction.command else None
+        command = command_name(interaction)
         code = dead_code(error)
         if code is not None:  # Discord refuses any answer: say so once, never answer again
             first = code in DEAD_FIRST_RESPONSE

@@ -346,7 +346,8 @@ async def test_autocomplete_offers_watchlist_and_catalog(make_bot):
     choices = answer.json["data"]["choices"]
     assert 0 < len(choices) <= 25
     assert [c["value"] for c in choices[:2]] == ["SPY IWM", "SPY IBIT9"]
-    assert choices[0]["name"].startswith("IWM · ")
+    assert choices[0]["name"].startswith("SPY IWM — ")  # the label starts with the full value
+    assert all(c["name"].startswith(c["value"]) for c in choices)
     assert all(c["value"].startswith("SPY ") and len(c["name"]) <= 100 for c in choices)
     catalog = [c["value"] for c in choices[2:]]
     assert "SPY IVV" in catalog  # a catalog fund by ticker prefix

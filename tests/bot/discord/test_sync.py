@@ -40,6 +40,14 @@ async def test_synced_commands_are_the_contract(make_bot, fake):
     assert [c["value"] for c in choice["choices"]] == ["en", "zh", "both"]
     digest = commands["digest"]
     assert digest["contexts"] == [0]  # servers only: subscriptions belong to a server
+    # user installs and DMs (0 guild, 1 bot DM, 2 group DM / private channel; 0 guild install,
+    # 1 user install): the read-only commands everywhere, the server settings in servers only
+    for name in ("signal", "help", "about"):
+        assert sorted(commands[name]["integration_types"]) == [0, 1], name
+        assert sorted(commands[name]["contexts"]) == [0, 1, 2], name
+    for name in ("language", "digest"):
+        assert commands[name]["integration_types"] == [0], name
+        assert commands[name]["contexts"] == [0], name
     subs = {o["name"]: o for o in digest["options"]}
     assert list(subs) == ["schedule", "watchlist", "off", "status", "preview"]
     assert all(o["type"] == 1 for o in subs.values())
@@ -98,7 +106,21 @@ async def test_a_changed_definition_or_scope_syncs_again(make_bot, fake, store):
         f"/applications/{APPLICATION_ID}/guilds/123/commands",
         f"/applications/{APPLICATION_ID}/guilds/456/commands",
     ]
-    assert {c["name"] for c in fake.commands["123"]} == {c["name"] for c in fake.commands["global"]}
+    names = {"signal", "language", "digest", "help", "about"}
+    assert {c["name"] for c in fake.commands["123"]} == names
+    assert fake.commands["global"] == []  # the other scope is emptied (no duplicates)
+
+
+async def test_changing_the_scope_removes_the_other_scopes_commands(make_bot, fake):
+    """Global -> guilds empties the global commands; guilds -> global empties those guilds."""
+    await make_bot()
+    assert {c["name"] for c in fake.commands["global"]} >= {"signal"}
+    await make_bot(guild_ids="123")
+    assert fake.commands["global"] == [] and fake.commands["123"]
+    await make_bot(guild_ids="456")
+    assert fake.commands["123"] == [] and fake.commands["456"]
+    await make_bot()
+    assert fake.commands["456"] == [] and {c["name"] for c in fake.commands["global"]} >= {"signal"}
 
 
 async def test_a_failed_sync_is_retried_next_start(make_bot, fake, store):
