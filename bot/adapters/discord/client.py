@@ -25,9 +25,10 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import INTERNAL_API_VERSION, Route
 
-from bot.adapters.base import Attachment, PostFailed
+from bot.adapters.base import Attachment, PostFailed, PostingPaused
 from bot.adapters.discord.cooldown import Cooldown
 from bot.adapters.discord.interactions import DEFER_AFTER, PLATFORM, InteractionHandler
+from bot.adapters.discord.permissions import english_names, missing_permissions
 from bot.adapters.discord.poster import post_message
 from bot.adapters.discord.shards import ShardRunner
 from bot.adapters.discord.sync import sync_if_changed
@@ -218,7 +219,21 @@ class DiscordAdapter:
         """Poster: post ``payload`` with ``files`` to a channel; the new message's id."""
         if not self._logged_in or self.client.is_closed():
             raise PostFailed(f"channel {channel_id}: the Discord client is not connected")
-        return await post_message(self.client.http, channel_id, payload, files)
+        try:
+            return await post_message(self.client.http, channel_id, payload, files)
+        except PostingPaused as exc:
+            flags = self._missing(server_id, channel_id)
+            if flags:  # the cache knows exactly what is missing: say that
+                reason = f"missing permission: {english_names(flags)}"
+                raise PostingPaused(channel_id, reason) from exc
+            raise
+
+    def _missing(self, server_id: str | None, channel_id: str) -> list[str] | None:
+        if not (server_id and server_id.isdigit() and channel_id.isdigit()):
+            return None
+        client = self.shards.client_for(int(server_id)) if self.shards else self.client
+        guild = client.get_guild(int(server_id)) if client is not None else None
+        return missing_permissions(guild, int(channel_id))
 
     # -- gateway events -----------------------------------------------------------------------
 

@@ -310,7 +310,8 @@ class InteractionHandler:
         except Exception:
             log.exception("language lookup failed or slow server=%s", place.server_id)
             lang = self.dispatcher.services.default_language
-        texts = chunks(message_lines([explained.message], lg) for lg in languages(lang))
+        lines = [explained.message, *explained.extra]
+        texts = chunks(message_lines(lines, lg) for lg in languages(lang))
         try:
             await self.send(interaction, [Outgoing(content=c, ephemeral=True) for c in texts])
         except InteractionGone as gone:  # a refused /signal was never charged: keep its wait

@@ -23,6 +23,7 @@ from bot.adapters.discord.autocomplete import (
 )
 from bot.adapters.discord.errors import MissingManageServer
 from bot.adapters.discord.interactions import PLATFORM, Interaction, InteractionHandler, place_of
+from bot.adapters.discord.permissions import CannotPost, missing_permissions
 from bot.adapters.discord.translator import choice_key, command_key, english, option_key
 from bot.storage import Storage
 
@@ -140,6 +141,9 @@ def build_tree(client: discord.Client, handler: InteractionHandler, storage: Sto
         time: app_commands.Range[str, 1, 5] | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
     ) -> None:
+        missing = missing_permissions(interaction.guild, int(channel))
+        if missing:
+            raise CannotPost(int(channel), missing)
         args = {"action": "schedule", "channel": channel}
         if time:
             args["time"] = time

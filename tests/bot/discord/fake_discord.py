@@ -40,6 +40,12 @@ MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 31)
 MANAGE_GUILD = 1 << 5
 ADMIN_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_GUILD
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SEND_MESSAGES = 1 << 11
+#: @everyone in the fake guild: view channel, send messages, embed links, attach files, commands.
+EVERYONE_PERMISSIONS = (1 << 10) | SEND_MESSAGES | (1 << 14) | (1 << 15) | (1 << 31)
+BOT_ROLE_ID = 800000000000000099
+#: #quiet denies Send Messages to @everyone.
+QUIET_CHANNEL_ID = 700000000000000003
 
 _ids = itertools.count(500000000000000001)
 
@@ -473,20 +479,66 @@ def text_channel(guild_id: int = GUILD_ID) -> dict[str, Any]:
     }
 
 
+def _role(role_id: int, name: str, permissions: int, position: int) -> dict[str, Any]:
+    return {
+        "id": str(role_id),
+        "name": name,
+        "color": 0,
+        "hoist": False,
+        "position": position,
+        "permissions": str(permissions),
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
+
+
+def muted_channel(guild_id: int = GUILD_ID) -> dict[str, Any]:
+    """#quiet: @everyone (so the bot too) is denied Send Messages by a channel overwrite."""
+    return {
+        **text_channel(guild_id),
+        "id": str(QUIET_CHANNEL_ID),
+        "name": "quiet",
+        "position": 1,
+        # overwrite type 0 = role; the @everyone role's id is the guild id (Discord docs,
+        # "Permissions": permission overwrites, and "Role Object")
+        "permission_overwrites": [
+            {"id": str(guild_id), "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}
+        ],
+    }
+
+
 def guild_create(guild_id: int = GUILD_ID) -> dict[str, Any]:
-    """A minimal GUILD_CREATE payload (what the guilds intent delivers at start-up)."""
+    """A GUILD_CREATE payload as the guilds intent delivers it at start-up: roles (@everyone
+    can view, send, embed, attach), #general and #quiet, and the bot's own member (Discord
+    always includes the current user's member)."""
+    bot_member = {
+        "user": _user(BOT_USER_ID, "signalbot", bot=True),
+        "roles": [str(BOT_ROLE_ID)],
+        "joined_at": "2026-01-01T00:00:00+00:00",
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "pending": False,
+        "nick": None,
+        "avatar": None,
+        "premium_since": None,
+    }
     return {
         "id": str(guild_id),
         "name": "Market club",
         "icon": None,
         "owner_id": str(ADMIN_ID),
-        "roles": [],
+        "roles": [
+            _role(guild_id, "@everyone", EVERYONE_PERMISSIONS, 0),
+            _role(BOT_ROLE_ID, "signalbot", 0, 1),
+        ],
         "emojis": [],
         "stickers": [],
         "features": [],
-        "channels": [text_channel(guild_id)],
+        "channels": [text_channel(guild_id), muted_channel(guild_id)],
         "threads": [],
-        "members": [],
+        "members": [bot_member],
         "voice_states": [],
         "presences": [],
         "member_count": 2,
