@@ -30,6 +30,7 @@ from bot.adapters.discord.cooldown import Cooldown
 from bot.adapters.discord.interactions import DEFER_AFTER, PLATFORM, InteractionHandler
 from bot.adapters.discord.permissions import english_names, missing_permissions
 from bot.adapters.discord.poster import post_message
+from bot.adapters.discord.render import reader_language
 from bot.adapters.discord.shards import ShardRunner
 from bot.adapters.discord.sync import sync_if_changed
 from bot.adapters.discord.translator import CatalogTranslator
@@ -114,6 +115,7 @@ class DiscordAdapter:
         client = discord.Client(**options)
         tree = build_tree(client, self.handler, self.storage)
         client.event(self.on_ready)
+        client.event(self.on_guild_join)
         client.event(self.on_guild_remove)
         client.event(self.on_guild_channel_delete)
         return client, tree
@@ -246,6 +248,15 @@ class DiscordAdapter:
             self.shard_count or 1,
             sorted(self.shards.connected()) if self.shards is not None else "all",
         )
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """A new guild starts in the language of its community locale (zh-CN, zh-TW, en-*)."""
+        lang = reader_language(guild.preferred_locale)
+        server = str(guild.id)
+        if lang is None or await self.storage.get_language(PLATFORM, server, "") != "":
+            return
+        await self.storage.set_language(PLATFORM, server, lang)
+        log.info("discord guild=%s joined; language %s from its locale", server, lang)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """The bot was removed from a guild (not an outage): disable its subscriptions."""

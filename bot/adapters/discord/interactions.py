@@ -10,6 +10,7 @@ differs from the guess the thinking message is deleted first.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import logging
 import time
@@ -22,9 +23,16 @@ from discord import app_commands
 from bot.adapters.base import Attachment
 from bot.adapters.discord.cooldown import Cooldown
 from bot.adapters.discord.errors import MissingManageServer, OnCooldown, Restarting, explain
-from bot.adapters.discord.render import Outgoing, chunks, message_lines, outgoing
+from bot.adapters.discord.render import (
+    Outgoing,
+    chunks,
+    message_lines,
+    outgoing,
+    reader_language,
+)
 from bot.dispatch import Dispatcher, Outcome
-from formatting.card import languages
+from commands.reply import Message
+from formatting.card import Language, languages
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +98,11 @@ def place_of(interaction: Interaction) -> Place:
         return Place(f"dm:{user_id}", channel_id, user_id, True)
     is_admin = interaction.permissions.manage_guild
     return Place(str(interaction.guild_id), channel_id, user_id, is_admin)
+
+
+def user_context(interaction: Interaction) -> bool:
+    """A DM, or a server where the bot is only installed by the user (not by the server)."""
+    return interaction.guild_id is None or not interaction.is_guild_integration()
 
 
 def command_name(interaction: Interaction) -> str | None:
@@ -186,7 +199,7 @@ class InteractionHandler:
         """Run ``command`` and answer; ``public`` guesses the reply's visibility for a defer."""
         began = time.perf_counter()
         place = place_of(interaction)
-        prepare = asyncio.create_task(self._prepare(command, args, place))
+        prepare = asyncio.create_task(self._prepare(command, args, place, interaction))
         try:
             done, _ = await asyncio.wait({prepare}, timeout=self.defer_after)
             if not done:
@@ -210,7 +223,7 @@ class InteractionHandler:
         )
 
     async def _prepare(
-        self, command: str, args: dict[str, str], place: Place
+        self, command: str, args: dict[str, str], place: Place, interaction: Interaction
     ) -> tuple[Outcome, list[Outgoing]]:
         outcome = await self.dispatcher.run(
             command,
@@ -222,7 +235,14 @@ class InteractionHandler:
             is_admin=place.is_admin,
             max_tickers=MAX_CARDS,
         )
-        return outcome, await outgoing(outcome)
+        if command == "about":  # the Discord-specific part of /about: whose language is used
+            note = Message(key="discord.about.locale")
+            reply = dataclasses.replace(outcome.reply, messages=(*outcome.reply.messages, note))
+            outcome = dataclasses.replace(outcome, reply=reply)
+        reader = reader_language(interaction.locale)
+        if reader is not None and user_context(interaction):  # no server to follow: the reader's
+            outcome = dataclasses.replace(outcome, language=reader)
+        return outcome, await outgoing(outcome, reader=reader)
 
     async def send(self, interaction: Interaction, messages: list[Outgoing]) -> None:
         """Answer with ``messages``: the first as the response, the rest as follow-ups."""
@@ -303,15 +323,19 @@ class InteractionHandler:
         if interaction.type is not discord.InteractionType.application_command:
             return
         place = place_of(interaction)
-        try:  # bounded: the first response must reach Discord within its 3-second window
-            lang = await asyncio.wait_for(
-                self.dispatcher.language_for(PLATFORM, place.server_id), LANGUAGE_LOOKUP_LIMIT
-            )
-        except Exception:
-            log.exception("language lookup failed or slow server=%s", place.server_id)
-            lang = self.dispatcher.services.default_language
+        lang: Language | None = reader_language(interaction.locale)  # private: the reader's
+        if lang is None:
+            try:  # bounded: the first response must reach Discord within its 3-second window
+                lang = await asyncio.wait_for(
+                    self.dispatcher.language_for(PLATFORM, place.server_id),
+                    LANGUAGE_LOOKUP_LIMIT,
+                )
+            except Exception:
+                log.exception("language lookup failed or slow server=%s", place.server_id)
+                lang = self.dispatcher.services.default_language
         lines = [explained.message, *explained.extra]
-        texts = chunks(message_lines(lines, lg) for lg in languages(lang))
+        shown: Language = lang or self.dispatcher.services.default_language
+        texts = chunks(message_lines(lines, lg) for lg in languages(shown))
         try:
             await self.send(interaction, [Outgoing(content=c, ephemeral=True) for c in texts])
         except InteractionGone as gone:  # a refused /signal was never charged: keep its wait
