@@ -32,6 +32,8 @@ from signals.momentum import Signal
 from signals.service import PriceService
 
 log = logging.getLogger(__name__)
+#: Start of a delivery's error when the post was refused for a fixable reason (issue 12).
+PAUSED_PREFIX = "paused: "
 
 
 @dataclass
@@ -201,6 +203,9 @@ class DigestRunner:
     ) -> None:
         sub, session, report = target.subscription, target.session, run.report
         async with semaphore:
+            if await self._paused_this_session(sub, session):
+                report.skipped += 1
+                return
             if not run.active() or not await self.storage.claim_delivery(
                 sub.id, session, self.claimer_id, max_attempts=DIGEST_MAX_ATTEMPTS
             ):
@@ -258,9 +263,19 @@ class DigestRunner:
                 len(ids),
             )
 
+    async def _paused_this_session(self, sub: Subscription, session: date) -> bool:
+        """Issue 12: a paused subscription is retried at the next session, not every backoff
+        (each refused post counts against Discord's invalid-request limit); an admin's
+        /digest schedule clears the pause at once."""
+        if sub.paused_reason is None:
+            return False
+        row = await self.storage.get_delivery(sub.id, session)
+        return row is not None and row.state == "failed" and PAUSED_PREFIX in (row.error or "")
+
     async def _pause(self, sub: Subscription, session: date, exc: PostingPaused) -> None:
         """Issue 12: a permission problem pauses the subscription (never disables it)."""
-        await self.storage.mark_failed(sub.id, session, self.claimer_id, f"paused: {exc.reason}")
+        error = f"{PAUSED_PREFIX}{exc.reason}"
+        await self.storage.mark_failed(sub.id, session, self.claimer_id, error)
         if await self.storage.pause_subscription(sub.id, exc.reason):
             log.warning(
                 "digest subscription paused platform=%s server=%s channel=%s subscription=%d "

@@ -43,6 +43,8 @@ async def test_missing_permissions_pause_then_resume(make_bot, fake, prices):
     assert paused is not None and paused.enabled
     assert paused.paused_reason and "missing permission" in paused.paused_reason
     assert (await store.get_delivery(sub.id, earlier)).state == "failed"
+    again = await runner.run([Target(paused, earlier)])  # same session: not hammered again
+    assert again.skipped == 1 and len(fake.calls("POST", PATH)) == 1
 
     status = await Dispatcher(Services(prices=service, settings=store, default_language="en")).run(
         "digest",
