@@ -102,6 +102,14 @@ async def test_permission_problems_raise_posting_paused(make_bot, fake, code, me
     assert len(fake.calls("POST", PATH)) == 1
 
 
+async def test_a_404_without_a_gone_code_is_retried_not_disabled(make_bot, fake):
+    """Only 10003/10004 end a subscription: a bare 404 (a proxy, say) is PostFailed."""
+    bot = await make_bot()
+    fake.script("POST", PATH, 404, {"message": "404: Not Found", "code": 0})
+    with pytest.raises(PostFailed):
+        await bot.adapter.send_message(CHANNEL, {"embeds": [EMBED]})
+
+
 async def test_other_failures_raise_post_failed(make_bot, fake):
     """A 400, a rate limit too long to wait, or a client that never logged in: PostFailed."""
     bot = await make_bot()
