@@ -45,3 +45,21 @@ async def test_sqlite_one_process_connects_every_shard(make_bot, fake):
     await bot.adapter.stop()
     await asyncio.wait_for(running, 10)
     assert fake.shards_connected() == {}
+
+
+async def test_explicit_shard_ids_connect_only_those(make_bot, fake):
+    """DISCORD_SHARD_IDS=1 of 2: only shard 1 is connected; its guild is answered, the other
+    guild's events reach nobody here (another process would hold shard 0)."""
+    fake.guild_ids = [GUILD_ID, GUILD_ID_2]
+    bot = await make_bot(shard_count=2, shard_ids="1", login=False)
+    running = asyncio.create_task(bot.adapter.run())
+    await until(lambda: fake.shards_connected() == {1: 1} and bot.adapter.ready)
+    assert bot.adapter.health()["shards_held"] == [1]
+    mine = GUILD_ID if shard_of(GUILD_ID, 2) == 1 else GUILD_ID_2
+    other = GUILD_ID_2 if mine == GUILD_ID else GUILD_ID
+    payload = signal(mine)
+    assert await fake.dispatch("INTERACTION_CREATE", payload) == 1
+    await fake.wait_for(lambda r: payload["token"] in r.path)
+    assert await fake.dispatch("INTERACTION_CREATE", signal(other)) == 0
+    await bot.adapter.stop()
+    await asyncio.wait_for(running, 10)
