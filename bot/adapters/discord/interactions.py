@@ -208,7 +208,7 @@ class InteractionHandler:
             outcome, messages = await prepare
             await self.send(interaction, messages)
         except InteractionGone as gone:
-            self.gone(interaction, gone, command=command)
+            self.gone(interaction, gone, command=command, refund=command == "signal")
             return
         finally:
             prepare.cancel()  # no-op once finished; else stops orphaned work
@@ -288,8 +288,8 @@ class InteractionHandler:
         command: str | None,
         refund: bool = True,
     ) -> None:
-        """Log a dead interaction once (a warning, no traceback); refund the asker's cooldown
-        when nothing reached them."""
+        """Log a dead interaction once (a warning, no traceback); with ``refund`` (a /signal
+        that charged the cooldown), refund the asker's cooldown when nothing reached them."""
         delivered = bool(interaction.extras.get(_DELIVERED))
         if refund and not delivered:
             self.cooldown.refund(str(interaction.user.id))
@@ -311,7 +311,8 @@ class InteractionHandler:
         code = dead_code(error)
         if code is not None:  # Discord refuses any answer: say so once, never answer again
             first = code in DEAD_FIRST_RESPONSE
-            self.gone(interaction, InteractionGone(code, first=first), command=command)
+            gone = InteractionGone(code, first=first)
+            self.gone(interaction, gone, command=command, refund=command == "signal")
             return
         explained = explain(error, command=command)
         log.info(
@@ -339,6 +340,7 @@ class InteractionHandler:
         try:
             await self.send(interaction, [Outgoing(content=c, ephemeral=True) for c in texts])
         except InteractionGone as gone:  # a refused /signal was never charged: keep its wait
-            self.gone(interaction, gone, command=command, refund=not isinstance(error, OnCooldown))
+            refund = command == "signal" and not isinstance(error, OnCooldown)
+            self.gone(interaction, gone, command=command, refund=refund)
         except discord.HTTPException as exc:
             log.warning("could not send the error reply interaction=%s: %s", interaction.id, exc)

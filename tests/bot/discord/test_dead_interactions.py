@@ -78,3 +78,17 @@ async def test_a_second_response_to_one_interaction_is_refused_by_the_fake(fake)
         second = await session.post(url, json={"type": 4, "data": {"content": "b"}})
         assert first.status == 200
         assert second.status == 400 and (await second.json())["code"] == 40060
+
+
+async def test_a_dead_cooldown_refusal_keeps_the_cooldown(make_bot, fake, caplog):
+    """A /signal refused for its cooldown whose refusal hits 10062: logged once, and the
+    running cooldown stays (that request never charged it, so nothing is refunded)."""
+    caplog.set_level(logging.INFO)
+    bot = await make_bot(cooldown=60)
+    await bot.send(signal())  # charged
+    refused = signal()
+    fake.script("POST", callback_path(refused), 404, UNKNOWN_INTERACTION)
+    await bot.send(refused)
+    assert_logged_once_without_traceback(caplog, 10062)
+    user = str(refused["member"]["user"]["id"])
+    assert bot.adapter.handler.cooldown.retry_after(user) > 0
