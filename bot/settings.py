@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     discord_shard_count: int | None = _env(
         "DISCORD_SHARD_COUNT", None, "Number of gateway shards (default: Discord's suggestion)"
     )
+    discord_shard_ids: Annotated[tuple[int, ...], NoDecode] = _env(
+        "DISCORD_SHARD_IDS",
+        (),
+        "Comma-separated shard ids this process connects (default: leased automatically)",
+    )
     slack_bot_token: SecretStr | None = _env("SLACK_BOT_TOKEN", None, "Slack bot token (xoxb-)")
     slack_app_token: SecretStr | None = _env(
         "SLACK_APP_TOKEN", None, "Slack app-level token (xapp-); enables Socket Mode"
@@ -107,7 +112,7 @@ class Settings(BaseSettings):
             )
         return text.rstrip("/")
 
-    @field_validator("discord_guild_ids", mode="before")
+    @field_validator("discord_guild_ids", "discord_shard_ids", mode="before")
     @classmethod
     def _guild_ids(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -189,6 +194,17 @@ class Settings(BaseSettings):
         if text not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)} (got {value!r})")
         return text
+
+    @model_validator(mode="after")
+    def _shard_ids_need_a_count(self) -> Settings:
+        if self.discord_shard_ids:
+            count = self.discord_shard_count
+            if count is None:
+                raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT")
+            bad = [i for i in self.discord_shard_ids if i >= count]
+            if bad:
+                raise ValueError(f"DISCORD_SHARD_IDS {bad} must be below DISCORD_SHARD_COUNT")
+        return self
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

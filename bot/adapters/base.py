@@ -40,7 +40,7 @@ class ChannelGone(Exception):
 
 
 class PostingPaused(Exception):
-    """The bot may not post here for now, for a reason an admin can fix: pause, retry next session."""  # noqa: E501
+    """An admin-fixable reason keeps the bot from posting here: pause, retry next session."""
 
     def __init__(self, channel_id: str, reason: str) -> None:
         super().__init__(f"channel {channel_id}: {reason}")

@@ -96,6 +96,8 @@ subscriptions = Table(
     Column("disabled_reason", Text, nullable=True),
     *_timestamps(),
     Column("created_by", String(64), nullable=True),  # the user who scheduled it (Slack)
+    # NULL: posting works; else why the bot may not post there now (retried every session)
+    Column("paused_reason", Text, nullable=True),
     UniqueConstraint("platform", "server_id", "channel_id"),
     ForeignKeyConstraint(
         ["platform", "server_id"],

@@ -108,17 +108,37 @@ def chunks(blocks: Iterable[list[str]], limit: int = MAX_CONTENT) -> list[str]:
     return out
 
 
-async def outgoing(outcome: Outcome) -> list[Outgoing]:
+async def outgoing(outcome: Outcome, *, reader: Language | None = None) -> list[Outgoing]:
     """Cards first (one message each, chart attached), then the text messages.
 
-    Messages next to cards are the tickers that failed: only the asker sees them.
+    Messages next to cards are the tickers that failed: only the asker sees them. Public
+    messages are in ``outcome.language`` (the server's); private ones in ``reader`` (the asker's
+    own language, see :func:`reader_language`) when given.
     """
     reply, lang = outcome.reply, outcome.language
+    mine = reader or lang
     if isinstance(reply, DigestReply):  # a preview: the digest exactly as it would be posted
-        return await digest_messages(reply.digest, lang, ephemeral=reply.ephemeral)
+        shown = mine if reply.ephemeral else lang
+        return await digest_messages(reply.digest, shown, ephemeral=reply.ephemeral)
     if isinstance(reply, HistoryReply):
-        return [await history_message(reply.history, lang, ephemeral=reply.ephemeral)]
-    cards = [await card_message(card, lang, ephemeral=reply.ephemeral) for card in reply.cards]
-    texts = chunks(message_lines(reply.messages, lg) for lg in languages(lang))
+        shown = mine if reply.ephemeral else lang
+        return [await history_message(reply.history, shown, ephemeral=reply.ephemeral)]
+    card_lang = mine if reply.ephemeral else lang
+    cards = [await card_message(card, card_lang, ephemeral=reply.ephemeral) for card in reply.cards]
     private = reply.ephemeral or bool(cards)
+    text_lang = mine if private else lang
+    texts = chunks(message_lines(reply.messages, lg) for lg in languages(text_lang))
     return [*cards, *(Outgoing(content=text, ephemeral=private) for text in texts)]
+
+
+#: Discord locales whose readers get private replies in their own language.
+READER_LOCALES: dict[str, Language] = {"zh-CN": "zh", "zh-TW": "zh", "en-US": "en", "en-GB": "en"}
+
+
+def reader_language(locale: object) -> Language | None:
+    """The catalog language of a Discord user locale (zh-CN, zh-TW, en-*), else None.
+
+    The rule: public messages follow the server, private ones follow the reader.
+    """
+    value = str(getattr(locale, "value", locale) or "")
+    return READER_LOCALES.get(value) or ("en" if value.startswith("en-") else None)

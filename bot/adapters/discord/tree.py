@@ -10,14 +10,20 @@ and Discord can only restrict whole top-level commands. The bot checks Manage Se
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 
-from bot.adapters.discord.autocomplete import server_watchlist, ticker_choices, timezone_choices
+from bot.adapters.discord.autocomplete import (
+    LABEL_SEPARATOR,
+    server_watchlist,
+    ticker_choices,
+    timezone_choices,
+)
 from bot.adapters.discord.errors import MissingManageServer
 from bot.adapters.discord.interactions import PLATFORM, Interaction, InteractionHandler, place_of
+from bot.adapters.discord.permissions import CannotPost, missing_permissions
 from bot.adapters.discord.translator import choice_key, command_key, english, option_key
 from bot.storage import Storage
 
@@ -25,6 +31,7 @@ Choice = app_commands.Choice
 #: Channels a digest can be posted in: text and announcement channels.
 POSTABLE_CHANNELS = (discord.ChannelType.text, discord.ChannelType.news)
 LANGUAGE_CHOICES = ("en", "zh", "both")
+T = TypeVar("T")
 
 
 class PostableChannel(app_commands.Transformer[discord.Client]):
@@ -81,6 +88,18 @@ class SignalTree(app_commands.CommandTree[discord.Client]):
         await self.handler.on_error(interaction, error)
 
 
+def everywhere(func: T) -> T:
+    """Installable on servers and by users; usable in servers, the bot's DM and group DMs."""
+    func = app_commands.allowed_installs(guilds=True, users=True)(func)
+    return app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)(func)
+
+
+def servers_only(func: T) -> T:
+    """A server setting: installed with the server, used in it only."""
+    func = app_commands.allowed_installs(guilds=True, users=False)(func)
+    return app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)(func)
+
+
 def _describe(path: str, *options: str) -> dict[str, app_commands.locale_str]:
     return {name: english(option_key(path, name, "description")) for name in options}
 
@@ -94,9 +113,12 @@ def build_tree(client: discord.Client, handler: InteractionHandler, storage: Sto
     tree = SignalTree(client, handler)
 
     @tree.command(name="signal", description=_description("signal"))
+    @everywhere
     @app_commands.describe(**_describe("signal", "ticker"))
     @app_commands.check(handler.signal_cooldown)
     async def signal(interaction: Interaction, ticker: app_commands.Range[str, 1, 100]) -> None:
+        # a client that submits the autocomplete label sends "SPY QQQ — Invesco QQQ Trust"
+        ticker = ticker.split(LABEL_SEPARATOR, 1)[0]
         await handler.run(interaction, "signal", {"ticker": ticker}, public=True)
 
     @signal.autocomplete("ticker")
@@ -116,6 +138,7 @@ def build_tree(client: discord.Client, handler: InteractionHandler, storage: Sto
         return ticker_choices(current, watchlist)
 
     @tree.command(name="language", description=_description("language"))
+    @servers_only
     @app_commands.describe(**_describe("language", "choice"))
     @app_commands.choices(
         choice=[Choice(name=english(choice_key("choice", v)), value=v) for v in LANGUAGE_CHOICES]
@@ -133,6 +156,7 @@ def build_tree(client: discord.Client, handler: InteractionHandler, storage: Sto
         description=_description("digest"),
         guild_only=True,  # subscriptions belong to a server
         allowed_contexts=app_commands.AppCommandContext(guild=True),
+        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
     )
 
     @digest.command(name="schedule", description=_description("digest.schedule"))
@@ -144,6 +168,9 @@ def build_tree(client: discord.Client, handler: InteractionHandler, storage: Sto
         time: app_commands.Range[str, 1, 5] | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
     ) -> None:
+        missing = missing_permissions(interaction.guild, int(channel))
+        if missing:
+            raise CannotPost(int(channel), missing)
         args = {"action": "schedule", "channel": channel}
         if time:
             args["time"] = time
@@ -220,10 +247,12 @@ def build_tree(client: discord.Client, handler: InteractionHandler, storage: Sto
     tree.add_command(alert)
 
     @tree.command(name="help", description=_description("help"))
+    @everywhere
     async def help_(interaction: Interaction) -> None:
         await handler.run(interaction, "help", {}, public=False)
 
     @tree.command(name="about", description=_description("about"))
+    @everywhere
     async def about(interaction: Interaction) -> None:
         await handler.run(interaction, "about", {}, public=False)
 
