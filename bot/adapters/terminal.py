@@ -263,6 +263,10 @@ class TerminalAdapter:
         else:
             await self._lines_piped()
 
+    async def health(self) -> dict[str, bool]:
+        """Reading input until stopped."""
+        return {"input": not self._stopping.is_set()}
+
     async def stop(self) -> None:
         """Stop reading; an in-flight command finishes first."""
         self._stopping.set()

@@ -135,6 +135,16 @@ class DiscordAdapter:
         await self.login()
         await self.client.connect(reconnect=True)
 
+    async def health(self) -> dict[str, bool]:
+        """The gateway: READY received and the websocket open (every shard's, when sharded)."""
+        client = self.client
+        ready = self._logged_in and client.is_ready() and not client.is_closed()
+        if isinstance(client, discord.AutoShardedClient):
+            ready = ready and all(not shard.is_closed() for shard in client.shards.values())
+        elif client.ws is not None:
+            ready = ready and client.ws.open
+        return {"gateway": ready}
+
     async def stop(self) -> None:
         """Refuse new commands, let interactions in flight finish, then close the client."""
         await self.handler.drain(DRAIN_TIMEOUT)

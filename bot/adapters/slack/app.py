@@ -7,6 +7,7 @@ import logging
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
+from aiohttp import web
 from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -84,9 +85,12 @@ class SlackAdapter:
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
+        self._running = False
         self._stopped = asyncio.Event()
         self._socket: Any = None
         self._http: HttpServer | None = None
+        #: False when run_bot's ops server serves :meth:`http_app` on the shared port instead.
+        self.serve_http = True
         self.commands = SlashCommand(settings, dispatcher, spawn=self._spawn)
         self.home = HomeTab(dispatcher, storage, spawn=self._spawn)
         self.app.command(COMMAND)(self.commands.on_command)
@@ -132,13 +136,27 @@ class SlackAdapter:
             self._socket = AsyncSocketModeHandler(self.app, self.app_token, web_client=self.client)
             await self._socket.connect_async()
             log.info("slack socket mode connected")
-        if not self.socket_mode or self.installs is not None:
-            events = not self.socket_mode and self.signing_secret is not None
-            self._http = HttpServer(
-                web_app(self.app, events=events), host=self.host, port=self.settings.http_port
-            )
+        routes = self.http_app()
+        if routes is not None and self.serve_http:
+            self._http = HttpServer(routes, host=self.host, port=self.settings.http_port)
             await self._http.start()
+        self._running = True
         await self._stopped.wait()
+
+    def http_app(self) -> web.Application | None:
+        """The HTTP routes (events in HTTP mode, OAuth pages), or None in plain Socket Mode."""
+        if self.socket_mode and self.installs is None:
+            return None
+        return web_app(self.app, events=not self.socket_mode and self.signing_secret is not None)
+
+    async def health(self) -> dict[str, bool]:
+        """Socket Mode connected (in Socket Mode), and serving requests."""
+        parts = {"running": self._running and not self._closing}
+        if self.socket_mode:
+            parts["socket_mode"] = self._socket is not None and bool(
+                await self._socket.client.is_connected()
+            )
+        return parts
 
     async def stop(self) -> None:
         """Stop taking requests, let acknowledged ones finish (bounded), close connections."""
