@@ -10,6 +10,7 @@ BENCHES = {
     "signals": "benchmarks.bench_signals",
     "warm": "benchmarks.bench_warm_signal",
     "fanout": "benchmarks.bench_fanout",
+    "startup": "benchmarks.bench_startup",
 }
 
 

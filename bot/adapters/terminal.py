@@ -18,7 +18,6 @@ from commands.registry import REGISTRY
 from commands.reply import UserError
 from commands.validation import MAX_TICKERS, parse_ticker, shown
 from formatting.card import Language
-from formatting.digest_render import digest_to_text
 from formatting.messages import message_text
 from formatting.terminal import card_to_terminal
 from signals.funds import FUNDS
@@ -194,6 +193,8 @@ class TerminalAdapter:
                 soft_wrap=True,
             )
         if isinstance(outcome.reply, DigestReply):
+            from formatting.digest_render import digest_to_text  # loads slack_sdk: when needed
+
             text = digest_to_text(outcome.reply.digest, outcome.language)
             self.console.print(text, markup=False, soft_wrap=True)
         if self._offline_hint_due(outcome):
