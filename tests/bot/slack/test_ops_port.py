@@ -51,3 +51,16 @@ async def test_one_port_answers_slack_events_and_health(fake, prices, tmp_path):
         os.kill(os.getpid(), signal.SIGTERM)  # run_bot's handler stops it
         code = await asyncio.wait_for(task, 30)
     assert code == 0
+
+
+async def test_socket_mode_health_follows_the_connection(make_adapter, fake):
+    """Socket Mode reports connected once the socket is up, and not after stop()."""
+    adapter = await make_adapter(slack_app_token="xapp-test", slack_signing_secret=None)
+    assert await adapter.health() == {"running": False, "socket_mode": False}
+    runner = asyncio.create_task(adapter.run())
+    async with asyncio.timeout(20):
+        while await adapter.health() != {"running": True, "socket_mode": True}:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+    await adapter.stop()
+    await asyncio.wait_for(runner, 10)
+    assert await adapter.health() == {"running": False, "socket_mode": False}
