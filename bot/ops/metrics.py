@@ -88,12 +88,24 @@ class Metrics:
         self.leader.set(0)
 
     def command(self, platform: str, command: str, status: str, seconds: float) -> None:
-        """One answered command (``status`` as the dispatcher logs it)."""
-        self.commands.labels(platform, command[:32] or "-", command_outcome(status)).inc()
+        """One answered command (``status`` as the dispatcher logs it).
+
+        A name outside the registry (typed by a user) is counted as ``unknown``: labels stay a
+        small, fixed set whatever people type.
+        """
+        from commands.registry import REGISTRY
+
+        name = command if command in REGISTRY else "unknown"
+        self.commands.labels(platform, name, command_outcome(status)).inc()
         self.reply_seconds.labels(platform).observe(seconds)
 
     def digest_report(self, report: Any) -> None:
-        """Count a digest run's deliveries (a :class:`bot.digest.claims.RunReport`)."""
+        """Count a digest run's deliveries (a :class:`bot.digest.claims.RunReport`).
+
+        ``gone`` (the channel is gone: its subscription is paused) counts as ``paused``;
+        ``recovered`` (a claim whose post had landed, confirmed without re-posting) is counted
+        once the report carries it, and stays 0 until then.
+        """
         counts = {
             "sent": getattr(report, "sent", 0),
             "failed": getattr(report, "failed", 0),

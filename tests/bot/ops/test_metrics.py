@@ -91,3 +91,14 @@ def test_crash_outcome_carries_no_error_id():
     name = "signalbot_commands_total"
     assert sample(metrics, name, platform="slack", command="signal", outcome="crash") == 1
     assert sample(metrics, name, platform="slack", command="signal", outcome="user_error") == 1
+
+
+def test_command_names_outside_the_registry_are_unknown():
+    """Whatever a user types as a command name, the label set stays fixed."""
+    metrics = Metrics()
+    for typed in ("frobnicate", "x" * 200, "signal"):
+        metrics.command("terminal", typed, "user_error:error.unknown_command", 0.001)
+    name = "signalbot_commands_total"
+    labels = {"platform": "terminal", "outcome": "user_error"}
+    assert sample(metrics, name, command="unknown", **labels) == 2
+    assert sample(metrics, name, command="signal", **labels) == 1
