@@ -11,6 +11,7 @@ BENCHES = {
     "warm": "benchmarks.bench_warm_signal",
     "fanout": "benchmarks.bench_fanout",
     "track": "benchmarks.bench_track_record",
+    "startup": "benchmarks.bench_startup",
 }
 
 

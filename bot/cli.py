@@ -59,6 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--as-of", metavar="YYYY-MM-DD", help="a past session instead of the last")
     history.add_argument("--json", action="store_true", help="machine-readable output")
 
+    config = sub.add_parser(
+        "config", help="print the settings in effect (secrets only as set / not set)"
+    )
+    config.add_argument(
+        "--markdown", action="store_true", help="the README's table of variables and defaults"
+    )
+
+    doctor = sub.add_parser(
+        "doctor", help="check the configuration against the real services; exit 1 on a problem"
+    )
+    doctor.add_argument("--timeout", type=float, default=10.0, help="seconds per check")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="apply migrations up to the latest")
@@ -230,6 +242,14 @@ async def cmd_db_upgrade(settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    """``signalbot config``: the settings in effect, or (``--markdown``) the README's table."""
+    from bot.settings_doc import markdown_table, text_table
+
+    print(markdown_table() if args.markdown else text_table(settings))
+    return EXIT_OK
+
+
 async def cmd_run(settings: Settings) -> int:
     """``signalbot run``: the long-running bot."""
     from bot.app import run_bot
@@ -258,6 +278,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as exc:
+        if args.command == "doctor":  # the checklist's first line, then stop: nothing else runs
+            from bot.ops.doctor import format_check, problem
+
+            fix = "fix that variable in the environment or .env (see .env.example)"
+            print(format_check(problem("settings", str(exc), fix)))
+            return EXIT_FAILURE
         print(f"signalbot: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     terminal_mode = args.command == "run" and not (
@@ -265,13 +291,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     configure_logging(
         settings.log_level,
-        quiet=args.command in ("signal", "preview", "history")
+        quiet=args.command in ("signal", "preview", "history", "config", "doctor")
         or getattr(args, "digest_command", None) == "preview",
         log_file=settings.data_dir / "signalbot.log" if terminal_mode else None,
         secrets=_secrets(settings),
     )
     language = _language(settings, getattr(args, "lang", None))
     try:
+        if args.command == "config":
+            return cmd_config(args, settings)
+        if args.command == "doctor":
+            from bot.ops.doctor import cmd_doctor
+
+            return asyncio.run(cmd_doctor(settings, limit=args.timeout))
         if args.command == "signal":
             return asyncio.run(cmd_signal(args, settings))
         if args.command == "preview":

@@ -33,6 +33,10 @@ NO_FETCH_ERRORS = frozenset(
 )
 
 
+#: Called after every command with (platform, command, status, seconds); see bot.ops.metrics.
+CommandHook = Callable[[str, str, str, float], None]
+
+
 @dataclass(frozen=True)
 class Outcome:
     """A reply ready to render, in the language it must be rendered in."""
@@ -51,9 +55,16 @@ class Outcome:
 class Dispatcher:
     """Runs commands for any platform; one instance shared by all adapters."""
 
-    def __init__(self, services: Services, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        on_command: CommandHook | None = None,
+    ) -> None:
         self.services = services
         self.clock = clock
+        self.on_command = on_command  # metrics: (platform, command, status, seconds)
 
     async def language_for(self, platform: str, server_id: str) -> Language:
         """The server's stored language, or the configured default."""
@@ -115,6 +126,9 @@ class Dispatcher:
                 messages=(UserError("error.unexpected", error_id=error_id).message,),
                 ephemeral=True,
             )
+        seconds = time.perf_counter() - began
+        if self.on_command is not None:
+            self.on_command(platform, command, status, seconds)
         log.info(
             "command=%s platform=%s server=%s channel=%s user=%s tickers=%s status=%s "
             "duration_ms=%.0f",
@@ -125,6 +139,6 @@ class Dispatcher:
             user_id,
             ",".join(c.ticker for c in reply.cards) or "-",
             status,
-            (time.perf_counter() - began) * 1000,
+            seconds * 1000,
         )
         return Outcome(reply=reply, language=language, error_id=error_id)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from bot.lazy_calendar import LazyCalendar
 from bot.settings import Settings
 from bot.storage import Storage, open_storage
-from signals.calendar import MarketCalendar
 from signals.service import PriceService
 from signals.sources import source_from_spec
 
 
 def price_service(settings: Settings, storage: Storage) -> PriceService:
     """A PriceService over the configured source, caching bars in the database."""
-    return PriceService(source_from_spec(settings.price_source), MarketCalendar(), store=storage)
+    calendar = LazyCalendar()  # built at the first signal or digest tick, not at start-up
+    return PriceService(source_from_spec(settings.price_source), calendar, store=storage)
 
 
 @asynccontextmanager

@@ -71,7 +71,21 @@ class Settings(BaseSettings):
     slack_admin_user_ids: Annotated[tuple[str, ...], NoDecode] = _env(
         "SLACK_ADMIN_USER_IDS", (), "Comma-separated Slack user ids allowed to run admin commands"
     )
-    http_port: int = _env("SIGNALBOT_HTTP_PORT", 3000, "Port of the HTTP server (Slack HTTP mode)")
+    http_port: int = _env(
+        "SIGNALBOT_HTTP_PORT",
+        3000,
+        "Port of the HTTP server: /healthz, /readyz, /metrics, and Slack HTTP mode",
+    )
+    http_host: str = _env(
+        "SIGNALBOT_HTTP_HOST",
+        "0.0.0.0",  # noqa: S104 - Slack and health probes reach the bot from outside
+        "Address the HTTP server listens on (127.0.0.1: local only)",
+    )
+    ops_server: Literal["auto", "on", "off"] = _env(
+        "SIGNALBOT_OPS_SERVER",
+        "auto",
+        "Serve /healthz, /readyz, /metrics: auto (not in a terminal session), on, off",
+    )
     data_dir: Path = _env("SIGNALBOT_DATA_DIR", Path("data"), "Directory for the SQLite database")
     database_url: str = _env(
         "SIGNALBOT_DATABASE_URL", "", "Database: sqlite:///path or postgresql://user@host/db"
@@ -178,6 +192,22 @@ class Settings(BaseSettings):
         if sep and kind.lower() == "csv" and path.strip():
             return f"csv:{path.strip()}"
         raise ValueError(f"must be 'yfinance', 'csv:/path/to/dir' or 'demo' (got {text!r})")
+
+    @field_validator("ops_server", mode="before")
+    @classmethod
+    def _ops_server(cls, value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in ("auto", "on", "off"):
+            raise ValueError(f"must be auto, on or off (got {value!r})")
+        return text
+
+    @field_validator("http_host", mode="before")
+    @classmethod
+    def _host(cls, value: Any) -> str:
+        text = str(value).strip()
+        if not text or any(ch.isspace() or ch in "/@" for ch in text):
+            raise ValueError(f"must be a host name or IP address like 127.0.0.1 (got {text!r})")
+        return text
 
     @field_validator("default_language", mode="before")
     @classmethod

@@ -6,10 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
-
-from formatting.blocks import MAX_FALLBACK_TEXT, MAX_SECTION_TEXT, escape_mrkdwn
-from formatting.blocks import clip as slack_clip
 from formatting.card import Card, Language, languages
 from formatting.embeds import MAX_CONTENT, clip, escape, no_mentions
 from formatting.i18n import Lang, t
@@ -99,6 +95,12 @@ def alert_to_slack(
     changes: list[RegimeChange], session: date, language: Language, *, source: str
 ) -> JSON:
     """One ``chat.postMessage`` body for every change of a channel."""
+    # imported here: slack_sdk is loaded only when Slack is used (see tests/bot/test_lazy_imports)
+    from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+
+    from formatting.blocks import MAX_FALLBACK_TEXT, MAX_SECTION_TEXT, escape_mrkdwn
+    from formatting.blocks import clip as slack_clip
+
     blocks = alert_blocks(changes, session, language, source=source)
     sections = [
         SectionBlock(

@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 
 from formatting.card import Language, languages
-from formatting.chart import MAX_HEATMAP_ROWS, HeatmapRow
 from formatting.i18n import Lang, Term, t
 from formatting.numbers import long_date, pct, price
 from formatting.text import regime_label, source_name
 from signals.momentum import Signal
 from signals.regimes import REGIME_ORDER, REGIME_TONE, Regime
+
+if TYPE_CHECKING:  # formatting.heatmap loads matplotlib: only when a heatmap is wanted
+    from formatting.heatmap import HeatmapRow
 
 _RANK = {regime: i for i, regime in enumerate(REGIME_ORDER)}
 
@@ -234,7 +236,9 @@ class HeatmapSpec:
 
 
 def heatmap_specs(digest: Digest, lang: Language) -> list[HeatmapSpec]:
-    """The heatmaps of ``digest`` (one per :data:`MAX_HEATMAP_ROWS` rows; none without rows)."""
+    """The heatmaps of ``digest`` (one per ``MAX_HEATMAP_ROWS`` rows; none without rows)."""
+    from formatting.heatmap import MAX_HEATMAP_ROWS, HeatmapRow
+
     shown = languages(lang)
     title = " / ".join(t("heatmap.title", lg, date=long_date(digest.session, lg)) for lg in shown)
     labels = tuple(

@@ -12,8 +12,6 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from formatting.blocks import MAX_FALLBACK_TEXT, escape_mrkdwn, escape_text
-from formatting.blocks import clip as slack_clip
 from formatting.card import Language, languages
 from formatting.embeds import MAX_CONTENT, clip, escape, no_mentions
 from formatting.i18n import ChannelRef, Term, t, text
@@ -89,6 +87,10 @@ def message_to_slack(
     key: str, params: Mapping[str, Any], lang: Language, *, ephemeral: bool
 ) -> JSON:
     """A Slack response body (``response_url`` / ``respond``): mrkdwn-safe text."""
+    # imported here: formatting.blocks loads slack_sdk, which Discord and the terminal never need
+    from formatting.blocks import MAX_FALLBACK_TEXT, escape_mrkdwn, escape_text
+    from formatting.blocks import clip as slack_clip
+
     text = _render(key, params, lang, user=escape_mrkdwn, trusted=escape_text, channel=_mention)
     return {
         "text": slack_clip(text, MAX_FALLBACK_TEXT),

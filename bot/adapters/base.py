@@ -8,9 +8,17 @@ from typing import Any, Protocol
 
 
 class Adapter(Protocol):
-    """A chat surface run by the runtime: started, stopped."""
+    """A chat surface run by the runtime: started, stopped, and asked whether it is connected."""
 
     name: str
+
+    async def health(self) -> dict[str, bool]:
+        """Readiness of each connection the adapter keeps, e.g. ``{"gateway": True}``.
+
+        Cheap and local (no network call): ``/readyz`` asks it on every probe. An empty dict
+        means nothing to report (ready).
+        """
+        ...
 
     async def run(self) -> None:
         """Serve until stopped; return when the surface is finished (e.g. end of input)."""

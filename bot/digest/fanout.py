@@ -81,6 +81,7 @@ class DigestRunner:
         chosen = DEFAULT_RATES if rates is None else rates
         self.spacers = {platform: RateSpacer(rate) for platform, rate in chosen.items()}
         self.rendered = 0  # heatmap images drawn (observability, benchmarks)
+        self.on_report: Callable[[RunReport], None] | None = None  # metrics hook (bot.ops)
         self._warned: set[str] = set()
 
     async def run(
@@ -103,6 +104,8 @@ class DigestRunner:
                 self.rendered += renderer.rendered
         report = run.report
         report.upstream_calls = self.prices.upstream_calls - calls
+        if self.on_report is not None:
+            self.on_report(report)
         for platform in sorted(report.no_poster - self._warned):
             log.warning("digest has no poster for platform=%s; its subscriptions wait", platform)
             self._warned.add(platform)

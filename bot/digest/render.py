@@ -22,7 +22,6 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
-from formatting.chart import render_heatmap
 from formatting.digest import HeatmapSpec
 
 log = logging.getLogger(__name__)
@@ -72,6 +71,9 @@ class HeatmapRenderer:
         return ThreadPoolExecutor(1, thread_name_prefix="heatmap")
 
     def _submit(self, spec: HeatmapSpec) -> asyncio.Future[bytes]:
+        # matplotlib and the CJK font load with the first heatmap, not at start-up
+        from formatting.heatmap import render_heatmap
+
         draw = partial(
             render_heatmap, spec.rows, title=spec.title, column_labels=spec.column_labels
         )

@@ -48,12 +48,27 @@ def run_cli(
         ("/language", ("language", {})),
         ("/help", ("help", {})),
         ("/nope x", ("nope", {"text": "x"})),
+        ("iwm, spy", ("signal", {"ticker": "iwm, spy"})),
+        ("help", ("help", {})),
+        ("HELP", ("help", {})),
+        ("帮助", ("help", {})),
+        ("about", ("about", {})),
+        ("clear", ("clear", {})),
+        ("/clear", ("clear", {})),
+        ("quit", ("quit", {})),
+        ("exit", ("quit", {})),
+        ("/exit", ("quit", {})),
+        ("退出", ("quit", {})),
+        ("language zh", ("language", {"choice": "zh"})),
+        ("digest status", ("digest", {"action": "status", "text": ""})),
+        ("what is IWM?", ("", {"text": "what is IWM?"})),
+        ("📈", ("", {"text": "📈"})),
         ("", None),
         ("# a comment", None),
     ],
 )
 def test_parse_line(line, expected):
-    """Slash commands map onto registry options; a bare word is a ticker."""
+    """Slash commands map onto registry options; a bare word is a command word or a ticker."""
     assert parse_line(line) == expected
 
 
@@ -279,3 +294,29 @@ def test_terminal_alerts_add_list_duplicate(tmp_path, prices):
 def test_parse_alert_and_history_lines(line, expected):
     """The terminal spells /alert and /history like the chat platforms."""
     assert parse_line(line) == expected
+
+
+def test_command_words_are_not_tickers_and_errors_name_slash_help(tmp_path, prices):
+    """help/clear run as commands (no HELP or CLEAR card); bad input points to /help; bye."""
+    lines = ["help", "clear", "hello there!", "/frobnicate", "IWM", "quit", "/signal SPY"]
+    result = run_cli(
+        tmp_path, prices, "\n".join(lines) + "\n", "run", SIGNALBOT_DEFAULT_LANGUAGE="en"
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "/signal TICKER" in out  # the help text
+    assert "HELP" not in out and "CLEAR" not in out
+    assert "“hello there!” is neither a command nor a ticker. Type /help" in out
+    assert "Unknown command: /frobnicate. Type /help to see the commands." in out
+    assert "IWM tracks Russell 2000" in out
+    assert out.rstrip().endswith("Goodbye.")  # quit ends the session: SPY is never asked
+
+    assert "Traceback" not in out + result.stderr
+
+
+def test_chinese_command_words_answer_in_chinese(tmp_path, prices):
+    """帮助 is help and 退出 quits, answered in the terminal's language."""
+    result = run_cli(tmp_path, prices, "帮助\n退出\n", "run", SIGNALBOT_DEFAULT_LANGUAGE="zh")
+    assert result.returncode == 0, result.stderr
+    assert "/signal TICKER" in result.stdout
+    assert result.stdout.rstrip().endswith("再见。")

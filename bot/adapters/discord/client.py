@@ -131,9 +131,9 @@ class DiscordAdapter:
     @property
     def ready(self) -> bool:
         """Every gateway connection this process should hold is up (for /readyz)."""
-        return bool(self.health()["ready"])
+        return bool(self.connections()["ready"])
 
-    def health(self) -> dict[str, Any]:
+    def connections(self) -> dict[str, Any]:
         """Gateway state: ``ready``, and for sharded bots the shards held and connected."""
         if self.shards is None:
             up = self._logged_in and self.client.is_ready() and not self.client.is_closed()
@@ -200,6 +200,17 @@ class DiscordAdapter:
             leases.coordinated,
         )
         await self.shards.run()
+
+    async def health(self) -> dict[str, bool]:
+        """The gateway: READY received and the websocket open (every held shard's, when the
+        shards are split across processes; see :meth:`connections`)."""
+        if self.shards is not None:
+            return {"gateway": self.ready}
+        client = self.client
+        ready = self._logged_in and client.is_ready() and not client.is_closed()
+        if client.ws is not None:
+            ready = ready and client.ws.open
+        return {"gateway": ready}
 
     async def stop(self) -> None:
         """Refuse new commands, let interactions in flight finish, then close the clients."""

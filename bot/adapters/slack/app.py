@@ -7,6 +7,7 @@ import logging
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
+from aiohttp import web
 from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -90,9 +91,12 @@ class SlackAdapter:
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
+        self._running = False
         self._stopped = asyncio.Event()
         self._socket: Any = None
         self._http: HttpServer | None = None
+        #: False when run_bot's ops server serves :meth:`http_app` on the shared port instead.
+        self.serve_http = True
         self.poster = DigestPoster(
             storage,
             base_url=self.base_url,
@@ -114,19 +118,20 @@ class SlackAdapter:
         self.app.event("app_uninstalled")(self.events.on_app_uninstalled)
         self.app.event("tokens_revoked")(self.events.on_tokens_revoked)
 
-    def health(self) -> dict[str, bool]:
+    def connections(self) -> dict[str, bool]:
         """``{"slack_connected": ...}``: Socket Mode connected (per the watchdog's last
-        check), or the HTTP endpoint listening."""
+        check), or the HTTP endpoint listening (the ops server's, when it serves ours)."""
         if self.socket_mode:
             connected = self.watchdog is not None and self.watchdog.connected
         else:
-            connected = self._http is not None and not self._closing
+            listening = self._http is not None or (not self.serve_http and self._running)
+            connected = listening and not self._closing
         return {"slack_connected": connected}
 
     @property
     def ready(self) -> bool:
-        """The adapter can take requests now (see :meth:`health`)."""
-        return all(self.health().values())
+        """The adapter can take requests now (see :meth:`connections`)."""
+        return all(self.connections().values())
 
     @property
     def socket_mode(self) -> bool:
@@ -167,13 +172,27 @@ class SlackAdapter:
             log.info("slack socket mode connected")
             self.watchdog = SocketWatchdog(self._socket.client, interval=self.watchdog_interval)
             self.watchdog.start()
-        if not self.socket_mode or self.installs is not None:
-            events = not self.socket_mode and self.signing_secret is not None
-            self._http = HttpServer(
-                web_app(self.app, events=events), host=self.host, port=self.settings.http_port
-            )
+        routes = self.http_app()
+        if routes is not None and self.serve_http:
+            self._http = HttpServer(routes, host=self.host, port=self.settings.http_port)
             await self._http.start()
+        self._running = True
         await self._stopped.wait()
+
+    def http_app(self) -> web.Application | None:
+        """The HTTP routes (events in HTTP mode, OAuth pages), or None in plain Socket Mode."""
+        if self.socket_mode and self.installs is None:
+            return None
+        return web_app(self.app, events=not self.socket_mode and self.signing_secret is not None)
+
+    async def health(self) -> dict[str, bool]:
+        """Socket Mode connected (in Socket Mode), and serving requests."""
+        parts = {"running": self._running and not self._closing}
+        if self.socket_mode:
+            parts["socket_mode"] = self._socket is not None and bool(
+                await self._socket.client.is_connected()
+            )
+        return parts
 
     async def stop(self) -> None:
         """Stop taking requests, let acknowledged ones finish (bounded), close connections."""

@@ -34,7 +34,7 @@ async def test_sqlite_one_process_connects_every_shard(make_bot, fake):
     await until(lambda: fake.shards_connected() == {0: 1, 1: 1})
     assert sorted(fake.identifies) == [(0, 2), (1, 2)]
     await until(lambda: bot.adapter.ready)
-    assert bot.adapter.health()["shards_connected"] == [0, 1]
+    assert bot.adapter.connections()["shards_connected"] == [0, 1]
     for guild in (GUILD_ID, GUILD_ID_2):
         payload = signal(guild)
         assert await fake.dispatch("INTERACTION_CREATE", payload) == 1
@@ -54,7 +54,7 @@ async def test_explicit_shard_ids_connect_only_those(make_bot, fake):
     bot = await make_bot(shard_count=2, shard_ids="1", login=False)
     running = asyncio.create_task(bot.adapter.run())
     await until(lambda: fake.shards_connected() == {1: 1} and bot.adapter.ready)
-    assert bot.adapter.health()["shards_held"] == [1]
+    assert bot.adapter.connections()["shards_held"] == [1]
     mine = GUILD_ID if shard_of(GUILD_ID, 2) == 1 else GUILD_ID_2
     other = GUILD_ID_2 if mine == GUILD_ID else GUILD_ID
     payload = signal(mine)

@@ -105,7 +105,7 @@ async def test_socket_mode_drop_is_noticed_and_reconnected(make_adapter, fake):
     adapter = await make_adapter(
         slack_app_token="xapp-test", slack_signing_secret=None, watchdog_interval=0.05
     )
-    assert adapter.health() == {"slack_connected": False}
+    assert adapter.connections() == {"slack_connected": False}
     runner = asyncio.create_task(adapter.run())
     await fake.wait_for(lambda: len(fake.of("apps.connections.open")) == 1)
     await until(lambda: adapter.ready)
@@ -116,13 +116,13 @@ async def test_socket_mode_drop_is_noticed_and_reconnected(make_adapter, fake):
     await fake.wait_for(lambda: len(fake.of("apps.connections.open")) >= 2, seconds=20)
     await until(lambda: adapter.watchdog is not None and adapter.watchdog.reconnects == 1)
     await until(lambda: adapter.ready)
-    assert adapter.health() == {"slack_connected": True}
+    assert adapter.connections() == {"slack_connected": True}
     await adapter.stop()
     await asyncio.wait_for(runner, 5)
-    assert adapter.health() == {"slack_connected": False}
+    assert adapter.connections() == {"slack_connected": False}
 
 
 async def test_http_mode_health(make_adapter, fake):
     """HTTP mode: connected while the endpoint listens."""
     adapter = await make_adapter()
-    assert adapter.health() == {"slack_connected": False}
+    assert adapter.connections() == {"slack_connected": False}
