@@ -9,12 +9,17 @@ from bot.settings import Settings
 from bot.storage import Storage, open_storage
 from signals.calendar import MarketCalendar
 from signals.service import PriceService
-from signals.sources import source_from_spec
+from signals.sources import sources_from_spec
 
 
 def price_service(settings: Settings, storage: Storage) -> PriceService:
     """A PriceService over the configured source, caching bars in the database."""
-    return PriceService(source_from_spec(settings.price_source), MarketCalendar(), store=storage)
+    return PriceService(
+        sources_from_spec(settings.price_source),
+        MarketCalendar(),
+        store=storage,
+        deadline=settings.price_deadline_seconds,
+    )
 
 
 @asynccontextmanager

@@ -13,7 +13,9 @@ from commands.context import Request, Services
 from commands.reply import Message, Reply, UserError
 from commands.validation import parse_date, parse_tickers
 from formatting.card import Card
-from signals.errors import InsufficientHistory, RateLimited, SignalError
+from formatting.i18n import Term
+from formatting.text import source_key
+from signals.errors import BadData, InsufficientHistory, RateLimited, SignalError
 from signals.funds import lookup
 from signals.momentum import Signal, compute_signals
 from signals.service import PriceService, SessionNotClosed, SessionOutOfRange
@@ -29,6 +31,9 @@ def error_message(error: SignalError) -> Message:
         params["closes"] = error.closes
     if isinstance(error, RateLimited):
         params["minutes"] = max(1, math.ceil(error.retry_after / 60))
+    if isinstance(error, BadData):
+        params["date"] = error.day
+        params["source"] = Term(source_key(error.source))
     return Message(key=error.key, params=params)
 
 
@@ -37,7 +42,9 @@ async def build_cards(
 ) -> dict[str, Card | SignalError]:
     """Cards (signal + fund + chart closes) for ``tickers`` as of ``session``, cache first."""
     fetched = await prices.bars(tickers, session=session)
-    computed = compute_signals(fetched.bars, as_of=session, thresholds=prices.thresholds)
+    computed = compute_signals(
+        fetched.bars, as_of=session, thresholds=prices.thresholds, sources=fetched.sources
+    )
     out: dict[str, Card | SignalError] = {}
     for ticker in tickers:
         result = fetched.errors.get(ticker) or computed[ticker]
@@ -53,7 +60,7 @@ async def build_cards(
                 (d.date(), float(v)) for d, v in zip(close.index, close.to_numpy(), strict=True)
             ),
             expected_session=session,
-            source=prices.source.name,
+            source=result.source,
         )
     return out
 

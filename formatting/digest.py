@@ -18,6 +18,7 @@ from formatting.chart import MAX_HEATMAP_ROWS, HeatmapRow
 from formatting.i18n import Lang, Term, t
 from formatting.numbers import long_date, pct, price
 from formatting.text import regime_label, source_name
+from signals.calendar import sessions_between
 from signals.momentum import Signal
 from signals.regimes import REGIME_ORDER, REGIME_TONE, Regime
 
@@ -103,7 +104,8 @@ def build_digest(
     """A digest of ``signals`` (watchlist order) with their previous regimes, sorted."""
     before = previous or {}
     rows = [DigestRow(signal=s, previous=before.get(s.ticker)) for s in signals]
-    return Digest(session=session, rows=sort_rows(rows), issues=tuple(issues), source=source)
+    notes = (*_stale_rows(session, signals), *issues)
+    return Digest(session=session, rows=sort_rows(rows), issues=notes, source=source)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -179,6 +181,19 @@ def digest_text(digest: Digest, lang: Lang) -> DigestText:
         scope=t("card.scope", lang),
         footer=t("card.footer", lang),
     )
+
+
+def _stale_rows(session: date, signals: Sequence[Signal]) -> list[DigestIssue]:
+    """One "latest close available: <date> (N sessions ago)" line per ticker whose data is
+    older than the digest's session (ISO dates: one text reads the same in every language)."""
+    issues = []
+    for signal in signals:
+        if signal.as_of < session:
+            behind = sessions_between(signal.as_of, session)
+            key = "digest.row_latest_close_one" if behind == 1 else "digest.row_latest_close"
+            params = {"ticker": signal.ticker, "date": signal.as_of.isoformat(), "sessions": behind}
+            issues.append(DigestIssue(ticker=signal.ticker, key=key, params=params))
+    return issues
 
 
 def digest_lines(digest: Digest) -> list[tuple[str, dict[str, Any]]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from formatting.card import Card
 from formatting.i18n import Lang, keys, t
@@ -58,10 +59,26 @@ class CardText:
         return ((self.price_label, self.price), *self.returns)
 
 
+def source_key(source: str) -> str:
+    """The catalog key naming a source id (``csv:/data`` -> ``source.csv``)."""
+    return f"source.{source.partition(':')[0]}"
+
+
 def source_name(source: str, lang: Lang) -> str:
-    """Display name of a price source (``yfinance`` -> "Yahoo Finance" / "雅虎财经")."""
-    key = f"source.{source}"
-    return t(key, lang) if key in keys(lang) else source
+    """Display name of a price source id (``yfinance`` -> "Yahoo Finance" / "雅虎财经");
+    several ids joined by ``+`` (a digest served by a chain) are named one after the other."""
+    names = []
+    for one in source.split("+"):
+        key = source_key(one)
+        names.append(t(key, lang) if key in keys(lang) else one)
+    return " + ".join(names)
+
+
+def latest_close(as_of: date, sessions: int, lang: Lang, *, ticker: str | None = None) -> str:
+    """ "Latest close available: <date> (N sessions ago)" for data older than asked."""
+    key = "digest.row_latest_close" if ticker is not None else "card.latest_close"
+    key = f"{key}_one" if sessions == 1 else key
+    return t(key, lang, ticker=ticker, date=long_date(as_of, lang), sessions=sessions)
 
 
 def card_text(card: Card, lang: Lang) -> CardText:
@@ -80,11 +97,7 @@ def card_text(card: Card, lang: Lang) -> CardText:
         title = t("card.title_ticker", lang, ticker=card.ticker, label=label)
         tracks = context = watch = fund_name = None
     as_of = long_date(signal.as_of, lang)
-    stale = (
-        t("card.stale", lang, expected=long_date(card.expected_session, lang), as_of=as_of)
-        if card.stale
-        else None
-    )
+    stale = latest_close(signal.as_of, card.sessions_behind, lang) if card.stale else None
     return CardText(
         lang=lang,
         ticker=card.ticker,

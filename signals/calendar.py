@@ -18,6 +18,14 @@ def _calendar(name: str) -> Any:
     return xcals.get_calendar(name)
 
 
+@cache
+def sessions_between(earlier: date, later: date, name: str = "XNYS") -> int:
+    """Sessions after ``earlier`` up to and including ``later`` (0 when not later)."""
+    if later <= earlier:
+        return 0
+    return max(0, len(MarketCalendar(name).sessions_in_range(earlier, later)) - 1)
+
+
 def _require_aware(now: datetime) -> None:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from signals.bars import bars_until
-from signals.errors import InsufficientHistory, NoData, SignalError
+from signals.errors import BadData, InsufficientHistory, NoData, SignalError
 from signals.regimes import REGIME_TABLE, Regime
 
 SIGMA_WINDOW = 63  # daily log returns in the volatility window
@@ -65,6 +65,7 @@ class Signal:
     slow: float
     regime: Regime
     closes: int  # closes available up to as_of
+    source: str = ""  # id of the price source the closes came from
 
 
 def compute_frame(adj: pd.DataFrame, *, thresholds: Thresholds | None = None) -> pd.DataFrame:
@@ -133,28 +134,106 @@ def compute_frame(adj: pd.DataFrame, *, thresholds: Thresholds | None = None) ->
     )
 
 
-def _wide(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
-    """Session index plus (sessions x tickers) matrices of adjusted and unadjusted closes."""
-    indexes = [f.index for f in frames.values()]
-    first = indexes[0]
-    same = all(ix is first or ix.equals(first) for ix in indexes[1:])
+#: Prices outside this range are implausible for a fund (and would overflow the measures).
+MIN_PRICE = 1e-6
+MAX_PRICE = 1e12
+
+
+@dataclass(frozen=True)
+class _Wide:
+    """Sessions x tickers matrices; ``present`` marks a row the ticker's source sent."""
+
+    dates: pd.DatetimeIndex
+    adj: np.ndarray
+    close: np.ndarray
+    present: np.ndarray
+    has_adj: np.ndarray  # per ticker: the source sends an Adj Close column
+
+
+def _wide(frames: Mapping[str, pd.DataFrame]) -> _Wide:
+    """Stack every frame into (sessions x tickers) matrices, one array copy per frame.
+
+    Frames sharing an index (the usual batched download) are stacked as whole blocks; others
+    are placed on the union of the indexes.
+    """
+    items = list(frames.values())
+    first = items[0].index
+    same = all(f.index is first or f.index.equals(first) for f in items[1:])
     union = first
     if not same:
-        for ix in indexes[1:]:
-            union = union.union(ix)
-    adj = np.full((len(union), len(frames)), np.nan)
-    close = np.full((len(union), len(frames)), np.nan)
-    for j, frame in enumerate(frames.values()):
-        rows = slice(None) if same else union.get_indexer(frame.index)
-        closes = frame["Close"].to_numpy(dtype="float64")
-        adjusted = (
-            frame["Adj Close"].to_numpy(dtype="float64") if "Adj Close" in frame.columns else None
+        stamps = np.unique(
+            np.concatenate([f.index.to_numpy(dtype="datetime64[ns]") for f in items])
         )
-        if adjusted is None or np.isnan(adjusted).all():
-            adjusted = closes
-        adj[rows, j] = adjusted
-        close[rows, j] = closes
-    return pd.DatetimeIndex(union), adj, close
+        union = pd.DatetimeIndex(stamps, name=first.name)
+    n_rows, n_cols = len(union), len(items)
+    adj = np.full((n_rows, n_cols), np.nan)
+    close = np.full((n_rows, n_cols), np.nan)
+    present = np.zeros((n_rows, n_cols), dtype=bool)
+    has_adj = np.zeros(n_cols, dtype=bool)
+    by_columns: dict[tuple[str, ...], list[int]] = {}
+    for j, frame in enumerate(items):
+        by_columns.setdefault(tuple(frame.columns), []).append(j)
+    for columns, members in by_columns.items():
+        c_pos = columns.index("Close")
+        a_pos = columns.index("Adj Close") if "Adj Close" in columns else c_pos
+        if same:
+            block = np.stack([items[j].to_numpy(dtype="float64") for j in members], axis=2)
+            close[:, members] = block[:, c_pos, :]
+            adj[:, members] = block[:, a_pos, :]
+            present[:, members] = True
+        else:
+            for j in members:
+                rows = union.get_indexer(items[j].index)
+                values = items[j].to_numpy(dtype="float64")
+                close[rows, j] = values[:, c_pos]
+                adj[rows, j] = values[:, a_pos]
+                present[rows, j] = True
+        has_adj[members] = "Adj Close" in columns
+    return _Wide(pd.DatetimeIndex(union), adj, close, present, has_adj)
+
+
+def _check(wide: _Wide) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate the rows the measures use (the last 64 each ticker sent), all tickers at once.
+
+    Returns the adjusted-close matrix to compute from (``Close`` for a ticker whose window has
+    no ``Adj Close`` at all), whether each ticker's window is bad, and the row of its latest bad
+    value (-1 when good). Bad: a close missing, not finite, not positive or implausible; an
+    ``Adj Close`` missing on some rows of a window that has it on others.
+    """
+    order = np.argsort(wide.present, axis=0, kind="stable")[-_ROWS:]  # present rows last
+    in_window = np.take_along_axis(wide.present, order, axis=0)
+    close = np.take_along_axis(wide.close, order, axis=0)
+    adj = np.take_along_axis(wide.adj, order, axis=0)
+
+    def bad(values: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            fine = np.isfinite(values) & (values >= MIN_PRICE) & (values <= MAX_PRICE)
+        flags: np.ndarray = in_window & ~fine
+        return flags
+
+    adj_missing = in_window & np.isnan(adj)
+    no_adj = ~wide.has_adj | (adj_missing.sum(axis=0) == in_window.sum(axis=0))
+    use_adj = ~no_adj
+    bad_rows = bad(close) | (bad(adj) & use_adj)
+    flagged = bad_rows.any(axis=0)
+    latest = bad_rows.shape[0] - 1 - np.argmax(bad_rows[::-1], axis=0)
+    bad_row = np.where(flagged, np.take_along_axis(order, latest[None, :], axis=0)[0], -1)
+    source_adj = np.where(use_adj[None, :], wide.adj, wide.close)
+    return source_adj, flagged, bad_row
+
+
+def _duplicates(ticker: str, frame: pd.DataFrame, source: str) -> pd.DataFrame | BadData:
+    """A frame without repeated dates; BadData if a repeated date is among the rows used.
+
+    :func:`~signals.bars.normalize_bars` already collapsed exact repeats, so a date that is
+    still repeated has different values. Repeats older than the window are not used: dropped.
+    """
+    window = frame.index[-_ROWS:]
+    repeated = window[window.duplicated()]
+    if len(repeated):
+        day = repeated[-1].date()
+        return BadData(ticker, "two different bars for one date", day=day, source=source)
+    return frame.loc[~frame.index.duplicated(keep="last")]
 
 
 def compute_signals(
@@ -162,8 +241,13 @@ def compute_signals(
     *,
     as_of: date | None = None,
     thresholds: Thresholds | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> dict[str, Signal | SignalError]:
-    """Signals for many tickers at once; a ticker without enough data gets its error instead."""
+    """Signals for many tickers at once; a ticker without good enough data gets its error.
+
+    ``sources`` names the source of each ticker's bars (the signal and any BadData carry it).
+    """
+    named = sources or {}
     results: dict[str, Signal | SignalError] = {}
     frames: dict[str, pd.DataFrame] = {}
     cutoff = pd.Timestamp(as_of) if as_of is not None else None
@@ -171,21 +255,35 @@ def compute_signals(
         cut = frame
         if cutoff is not None and len(frame) and frame.index[-1] > cutoff:
             cut = bars_until(frame, cutoff.date())
-        if cut.empty:
+        if cut.empty or "Close" not in cut.columns:
             results[ticker] = NoData(ticker, "no bars")
-        else:
-            frames[ticker] = cut
+            continue
+        if not cut.index.is_unique:
+            checked = _duplicates(ticker, cut, named.get(ticker, ""))
+            if isinstance(checked, BadData):
+                results[ticker] = checked
+                continue
+            cut = checked
+        frames[ticker] = cut
     if not frames:
-        return results
-    dates, adj, close = _wide(frames)
+        return {t: results[t] for t in bars}
+    wide = _wide(frames)
+    adjusted, flagged, bad_row = _check(wide)
     table = compute_frame(
-        pd.DataFrame(adj, index=dates, columns=list(frames)), thresholds=thresholds
+        pd.DataFrame(adjusted, index=wide.dates, columns=list(frames)), thresholds=thresholds
     )
     columns = {name: table[name].to_numpy() for name in (*MEASURES, "closes", "returns", "last")}
-    regimes = table["regime"].to_numpy()
+    regimes = table["regime"].to_numpy(dtype=object)
+    dates = wide.dates
     for j, ticker in enumerate(frames):
+        source = named.get(ticker, "")
+        if flagged[j]:
+            day = dates[int(bad_row[j])].date()
+            results[ticker] = BadData(ticker, "missing or impossible price", day=day, source=source)
+            continue
         n_closes = int(columns["closes"][j])
-        if regimes[j] is None:
+        regime = regimes[j]
+        if not isinstance(regime, str):  # None, or NaN once pandas has inferred a string column
             results[ticker] = InsufficientHistory(
                 ticker, f"{n_closes} closes, {int(columns['returns'][j])} returns", closes=n_closes
             )
@@ -194,9 +292,10 @@ def compute_signals(
         results[ticker] = Signal(
             ticker=ticker,
             as_of=dates[last].date(),
-            close=float(close[last, j]),
-            regime=Regime(regimes[j]),
+            close=float(wide.close[last, j]),
+            regime=Regime(regime),
             closes=n_closes,
+            source=source,
             **{m: float(columns[m][j]) for m in MEASURES},
         )
     return {t: results[t] for t in bars}

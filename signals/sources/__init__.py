@@ -9,7 +9,12 @@ from signals.sources.csv import CsvSource
 from signals.sources.demo import DemoSource
 from signals.sources.yahoo import YFinanceSource
 
-__all__ = ["CsvSource", "DemoSource", "YFinanceSource", "source_from_spec"]
+__all__ = ["CsvSource", "DemoSource", "YFinanceSource", "source_from_spec", "sources_from_spec"]
+
+
+def sources_from_spec(spec: str) -> list[PriceSource]:
+    """The ordered chain of ``SIGNALBOT_PRICE_SOURCE`` (``yfinance,csv:/dir``): one per link."""
+    return [source_from_spec(part) for part in spec.split(",")]
 
 
 def source_from_spec(spec: str) -> PriceSource:

@@ -22,6 +22,8 @@ class CsvSource:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        #: Bars cached from one folder are never served as another folder's.
+        self.source_id = f"csv:{self.directory.resolve()}"
 
     def _path(self, ticker: str) -> Path | None:
         for candidate in (ticker, ticker.upper()):
@@ -37,7 +39,9 @@ class CsvSource:
         for ticker in tickers:
             path = self._path(ticker)
             if path is None:
-                errors[ticker] = NoData(ticker, f"no {ticker}.csv in the price directory")
+                errors[ticker] = NoData(
+                    ticker, f"no {ticker}.csv in the price directory", unknown=True
+                )
                 continue
             try:
                 raw = pd.read_csv(path, index_col="Date", na_values=["null", ""])

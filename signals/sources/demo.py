@@ -22,6 +22,7 @@ class DemoSource:
     """Bars for any ticker on real XNYS sessions, from a seed derived from the ticker."""
 
     name = "demo"
+    source_id = "demo"
 
     def __init__(self, calendar: MarketCalendar | None = None) -> None:
         self.calendar = calendar or MarketCalendar()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -20,9 +19,6 @@ log = logging.getLogger(__name__)
 
 Download = Callable[..., "pd.DataFrame | None"]
 
-# yfinance keeps process-wide state (cookies, crumbs, its error log); one download at a time.
-_DOWNLOAD_LOCK = threading.Lock()
-
 _RATE_LIMIT_MARKERS = ("YFRateLimitError", "Too Many Requests", "Rate limited")
 _TIMEOUT_MARKERS = ("Timeout", "timed out", "Timed out")
 #: How yfinance 1.x words "this symbol has no data" (YFTickerMissingError, PriceHistory errors).
@@ -36,6 +32,8 @@ _NO_DATA_MARKERS = (
     "Quote not found",
     "No timezone found",
 )
+
+_UNKNOWN_MARKERS = ("No timezone found", "no timezone found", "Quote not found")
 
 
 class _ErrorCapture(logging.Handler):
@@ -116,6 +114,7 @@ class YFinanceSource:
     """Daily bars from Yahoo Finance via yfinance, with bounded retries on rate limits."""
 
     name = "yfinance"
+    source_id = "yfinance"
 
     def __init__(
         self,
@@ -134,7 +133,9 @@ class YFinanceSource:
 
     def _call(self, tickers: list[str], start: date, end: date) -> tuple[Any, _ErrorCapture]:
         download = self._download or _default_download()
-        with _DOWNLOAD_LOCK, _capture_yf_errors() as capture:
+        # No process-wide lock: yfinance 1.x keeps each download's frames and errors in a context
+        # of its own (multi._DownloadCtx); the service bounds how many run at once.
+        with _capture_yf_errors() as capture:
             frame = download(
                 tickers,
                 start=start.isoformat(),
@@ -204,7 +205,9 @@ class YFinanceSource:
         if rate_limited:
             return RateLimited(ticker, "Yahoo Finance rate limit", retry_after=60.0)
         if not text or any(marker in text for marker in _NO_DATA_MARKERS):
-            return NoData(ticker, "no price data (unknown or delisted ticker?)")
+            # "no timezone found" / "Quote not found": Yahoo knows no such symbol at all
+            unknown = any(marker in text for marker in _UNKNOWN_MARKERS)
+            return NoData(ticker, "no price data (unknown or delisted ticker?)", unknown=unknown)
         if any(marker in text for marker in _TIMEOUT_MARKERS):
             return SourceUnavailable(ticker, "Yahoo Finance timed out")
         return SourceUnavailable(ticker, "Yahoo Finance failed")

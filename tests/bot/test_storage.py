@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import inspect, text
@@ -27,13 +28,21 @@ from bot.storage import (
     upgrade,
 )
 from bot.storage.barcodec import dump_bars, load_bars
+from bot.storage.db import alembic_config
 from bot.storage.models import metadata
+from signals.cache import BarStore
 from signals.momentum import Signal
 from signals.regimes import Regime
-from signals.service import BarStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SESSION = date(2026, 6, 8)
+
+
+def _head() -> str | None:
+    """The newest migration revision (whatever number the latest migration has)."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 TABLES = {"servers", "subscriptions", "deliveries", "signal_history", "price_bars", "app_state"}
 
 
@@ -41,7 +50,7 @@ async def test_migrations_apply_idempotently_and_match_models(db_url: str) -> No
     """Upgrading twice is a no-op, every table exists and the schema equals the models."""
     await upgrade(db_url)
     await upgrade(db_url)
-    assert await current_revision(db_url) == "0001"
+    assert await current_revision(db_url) == _head()
     engine = create_engine(db_url)
     try:
         async with engine.connect() as conn:
@@ -61,7 +70,7 @@ async def test_downgrade_to_base_then_upgrade(db_url: str) -> None:
     await downgrade(db_url, "base")
     assert await current_revision(db_url) is None
     await upgrade(db_url)
-    assert await current_revision(db_url) == "0001"
+    assert await current_revision(db_url) == _head()
 
 
 async def test_sqlite_runs_wal_with_full_sync_and_foreign_keys(tmp_path: Path) -> None:
@@ -182,22 +191,36 @@ async def test_bars_round_trip_exactly(storage: Storage) -> None:
     """Cached bars come back equal: dates, column names, dtypes and float bits."""
     store: BarStore = storage
     bars = _bars(95)
-    assert await store.load_bars("IWM", SESSION) is None
-    await store.save_bars("IWM", SESSION, bars.iloc[:-1])
-    await store.save_bars("IWM", SESSION, bars)  # replaces
-    loaded = await store.load_bars("IWM", SESSION)
+    assert await store.load_bars("yfinance", "IWM", SESSION) is None
+    await store.save_bars("yfinance", "IWM", SESSION, bars.iloc[:-1])
+    await store.save_bars("yfinance", "IWM", SESSION, bars)  # replaces
+    loaded = await store.load_bars("yfinance", "IWM", SESSION)
     assert loaded is not None
     pd.testing.assert_frame_equal(loaded, bars, check_exact=True)
     assert await storage.prune_bars(SESSION) == 0
     assert await storage.prune_bars(SESSION + timedelta(days=1)) == 1
 
 
+async def test_cached_bars_belong_to_their_source(storage: Storage) -> None:
+    """Bars saved by one source are never loaded as another source's (demo vs csv vs yahoo)."""
+    demo, csv = _bars(10), _bars(12)
+    await storage.save_bars("demo", "IWM", SESSION, demo)
+    await storage.save_bars("csv:/data/prices", "IWM", SESSION, csv)
+    assert await storage.load_bars("yfinance", "IWM", SESSION) is None
+    assert await storage.load_bars("csv:/elsewhere", "IWM", SESSION) is None
+    loaded_demo = await storage.load_bars("demo", "IWM", SESSION)
+    loaded_csv = await storage.load_bars("csv:/data/prices", "IWM", SESSION)
+    assert loaded_demo is not None and loaded_csv is not None
+    pd.testing.assert_frame_equal(loaded_demo, demo, check_exact=True)
+    pd.testing.assert_frame_equal(loaded_csv, csv, check_exact=True)
+
+
 async def test_unreadable_cached_bars_are_a_miss(storage: Storage) -> None:
     """A corrupt cache entry is ignored rather than crashing a request."""
-    await storage.save_bars("SPY", SESSION, _bars(5))
+    await storage.save_bars("yfinance", "SPY", SESSION, _bars(5))
     async with storage.engine.begin() as conn:
         await conn.execute(text("UPDATE price_bars SET payload = '{\"v\": 99}'"))
-    assert await storage.load_bars("SPY", SESSION) is None
+    assert await storage.load_bars("yfinance", "SPY", SESSION) is None
 
 
 _FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64)

@@ -244,9 +244,11 @@ def test_non_catalog_ticker_gets_a_full_card(card_factory: CardFactory, ticker: 
 def test_stale_note(card_factory: CardFactory) -> None:
     """A card whose data ends before the session asked about says so; a fresh one does not."""
     stale = card_text(card_factory(stale_days=1), "en")
-    assert stale.stale == "No bar for June 9, 2026 yet; figures are as of June 8, 2026."
-    assert "No bar for" in joined(de.card_to_discord(card_factory(stale_days=1), "en"))
-    assert "No bar for" not in joined(de.card_to_discord(card_factory(), "en"))
+    assert stale.stale == "Latest close available: June 8, 2026 (1 session ago)."
+    assert "Latest close available" in joined(de.card_to_discord(card_factory(stale_days=1), "en"))
+    assert "Latest close available" not in joined(de.card_to_discord(card_factory(), "en"))
+    zh = card_text(card_factory(stale_days=1), "zh")
+    assert zh.stale == "最新可用收盘价为2026年6月8日（1个交易日前）。"
 
 
 def test_colour_follows_tone(card_factory: CardFactory) -> None:

@@ -43,7 +43,7 @@ class CountingSource:
         for t in tickers:
             frame = self.data.get(t)
             if frame is None:
-                errors[t] = NoData(t, "unknown")
+                errors[t] = NoData(t, "unknown", unknown=True)
             else:
                 bars[t] = frame.loc[(frame.index >= pd.Timestamp(start))]
         return FetchResult(bars=bars, errors=errors)
@@ -169,15 +169,15 @@ class YieldingStore:
     """A store whose lookups yield to the loop, like the real database one."""
 
     def __init__(self) -> None:
-        self.data: dict[tuple[str, date], pd.DataFrame] = {}
+        self.data: dict[tuple[str, str, date], pd.DataFrame] = {}
 
-    async def load_bars(self, ticker, session):
+    async def load_bars(self, source, ticker, session):
         await asyncio.sleep(0)
-        return self.data.get((ticker, session))
+        return self.data.get((source, ticker, session))
 
-    async def save_bars(self, ticker, session, bars):
+    async def save_bars(self, source, ticker, session, bars):
         await asyncio.sleep(0)
-        self.data[(ticker, session)] = bars
+        self.data[(source, ticker, session)] = bars
 
 
 async def test_no_duplicate_fetch_when_the_store_yields():
@@ -213,7 +213,7 @@ async def test_failed_cache_write_still_serves_the_bars():
     """A store that cannot save does not fail the request."""
 
     class Failing(YieldingStore):
-        async def save_bars(self, ticker, session, bars):
+        async def save_bars(self, source, ticker, session, bars):
             raise OSError("database is locked")
 
     svc = service(CountingSource({"IWM": worked_example_bars()}), store=Failing())

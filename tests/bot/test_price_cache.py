@@ -1,0 +1,49 @@
+"""Bars belong to their source: switching sources in one data dir never shows another's prices."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.services import open_price_service
+from bot.settings import load_settings
+from commands.context import Request, Services
+from commands.registry import dispatch
+from formatting.card import Card
+from tests.support import WORKED_SESSION, write_price_dir
+
+EVENING = datetime(2026, 6, 8, 23, 0, tzinfo=UTC)
+
+
+async def _card(tmp_path: Path, source: str) -> Card:
+    settings = load_settings(
+        env_file=None, price_source=source, data_dir=tmp_path / "data", database_url=""
+    )
+    async with open_price_service(settings) as prices:
+        services = Services(prices=prices, default_language="en")
+        request = Request(command="signal", args={"ticker": "IWM"}, language="en", now=EVENING)
+        reply = await dispatch(request, services)
+    [card] = reply.cards
+    return card
+
+
+async def test_demo_then_csv_then_demo_each_show_their_own_prices(tmp_path: Path) -> None:
+    """demo, then a CSV folder, then demo again, one SQLite data dir: each card is its source's."""
+    prices = write_price_dir(tmp_path / "csv", {"IWM": 1.0}, end=WORKED_SESSION)
+    demo = await _card(tmp_path, "demo")
+    csv = await _card(tmp_path, f"csv:{prices}")
+    again = await _card(tmp_path, "demo")
+    assert demo.source == again.source == "demo"
+    assert csv.source == f"csv:{prices.resolve()}"
+    assert csv.signal.close == 281.65  # the worked example's close, not the demo walk's
+    assert demo.signal.close != 281.65
+    assert again.signal == demo.signal
+
+
+async def test_two_csv_folders_are_two_sources(tmp_path: Path) -> None:
+    """Two CSV folders with different prices for IWM never share cached bars."""
+    one = write_price_dir(tmp_path / "one", {"IWM": 1.0}, end=WORKED_SESSION)
+    two = write_price_dir(tmp_path / "two", {"IWM": 2.0}, end=WORKED_SESSION)
+    first = await _card(tmp_path, f"csv:{one}")
+    second = await _card(tmp_path, f"csv:{two}")
+    assert (first.signal.close, second.signal.close) == (281.65, 563.3)
