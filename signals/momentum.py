@@ -95,10 +95,10 @@ def compute_frame(adj: pd.DataFrame, *, thresholds: Thresholds | None = None) ->
     r_1d = c_t / aligned[-2] - 1
     r_5d = c_t / aligned[-6] - 1
     r_1m = c_t / aligned[-22] - 1
-    log_returns = np.log(aligned[1:] / aligned[:-1])
-    n_returns = (~np.isnan(log_returns)).sum(axis=0)
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
+        log_returns = np.log(aligned[1:] / aligned[:-1])
+        n_returns = (~np.isnan(log_returns)).sum(axis=0)
         sigma = np.nanstd(log_returns, axis=0, ddof=1)
         sigma = np.where(n_returns >= MIN_RETURNS, sigma, np.nan)
         sigma = np.where(sigma > 0, sigma, np.nan)

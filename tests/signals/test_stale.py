@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -17,28 +16,10 @@ from signals.errors import NoData
 from signals.momentum import Signal
 from signals.service import PriceService
 from signals.sources.csv import CsvSource
-from tests.support import bars_from_closes, write_csv
+from tests.support import bars_from_closes, reference, write_csv
 
 EVENING = datetime(2026, 6, 8, 23, 0, tzinfo=UTC)
 SESSION = date(2026, 6, 8)
-
-
-def reference(closes: list[float]) -> dict[str, float]:
-    """SIGNALS.md by hand, in plain Python: the measures at the last of ``closes``."""
-    c = closes[-64:]
-    log_returns = [math.log(c[i] / c[i - 1]) for i in range(1, len(c))][-63:]
-    mean = sum(log_returns) / len(log_returns)
-    sigma = math.sqrt(sum((x - mean) ** 2 for x in log_returns) / (len(log_returns) - 1))
-    r_1d, r_5d, r_1m = c[-1] / c[-2] - 1, c[-1] / c[-6] - 1, c[-1] / c[-22] - 1
-    return {
-        "r_1d": r_1d,
-        "r_5d": r_5d,
-        "r_1m": r_1m,
-        "sigma": sigma,
-        "z_1d": math.log1p(r_1d) / sigma,
-        "z_5d": math.log1p(r_5d) / (sigma * math.sqrt(5)),
-        "z_1m": math.log1p(r_1m) / (sigma * math.sqrt(21)),
-    }
 
 
 @pytest.mark.parametrize("behind", [1, 40, 120])
