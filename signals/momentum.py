@@ -76,8 +76,12 @@ def compute_frame(adj: pd.DataFrame, *, thresholds: Thresholds | None = None) ->
     row per ticker with the measures, ``closes``, ``returns`` (log returns in the sigma window),
     ``last`` (position of the as-of row in ``adj``) and ``regime`` (id, or None when no signal).
     """
-    th = thresholds or Thresholds()
-    values = adj.to_numpy(dtype="float64", copy=True)
+    measures = _measures(adj.to_numpy(dtype="float64", copy=True), thresholds or Thresholds())
+    return pd.DataFrame(measures, index=adj.columns)
+
+
+def _measures(values: np.ndarray, th: Thresholds) -> dict[str, np.ndarray]:
+    """:func:`compute_frame` on a bare (sessions x tickers) array, which it may modify."""
     values[values <= 0] = np.nan  # a non-positive price is bad data, never a close
     n_sessions, n_tickers = values.shape
     valid = ~np.isnan(values)
@@ -114,24 +118,21 @@ def compute_frame(adj: pd.DataFrame, *, thresholds: Thresholds | None = None) ->
     regime = _REGIME_IDS[fast_idx, slow_idx].copy()
     regime[~ok] = None
 
-    return pd.DataFrame(
-        {
-            "r_1d": r_1d,
-            "r_5d": r_5d,
-            "r_1m": r_1m,
-            "sigma": sigma,
-            "z_1d": z_1d,
-            "z_5d": z_5d,
-            "z_1m": z_1m,
-            "fast": fast,
-            "slow": slow,
-            "closes": closes,
-            "returns": n_returns,
-            "last": last,
-            "regime": regime,
-        },
-        index=adj.columns,
-    )
+    return {
+        "r_1d": r_1d,
+        "r_5d": r_5d,
+        "r_1m": r_1m,
+        "sigma": sigma,
+        "z_1d": z_1d,
+        "z_5d": z_5d,
+        "z_1m": z_1m,
+        "fast": fast,
+        "slow": slow,
+        "closes": closes,
+        "returns": n_returns,
+        "last": last,
+        "regime": regime,
+    }
 
 
 #: Prices outside this range are implausible for a fund (and would overflow the measures).
@@ -171,15 +172,22 @@ def _wide(frames: Mapping[str, pd.DataFrame]) -> _Wide:
     present = np.zeros((n_rows, n_cols), dtype=bool)
     has_adj = np.zeros(n_cols, dtype=bool)
     by_columns: dict[tuple[str, ...], list[int]] = {}
+    names: dict[int, tuple[str, ...]] = {}  # frames of one download often share one Index
     for j, frame in enumerate(items):
-        by_columns.setdefault(tuple(frame.columns), []).append(j)
+        cols = frame.columns
+        key = names.get(id(cols))
+        if key is None:
+            key = names[id(cols)] = tuple(cols.tolist())
+        by_columns.setdefault(key, []).append(j)
     for columns, members in by_columns.items():
         c_pos = columns.index("Close")
         a_pos = columns.index("Adj Close") if "Adj Close" in columns else c_pos
         if same:
-            block = np.stack([items[j].to_numpy(dtype="float64") for j in members], axis=2)
-            close[:, members] = block[:, c_pos, :]
-            adj[:, members] = block[:, a_pos, :]
+            # (columns x sessions) per frame is its memory layout: concatenated without a gather
+            block = np.concatenate([items[j].to_numpy(dtype="float64").T for j in members])
+            width = len(columns)
+            close[:, members] = block[c_pos::width].T
+            adj[:, members] = block[a_pos::width].T
             present[:, members] = True
         else:
             for j in members:
@@ -255,7 +263,7 @@ def compute_signals(
         cut = frame
         if cutoff is not None and len(frame) and frame.index[-1] > cutoff:
             cut = bars_until(frame, cutoff.date())
-        if cut.empty or "Close" not in cut.columns:
+        if len(cut.index) == 0 or "Close" not in cut.columns:
             results[ticker] = NoData(ticker, "no bars")
             continue
         if not cut.index.is_unique:
@@ -269,33 +277,44 @@ def compute_signals(
         return {t: results[t] for t in bars}
     wide = _wide(frames)
     adjusted, flagged, bad_row = _check(wide)
-    table = compute_frame(
-        pd.DataFrame(adjusted, index=wide.dates, columns=list(frames)), thresholds=thresholds
-    )
-    columns = {name: table[name].to_numpy() for name in (*MEASURES, "closes", "returns", "last")}
-    regimes = table["regime"].to_numpy(dtype=object)
+    columns = _measures(adjusted, thresholds or Thresholds())
+    regimes = columns["regime"]
+    # Python floats, converted once for all tickers
+    r_1d, r_5d, r_1m, sigma, z_1d, z_5d, z_1m, fast, slow = (columns[m].tolist() for m in MEASURES)
     dates = wide.dates
+    days = dates.date  # datetime.date objects, boxed once for all tickers
+    lasts = columns["last"].tolist()
+    counts = columns["closes"].tolist()
+    shown = wide.close[np.maximum(columns["last"], 0), np.arange(len(frames))].tolist()
+    regime_of = {r.value: r for r in Regime}
     for j, ticker in enumerate(frames):
         source = named.get(ticker, "")
         if flagged[j]:
-            day = dates[int(bad_row[j])].date()
+            day = days[int(bad_row[j])]
             results[ticker] = BadData(ticker, "missing or impossible price", day=day, source=source)
             continue
-        n_closes = int(columns["closes"][j])
+        n_closes = counts[j]
         regime = regimes[j]
-        if not isinstance(regime, str):  # None, or NaN once pandas has inferred a string column
+        if not isinstance(regime, str):  # None (pandas 3 would have made it NaN in a frame)
             results[ticker] = InsufficientHistory(
                 ticker, f"{n_closes} closes, {int(columns['returns'][j])} returns", closes=n_closes
             )
             continue
-        last = int(columns["last"][j])
         results[ticker] = Signal(
             ticker=ticker,
-            as_of=dates[last].date(),
-            close=float(wide.close[last, j]),
-            regime=Regime(regime),
+            as_of=days[lasts[j]],
+            close=shown[j],
+            regime=regime_of[regime],
             closes=n_closes,
             source=source,
-            **{m: float(columns[m][j]) for m in MEASURES},
+            r_1d=r_1d[j],
+            r_5d=r_5d[j],
+            r_1m=r_1m[j],
+            sigma=sigma[j],
+            z_1d=z_1d[j],
+            z_5d=z_5d[j],
+            z_1m=z_1m[j],
+            fast=fast[j],
+            slow=slow[j],
         )
     return {t: results[t] for t in bars}
