@@ -47,3 +47,29 @@ async def test_two_csv_folders_are_two_sources(tmp_path: Path) -> None:
     first = await _card(tmp_path, f"csv:{one}")
     second = await _card(tmp_path, f"csv:{two}")
     assert (first.signal.close, second.signal.close) == (281.65, 563.3)
+
+
+async def test_repeated_signal_makes_no_sql_query_for_bars(tmp_path: Path) -> None:
+    """The second /signal IWM is served by the in-memory layer: no statement touches price_bars."""
+    from typing import Any
+
+    from sqlalchemy import event
+
+    from benchmarks.bench_warm_signal import wired
+
+    prices = write_price_dir(tmp_path / "csv", {"IWM": 1.0})
+    (tmp_path / "data").mkdir()
+    async with wired(prices, tmp_path / "data") as (dispatcher, service, storage):
+        first = await dispatcher.run("signal", {"ticker": "IWM"}, platform="discord", server_id="1")
+        assert first.reply.cards
+        statements: list[str] = []
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            statements.append(statement)
+
+        event.listen(storage.engine.sync_engine, "before_cursor_execute", record)
+        again = await dispatcher.run("signal", {"ticker": "IWM"}, platform="discord", server_id="1")
+        event.remove(storage.engine.sync_engine, "before_cursor_execute", record)
+    assert again.reply.cards[0].signal == first.reply.cards[0].signal
+    assert not [s for s in statements if "price_bars" in s]
+    assert service.upstream_calls == 1
