@@ -131,6 +131,7 @@ async def run_bot(
         if digests is not None:
             await digests.stop()
         await _stop_all(adapters)
+        await prices.aclose()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

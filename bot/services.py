@@ -14,8 +14,14 @@ from signals.sources import sources_from_spec
 
 def price_service(settings: Settings, storage: Storage) -> PriceService:
     """A PriceService over the configured source, caching bars in the database."""
+    key = settings.tiingo_api_key
+    sources = sources_from_spec(
+        settings.price_source,
+        tiingo_key=(lambda: key.get_secret_value()) if key is not None else None,
+        tiingo_base_url=settings.tiingo_api_base_url,
+    )
     return PriceService(
-        sources_from_spec(settings.price_source),
+        sources,
         MarketCalendar(),
         store=storage,
         deadline=settings.price_deadline_seconds,
@@ -26,4 +32,8 @@ def price_service(settings: Settings, storage: Storage) -> PriceService:
 async def open_price_service(settings: Settings) -> AsyncIterator[PriceService]:
     """Storage opened (and migrated) for the duration, with a PriceService on top of it."""
     async with open_storage(settings.async_database_url) as storage:
-        yield price_service(settings, storage)
+        prices = price_service(settings, storage)
+        try:
+            yield prices
+        finally:
+            await prices.aclose()

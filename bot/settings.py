@@ -200,6 +200,12 @@ class Settings(BaseSettings):
         return text
 
     @model_validator(mode="after")
+    def _tiingo_key(self) -> Settings:
+        if "tiingo" in self.price_sources and not _has(self.tiingo_api_key):
+            raise ValueError("TIINGO_API_KEY must be set when SIGNALBOT_PRICE_SOURCE has tiingo")
+        return self
+
+    @model_validator(mode="after")
     def _default_database(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'signalbot.db'}"

@@ -137,6 +137,11 @@ class PriceService:
         }
         return PriceService(self.sources, self.calendar, **settings)
 
+    async def aclose(self) -> None:
+        """Close the HTTP sessions of the chain's sources (those that hold one)."""
+        for upstream in self.sources:
+            await upstream.aclose()
+
     @property
     def source_names(self) -> str:
         """The chain's source kinds, in order (``yfinance,tiingo``)."""

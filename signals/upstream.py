@@ -49,6 +49,12 @@ class Upstream:
         self.timeout = timeout
         self._slots = asyncio.Semaphore(concurrency)
 
+    async def aclose(self) -> None:
+        """Close the source's own client, if it has one (Tiingo's HTTP session)."""
+        close = getattr(self.source, "aclose", None)
+        if close is not None:
+            await close()
+
     def _timed_out(self, tickers: Sequence[str]) -> FetchResult:
         log.warning(
             "price source %s timed out after %.1fs tickers=%s",
