@@ -30,10 +30,14 @@ _NO_DATA_MARKERS = (
     "YFTickerMissingError",
     "YFPricesMissingError",
     "Quote not found",
-    "No timezone found",
+    "404 Client Error",
 )
-
-_UNKNOWN_MARKERS = ("No timezone found", "no timezone found", "Quote not found")
+#: Yahoo said it has no such symbol (its quote lookups answer 404 / "Quote not found").
+_UNKNOWN_MARKERS = ("Quote not found", "404 Client Error")
+#: yfinance 1.7 words a chart request that hung or answered garbage while it looked up the
+#: symbol's timezone as "possibly delisted; no timezone found" (seen against the local fake in
+#: tests/signals/test_yahoo_http.py): an outage, not a verdict on the ticker.
+_NO_ANSWER_MARKERS = ("no timezone found", "No timezone found")
 
 
 class _ErrorCapture(logging.Handler):
@@ -204,8 +208,10 @@ class YFinanceSource:
         """
         if rate_limited:
             return RateLimited(ticker, "Yahoo Finance rate limit", retry_after=60.0)
+        if any(marker in text for marker in _NO_ANSWER_MARKERS):
+            return SourceUnavailable(ticker, "Yahoo Finance gave no usable answer")
         if not text or any(marker in text for marker in _NO_DATA_MARKERS):
-            # "no timezone found" / "Quote not found": Yahoo knows no such symbol at all
+            # "Quote not found" / a 404 on the quote lookups: Yahoo knows no such symbol at all
             unknown = any(marker in text for marker in _UNKNOWN_MARKERS)
             return NoData(ticker, "no price data (unknown or delisted ticker?)", unknown=unknown)
         if any(marker in text for marker in _TIMEOUT_MARKERS):
