@@ -13,9 +13,15 @@ import pandas as pd
 NEW_YORK = ZoneInfo("America/New_York")
 
 
+#: First day the calendar knows: a fixed date, so ``--as-of`` reaches 20+ years back (the track
+#: record reads up to 5,040 sessions) and the range never depends on the day the bot started
+#: (exchange_calendars' own default start is "20 years before today").
+CALENDAR_START = date(1995, 1, 3)
+
+
 @cache
 def _calendar(name: str) -> Any:
-    return xcals.get_calendar(name)
+    return xcals.get_calendar(name, start=CALENDAR_START.isoformat())
 
 
 @cache

@@ -160,7 +160,7 @@ def test_as_of_weekend_holiday_and_range():
     with pytest.raises(SessionNotClosed):
         svc.session_for(monday_morning, date(2026, 12, 25))  # holiday whose eve is in the future
     with pytest.raises(SessionOutOfRange):
-        svc.session_for(monday_morning, date(2005, 6, 1))
+        svc.session_for(monday_morning, date(1990, 6, 1))  # before the calendar (1995)
     with pytest.raises(SessionNotClosed):
         svc.session_for(monday_morning, date(2030, 1, 2))  # beyond the calendar
 
