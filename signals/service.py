@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -120,6 +121,7 @@ class PriceService:
         self._inflight: dict[tuple[str, date], asyncio.Future[Sourced | SignalError]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._latest_session: date | None = None
+        self._histories: dict[int, PriceService] = {}  # long-history services by lookback days
         self.upstream_calls = 0  # batched chain fetches made (observability, benchmarks)
         self.upstream_tickers = 0  # tickers requested upstream in total
 
@@ -136,6 +138,36 @@ class PriceService:
             **options,
         }
         return PriceService(self.sources, self.calendar, **settings)
+
+    async def history(
+        self,
+        tickers: Sequence[str],
+        *,
+        session: date,
+        sessions: int,
+        deadline: float | Unset | None = UNSET,
+    ) -> FetchResult:
+        """Up to ``sessions`` bars per ticker ending at its last bar up to ``session`` (the track
+        record asks for 5,040), one source per ticker as for cards, cached by source in memory.
+
+        Long histories have their own cache (not the card's ``price_bars`` rows, which hold a
+        shorter window under the same key), with the same single flight and deadline.
+        """
+        if sessions < 1:
+            raise ValueError("sessions must be at least 1")
+        days = math.ceil(sessions * 365.25 / 250) + 14  # ~252 sessions a year, with a margin
+        if days <= self.lookback_days:
+            long = self
+        else:
+            found = self._histories.get(days)
+            long = found or self.derived(
+                lookback_days=days, store=MemoryBarStore(), memory_capacity=64
+            )
+            self._histories[days] = long
+        result = await long.bars(tickers, session=session, deadline=deadline)
+        for ticker, frame in result.bars.items():
+            result.bars[ticker] = frame.iloc[-sessions:]
+        return result
 
     async def aclose(self) -> None:
         """Close the HTTP sessions of the chain's sources (those that hold one)."""

@@ -228,3 +228,20 @@ async def test_old_sessions_are_forgotten():
     assert svc._negative
     await svc.bars(["QQQQ"], session=date(2026, 6, 8))
     assert all(key[1] == date(2026, 6, 8) for key in svc._negative)
+
+
+async def test_history_serves_n_sessions_cached_by_source():
+    """history(sessions=N): N bars ending at the last bar, one upstream fetch, its own cache."""
+    from tests.support import bars_from_closes
+
+    long = bars_from_closes([100.0 + i * 0.01 for i in range(1200)], end=date(2026, 6, 8))
+    src = CountingSource({"IWM": long})
+    svc = service(src)
+    got = await svc.history(["IWM"], session=date(2026, 6, 8), sessions=1000)
+    frame = got.bars["IWM"]
+    assert len(frame) == 1000 and frame.index[-1] == long.index[-1]
+    assert got.sources == {"IWM": "counting"}
+    again = await svc.history(["IWM"], session=date(2026, 6, 8), sessions=1000)
+    assert again.bars["IWM"].equals(frame) and len(src.calls) == 1
+    card_bars = await svc.bars(["IWM"], session=date(2026, 6, 8))  # the card's shorter window
+    assert len(card_bars.bars["IWM"]) < 1000
