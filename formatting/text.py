@@ -74,11 +74,10 @@ def source_name(source: str, lang: Lang) -> str:
     return " + ".join(names)
 
 
-def latest_close(as_of: date, sessions: int, lang: Lang, *, ticker: str | None = None) -> str:
-    """ "Latest close available: <date> (N sessions ago)" for data older than asked."""
-    key = "digest.row_latest_close" if ticker is not None else "card.latest_close"
-    key = f"{key}_one" if sessions == 1 else key
-    return t(key, lang, ticker=ticker, date=long_date(as_of, lang), sessions=sessions)
+def latest_close(as_of: date, sessions: int, lang: Lang) -> str:
+    """The card's stale line: "Latest close available: <date> (N sessions ago)"."""
+    key = "card.latest_close_one" if sessions == 1 else "card.latest_close"
+    return t(key, lang, date=long_date(as_of, lang), sessions=sessions)
 
 
 def card_text(card: Card, lang: Lang) -> CardText:

@@ -118,3 +118,18 @@ def test_tiingo_in_the_chain_needs_a_key() -> None:
     settings = load_settings(env_file=None, price_source="yfinance,tiingo", tiingo_api_key="k")
     assert settings.price_sources == ("yfinance", "tiingo")
     assert repr(settings.tiingo_api_key) != "k"
+
+
+async def test_a_digest_served_by_two_sources_names_both() -> None:
+    """A watchlist split over the chain says "Yahoo Finance + Tiingo" in its source line."""
+    from commands.digest import digest_from_results, results_source
+    from formatting.digest import digest_text
+
+    async with running(FakeTiingo(bars={"iwm": worked_example_bars()})) as fake:
+        prices = PriceService([YahooDown(), tiingo(fake)], MarketCalendar())
+        results = await prices.signals(["SPY", "IWM"], session=WORKED_SESSION)
+        await prices.aclose()
+    source = results_source(results, prices.source.source_id)
+    assert source == "yfinance+tiingo"
+    digest = digest_from_results(WORKED_SESSION, ["SPY", "IWM"], results, {}, source=source)
+    assert "Source: Yahoo Finance + Tiingo" in digest_text(digest, "en").as_of
