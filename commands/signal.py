@@ -43,7 +43,11 @@ async def build_cards(
     """Cards (signal + fund + chart closes) for ``tickers`` as of ``session``, cache first."""
     fetched = await prices.bars(tickers, session=session)
     computed = compute_signals(
-        fetched.bars, as_of=session, thresholds=prices.thresholds, sources=fetched.sources
+        fetched.bars,
+        as_of=session,
+        thresholds=prices.thresholds,
+        sources=fetched.sources,
+        currencies=fetched.currencies,
     )
     out: dict[str, Card | SignalError] = {}
     for ticker in tickers:

@@ -150,7 +150,7 @@ def digest_text(digest: Digest, lang: Lang) -> DigestText:
     rows = tuple(
         (
             row.ticker,
-            price(row.signal.close, lang),
+            price(row.signal.close, lang, row.signal.currency),
             pct(row.signal.r_1d, lang),
             pct(row.signal.r_5d, lang),
             pct(row.signal.r_1m, lang),
@@ -212,7 +212,8 @@ def digest_lines(digest: Digest) -> list[tuple[str, dict[str, Any]]]:
         s = row.signal
         params = {
             "ticker": s.ticker,
-            "close": price(s.close, "en"),  # numbers read the same in both catalogs' locales
+            # numbers read the same in both catalogs' locales
+            "close": price(s.close, "en", s.currency),
             **{name: pct(getattr(s, name), "en") for name in ("r_1d", "r_5d", "r_1m")},
             "label": Term(f"regime.{s.regime.value}.label"),
         }

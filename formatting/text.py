@@ -109,7 +109,7 @@ def card_text(card: Card, lang: Lang) -> CardText:
         regime_label=label,
         meaning=t("card.meaning", lang, text=regime_meaning(signal.regime, lang)),
         price_label=t("card.price", lang),
-        price=price(signal.close, lang),
+        price=price(signal.close, lang, signal.currency),
         returns=(
             (t("card.r_1d", lang), pct(signal.r_1d, lang)),
             (t("card.r_5d", lang), pct(signal.r_5d, lang)),

@@ -24,13 +24,17 @@ class FetchResult:
     errors: dict[str, SignalError] = field(default_factory=dict)
     #: The id of the source each ticker's bars came from (set by the price service).
     sources: dict[str, str] = field(default_factory=dict)
+    #: The currency each ticker's prices are in (ISO 4217, or Yahoo's ``GBp`` for pence), None
+    #: when the source did not say (set by the price service from the frames' metadata).
+    currencies: dict[str, str | None] = field(default_factory=dict)
 
     def merged(self, other: FetchResult) -> FetchResult:
         """Combine two results; bars in ``other`` win over errors in ``self``."""
         bars = {**self.bars, **other.bars}
         errors = {t: e for t, e in {**self.errors, **other.errors}.items() if t not in bars}
         sources = {t: s for t, s in {**self.sources, **other.sources}.items() if t in bars}
-        return FetchResult(bars=bars, errors=errors, sources=sources)
+        currencies = {t: c for t, c in {**self.currencies, **other.currencies}.items() if t in bars}
+        return FetchResult(bars=bars, errors=errors, sources=sources, currencies=currencies)
 
 
 class PriceSource(Protocol):
@@ -59,6 +63,26 @@ class AsyncPriceSource(Protocol):
     async def fetch_async(self, tickers: Sequence[str], *, start: date, end: date) -> FetchResult:
         """Bars for ``tickers`` with session dates in ``[start, end]`` (both inclusive)."""
         ...
+
+
+#: Key of ``DataFrame.attrs`` holding the currency a source reported for a frame's prices; it
+#: travels with the frame through the caches (memory and ``price_bars``).
+CURRENCY_ATTR = "currency"
+
+
+def with_currency(frame: pd.DataFrame, currency: str | None) -> pd.DataFrame:
+    """``frame`` marked as priced in ``currency`` (None: the source did not say)."""
+    if currency is None:
+        frame.attrs.pop(CURRENCY_ATTR, None)
+    else:
+        frame.attrs[CURRENCY_ATTR] = currency
+    return frame
+
+
+def currency_of(frame: pd.DataFrame) -> str | None:
+    """The currency a source reported for ``frame`` (see :func:`with_currency`), or None."""
+    value = frame.attrs.get(CURRENCY_ATTR)
+    return value if isinstance(value, str) and value else None
 
 
 def normalize_bars(frame: pd.DataFrame) -> pd.DataFrame:

@@ -66,6 +66,7 @@ class Signal:
     regime: Regime
     closes: int  # closes available up to as_of
     source: str = ""  # id of the price source the closes came from
+    currency: str | None = "USD"  # of ``close`` (ISO 4217 or Yahoo's GBp); None: not reported
 
 
 def compute_frame(adj: pd.DataFrame, *, thresholds: Thresholds | None = None) -> pd.DataFrame:
@@ -236,8 +237,9 @@ def _duplicates(ticker: str, frame: pd.DataFrame, source: str) -> pd.DataFrame |
     :func:`~signals.bars.normalize_bars` already collapsed exact repeats, so a date that is
     still repeated has different values. Repeats older than the window are not used: dropped.
     """
-    window = frame.index[-_ROWS:]
-    repeated = window[window.duplicated()]
+    dates = frame.index
+    used = dates.unique()[-_ROWS:]  # the window counts dates, not rows (a repeat is one date)
+    repeated = dates[dates.duplicated() & dates.isin(used)]
     if len(repeated):
         day = repeated[-1].date()
         return BadData(ticker, "two different bars for one date", day=day, source=source)
@@ -250,10 +252,13 @@ def compute_signals(
     as_of: date | None = None,
     thresholds: Thresholds | None = None,
     sources: Mapping[str, str] | None = None,
+    currencies: Mapping[str, str | None] | None = None,
 ) -> dict[str, Signal | SignalError]:
     """Signals for many tickers at once; a ticker without good enough data gets its error.
 
-    ``sources`` names the source of each ticker's bars (the signal and any BadData carry it).
+    ``sources`` names the source of each ticker's bars (the signal and any BadData carry it);
+    ``currencies`` the currency of each ticker's prices (a ticker missing from it: not reported;
+    without the mapping every price is taken as US dollars, as callers with bars of their own).
     """
     named = sources or {}
     results: dict[str, Signal | SignalError] = {}
@@ -307,6 +312,7 @@ def compute_signals(
             regime=regime_of[regime],
             closes=n_closes,
             source=source,
+            currency="USD" if currencies is None else currencies.get(ticker),
             r_1d=r_1d[j],
             r_5d=r_5d[j],
             r_1m=r_1m[j],

@@ -14,7 +14,7 @@ from typing import Any, Final, Literal
 
 import pandas as pd
 
-from signals.bars import AsyncPriceSource, FetchResult, PriceSource
+from signals.bars import AsyncPriceSource, FetchResult, PriceSource, currency_of
 from signals.cache import BarLRU, BarStore, MemoryBarStore
 from signals.calendar import MarketCalendar
 from signals.errors import NoData, SignalError, SourceSlow, SourceUnavailable
@@ -282,6 +282,7 @@ class PriceService:
             if isinstance(value, Sourced):
                 result.bars[ticker] = value.frame
                 result.sources[ticker] = value.source
+                result.currencies[ticker] = currency_of(value.frame)
             else:
                 result.errors[ticker] = value
         return result
@@ -378,7 +379,11 @@ class PriceService:
         """Signals for ``tickers`` as of ``session`` (errors in place of the ones that fail)."""
         fetched = await self.bars(tickers, session=session, deadline=deadline)
         computed = compute_signals(
-            fetched.bars, as_of=session, thresholds=self.thresholds, sources=fetched.sources
+            fetched.bars,
+            as_of=session,
+            thresholds=self.thresholds,
+            sources=fetched.sources,
+            currencies=fetched.currencies,
         )
         return {t: fetched.errors.get(t) or computed[t] for t in dict.fromkeys(tickers)}
 

@@ -5,6 +5,9 @@ with an ``Authorization: Token <key>`` header; the answer is a JSON list of dail
 ``date`` (``2026-06-08T00:00:00.000Z``), raw ``open high low close volume`` and CRSP-adjusted
 ``adjOpen adjHigh adjLow adjClose adjVolume`` (https://www.tiingo.com/documentation/end-of-day).
 An unknown ticker is a 404, a bad key 401, a spent hourly or daily allowance 429.
+Prices are taken as US dollars (the US listings this bot asks Tiingo for): neither the price rows
+nor the ticker's metadata (``GET /tiingo/daily/<ticker>``: name, exchangeCode, startDate,
+endDate, description) carry a currency.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 import aiohttp
 import pandas as pd
 
-from signals.bars import FetchResult, normalize_bars
+from signals.bars import FetchResult, normalize_bars, with_currency
 from signals.errors import NoData, RateLimited, SignalError, SourceUnavailable
 
 log = logging.getLogger(__name__)
@@ -45,7 +48,7 @@ def rows_to_bars(rows: Any) -> pd.DataFrame:
         {column: [r.get(field) for r in rows] for field, column in FIELDS.items()},
         index=pd.to_datetime([str(r["date"])[:10] for r in rows], format="%Y-%m-%d"),
     )
-    return normalize_bars(frame)
+    return with_currency(normalize_bars(frame), "USD")
 
 
 class TiingoSource:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import sys
 from datetime import date, timedelta
@@ -30,6 +31,7 @@ from bot.storage import (
 from bot.storage.barcodec import dump_bars, load_bars
 from bot.storage.db import alembic_config
 from bot.storage.models import metadata
+from signals.bars import currency_of, with_currency
 from signals.cache import BarStore
 from signals.momentum import Signal
 from signals.regimes import Regime
@@ -199,6 +201,21 @@ async def test_bars_round_trip_exactly(storage: Storage) -> None:
     pd.testing.assert_frame_equal(loaded, bars, check_exact=True)
     assert await storage.prune_bars(SESSION) == 0
     assert await storage.prune_bars(SESSION + timedelta(days=1)) == 1
+
+
+async def test_cached_bars_keep_their_currency(storage: Storage) -> None:
+    """The currency a source reported travels with its cached bars; a row without one (written
+    before currencies were kept) loads as "not reported", never as dollars."""
+    store: BarStore = storage
+    await store.save_bars("yfinance", "VOD.L", SESSION, with_currency(_bars(30), "GBp"))
+    await store.save_bars("yfinance", "IWM", SESSION, with_currency(_bars(30), None))
+    pence = await store.load_bars("yfinance", "VOD.L", SESSION)
+    plain = await store.load_bars("yfinance", "IWM", SESSION)
+    assert pence is not None and currency_of(pence) == "GBp"
+    assert plain is not None and currency_of(plain) is None
+    old = json.loads(dump_bars(_bars(5)))
+    del old["currency"]
+    assert currency_of(load_bars(json.dumps(old))) is None
 
 
 async def test_cached_bars_belong_to_their_source(storage: Storage) -> None:

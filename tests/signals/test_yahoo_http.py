@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 import yfinance as yf
 
+from signals.calendar import MarketCalendar
 from signals.errors import NoData, RateLimited, SourceUnavailable
-from signals.sources.yahoo import YFinanceSource
+from signals.momentum import Signal
+from signals.service import PriceService
+from signals.sources.yahoo import YFinanceSource, yahoo_metadata
 from tests.signals.fake_yahoo import FakeYahoo, LocalYahoo, running
 from tests.support import WORKED_SESSION, worked_example_bars
 
@@ -30,8 +33,14 @@ def _private_yfinance_cache(tmp_path: Path) -> None:
 
 
 def source(fake: FakeYahoo, *, timeout: float = 5.0) -> YFinanceSource:
-    download = functools.partial(yf.download, session=LocalYahoo(fake.base_url))
-    return YFinanceSource(download=download, retries=1, timeout=timeout, sleep=lambda _: None)
+    session = LocalYahoo(fake.base_url)
+    return YFinanceSource(
+        download=functools.partial(yf.download, session=session),
+        metadata=functools.partial(yahoo_metadata, session=session),
+        retries=1,
+        timeout=timeout,
+        sleep=lambda _: None,
+    )
 
 
 async def test_normal_answer_gives_exact_bars() -> None:
@@ -74,3 +83,24 @@ async def test_each_failure_is_that_tickers_error() -> None:
     # delisted; no timezone found" it uses for a hung chart: then it can only be "unavailable".
     zzzz = errors["ZZZZ"]
     assert (isinstance(zzzz, NoData) and zzzz.unknown) or type(zzzz) is SourceUnavailable
+
+
+async def test_currency_from_the_chart_metadata_reaches_the_signal() -> None:
+    """0700.HK in HKD and VOD.L in pence (GBp), as the chart's ``meta.currency`` says, IWM in USD;
+    the price service hands each ticker's currency to its signal, and a warm request (served
+    from the cache) still knows it without asking Yahoo again."""
+    bars = worked_example_bars()
+    fake = FakeYahoo(
+        bars={"0700.HK": bars, "VOD.L": bars, "IWM": bars},
+        currency={"0700.HK": "HKD", "VOD.L": "GBp"},
+    )
+    async with running(fake):
+        prices = PriceService(source(fake), MarketCalendar(), deadline=None)
+        tickers = ["0700.HK", "VOD.L", "IWM"]
+        signals = await prices.signals(tickers, session=WORKED_SESSION)
+        asked = len(fake.charts)
+        warm = await prices.signals(tickers, session=WORKED_SESSION)
+    currencies = {t: s.currency for t, s in signals.items() if isinstance(s, Signal)}
+    assert currencies == {"0700.HK": "HKD", "VOD.L": "GBp", "IWM": "USD"}
+    assert {t: s.currency for t, s in warm.items() if isinstance(s, Signal)} == currencies
+    assert len(fake.charts) == asked
