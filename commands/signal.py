@@ -14,6 +14,7 @@ from commands.reply import Message, Reply, UserError
 from commands.validation import parse_date, parse_tickers
 from formatting.card import Card
 from formatting.i18n import Term
+from formatting.memo import IdentityMemo
 from formatting.text import source_key
 from signals.errors import BadData, InsufficientHistory, RateLimited, SignalError
 from signals.funds import lookup
@@ -38,26 +39,48 @@ def error_message(error: SignalError) -> Message:
 
 
 async def build_cards(
-    prices: PriceService, tickers: Sequence[str], *, session: date
+    prices: PriceService,
+    tickers: Sequence[str],
+    *,
+    session: date,
+    memo: IdentityMemo | None = None,
 ) -> dict[str, Card | SignalError]:
-    """Cards (signal + fund + chart closes) for ``tickers`` as of ``session``, cache first."""
+    """Cards (signal + fund + chart closes) for ``tickers`` as of ``session``, cache first.
+
+    With ``memo``, a ticker whose bars are the very frame a card was built from before (a warm
+    request answered by the in-memory cache) gets that card again without recomputing it.
+    """
     fetched = await prices.bars(tickers, session=session)
+    out: dict[str, Card | SignalError] = {}
+    fresh: list[str] = []
+    for ticker in tickers:
+        frame = fetched.bars.get(ticker)
+        if ticker in fetched.errors or frame is None:
+            continue
+        key = (ticker, session, fetched.sources.get(ticker), fetched.currencies.get(ticker))
+        known = memo.find((frame,), key) if memo is not None else None
+        if isinstance(known, Card):
+            out[ticker] = known
+        else:
+            fresh.append(ticker)
     computed = compute_signals(
-        fetched.bars,
+        {t: fetched.bars[t] for t in fresh},
         as_of=session,
         thresholds=prices.thresholds,
         sources=fetched.sources,
         currencies=fetched.currencies,
     )
-    out: dict[str, Card | SignalError] = {}
     for ticker in tickers:
+        if ticker in out:
+            continue
         result = fetched.errors.get(ticker) or computed[ticker]
         if not isinstance(result, Signal):
             out[ticker] = result
             continue
-        close = fetched.bars[ticker]["Close"]
+        frame = fetched.bars[ticker]
+        close = frame["Close"]
         close = close.loc[close.index <= pd.Timestamp(result.as_of)].tail(CHART_SESSIONS)
-        out[ticker] = Card(
+        card = Card(
             signal=result,
             fund=lookup(ticker),
             closes=tuple(
@@ -66,7 +89,11 @@ async def build_cards(
             expected_session=session,
             source=result.source,
         )
-    return out
+        if memo is not None:
+            key = (ticker, session, fetched.sources.get(ticker), fetched.currencies.get(ticker))
+            memo.put((frame,), key, card)
+        out[ticker] = card
+    return {t: out[t] for t in tickers}
 
 
 def resolve_session(prices: PriceService, now: datetime, as_of: date | None) -> date:
@@ -96,7 +123,7 @@ async def handle_signal(request: Request, services: Services) -> Reply:
     as_of = parse_date(raw_as_of) if raw_as_of else in_text
     tickers = parse_tickers(words, max_count=request.max_tickers)
     session = resolve_session(services.prices, request.now, as_of)
-    results = await build_cards(services.prices, tickers, session=session)
+    results = await build_cards(services.prices, tickers, session=session, memo=services.cards)
     cards = tuple(r for r in results.values() if isinstance(r, Card))
     errors = tuple(error_message(r) for r in results.values() if isinstance(r, SignalError))
     if not cards:

@@ -7,6 +7,7 @@ from datetime import date
 
 from formatting.card import Card
 from formatting.i18n import Lang, keys, t
+from formatting.memo import IdentityMemo
 from formatting.numbers import long_date, pct, price
 from signals.regimes import REGIME_TONE, Regime
 
@@ -80,8 +81,17 @@ def latest_close(as_of: date, sessions: int, lang: Lang) -> str:
     return t(key, lang, date=long_date(as_of, lang), sessions=sessions)
 
 
+#: The lines of recently rendered cards: a card shown again (the same object, from the command's
+#: card memo) is not worded again for every renderer and request.
+_TEXTS = IdentityMemo(capacity=512)
+
+
 def card_text(card: Card, lang: Lang) -> CardText:
-    """The lines of ``card`` in ``lang``."""
+    """The lines of ``card`` in ``lang`` (pure; remembered for the same card object)."""
+    return _TEXTS.get((card,), lang, lambda: _card_text(card, lang))
+
+
+def _card_text(card: Card, lang: Lang) -> CardText:
     signal, fund = card.signal, card.fund
     label = regime_label(signal.regime, lang)
     if fund is not None:

@@ -75,7 +75,7 @@ async def test_repeated_signal_makes_no_sql_query_for_bars(tmp_path: Path) -> No
         event.listen(storage.engine.sync_engine, "before_cursor_execute", record)
         again = await dispatcher.run("signal", {"ticker": "IWM"}, platform="discord", server_id="1")
         event.remove(storage.engine.sync_engine, "before_cursor_execute", record)
-    assert again.reply.cards[0].signal == first.reply.cards[0].signal
+    assert again.reply.cards[0] is first.reply.cards[0]  # the card memo: nothing recomputed
     assert not [s for s in statements if "price_bars" in s]
     assert service.upstream_calls == 1
 

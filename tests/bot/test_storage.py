@@ -8,6 +8,7 @@ import signal
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from bot.storage import (
     DEFAULT_WATCHLIST,
@@ -98,6 +99,30 @@ async def test_language_default_and_set(storage: Storage) -> None:
         await storage.set_language("discord", "g1", "fr")
     with pytest.raises(ValueError, match="unknown platform"):
         await storage.set_language("irc", "g1", "en")
+
+
+async def test_language_is_remembered_for_a_bounded_time(db_url: str) -> None:
+    """A read language is answered from memory (no SQL) for ``language_ttl`` seconds; this
+    process sees its own change at once, another process (a second Storage on the same
+    database) at most ``language_ttl`` later."""
+    clock = [0.0]
+    async with open_storage(db_url) as one, open_storage(db_url, migrate=False) as two:
+        one._monotonic = two._monotonic = lambda: clock[0]
+        assert await two.get_language("discord", "g9", "both") == "both"
+        await one.set_language("discord", "g9", "zh")
+        assert await one.get_language("discord", "g9", "both") == "zh"
+        assert await two.get_language("discord", "g9", "both") == "both"  # within the TTL
+        clock[0] += two.language_ttl
+        assert await two.get_language("discord", "g9", "both") == "zh"
+        statements: list[str] = []
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            statements.append(statement)
+
+        event.listen(two.engine.sync_engine, "before_cursor_execute", record)
+        assert await two.get_language("discord", "g9", "both") == "zh"
+        event.remove(two.engine.sync_engine, "before_cursor_execute", record)
+        assert statements == []
 
 
 async def test_watchlist_default_set_and_reset(storage: Storage) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -75,3 +76,18 @@ class CountingNothing:
 
     def fetch(self, tickers, *, start, end):  # pragma: no cover - never called
         raise AssertionError("no fetch expected")
+
+
+def test_last_completed_session_remembered_span_is_exact() -> None:
+    """The remembered answer holds only from a close to the next close: instants around many
+    closes (early ones included), asked in a jumbled order, match the computation from scratch."""
+    calendar = MarketCalendar()
+    fresh = MarketCalendar()
+    instants: list[datetime] = []
+    for session in calendar.sessions_in_range(date(2025, 11, 20), date(2026, 1, 10)):
+        close = calendar.session_close(session)
+        instants += [close - timedelta(seconds=1), close, close + timedelta(hours=20)]
+    instants += [datetime(2026, 1, 3, 12, tzinfo=UTC), datetime(2025, 12, 25, 18, tzinfo=UTC)]
+    random.Random(9).shuffle(instants)
+    for now in instants + sorted(instants):
+        assert calendar.last_completed_session(now) == fresh._last_completed(now), now
