@@ -1,6 +1,6 @@
 """The warm /signal path as ``bot/app.py`` wires it: real settings, a SQLite store, the dispatcher.
 
-A repeated ``/signal IWM`` (language lookup, cache hit, Card, Discord payload) is timed, and the
+A repeated ``/signal IWM`` (language, cache hit, Card, Discord payload) is timed, and the
 SQL statements touching ``price_bars`` during the warm runs are counted (expected: none, the
 in-memory LRU answers).
 """
