@@ -169,6 +169,7 @@ async def run_bot(
         await _stop_all(adapters)
         if ops is not None:
             await ops.stop()
+        await prices.aclose()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -93,7 +93,18 @@ class Settings(BaseSettings):
     price_source: str = _env(
         "SIGNALBOT_PRICE_SOURCE",
         "yfinance",
-        "Price data: yfinance, csv:/path/to/dir, or demo (synthetic prices, for offline tries)",
+        "Price data: yfinance, tiingo, csv:/path/to/dir or demo (synthetic prices, for offline "
+        "tries); a comma-separated list is a chain (yfinance,tiingo: a ticker the first cannot "
+        "serve comes from the next)",
+    )
+    price_deadline_seconds: float = _env(
+        "SIGNALBOT_PRICE_DEADLINE_SECONDS",
+        10.0,
+        "Longest a user waits for the price source, in seconds; the fetch goes on after it",
+    )
+    tiingo_api_key: SecretStr | None = _env("TIINGO_API_KEY", None, "Tiingo API token")
+    tiingo_api_base_url: str | None = _env(
+        "TIINGO_API_BASE_URL", None, "Tiingo API base URL (an API proxy, or tests)"
     )
     default_language: Literal["en", "zh", "both"] = _env(
         "SIGNALBOT_DEFAULT_LANGUAGE", "both", "Language of servers that chose none: en, zh, both"
@@ -109,7 +120,9 @@ class Settings(BaseSettings):
         "SIGNALBOT_MAX_ALERTS_PER_SERVER", 25, "Most regime alerts one server or workspace may have"
     )
 
-    @field_validator("discord_api_base_url", "slack_api_base_url", mode="before")
+    @field_validator(
+        "discord_api_base_url", "slack_api_base_url", "tiingo_api_base_url", mode="before"
+    )
     @classmethod
     def _url(cls, value: Any) -> Any:
         if value is None:
@@ -185,13 +198,17 @@ class Settings(BaseSettings):
     @field_validator("price_source", mode="before")
     @classmethod
     def _price_source(cls, value: Any) -> str:
-        text = str(value).strip()
-        kind, sep, path = text.partition(":")
-        if text.lower() in ("yfinance", "demo"):
-            return text.lower()
-        if sep and kind.lower() == "csv" and path.strip():
-            return f"csv:{path.strip()}"
-        raise ValueError(f"must be 'yfinance', 'csv:/path/to/dir' or 'demo' (got {text!r})")
+        parts = [_one_source(part) for part in str(value).split(",")]
+        if len(set(parts)) != len(parts):
+            raise ValueError(f"names a source twice (got {value!r})")
+        return ",".join(parts)
+
+    @field_validator("price_deadline_seconds")
+    @classmethod
+    def _deadline(cls, value: float) -> float:
+        if not 0.5 <= value <= 600:
+            raise ValueError(f"must be between 0.5 and 600 seconds (got {value!r})")
+        return value
 
     @field_validator("ops_server", mode="before")
     @classmethod
@@ -237,6 +254,12 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _tiingo_key(self) -> Settings:
+        if "tiingo" in self.price_sources and not _has(self.tiingo_api_key):
+            raise ValueError("TIINGO_API_KEY must be set when SIGNALBOT_PRICE_SOURCE has tiingo")
+        return self
+
+    @model_validator(mode="after")
     def _default_database(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'signalbot.db'}"
@@ -275,9 +298,31 @@ class Settings(BaseSettings):
         return async_url(self.database_url)
 
     @property
+    def price_sources(self) -> tuple[str, ...]:
+        """The price source chain, in order (``("yfinance", "tiingo")``)."""
+        return tuple(self.price_source.split(","))
+
+    @property
     def csv_price_dir(self) -> Path | None:
-        """The directory of ``csv:`` price files, or None for yfinance."""
-        return Path(self.price_source[4:]) if self.price_source.startswith("csv:") else None
+        """The directory of the first ``csv:`` source in the chain, or None."""
+        for spec in self.price_sources:
+            if spec.startswith("csv:"):
+                return Path(spec[4:])
+        return None
+
+
+def _one_source(text: str) -> str:
+    """One link of ``SIGNALBOT_PRICE_SOURCE``, normalised; ValueError if it is none."""
+    text = text.strip()
+    kind, sep, path = text.partition(":")
+    if text.lower() in ("yfinance", "tiingo", "demo"):
+        return text.lower()
+    if sep and kind.lower() == "csv" and path.strip():
+        return f"csv:{path.strip()}"
+    raise ValueError(
+        f"must be 'yfinance', 'tiingo', 'csv:/path/to/dir' or 'demo', or a comma-separated chain "
+        f"of them (got {text!r})"
+    )
 
 
 def _has(secret: SecretStr | None) -> bool:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from formatting.card import Language
+from formatting.memo import IdentityMemo
 from signals.service import PriceService
 
 
@@ -87,3 +88,5 @@ class Services:
     about_source: str = "yfinance"  # a price source name; shown through the source.* keys
     alerts: AlertStore | None = None
     max_alerts: int = 25  # regime alerts per server (setting)
+    #: Cards already built from the very same cached bars (a repeated ``/signal`` builds none).
+    cards: IdentityMemo = field(default_factory=lambda: IdentityMemo(capacity=256))

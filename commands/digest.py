@@ -124,6 +124,13 @@ class DigestReply(Reply):
     digest: Digest
 
 
+def results_source(results: Mapping[str, Signal | SignalError], default: str) -> str:
+    """The source ids the signals came from, in first-seen order joined by ``+`` (a chain may
+    serve a watchlist from several sources); ``default`` when there is no signal."""
+    seen = dict.fromkeys(r.source for r in results.values() if isinstance(r, Signal) and r.source)
+    return "+".join(seen) or default
+
+
 def digest_from_results(
     session: date,
     tickers: Sequence[str],
@@ -279,7 +286,8 @@ async def preview_digest(
     results = await prices.signals(tickers, session=session)
     signals = [r for r in results.values() if isinstance(r, Signal)]
     previous = await previous_regimes(store, signals)
-    digest = digest_from_results(session, tickers, results, previous, source=prices.source.name)
+    source = results_source(results, prices.source.source_id)
+    digest = digest_from_results(session, tickers, results, previous, source=source)
     if not digest.rows:
         first = digest.issues[0]
         raise UserError(first.key, **first.params)

@@ -14,10 +14,11 @@ from commands.reply import Reply, UserError
 from commands.signal import error_message, resolve_session, split_words
 from commands.validation import parse_date, parse_tickers
 from formatting.card import Card
+from formatting.memo import IdentityMemo
 from formatting.track_record import HistoryView
-from signals.errors import SignalError
+from signals.errors import NoData, SignalError
 from signals.service import PriceService
-from signals.track_record import Stats, TrackRecord, track_records
+from signals.track_record import HISTORY_SESSIONS, Stats, TrackRecord, track_records
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +31,36 @@ class HistoryReply(Reply):
 
 
 async def fetch_track_records(
-    prices: PriceService, tickers: Sequence[str], *, session: date
+    prices: PriceService,
+    tickers: Sequence[str],
+    *,
+    session: date,
+    memo: IdentityMemo | None = None,
 ) -> dict[str, TrackRecord | SignalError]:
-    """Track records as of ``session``: 20 years of bars, fetched once per ticker per session."""
-    long = prices.long_history()
-    fetched = await long.bars(tickers, session=session)
-    computed = track_records(fetched.bars, as_of=session, thresholds=prices.thresholds)
-    return {t: fetched.errors.get(t) or computed[t] for t in dict.fromkeys(tickers)}
+    """Track records as of ``session``: 20 years of bars, fetched once per ticker per session.
+
+    With ``memo``, a record is computed once for the same bars (same source, session, length,
+    last row): a warm ``/signal`` does not recompute 5,040 sessions of regimes.
+    """
+    fetched = await prices.history(tickers, session=session, sessions=HISTORY_SESSIONS)
+    out: dict[str, TrackRecord | SignalError] = {}
+    for ticker in dict.fromkeys(tickers):
+        error = fetched.errors.get(ticker)
+        frame = fetched.bars.get(ticker)
+        if error is not None or frame is None:
+            out[ticker] = error or NoData(ticker, "no bars")
+            continue
+        last = tuple(frame.iloc[-1].tolist()) if len(frame) else ()
+        key = ("track", ticker, fetched.sources.get(ticker), session, len(frame), last)
+        found = memo.find((), key) if memo is not None else None
+        if found is None:
+            found = track_records({ticker: frame}, as_of=session, thresholds=prices.thresholds)[
+                ticker
+            ]
+            if memo is not None and isinstance(found, TrackRecord):
+                memo.put((), key, found)
+        out[ticker] = found
+    return out
 
 
 def check_record(record: TrackRecord) -> None:
@@ -48,13 +72,19 @@ def check_record(record: TrackRecord) -> None:
     raise UserError("error.history_too_short", ticker=record.ticker, closes=record.sessions)
 
 
-async def with_track_lines(prices: PriceService, cards: Sequence[Card]) -> tuple[Card, ...]:
-    """The cards with their track record attached; a card whose history fails keeps none."""
+async def with_track_lines(
+    prices: PriceService, cards: Sequence[Card], *, memo: IdentityMemo | None = None
+) -> tuple[Card, ...]:
+    """The cards with their track record attached; a card whose history fails keeps none.
+
+    With ``memo`` (the command's card memo) the same card and record give the same card
+    object again, so the renderers' memo of its text still applies.
+    """
     if not cards:
         return ()
     try:
         records = await fetch_track_records(
-            prices, [c.ticker for c in cards], session=cards[0].expected_session
+            prices, [c.ticker for c in cards], session=cards[0].expected_session, memo=memo
         )
     except Exception:  # the card is still right without its line; never lose the card
         log.warning("track record failed for %s", ",".join(c.ticker for c in cards), exc_info=True)
@@ -63,7 +93,12 @@ async def with_track_lines(prices: PriceService, cards: Sequence[Card]) -> tuple
     for card in cards:
         record = records.get(card.ticker)
         if isinstance(record, TrackRecord) and record.as_of == card.signal.as_of:
-            card = dataclasses.replace(card, track=record)
+            plain = card
+
+            def attach(c: Card = plain, r: TrackRecord = record) -> Card:
+                return dataclasses.replace(c, track=r)
+
+            card = memo.get((plain, record), "with_track", attach) if memo else attach()
         out.append(card)
     return tuple(out)
 
@@ -77,7 +112,9 @@ async def handle_history(request: Request, services: Services) -> Reply:
     if len(tickers) != 1:
         raise UserError("error.one_ticker")
     session = resolve_session(services.prices, request.now, as_of)
-    result = (await fetch_track_records(services.prices, tickers, session=session))[tickers[0]]
+    result = (
+        await fetch_track_records(services.prices, tickers, session=session, memo=services.cards)
+    )[tickers[0]]
     if isinstance(result, SignalError):
         message = error_message(result)
         raise UserError(message.key, **message.params)

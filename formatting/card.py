@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from signals.calendar import sessions_between
 from signals.funds import Fund
 from signals.momentum import Signal
 from signals.track_record import TrackRecord
@@ -51,3 +52,8 @@ class Card:
     def stale(self) -> bool:
         """True when the data ends before the session the card is about."""
         return self.signal.as_of < self.expected_session
+
+    @property
+    def sessions_behind(self) -> int:
+        """Exchange sessions between the card's data and the session it is about."""
+        return sessions_between(self.signal.as_of, self.expected_session)

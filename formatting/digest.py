@@ -17,6 +17,7 @@ from formatting.card import Language, languages
 from formatting.i18n import Lang, Term, t
 from formatting.numbers import long_date, pct, price
 from formatting.text import regime_label, source_name
+from signals.calendar import sessions_between
 from signals.momentum import Signal
 from signals.regimes import REGIME_ORDER, REGIME_TONE, Regime
 
@@ -105,7 +106,8 @@ def build_digest(
     """A digest of ``signals`` (watchlist order) with their previous regimes, sorted."""
     before = previous or {}
     rows = [DigestRow(signal=s, previous=before.get(s.ticker)) for s in signals]
-    return Digest(session=session, rows=sort_rows(rows), issues=tuple(issues), source=source)
+    notes = (*_stale_rows(session, signals), *issues)
+    return Digest(session=session, rows=sort_rows(rows), issues=notes, source=source)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,7 +152,7 @@ def digest_text(digest: Digest, lang: Lang) -> DigestText:
     rows = tuple(
         (
             row.ticker,
-            price(row.signal.close, lang),
+            price(row.signal.close, lang, row.signal.currency),
             pct(row.signal.r_1d, lang),
             pct(row.signal.r_5d, lang),
             pct(row.signal.r_1m, lang),
@@ -183,6 +185,19 @@ def digest_text(digest: Digest, lang: Lang) -> DigestText:
     )
 
 
+def _stale_rows(session: date, signals: Sequence[Signal]) -> list[DigestIssue]:
+    """One "latest close available: <date> (N sessions ago)" line per ticker whose data is
+    older than the digest's session (ISO dates: one text reads the same in every language)."""
+    issues = []
+    for signal in signals:
+        if signal.as_of < session:
+            behind = sessions_between(signal.as_of, session)
+            key = "digest.row_latest_close_one" if behind == 1 else "digest.row_latest_close"
+            params = {"ticker": signal.ticker, "date": signal.as_of.isoformat(), "sessions": behind}
+            issues.append(DigestIssue(ticker=signal.ticker, key=key, params=params))
+    return issues
+
+
 def digest_lines(digest: Digest) -> list[tuple[str, dict[str, Any]]]:
     """The digest as (catalog key, parameters) lines: a fallback for surfaces that show
     catalog messages only (a ``Term`` is translated, a ``date`` written out, per language)."""
@@ -199,7 +214,8 @@ def digest_lines(digest: Digest) -> list[tuple[str, dict[str, Any]]]:
         s = row.signal
         params = {
             "ticker": s.ticker,
-            "close": price(s.close, "en"),  # numbers read the same in both catalogs' locales
+            # numbers read the same in both catalogs' locales
+            "close": price(s.close, "en", s.currency),
             **{name: pct(getattr(s, name), "en") for name in ("r_1d", "r_5d", "r_1m")},
             "label": Term(f"regime.{s.regime.value}.label"),
         }

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from formatting.card import Card
 from formatting.i18n import Lang, keys, t
+from formatting.memo import IdentityMemo
 from formatting.numbers import long_date, pct, price
 from signals.regimes import REGIME_TONE, Regime
 
@@ -59,14 +61,38 @@ class CardText:
         return ((self.price_label, self.price), *self.returns)
 
 
+def source_key(source: str) -> str:
+    """The catalog key naming a source id (``csv:/data`` -> ``source.csv``)."""
+    return f"source.{source.partition(':')[0]}"
+
+
 def source_name(source: str, lang: Lang) -> str:
-    """Display name of a price source (``yfinance`` -> "Yahoo Finance" / "雅虎财经")."""
-    key = f"source.{source}"
-    return t(key, lang) if key in keys(lang) else source
+    """Display name of a price source id (``yfinance`` -> "Yahoo Finance" / "雅虎财经");
+    several ids joined by ``+`` (a digest served by a chain) are named one after the other."""
+    names = []
+    for one in source.split("+"):
+        key = source_key(one)
+        names.append(t(key, lang) if key in keys(lang) else one)
+    return " + ".join(names)
+
+
+def latest_close(as_of: date, sessions: int, lang: Lang) -> str:
+    """The card's stale line: "Latest close available: <date> (N sessions ago)"."""
+    key = "card.latest_close_one" if sessions == 1 else "card.latest_close"
+    return t(key, lang, date=long_date(as_of, lang), sessions=sessions)
+
+
+#: The lines of recently rendered cards: a card shown again (the same object, from the command's
+#: card memo) is not worded again for every renderer and request.
+_TEXTS = IdentityMemo(capacity=512)
 
 
 def card_text(card: Card, lang: Lang) -> CardText:
-    """The lines of ``card`` in ``lang``."""
+    """The lines of ``card`` in ``lang`` (pure; remembered for the same card object)."""
+    return _TEXTS.get((card,), lang, lambda: _card_text(card, lang))
+
+
+def _card_text(card: Card, lang: Lang) -> CardText:
     from formatting.track_record import track_line  # it builds on this module's labels
 
     signal, fund = card.signal, card.fund
@@ -83,11 +109,7 @@ def card_text(card: Card, lang: Lang) -> CardText:
         title = t("card.title_ticker", lang, ticker=card.ticker, label=label)
         tracks = context = watch = fund_name = None
     as_of = long_date(signal.as_of, lang)
-    stale = (
-        t("card.stale", lang, expected=long_date(card.expected_session, lang), as_of=as_of)
-        if card.stale
-        else None
-    )
+    stale = latest_close(signal.as_of, card.sessions_behind, lang) if card.stale else None
     return CardText(
         lang=lang,
         ticker=card.ticker,
@@ -100,7 +122,7 @@ def card_text(card: Card, lang: Lang) -> CardText:
         regime_label=label,
         meaning=t("card.meaning", lang, text=regime_meaning(signal.regime, lang)),
         price_label=t("card.price", lang),
-        price=price(signal.close, lang),
+        price=price(signal.close, lang, signal.currency),
         returns=(
             (t("card.r_1d", lang), pct(signal.r_1d, lang)),
             (t("card.r_5d", lang), pct(signal.r_5d, lang)),

@@ -24,7 +24,7 @@ from bot.digest.payloads import build_messages
 from bot.digest.ratelimit import DEFAULT_RATES, RateSpacer
 from bot.digest.render import HeatmapRenderer, new_renderer
 from bot.storage import Storage, Subscription, new_claimer_id
-from commands.digest import digest_from_results, previous_regimes
+from commands.digest import digest_from_results, previous_regimes, results_source
 from formatting.card import LANGUAGES, Language
 from formatting.digest import Digest, heatmap_specs
 from signals.errors import SourceUnavailable
@@ -169,7 +169,11 @@ class DigestRunner:
         digests: dict[tuple[str, ...], tuple[Digest, bool]] = {}
         for tickers in dict.fromkeys(watchlists.values()):
             digest = digest_from_results(
-                session, tickers, results, previous, source=self.prices.source.name
+                session,
+                tickers,
+                results,
+                previous,
+                source=results_source(results, self.prices.source.source_id),
             )
             transient = any(isinstance(results[t], SourceUnavailable) for t in tickers)
             digests[tickers] = (digest, digest.stale or transient)

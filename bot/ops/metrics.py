@@ -16,9 +16,10 @@ import pandas as pd
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from signals.bars import FetchResult, PriceSource
-from signals.errors import SourceUnavailable
-from signals.service import BarStore
+from signals.bars import FetchResult
+from signals.cache import BarStore
+from signals.errors import RateLimited, SourceUnavailable
+from signals.upstream import Upstream
 
 __all__ = ["CONTENT_TYPE_LATEST", "CountingSource", "CountingStore", "Metrics"]
 
@@ -125,24 +126,29 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-class CountingSource:
-    """A :class:`~signals.bars.PriceSource` that counts its calls and failures by source name."""
+class CountingSource(Upstream):
+    """One link of the price chain (an :class:`~signals.upstream.Upstream`) whose calls and
+    failures are counted by source name; everything else is the wrapped link's."""
 
-    def __init__(self, inner: PriceSource, metrics: Metrics) -> None:
+    def __init__(self, inner: Upstream, metrics: Metrics) -> None:
+        # no super().__init__: the wrapped link keeps its own semaphore and timeout
         self.inner = inner
         self.metrics = metrics
+        self.source = inner.source
         self.name = inner.name
+        self.source_id = inner.source_id
+        self.timeout = inner.timeout
 
-    def fetch(self, tickers: Sequence[str], *, start: date, end: date) -> FetchResult:
-        """The inner fetch, counted (an exception counts as a failure and is re-raised)."""
+    async def aclose(self) -> None:
+        """Close the wrapped link's client."""
+        await self.inner.aclose()
+
+    async def fetch(self, tickers: Sequence[str], *, start: date, end: date) -> FetchResult:
+        """The wrapped fetch, counted: a failure when a ticker's source was unavailable or
+        rate limited (the link turns exceptions and timeouts into those); NoData is an answer."""
         self.metrics.upstream_calls.labels(self.name).inc()
-        try:
-            result = self.inner.fetch(tickers, start=start, end=end)
-        except Exception:
-            self.metrics.upstream_failures.labels(self.name).inc()
-            raise
-        # NoData is the ticker's answer, not a failure; an unavailable source (or 429) is
-        if any(isinstance(e, SourceUnavailable) for e in result.errors.values()):
+        result = await self.inner.fetch(tickers, start=start, end=end)
+        if any(isinstance(e, SourceUnavailable | RateLimited) for e in result.errors.values()):
             self.metrics.upstream_failures.labels(self.name).inc()
         return result
 
@@ -154,12 +160,12 @@ class CountingStore:
         self.inner = inner
         self.metrics = metrics
 
-    async def load_bars(self, ticker: str, session: date) -> pd.DataFrame | None:
+    async def load_bars(self, source: str, ticker: str, session: date) -> pd.DataFrame | None:
         """The cached bars, counted as a hit or a miss."""
-        bars = await self.inner.load_bars(ticker, session)
+        bars = await self.inner.load_bars(source, ticker, session)
         self.metrics.cache.labels("miss" if bars is None else "hit").inc()
         return bars
 
-    async def save_bars(self, ticker: str, session: date, bars: pd.DataFrame) -> None:
+    async def save_bars(self, source: str, ticker: str, session: date, bars: pd.DataFrame) -> None:
         """Store bars in the inner store."""
-        await self.inner.save_bars(ticker, session, bars)
+        await self.inner.save_bars(source, ticker, session, bars)

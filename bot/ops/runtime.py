@@ -17,8 +17,10 @@ log = logging.getLogger(__name__)
 
 
 def instrument_prices(prices: PriceService, metrics: Metrics) -> PriceService:
-    """Count upstream calls (by source) and bar-cache hits of ``prices``, in place."""
-    prices.source = CountingSource(prices.source, metrics)
+    """Count upstream calls (by source, each link of the chain) and bar-cache hits of
+    ``prices``, in place; services derived from it later (digest, long history) count too."""
+    prices.sources = tuple(CountingSource(link, metrics) for link in prices.sources)
+    prices.source = prices.sources[0]
     prices.store = CountingStore(prices.store, metrics)
     return prices
 

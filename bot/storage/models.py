@@ -184,6 +184,7 @@ signal_history = Table(
 price_bars = Table(
     "price_bars",
     metadata,
+    Column("source", String(512), primary_key=True),  # the source id that fetched the bars
     Column("ticker", String(32), primary_key=True),
     Column("session", Date, primary_key=True),
     Column("payload", Text, nullable=False),  # see bot.storage.barcodec
