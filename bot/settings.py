@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     digest_grace_hours: float = _env(
         "SIGNALBOT_DIGEST_GRACE_HOURS", 6.0, "How late a missed digest may still be sent, in hours"
     )
+    digest_stop_seconds: float = _env(
+        "SIGNALBOT_DIGEST_STOP_SECONDS",
+        20.0,
+        "On SIGTERM, how long digest posts already in flight may take to finish, in seconds",
+    )
 
     @field_validator("discord_api_base_url", "slack_api_base_url", mode="before")
     @classmethod
@@ -136,7 +141,9 @@ class Settings(BaseSettings):
     def _port(cls, value: Any) -> int:
         return _int(value, low=1, high=65535)
 
-    @field_validator("signal_cooldown_seconds", "digest_grace_hours", mode="before")
+    @field_validator(
+        "signal_cooldown_seconds", "digest_grace_hours", "digest_stop_seconds", mode="before"
+    )
     @classmethod
     def _non_negative(cls, value: Any) -> float:
         try:

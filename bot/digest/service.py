@@ -47,6 +47,7 @@ async def start_digests(
             storage,
             DigestSchedule(prices.calendar),
             grace=timedelta(hours=settings.digest_grace_hours),
+            stop_grace=settings.digest_stop_seconds,
         )
         await scheduler.start()
         log.info("digests on posters=%s", ",".join(sorted(posters)) or "-")

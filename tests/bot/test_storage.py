@@ -34,6 +34,19 @@ from signals.service import BarStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SESSION = date(2026, 6, 8)
+
+
+def head_revision() -> str:
+    """The newest migration (the lead re-chains revisions at merge)."""
+    from alembic.script import ScriptDirectory
+
+    from bot.storage.db import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
 TABLES = {"servers", "subscriptions", "deliveries", "signal_history", "price_bars", "app_state"}
 
 
@@ -41,7 +54,7 @@ async def test_migrations_apply_idempotently_and_match_models(db_url: str) -> No
     """Upgrading twice is a no-op, every table exists and the schema equals the models."""
     await upgrade(db_url)
     await upgrade(db_url)
-    assert await current_revision(db_url) == "0001"
+    assert await current_revision(db_url) == head_revision()
     engine = create_engine(db_url)
     try:
         async with engine.connect() as conn:
@@ -61,7 +74,7 @@ async def test_downgrade_to_base_then_upgrade(db_url: str) -> None:
     await downgrade(db_url, "base")
     assert await current_revision(db_url) is None
     await upgrade(db_url)
-    assert await current_revision(db_url) == "0001"
+    assert await current_revision(db_url) == head_revision()
 
 
 async def test_sqlite_runs_wal_with_full_sync_and_foreign_keys(tmp_path: Path) -> None:

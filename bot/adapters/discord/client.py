@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 import discord
 from discord.http import INTERNAL_API_VERSION, Route
 
-from bot.adapters.base import Attachment, PostFailed
+from bot.adapters.base import Attachment, PostFailed, RecoveryUnavailable
 from bot.adapters.discord.cooldown import Cooldown
 from bot.adapters.discord.interactions import DEFER_AFTER, PLATFORM, InteractionHandler
 from bot.adapters.discord.poster import post_message
@@ -154,6 +155,18 @@ class DiscordAdapter:
         if not self._logged_in or self.client.is_closed():
             raise PostFailed(f"channel {channel_id}: the Discord client is not connected")
         return await post_message(self.client.http, channel_id, payload, files)
+
+    async def find_posted(
+        self, channel_id: str, marker: str, since: datetime, *, server_id: str | None = None
+    ) -> str | None:
+        """Digest recovery: this bot's message carrying ``marker`` created after ``since``."""
+        from bot.adapters.discord.recovery import find_posted
+
+        if not self._logged_in or self.client.is_closed():
+            raise RecoveryUnavailable(f"channel {channel_id}: the Discord client is not connected")
+        me = self.client.user
+        author = str(me.id) if me is not None else None
+        return await find_posted(self.client.http, channel_id, marker, since, author_id=author)
 
     # -- gateway events -----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -134,3 +135,19 @@ class SlackPoster:
                 log.warning("slack files not posted channel=%s ts=%s: %s", channel_id, ts, exc)
         log.info("slack posted channel=%s ts=%s files=%d", channel_id, ts, len(files))
         return ts
+
+    async def find_posted(
+        self, channel_id: str, marker: str, since: datetime, *, server_id: str | None = None
+    ) -> str | None:
+        """Recovery (:class:`~bot.adapters.base.Recoverable`): see :func:`find_digest_message`."""
+        return await find_digest_message(self._client_for, channel_id, marker, since, server_id)
+
+
+async def find_digest_message(
+    client_for: ClientFor, channel_id: str, key: str, since: datetime, server_id: str | None
+) -> str | None:
+    """Recovery for the digest: the ``ts`` of the message posted with metadata ``key``."""
+    from bot.adapters.slack.recovery import find_posted
+
+    client = await client_for(channel_id, server_id)
+    return await find_posted(client, channel_id, key, since)
