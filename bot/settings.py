@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         20.0,
         "On SIGTERM, how long digest posts already in flight may take to finish, in seconds",
     )
+    digest_lease_seconds: float = _env(
+        "SIGNALBOT_DIGEST_LEASE_SECONDS",
+        20.0,
+        "Lease of a digest claim, in seconds: a crashed process's claims are taken over after it",
+    )
 
     @field_validator("discord_api_base_url", "slack_api_base_url", mode="before")
     @classmethod
@@ -142,7 +147,11 @@ class Settings(BaseSettings):
         return _int(value, low=1, high=65535)
 
     @field_validator(
-        "signal_cooldown_seconds", "digest_grace_hours", "digest_stop_seconds", mode="before"
+        "signal_cooldown_seconds",
+        "digest_grace_hours",
+        "digest_stop_seconds",
+        "digest_lease_seconds",
+        mode="before",
     )
     @classmethod
     def _non_negative(cls, value: Any) -> float:

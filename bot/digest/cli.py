@@ -93,6 +93,7 @@ async def cmd_digest_run(args: argparse.Namespace, settings: Settings) -> int:
                 posters,
                 default_language=settings.default_language,
                 retry_backoff=timedelta(0),
+                lease=timedelta(seconds=settings.digest_lease_seconds),
             )
             subs = await storage.list_subscriptions()
             deadline = time.monotonic() + max(args.max_wait, 0.0) * 60

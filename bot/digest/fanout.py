@@ -84,7 +84,7 @@ class DigestRunner:
         self.post_timeout = post_timeout
         self.retry_backoff = retry_backoff
         self.claimer_id = claimer_id or new_instance_id()  # this process's instance id
-        self.lease = lease
+        self.lease = max(lease, timedelta(seconds=1))
         self.heatmaps = heatmaps
         self.render_processes = render_processes
         chosen = DEFAULT_RATES if rates is None else rates

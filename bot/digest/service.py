@@ -40,7 +40,11 @@ async def start_digests(
     try:
         posters = adapter_posters(adapters)
         runner = DigestRunner(
-            storage, digest_prices(prices), posters, default_language=settings.default_language
+            storage,
+            digest_prices(prices),
+            posters,
+            default_language=settings.default_language,
+            lease=timedelta(seconds=settings.digest_lease_seconds),
         )
         scheduler = DigestScheduler(
             runner,
