@@ -247,7 +247,7 @@ class DigestRunner:
                 if result.message_id is not None:
                     ids.append(result.message_id)
                 if result.outcome not in (Outcome.SENT, Outcome.RECOVERED):
-                    outcome = result.outcome if outcome is Outcome.SKIPPED else outcome
+                    outcome = result.outcome  # the digest is not complete
                     break  # parts go out in order: the rest waits for the next run
                 outcome = Outcome.SENT
         self._count(sub, session, outcome, report, ids)

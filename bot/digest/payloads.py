@@ -20,7 +20,12 @@ from bot.adapters.base import Attachment
 from bot.digest.render import HeatmapRenderer
 from formatting.card import Language
 from formatting.digest import Digest, heatmap_specs
-from formatting.digest_render import digest_to_discord, digest_to_slack, digest_to_text
+from formatting.digest_render import (
+    digest_to_discord,
+    digest_to_slack,
+    digest_to_text,
+    discord_fits,
+)
 
 JSON = dict[str, Any]
 log = logging.getLogger(__name__)
@@ -49,12 +54,14 @@ def _mark_discord(body: JSON, key: str) -> None:
     body["nonce"] = key
     body["enforce_nonce"] = True
     embeds = body.get("embeds") or []
-    if embeds:
-        footer = embeds[-1].setdefault("footer", {})
-        text = str(footer.get("text") or "")
-        footer["text"] = f"{text} · {marker_text(key)}" if text else marker_text(key)
-    else:
-        body["content"] = f"{body.get('content') or ''}\n-# {marker_text(key)}".strip()
+    if embeds and "footer" in embeds[-1]:
+        footer = embeds[-1]["footer"]
+        before = str(footer.get("text") or "")
+        footer["text"] = f"{before} · {marker_text(key)}" if before else marker_text(key)
+        if discord_fits(embeds):
+            return
+        footer["text"] = before  # a full page: the marker goes in the content instead
+    body["content"] = f"{body.get('content') or ''}\n-# {marker_text(key)}".strip()
 
 
 def heatmap_name(index: int) -> str:
