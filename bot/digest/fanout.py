@@ -17,9 +17,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import cast
 
-from bot.adapters.base import ChannelGone, Poster, PostFailed, Recoverable
+from bot.adapters.base import ChannelGone, Poster, PostFailed
 from bot.digest.claims import (
     DIGEST_MAX_ATTEMPTS,
     Outcome,
@@ -28,15 +27,14 @@ from bot.digest.claims import (
     Target,
     open_targets,
 )
-from bot.digest.payloads import Outgoing, build_messages, nonce
+from bot.digest.digests import image_specs, plan_digests
+from bot.digest.payloads import Outgoing, build_messages
 from bot.digest.ratelimit import DEFAULT_RATES, RateSpacer
-from bot.digest.render import HeatmapRenderer, new_renderer
-from bot.storage import LEASE, Claim, Delivery, DeliveryKey, Storage, Subscription, new_instance_id
-from commands.digest import digest_from_results, previous_regimes
-from formatting.card import LANGUAGES, Language
-from formatting.digest import Digest, heatmap_specs
-from signals.errors import SourceUnavailable
-from signals.momentum import Signal
+from bot.digest.reconcile import find_earlier_post
+from bot.digest.render import HeatmapRenderer, SpecKey, new_renderer
+from bot.storage import LEASE, Delivery, DeliveryKey, Storage, Subscription, new_instance_id
+from formatting.card import Language
+from formatting.digest import Digest
 from signals.service import PriceService
 
 log = logging.getLogger(__name__)
@@ -50,6 +48,13 @@ class _Run:
     active: Callable[[], bool]
     renderer: HeatmapRenderer | None
     ledger: dict[int, dict[int, Delivery]] = field(default_factory=dict)
+
+
+def _by_session(targets: Sequence[Target]) -> dict[date, list[Target]]:
+    by_session: dict[date, list[Target]] = {}
+    for target in targets:
+        by_session.setdefault(target.session, []).append(target)
+    return dict(sorted(by_session.items()))
 
 
 class DigestRunner:
@@ -90,6 +95,8 @@ class DigestRunner:
         chosen = DEFAULT_RATES if rates is None else rates
         self.spacers = {platform: RateSpacer(rate) for platform, rate in chosen.items()}
         self.rendered = 0  # heatmap images drawn (observability, benchmarks)
+        self.images: dict[SpecKey, bytes] = {}  # pictures of the session, drawn once each
+        self._images_session: date | None = None
         self._warned: set[str] = set()
 
     async def run(
@@ -97,14 +104,14 @@ class DigestRunner:
     ) -> RunReport:
         """Deliver every target not yet delivered; ``active`` False stops claiming new ones."""
         began, calls = time.perf_counter(), self.prices.upstream_calls
-        renderer = new_renderer(self.render_processes) if self.heatmaps and targets else None
+        renderer = None
+        if self.heatmaps and targets:
+            renderer = new_renderer(self.render_processes, images=self.images)
         run = _Run(RunReport(), active, renderer)
-        by_session: dict[date, list[Target]] = {}
-        for target in targets:
-            by_session.setdefault(target.session, []).append(target)
+        by_session = _by_session(targets)
         heartbeat = asyncio.create_task(self._heartbeat(), name="digest-heartbeat")
         try:
-            for session, group in sorted(by_session.items()):
+            for session, group in by_session.items():
                 run.report.sessions.append(session)
                 await self._run_session(session, group, run)
         finally:
@@ -146,21 +153,41 @@ class DigestRunner:
             except Exception as exc:  # the database blinked: the next beat tries again
                 log.warning("digest claim heartbeat failed: %s", exc)
 
-    async def _languages(self, targets: Sequence[Target]) -> dict[int, Language]:
-        servers: dict[tuple[str, str], Language] = {}
-        out: dict[int, Language] = {}
-        for target in targets:
-            sub = target.subscription
-            key = (sub.platform, sub.server_id)
-            if sub.language is not None:
-                out[sub.id] = sub.language
-                continue
-            if key not in servers:
-                stored = await self.storage.get_language(*key, self.default_language)
-                known = stored in LANGUAGES
-                servers[key] = cast(Language, stored) if known else self.default_language
-            out[sub.id] = servers[key]
-        return out
+    async def prerender(self, targets: Sequence[Target]) -> int:
+        """Draw the heatmaps of ``targets`` ahead of their due time; how many were drawn.
+
+        Only digests whose data is complete are drawn (an incomplete one would change when the
+        bars come in). The pictures stay in :attr:`images` for the runs of that session.
+        """
+        if not self.heatmaps or not targets:
+            return 0
+        drawn = 0
+        renderer = new_renderer(self.render_processes, images=self.images)
+        try:
+            for session, group in _by_session(targets).items():
+                self._keep_images_of(session)
+                planned = await plan_digests(
+                    self.storage,
+                    self.prices,
+                    session,
+                    group,
+                    default_language=self.default_language,
+                    record=False,
+                )
+                await renderer.render_all(image_specs([p for p in planned if not p.incomplete]))
+        finally:
+            await renderer.close()
+            drawn = renderer.rendered
+            self.rendered += drawn
+        if drawn:
+            log.info("digest heatmaps drawn ahead=%d", drawn)
+        return drawn
+
+    def _keep_images_of(self, session: date) -> None:
+        """Pictures are kept for one session at a time (a few MB per hundred watchlists)."""
+        if self._images_session != session:
+            self.images.clear()
+            self._images_session = session
 
     async def _run_session(self, session: date, targets: Sequence[Target], run: _Run) -> None:
         pending, run.ledger = await open_targets(
@@ -175,37 +202,43 @@ class DigestRunner:
         if not pending:
             return
         pending = sorted(pending, key=lambda t: (t.subscription.platform, t.subscription.server_id))
-        watchlists: dict[tuple[str, str], tuple[str, ...]] = {}
-        for target in pending:
-            key = (target.subscription.platform, target.subscription.server_id)
-            if key not in watchlists:
-                watchlists[key] = tuple(await self.storage.get_watchlist(*key))
-        languages = await self._languages(pending)
-        union = list(dict.fromkeys(t for tickers in watchlists.values() for t in tickers))
-        results = await self.prices.signals(union, session=session)  # one batched fetch
-        signals = [r for r in results.values() if isinstance(r, Signal)]
-        await self.storage.record_signals(signals)
-        previous = await previous_regimes(self.storage, signals)
-        digests: dict[tuple[str, ...], tuple[Digest, bool]] = {}
-        for tickers in dict.fromkeys(watchlists.values()):
-            digest = digest_from_results(
-                session, tickers, results, previous, source=self.prices.source.name
-            )
-            transient = any(isinstance(results[t], SourceUnavailable) for t in tickers)
-            digests[tickers] = (digest, digest.stale or transient)
-        semaphores = {p: asyncio.Semaphore(self.concurrency) for p in self.posters}
-        jobs = []
-        for target in pending:
-            sub = target.subscription
-            digest, incomplete = digests[watchlists[(sub.platform, sub.server_id)]]
-            if (incomplete and not target.allow_stale) or not digest.rows:
+        planned = await plan_digests(
+            self.storage,
+            self.prices,
+            session,
+            pending,
+            default_language=self.default_language,
+            record=True,
+        )
+        ready = []
+        for item in planned:
+            if (item.incomplete and not item.target.allow_stale) or not item.digest.rows:
                 # nothing to show (source down): wait, never spend the session on an empty post
                 run.report.deferred += 1
                 continue
-            language = languages[sub.id]
-            if run.renderer is not None and sub.platform in ("discord", "slack"):
-                run.renderer.prefetch(heatmap_specs(digest, language))
-            jobs.append(self._deliver(target, digest, language, semaphores[sub.platform], run))
+            ready.append(item)
+        if run.renderer is not None and ready:
+            # every picture first (each distinct one once), so no post waits for a drawing
+            self._keep_images_of(session)
+            began = time.perf_counter()
+            await run.renderer.render_all(image_specs(ready))
+            log.info(
+                "digest heatmaps ready session=%s drawn=%d in %.0f ms",
+                session,
+                run.renderer.rendered,
+                (time.perf_counter() - began) * 1000,
+            )
+        semaphores = {p: asyncio.Semaphore(self.concurrency) for p in self.posters}
+        jobs = [
+            self._deliver(
+                item.target,
+                item.digest,
+                item.language,
+                semaphores[item.target.subscription.platform],
+                run,
+            )
+            for item in ready
+        ]
         for outcome in await asyncio.gather(*jobs, return_exceptions=True):
             if isinstance(outcome, BaseException) and not isinstance(outcome, Outcome):
                 if isinstance(outcome, asyncio.CancelledError):
@@ -289,7 +322,7 @@ class DigestRunner:
         posting = False
         try:
             if claim.retry:
-                found = await self._recover(sub, claim)
+                found = await find_earlier_post(self.posters[sub.platform], sub, claim)
                 if found is not None:
                     await self.storage.mark_sent(
                         key.subscription_id, key.session, [found], part=key.part
@@ -349,33 +382,3 @@ class DigestRunner:
         await self.storage.mark_failed(
             key.subscription_id, key.session, self.claimer_id, reason, part=key.part
         )
-
-    async def _recover(self, sub: Subscription, claim: Claim) -> str | None:
-        """Ask the platform whether an earlier attempt posted this part (None: post it)."""
-        key = claim.key
-        marker = nonce(key.subscription_id, key.session, key.part)
-        poster = self.posters[sub.platform]
-        find = getattr(poster, "find_posted", None)
-        where = f"platform={sub.platform} channel={sub.channel_id} subscription={sub.id} "
-        where += f"session={key.session} part={key.part}"
-        if find is None:
-            if sub.platform != "terminal":
-                log.warning(
-                    "digest retry cannot ask the platform %s; a duplicate is possible", where
-                )
-            return None
-        try:
-            found = await cast(Recoverable, poster).find_posted(
-                sub.channel_id, marker, claim.since, server_id=sub.server_id
-            )
-        except Exception as exc:  # RecoveryUnavailable, or anything else: post once
-            log.warning(
-                "digest retry could not check the platform %s error=%s; posting once, "
-                "a duplicate is possible",
-                where,
-                exc,
-            )
-            return None
-        if found is not None:
-            log.info("digest part found already posted %s message=%s; marked sent", where, found)
-        return found

@@ -13,6 +13,9 @@
   start-up runs at the next minute (the adapters have had time to connect); one that takes over
   from a dead leader ticks at once, and again just after the leases of the dead leader's claims
   end (``digest-extra-tick``), so its unfinished deliveries are taken over within a lease.
+- Each tick also draws, in the background, the heatmaps of digests due within the next
+  ``PRERENDER_AHEAD`` (each distinct picture once per session), so posting at the due time
+  runs at the platform's rate.
 - ``stop()`` pauses the jobs, lets posts in flight finish (bounded), then shuts them down.
 
 Both jobs have stable ids and ``replace_existing``; the tick has ``max_instances=1`` and
@@ -54,6 +57,8 @@ DEFAULT_GRACE = timedelta(hours=6)
 #: How long a digest waits for the source's bar of its session before posting older data.
 DEFAULT_STALE_WAIT = timedelta(minutes=30)
 LEADER_INTERVAL = 15.0
+#: Heatmaps of digests due within this window are drawn ahead, off the posting path.
+PRERENDER_AHEAD = timedelta(minutes=10)
 
 
 def plan(
@@ -119,6 +124,7 @@ class DigestScheduler:
         self.stop_grace = stop_grace
         self._stopping = False
         self._checked = False
+        self._prerender: asyncio.Task[None] | None = None
         self.is_leader = False
         self.scheduler: AsyncIOScheduler | None = None
         self._late_logged: set[tuple[int, date]] = set()
@@ -161,6 +167,8 @@ class DigestScheduler:
         so that the next holder asks the platform before posting it again.
         """
         self._stopping = True  # active() is now False: no new claims, no new ticks
+        if self._prerender is not None:
+            self._prerender.cancel()
         bound = self.stop_grace if drain is None else drain
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.pause()
@@ -237,6 +245,7 @@ class DigestScheduler:
                 subs, now, self.schedule, grace=self.grace, stale_wait=self.stale_wait
             )
             await self._log_late(late)
+            self._prerender_ahead(subs, now, targets)
             if not targets:
                 return None
             report = await self.runner.run(targets, active=self.active)
@@ -250,6 +259,26 @@ class DigestScheduler:
             return None
         finally:
             self._running = None
+
+    def _prerender_ahead(
+        self, subs: Sequence[Subscription], now: datetime, due: Sequence[Target]
+    ) -> None:
+        """Draw, in the background, the heatmaps of digests due within ``PRERENDER_AHEAD``."""
+        if not self.runner.heatmaps or (self._prerender and not self._prerender.done()):
+            return
+        soon, _ = plan(
+            subs, now + PRERENDER_AHEAD, self.schedule, grace=self.grace, stale_wait=self.stale_wait
+        )
+        now_due = {(t.subscription.id, t.session) for t in due}
+        upcoming = [t for t in soon if (t.subscription.id, t.session) not in now_due]
+        if upcoming:
+            self._prerender = asyncio.create_task(self._draw(upcoming), name="digest-prerender")
+
+    async def _draw(self, targets: Sequence[Target]) -> None:
+        try:
+            await self.runner.prerender(targets)
+        except Exception:  # drawing ahead is an optimisation: the fan-out draws what is missing
+            log.exception("digest heatmap pre-render failed")
 
     async def _log_late(self, late: Sequence[tuple[Subscription, Due]]) -> None:
         """One line per (subscription, session) missed beyond the grace window and never sent."""

@@ -11,6 +11,7 @@ looks for the marker among the messages the bot itself wrote.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,12 +34,14 @@ def snowflake_at(when: datetime) -> int:
 
 
 def carries(message: dict[str, Any], marker: str) -> bool:
-    """``message`` shows ``marker`` in its content or in an embed footer."""
-    if marker in str(message.get("content") or ""):
+    """``message`` shows ``marker`` (as a whole word: ``p1`` is not ``p12``) in its content or
+    in an embed footer."""
+    pattern = re.compile(re.escape(marker) + r"(?![0-9A-Za-z])")
+    if pattern.search(str(message.get("content") or "")):
         return True
     for embed in message.get("embeds") or ():
         footer = (embed or {}).get("footer") or {}
-        if marker in str(footer.get("text") or ""):
+        if pattern.search(str(footer.get("text") or "")):
             return True
     return False
 
