@@ -59,9 +59,12 @@ async def start_bot(env: dict[str, str], log_path: Path) -> asyncio.subprocess.P
         )  # fmt: skip
 
 
-async def test_leader_killed_mid_fanout_standby_completes_exactly_once(
-    db_url: str, tmp_path: Path, fake: FakeSlackDigest
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
+async def test_leader_stopped_mid_fanout_standby_completes_exactly_once(
+    db_url: str, tmp_path: Path, fake: FakeSlackDigest, sig: signal.Signals
 ) -> None:
+    """kill -9: the standby waits out the leases and recovers; SIGTERM (a deploy): the leader
+    finishes its posts in flight, gives the lock up, and the standby posts the rest."""
     if not db_url.startswith("postgresql"):
         pytest.skip("leadership needs PostgreSQL (SQLite runs one process by design)")
     session = last_session_now()
@@ -96,9 +99,9 @@ async def test_leader_killed_mid_fanout_standby_completes_exactly_once(
         standby = await start_bot(env(free_port()), standby_log)
         await until(lambda: "digest scheduler started" in standby_log.read_text(), "standby up")
         await until(lambda: len(fake.created) >= 4 and fake.pending >= 1, "fan-out under way")
-        leader.send_signal(signal.SIGKILL)
+        leader.send_signal(sig)
         killed_at = time.monotonic()
-        await leader.wait()
+        await asyncio.wait_for(leader.wait(), 60)
         at_kill = len(fake.created)
         assert at_kill < COUNT, "the fan-out finished before the kill"
 
@@ -106,8 +109,8 @@ async def test_leader_killed_mid_fanout_standby_completes_exactly_once(
         takeover = time.monotonic() - killed_at
         await until(lambda: len(fake.per_channel()) == COUNT, "every channel served")
         done = time.monotonic() - killed_at
-        log.warning("digest takeover: first post %.1f s after kill -9, all done at %.1f s",
-                    takeover, done)  # fmt: skip
+        log.warning("digest takeover: first post %.1f s after %s, all done at %.1f s",
+                    takeover, sig.name, done)  # fmt: skip
         assert takeover < 60, f"takeover took {takeover:.1f} s"
 
         async with open_storage(db_url) as storage:
@@ -120,7 +123,12 @@ async def test_leader_killed_mid_fanout_standby_completes_exactly_once(
         per_part = fake.per_part()
         assert set(per_part.values()) == {1}, [k for k, n in per_part.items() if n > 1]
         assert len(per_part) == COUNT
-        assert "marked sent" in standby_log.read_text()  # recovered, not re-posted
+        if sig == signal.SIGKILL:
+            assert "marked sent" in standby_log.read_text()  # recovered, not re-posted
+        else:
+            assert leader.returncode == 0, leader_log.read_text()[-3000:]
+            assert "Traceback" not in leader_log.read_text()
+            assert "digest scheduler stopped" in leader_log.read_text()
     finally:
         for proc in (leader, standby):
             if proc is not None and proc.returncode is None:
