@@ -10,9 +10,10 @@
   leader) is caught up by the first tick after it comes back; after the window it is skipped
   with a log line. Fire instants are plain UTC instants, so daylight-saving changes and clock
   jumps cannot fire a pair twice: the ledger decides. A process that becomes the leader at
-  start-up runs at the next minute (the adapters have had time to connect); one that takes over
-  from a dead leader ticks at once, and again just after the leases of the dead leader's claims
-  end (``digest-extra-tick``), so its unfinished deliveries are taken over within a lease.
+  start-up ticks ``STARTUP_TICK_DELAY`` later (the adapters have had time to connect); one
+  that takes over from a dead leader ticks at once, and again just after the leases of the
+  dead leader's claims end (``digest-extra-tick``), so its unfinished deliveries are taken
+  over within a lease.
 - Each tick also draws, in the background, the heatmaps of digests due within the next
   ``PRERENDER_AHEAD`` (each distinct picture once per session), so posting at the due time
   runs at the platform's rate.
@@ -57,6 +58,8 @@ DEFAULT_GRACE = timedelta(hours=6)
 #: How long a digest waits for the source's bar of its session before posting older data.
 DEFAULT_STALE_WAIT = timedelta(minutes=30)
 LEADER_INTERVAL = 15.0
+#: A process that leads from its start runs its first tick this many seconds later.
+STARTUP_TICK_DELAY = 10.0
 #: Heatmaps of digests due within this window are drawn ahead, off the posting path.
 PRERENDER_AHEAD = timedelta(minutes=10)
 
@@ -211,10 +214,10 @@ class DigestScheduler:
         except Exception:
             log.exception("digest leader check failed")
             self.is_leader = False
-        if self.is_leader and not was_leader and self._checked:
-            # took over from a leader that died: catch up now, not at the next minute (at
-            # start-up the minute's tick comes first, once the adapters had time to connect)
-            self._tick_soon(0.0)
+        if self.is_leader and not was_leader:
+            # took over from a leader that died: catch up now, not at the next minute; at
+            # start-up (a restart) shortly, once the adapters had time to connect
+            self._tick_soon(STARTUP_TICK_DELAY if not self._checked else 0.0)
         self._checked = True
         return self.is_leader
 
