@@ -2,7 +2,15 @@
 
 from bot.storage.db import create_engine, current_revision, downgrade, upgrade
 from bot.storage.leader import LeaderLock
-from bot.storage.ledger import CLAIM_TIMEOUT, MAX_ATTEMPTS, new_claimer_id
+from bot.storage.ledger import (
+    LEASE,
+    MAX_ATTEMPTS,
+    Claim,
+    DeliveryKey,
+    new_claimer_id,
+    new_instance_id,
+    summary,
+)
 from bot.storage.records import (
     DEFAULT_WATCHLIST,
     LANGUAGES,
@@ -17,12 +25,14 @@ from bot.storage.repository import Storage, open_storage
 from bot.storage.urls import async_url, safe_url
 
 __all__ = [
-    "CLAIM_TIMEOUT",
     "DEFAULT_WATCHLIST",
     "LANGUAGES",
+    "LEASE",
     "MAX_ATTEMPTS",
     "PLATFORMS",
+    "Claim",
     "Delivery",
+    "DeliveryKey",
     "DeliveryState",
     "Language",
     "LeaderLock",
@@ -34,7 +44,9 @@ __all__ = [
     "current_revision",
     "downgrade",
     "new_claimer_id",
+    "new_instance_id",
     "open_storage",
     "safe_url",
+    "summary",
     "upgrade",
 ]
