@@ -186,11 +186,7 @@ async def cmd_doctor(settings: Settings, *, limit: float = 10.0, out: TextIO | N
     """Print the checklist; 0 when everything is ok, 1 otherwise."""
     stream = out or sys.stdout
     checks = await run_checks(settings, limit=limit)
-    for check in checks:
-        print(format_check(check), file=stream)
     problems = sum(not c.ok for c in checks)
-    print(
-        f"\n{len(checks) - problems} ok, {problems} problem(s)" if problems else "\nall checks ok",
-        file=stream,
-    )
+    summary = f"{len(checks) - problems} ok, {problems} problem(s)" if problems else "all checks ok"
+    stream.write("".join(f"{format_check(check)}\n" for check in checks) + f"\n{summary}\n")
     return EXIT_PROBLEM if problems else EXIT_OK
