@@ -13,21 +13,11 @@ from formatting.card import Language, languages
 from formatting.i18n import Lang, t
 from formatting.numbers import long_date, pct
 from formatting.text import regime_label, source_name
-from signals.regimes import Regime
+from signals.regimes import REGIME_ORDER
 from signals.track_record import MIN_OCCURRENCES, Stats, TrackRecord
 
-#: Row order of the history table (most defensive first, as in the digest).
-TABLE_ORDER: tuple[Regime, ...] = (
-    Regime.RISK_OFF_REGIME,
-    Regime.DEFENSIVE_IMPULSE,
-    Regime.DOWNTREND,
-    Regime.PULLBACK,
-    Regime.NEUTRAL,
-    Regime.RELIEF_BOUNCE,
-    Regime.UPTREND,
-    Regime.RISK_ON_IMPULSE,
-    Regime.RISK_ON_REGIME,
-)
+#: Row order of the history table: most defensive first, as in the digest.
+TABLE_ORDER = REGIME_ORDER
 COLUMNS: tuple[str, ...] = ("regime", "n", "up5", "med5", "n21", "up21", "med21")
 
 
