@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -13,8 +13,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as _SourceError
 
 from bot.storage.urls import async_url, parse_url, safe_url
+from formatting.languages import LANGUAGES, Language
 
-LANGUAGES = ("en", "zh", "both")
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 _DEFAULT_TEXT = {
     "data_dir": "./data",
@@ -76,8 +76,10 @@ class Settings(BaseSettings):
         "yfinance",
         "Price data: yfinance, csv:/path/to/dir, or demo (synthetic prices, for offline tries)",
     )
-    default_language: Literal["en", "zh", "both"] = _env(
-        "SIGNALBOT_DEFAULT_LANGUAGE", "both", "Language of servers that chose none: en, zh, both"
+    default_language: Language = _env(
+        "SIGNALBOT_DEFAULT_LANGUAGE",
+        "both",
+        "Language of servers that chose none: " + ", ".join(LANGUAGES),
     )
     log_level: str = _env("SIGNALBOT_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL")
     signal_cooldown_seconds: float = _env(

@@ -10,16 +10,15 @@ from rich.table import Table
 from rich.text import Text
 
 from formatting.card import Card, Language, languages
+from formatting.colours import TERMINAL_NAMES, ColourScheme, Palette, resolve
 from formatting.text import CardText, card_text
 
-#: Rich style per regime tone.
-TONE_STYLES: dict[int, str] = {-1: "red", 0: "grey62", 1: "green"}
 DEFAULT_WIDTH = 100
 
 
-def text_to_panel(text: CardText) -> Panel:
-    """One language of a card as a bordered panel in the regime's colour."""
-    colour = TONE_STYLES[text.tone]
+def text_to_panel(text: CardText, palette: Palette) -> Panel:
+    """One language of a card as a bordered panel in the regime's colour (of ``palette``)."""
+    colour = TERMINAL_NAMES[palette.for_tone(text.tone)]
     parts: list[RenderableType] = [
         Text(text.kicker, style="dim"),
         Text(text.title, style=f"bold {colour}"),
@@ -35,7 +34,7 @@ def text_to_panel(text: CardText) -> Panel:
     for label, _ in text.numbers:
         numbers.add_column(label, header_style="bold", justify="right", no_wrap=True)
     numbers.add_row(*(Text(value) for _, value in text.numbers))
-    parts += [Text(""), numbers, Text("")]
+    parts += [Text(""), numbers, Text(""), Text(text.paragraph), Text("")]
     for heading, body in ((text.context_heading, text.context), (text.watch_heading, text.watch)):
         if body is not None:
             parts.append(Text.assemble((heading, "bold"), "\n", body))
@@ -52,9 +51,15 @@ def text_to_panel(text: CardText) -> Panel:
     )
 
 
-def card_to_terminal(card: Card, lang: Language) -> RenderableType:
-    """The card as a rich renderable: one panel per language shown, English first."""
-    panels = [text_to_panel(card_text(card, lg)) for lg in languages(lang)]
+def card_to_terminal(
+    card: Card, lang: Language, *, colors: ColourScheme | None = None
+) -> RenderableType:
+    """The card as a rich renderable: one panel per language shown, English first.
+
+    ``colors`` is the server's convention (None: the language's default).
+    """
+    palette = resolve(colors, lang)
+    panels = [text_to_panel(card_text(card, lg), palette) for lg in languages(lang)]
     return panels[0] if len(panels) == 1 else Group(*panels)
 
 

@@ -26,6 +26,7 @@ from bot.digest.render import HeatmapRenderer, new_renderer
 from bot.storage import Storage, Subscription, new_claimer_id
 from commands.digest import digest_from_results, previous_regimes
 from formatting.card import LANGUAGES, Language
+from formatting.colours import COLOUR_SCHEMES, ColourScheme
 from formatting.digest import Digest, heatmap_specs
 from signals.errors import SourceUnavailable
 from signals.momentum import Signal
@@ -137,6 +138,23 @@ class DigestRunner:
             out[sub.id] = servers[key]
         return out
 
+    async def _colours(
+        self, targets: Sequence[Target]
+    ) -> dict[tuple[str, str], ColourScheme | None]:
+        """Each server's colour convention (None: the language's default, or lookup failed)."""
+        out: dict[tuple[str, str], ColourScheme | None] = {}
+        for target in targets:
+            key = (target.subscription.platform, target.subscription.server_id)
+            if key in out:
+                continue
+            try:
+                stored = await self.storage.get_colors(*key)
+            except Exception:
+                log.exception("digest colours lookup failed platform=%s server=%s", *key)
+                stored = None
+            out[key] = next((s for s in COLOUR_SCHEMES if s == stored), None)
+        return out
+
     async def _run_session(self, session: date, targets: Sequence[Target], run: _Run) -> None:
         pending = await open_targets(
             self.storage,
@@ -156,6 +174,7 @@ class DigestRunner:
             if key not in watchlists:
                 watchlists[key] = tuple(await self.storage.get_watchlist(*key))
         languages = await self._languages(pending)
+        colours = await self._colours(pending)
         union = list(dict.fromkeys(t for tickers in watchlists.values() for t in tickers))
         results = await self.prices.signals(union, session=session)  # one batched fetch
         signals = [r for r in results.values() if isinstance(r, Signal)]
@@ -177,10 +196,12 @@ class DigestRunner:
                 # nothing to show (source down): wait, never spend the session on an empty post
                 run.report.deferred += 1
                 continue
-            language = languages[sub.id]
+            language, colors = languages[sub.id], colours[(sub.platform, sub.server_id)]
             if run.renderer is not None and sub.platform in ("discord", "slack"):
-                run.renderer.prefetch(heatmap_specs(digest, language))
-            jobs.append(self._deliver(target, digest, language, semaphores[sub.platform], run))
+                run.renderer.prefetch(heatmap_specs(digest, language, colors=colors))
+            jobs.append(
+                self._deliver(target, digest, language, semaphores[sub.platform], run, colors)
+            )
         for outcome in await asyncio.gather(*jobs, return_exceptions=True):
             if isinstance(outcome, Exception):
                 log.error("digest delivery crashed", exc_info=outcome)
@@ -198,6 +219,7 @@ class DigestRunner:
         language: Language,
         semaphore: asyncio.Semaphore,
         run: _Run,
+        colors: ColourScheme | None = None,
     ) -> None:
         sub, session, report = target.subscription, target.session, run.report
         async with semaphore:
@@ -208,7 +230,7 @@ class DigestRunner:
                 return
             try:
                 async with asyncio.timeout(self.post_timeout):
-                    ids = await self._post(sub, digest, language, run.renderer)
+                    ids = await self._post(sub, digest, language, run.renderer, colors)
             except ChannelGone as exc:
                 reason = f"channel gone: {exc.reason}"
                 await self.storage.disable_subscription(
@@ -258,10 +280,16 @@ class DigestRunner:
         digest: Digest,
         language: Language,
         renderer: HeatmapRenderer | None,
+        colors: ColourScheme | None = None,
     ) -> list[str]:
         poster = self.posters[sub.platform]
         messages = await build_messages(
-            sub.platform, digest, language, subscription_id=sub.id, heatmaps=renderer
+            sub.platform,
+            digest,
+            language,
+            subscription_id=sub.id,
+            heatmaps=renderer,
+            colors=colors,
         )
         spacer = self.spacers.get(sub.platform)
         ids = []

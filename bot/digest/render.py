@@ -19,10 +19,8 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from functools import partial
 from typing import Any
 
-from formatting.chart import render_heatmap
 from formatting.digest import HeatmapSpec
 
 log = logging.getLogger(__name__)
@@ -72,9 +70,7 @@ class HeatmapRenderer:
         return ThreadPoolExecutor(1, thread_name_prefix="heatmap")
 
     def _submit(self, spec: HeatmapSpec) -> asyncio.Future[bytes]:
-        draw = partial(
-            render_heatmap, spec.rows, title=spec.title, column_labels=spec.column_labels
-        )
+        draw = spec.render
         loop = asyncio.get_running_loop()
         try:
             return loop.run_in_executor(self._pool, draw)
@@ -85,7 +81,7 @@ class HeatmapRenderer:
             return loop.run_in_executor(self._pool, draw)
 
     def _future(self, spec: HeatmapSpec) -> asyncio.Future[bytes]:
-        key = (spec.title, spec.column_labels, spec.rows)
+        key = (spec,)
         future = self._futures.get(key)
         if future is None or (future.done() and (future.cancelled() or future.exception())):
             future = self._submit(spec)

@@ -5,16 +5,15 @@ from bot.storage.leader import LeaderLock
 from bot.storage.ledger import CLAIM_TIMEOUT, MAX_ATTEMPTS, new_claimer_id
 from bot.storage.records import (
     DEFAULT_WATCHLIST,
-    LANGUAGES,
     PLATFORMS,
     Delivery,
     DeliveryState,
-    Language,
     Platform,
     Subscription,
 )
 from bot.storage.repository import Storage, open_storage
 from bot.storage.urls import async_url, safe_url
+from formatting.languages import LANGUAGES, Language
 
 __all__ = [
     "CLAIM_TIMEOUT",

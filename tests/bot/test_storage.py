@@ -13,9 +13,11 @@ import pandas as pd
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from bot.storage import (
     DEFAULT_WATCHLIST,
@@ -27,7 +29,9 @@ from bot.storage import (
     upgrade,
 )
 from bot.storage.barcodec import dump_bars, load_bars
-from bot.storage.models import metadata
+from bot.storage.db import alembic_config
+from bot.storage.models import metadata, servers
+from formatting.languages import LANGUAGES
 from signals.momentum import Signal
 from signals.regimes import Regime
 from signals.service import BarStore
@@ -37,11 +41,16 @@ SESSION = date(2026, 6, 8)
 TABLES = {"servers", "subscriptions", "deliveries", "signal_history", "price_bars", "app_state"}
 
 
+def head_revision() -> str | None:
+    """The newest migration (the lead re-chains revisions at merge; tests do not hard-code it)."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 async def test_migrations_apply_idempotently_and_match_models(db_url: str) -> None:
     """Upgrading twice is a no-op, every table exists and the schema equals the models."""
     await upgrade(db_url)
     await upgrade(db_url)
-    assert await current_revision(db_url) == "0001"
+    assert await current_revision(db_url) == head_revision()
     engine = create_engine(db_url)
     try:
         async with engine.connect() as conn:
@@ -61,7 +70,7 @@ async def test_downgrade_to_base_then_upgrade(db_url: str) -> None:
     await downgrade(db_url, "base")
     assert await current_revision(db_url) is None
     await upgrade(db_url)
-    assert await current_revision(db_url) == "0001"
+    assert await current_revision(db_url) == head_revision()
 
 
 async def test_sqlite_runs_wal_with_full_sync_and_foreign_keys(tmp_path: Path) -> None:
@@ -87,6 +96,48 @@ async def test_language_default_and_set(storage: Storage) -> None:
         await storage.set_language("discord", "g1", "fr")
     with pytest.raises(ValueError, match="unknown platform"):
         await storage.set_language("irc", "g1", "en")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_every_language_setting_is_stored(storage: Storage, language: str) -> None:
+    """Each setting of formatting.languages passes the CHECK constraint and reads back."""
+    await storage.set_language("discord", "g1", language)
+    assert await storage.get_language("discord", "g1", "en") == language
+
+
+async def test_colors_unset_then_set_per_server(storage: Storage) -> None:
+    """No colour convention until chosen (None: the language's default); then it sticks."""
+    assert await storage.get_colors("discord", "g1") is None
+    await storage.set_colors("discord", "g1", "red-up")
+    await storage.set_language("discord", "g1", "en")  # the language leaves the colours alone
+    assert await storage.get_colors("discord", "g1") == "red-up"
+    await storage.set_colors("discord", "g1", "green-up")
+    assert await storage.get_colors("discord", "g1") == "green-up"
+    assert await storage.get_colors("slack", "g1") is None
+    with pytest.raises(ValueError, match="unknown colour scheme"):
+        await storage.set_colors("discord", "g1", "blue-up")
+
+
+async def test_constraints_refuse_unknown_values(storage: Storage) -> None:
+    """The database itself refuses a language or colour outside the scheme (CHECK, not only code)."""
+    await storage.set_language("discord", "g1", "en")
+    for column, value in (("language", "fr"), ("colors", "blue-up")):
+        with pytest.raises(IntegrityError):
+            async with storage.engine.begin() as conn:
+                await conn.execute(servers.update().values({column: value}))
+
+
+async def test_downgrade_maps_traditional_to_simplified(db_url: str) -> None:
+    """Going back before 0014 keeps a Traditional server readable: zh-hant becomes zh."""
+    await upgrade(db_url)
+    async with open_storage(db_url) as storage:
+        await storage.set_language("discord", "g1", "both-hant")
+        await storage.set_colors("discord", "g1", "red-up")
+    await downgrade(db_url, "0001")
+    await upgrade(db_url)
+    async with open_storage(db_url) as storage:
+        assert await storage.get_language("discord", "g1", "en") == "both"
+        assert await storage.get_colors("discord", "g1") is None
 
 
 async def test_watchlist_default_set_and_reset(storage: Storage) -> None:

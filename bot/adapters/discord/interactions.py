@@ -13,7 +13,7 @@ import asyncio
 import io
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import discord
@@ -25,6 +25,7 @@ from bot.adapters.discord.errors import MissingManageServer, OnCooldown, Restart
 from bot.adapters.discord.render import Outgoing, chunks, message_lines, outgoing
 from bot.dispatch import Dispatcher, Outcome
 from formatting.card import languages
+from formatting.languages import for_traditional_reader
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,11 @@ def place_of(interaction: Interaction) -> Place:
         return Place(f"dm:{user_id}", channel_id, user_id, True)
     is_admin = interaction.permissions.manage_guild
     return Place(str(interaction.guild_id), channel_id, user_id, is_admin)
+
+
+def reads_traditional(interaction: Interaction) -> bool:
+    """The user's Discord client is in Traditional Chinese (zh-TW): ephemeral replies use it."""
+    return interaction.locale is discord.Locale.taiwan_chinese
 
 
 def send_kwargs(message: Outgoing) -> dict[str, Any]:
@@ -145,7 +151,9 @@ class InteractionHandler:
         """Run ``command`` and answer; ``public`` guesses the reply's visibility for a defer."""
         began = time.perf_counter()
         place = place_of(interaction)
-        prepare = asyncio.create_task(self._prepare(command, args, place))
+        prepare = asyncio.create_task(
+            self._prepare(command, args, place, traditional=reads_traditional(interaction))
+        )
         try:
             done, _ = await asyncio.wait({prepare}, timeout=self.defer_after)
             if not done:
@@ -166,7 +174,7 @@ class InteractionHandler:
         )
 
     async def _prepare(
-        self, command: str, args: dict[str, str], place: Place
+        self, command: str, args: dict[str, str], place: Place, *, traditional: bool = False
     ) -> tuple[Outcome, list[Outgoing]]:
         outcome = await self.dispatcher.run(
             command,
@@ -178,6 +186,8 @@ class InteractionHandler:
             is_admin=place.is_admin,
             max_tickers=MAX_CARDS,
         )
+        if traditional and outcome.reply.ephemeral:  # only this user sees it: their script
+            outcome = replace(outcome, language=for_traditional_reader(outcome.language))
         return outcome, await outgoing(outcome)
 
     async def send(self, interaction: Interaction, messages: list[Outgoing]) -> None:
@@ -217,6 +227,8 @@ class InteractionHandler:
         except Exception:
             log.exception("language lookup failed or slow server=%s", place.server_id)
             lang = self.dispatcher.services.default_language
+        if reads_traditional(interaction):
+            lang = for_traditional_reader(lang)
         texts = chunks(message_lines([explained.message], lg) for lg in languages(lang))
         try:
             await self.send(interaction, [Outgoing(content=c, ephemeral=True) for c in texts])

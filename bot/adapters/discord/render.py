@@ -13,10 +13,10 @@ from commands.digest import DigestReply
 from commands.reply import Message
 from formatting.card import Card, Language, languages
 from formatting.cardchart import chart_filename, chart_png
+from formatting.colours import ColourScheme
 from formatting.digest import Digest, heatmap_specs
 from formatting.digest_render import digest_to_discord
 from formatting.embeds import MAX_CONTENT, card_to_discord
-from formatting.heatmap import render_heatmap
 from formatting.i18n import Lang, t
 from formatting.messages import message_to_discord
 
@@ -40,26 +40,28 @@ def chart_description(card: Card, lang: Lang) -> str:
     return t("chart.title", lang, ticker=card.ticker, label=label)
 
 
-async def card_message(card: Card, lang: Language, *, ephemeral: bool) -> Outgoing:
+async def card_message(
+    card: Card, lang: Language, *, ephemeral: bool, colors: ColourScheme | None = None
+) -> Outgoing:
     """The card's embeds with its chart attached (rendered in a worker thread)."""
     filename = chart_filename(card)
-    body = card_to_discord(card, lang, image=f"attachment://{filename}")
-    png = await asyncio.to_thread(chart_png, card, lang)
+    body = card_to_discord(card, lang, image=f"attachment://{filename}", colors=colors)
+    png = await asyncio.to_thread(chart_png, card, lang, colors)
     chart = Attachment(filename, png, chart_description(card, languages(lang)[0]))
     return Outgoing(embeds=tuple(body["embeds"]), files=(chart,), ephemeral=ephemeral)
 
 
-async def digest_messages(digest: Digest, lang: Language, *, ephemeral: bool) -> list[Outgoing]:
+async def digest_messages(
+    digest: Digest, lang: Language, *, ephemeral: bool, colors: ColourScheme | None = None
+) -> list[Outgoing]:
     """A digest as Discord messages; the heatmap (drawn in a thread) goes with the first."""
-    specs = heatmap_specs(digest, lang)
+    specs = heatmap_specs(digest, lang, colors=colors)
     image = f"attachment://{HEATMAP_FILENAME}" if specs else None
-    bodies = digest_to_discord(digest, lang, image=image)
+    bodies = digest_to_discord(digest, lang, image=image, colors=colors)
     out = [Outgoing(embeds=tuple(body["embeds"]), ephemeral=ephemeral) for body in bodies]
     if specs and out:
         spec = specs[0]
-        png = await asyncio.to_thread(
-            render_heatmap, spec.rows, title=spec.title, column_labels=spec.column_labels
-        )
+        png = await asyncio.to_thread(spec.render)
         heatmap = Attachment(HEATMAP_FILENAME, png, spec.title)
         out[0] = Outgoing(embeds=out[0].embeds, files=(heatmap,), ephemeral=ephemeral)
     return out
@@ -100,10 +102,13 @@ async def outgoing(outcome: Outcome) -> list[Outgoing]:
 
     Messages next to cards are the tickers that failed: only the asker sees them.
     """
-    reply, lang = outcome.reply, outcome.language
+    reply, lang, colors = outcome.reply, outcome.language, outcome.colors
     if isinstance(reply, DigestReply):  # a preview: the digest exactly as it would be posted
-        return await digest_messages(reply.digest, lang, ephemeral=reply.ephemeral)
-    cards = [await card_message(card, lang, ephemeral=reply.ephemeral) for card in reply.cards]
+        return await digest_messages(reply.digest, lang, ephemeral=reply.ephemeral, colors=colors)
+    cards = [
+        await card_message(card, lang, ephemeral=reply.ephemeral, colors=colors)
+        for card in reply.cards
+    ]
     texts = chunks(message_lines(reply.messages, lg) for lg in languages(lang))
     private = reply.ephemeral or bool(cards)
     return [*cards, *(Outgoing(content=text, ephemeral=private) for text in texts)]

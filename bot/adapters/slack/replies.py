@@ -17,6 +17,7 @@ from commands.reply import Message
 from formatting.blocks import MAX_FALLBACK_TEXT, card_to_slack, clip
 from formatting.card import Card, Language, languages
 from formatting.cardchart import chart_filename, chart_labels, chart_png
+from formatting.colours import ColourScheme
 from formatting.digest_render import digest_to_slack
 from formatting.messages import message_to_slack
 
@@ -62,9 +63,15 @@ async def respond_with(respond: Respond, body: JSON) -> None:
         )
 
 
-async def upload_chart(client: AsyncWebClient, card: Card, lang: Language, channel_id: str) -> bool:
+async def upload_chart(
+    client: AsyncWebClient,
+    card: Card,
+    lang: Language,
+    channel_id: str,
+    colors: ColourScheme | None = None,
+) -> bool:
     """Upload the card's chart into the channel; False when the app cannot post there."""
-    png = await asyncio.to_thread(chart_png, card, lang)
+    png = await asyncio.to_thread(chart_png, card, lang, colors)
     title = chart_labels(card, lang).title
     try:
         await call_slack(
@@ -103,7 +110,7 @@ async def send_outcome(
         if (
             charts
             and channel_id is not None
-            and not await upload_chart(client, card, lang, channel_id)
+            and not await upload_chart(client, card, lang, channel_id, outcome.colors)
         ):
             charts = False
             await respond_with(respond, message_body("slack.chart_unavailable", {}, lang))

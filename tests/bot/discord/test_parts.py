@@ -41,11 +41,12 @@ def _tree_keys() -> set[str]:
     return found
 
 
-def test_every_tree_string_is_in_both_catalogs():
-    """Each command, subcommand, option and choice has its English and Chinese catalog text."""
+def test_every_tree_string_is_in_every_catalog():
+    """Each command, subcommand, option and choice has its English, Simplified and Traditional
+    catalog text."""
     wanted = _tree_keys()
-    assert len(wanted) == 10 * 2 + 7 * 2 + 3  # commands, options, choices
-    assert wanted <= keys("en") & keys("zh")
+    assert len(wanted) == 11 * 2 + 8 * 2 + 5 + 2  # commands, options, language and colour choices
+    assert wanted <= keys("en") & keys("zh") & keys("zh-hant")
 
 
 def test_english_names_are_the_canonical_names():
@@ -59,13 +60,15 @@ def test_english_names_are_the_canonical_names():
 
 
 async def test_translator_serves_chinese_locales_only():
-    """zh-CN and zh-TW get the Simplified text; other locales keep Discord's default."""
+    """zh-CN gets the Simplified text, zh-TW the Traditional; other locales keep the default."""
     translator = CatalogTranslator()
-    string = app_commands.locale_str("x", key="discord.cmd.help.description")
+    string = app_commands.locale_str("x", key="discord.cmd.signal.description")
     context = app_commands.TranslationContext(app_commands.TranslationContextLocation.other, None)
-    zh = t("discord.cmd.help.description", "zh")
+    zh = t("discord.cmd.signal.description", "zh")
+    hant = t("discord.cmd.signal.description", "zh-hant")
+    assert zh != hant
     assert await translator.translate(string, discord.Locale.chinese, context) == zh
-    assert await translator.translate(string, discord.Locale.taiwan_chinese, context) == zh
+    assert await translator.translate(string, discord.Locale.taiwan_chinese, context) == hant
     assert await translator.translate(string, discord.Locale.japanese, context) is None
     unknown = app_commands.locale_str("x", key="discord.no.such.key")
     assert await translator.translate(unknown, discord.Locale.chinese, context) is None
