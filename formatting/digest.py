@@ -129,7 +129,7 @@ class DigestText:
         if total <= 1:
             return self.title
         suffix = t("digest.part", self.lang, part=part, total=total)
-        return f"{self.title} {suffix}"
+        return t("digest.titled_part", self.lang, title=self.title, part=suffix)
 
 
 def digest_text(digest: Digest, lang: Lang) -> DigestText:

@@ -21,6 +21,8 @@ _SPACE = re.compile(
 _ASCII_NEAR_HAN = re.compile(rf"(?:{_HAN_OR_FULL}\s*[,:;()!?])|(?:[,:;()!?]\s*{_HAN_OR_FULL})")
 #: A Latin-only parenthesis is fine ("(e.g. C0123)" inside English), one holding Han is not.
 _PAREN_WITH_HAN = re.compile(rf"\([^()]*[{HAN}][^()]*\)")
+#: A single space right before or after full-width punctuation ("日报 （第1部分）").
+_SPACE_AT_FULL = re.compile(r"(?<! ) [，。：；（）！？](?! )|(?<![ ])(?<=[，。：；（）！？]) (?! )")
 #: A sentence-final ASCII full stop right after Han.
 _HAN_PERIOD = re.compile(rf"[{HAN}]\.(?!\d)")
 
@@ -33,6 +35,7 @@ def violations(text: str) -> list[str]:
         (_ASCII_NEAR_HAN, "half-width punctuation in Chinese text"),
         (_PAREN_WITH_HAN, "half-width parentheses around Chinese"),
         (_HAN_PERIOD, "half-width full stop after Chinese"),
+        (_SPACE_AT_FULL, "space next to full-width punctuation"),
     ):
         for match in pattern.finditer(text):
             start, end = max(match.start() - 8, 0), match.end() + 8
