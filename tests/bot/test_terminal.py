@@ -46,6 +46,8 @@ def run_cli(
         ("IWM", ("signal", {"ticker": "IWM"})),
         ("/language zh", ("language", {"choice": "zh"})),
         ("/language", ("language", {})),
+        ("/colors red-up", ("colors", {"scheme": "red-up"})),
+        ("/language zh-hant", ("language", {"choice": "zh-hant"})),
         ("/help", ("help", {})),
         ("/nope x", ("nope", {"text": "x"})),
         ("", None),
