@@ -9,6 +9,7 @@ exists only in Simplified (OpenCC's ``s2t`` would change it).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import string
 from collections.abc import Iterator
@@ -17,7 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from opencc import OpenCC
+from rich.cells import cell_len
 
 from commands.context import Request, Services
 from commands.registry import handle_about, handle_help
@@ -29,7 +33,7 @@ from formatting.digest_render import digest_to_discord, digest_to_slack, digest_
 from formatting.i18n import Lang, keys, text
 from formatting.languages import CHINESE, LANGUAGES, Language, languages
 from formatting.messages import message_text
-from formatting.terminal import card_to_terminal, render_plain
+from formatting.terminal import ChineseParagraph, card_to_terminal, render_plain
 from signals.asset_classes import ASSET_CLASSES
 from signals.calendar import MarketCalendar
 from signals.funds import FUNDS
@@ -265,35 +269,35 @@ def test_each_language_shown_appears_in_order(lang: Language) -> None:
 # ---- snapshots of rendered text (the worked example, SIGNALS.md)
 
 TERMINAL_ZH_HANT = """\
-╭─ IWM ────────────────────────────────────────────────────────────────────────────────────────────╮
-│ ETF動量訊號                                                                                      │
-│ IWM動量訊號：防禦動能                                                                            │
-│ IWM追蹤羅素2000 · iShares Russell 2000 ETF                                                       │
-│ 防禦動能                                                                                         │
-│ 含義：短線價格動量偏弱，但尚未達到更慢週期的風險規避訊號。                                       │
-│                                                                                                  │
-│  收盤價     單日      5日    1個月                                                               │
-│ $281.65   -3.55%   -2.33%   -0.22%                                                               │
-│                                                                                                  │
-│ 2026年6月8日，iShares Russell 2000                                                               │
-│ ETF（IWM）收於281.65美元，單日下跌3.55%，5個交易日累計下跌2.33%，近一個月累計下跌0.22%，短線動量 │
-│ 訊號為防禦動能。                                                                                 │
-│                                                                                                  │
-│ 市場背景                                                                                         │
-│ 中小盤股對美國國內經濟成長和短期利率的敏感度高於大盤股。                                         │
-│ 後續關注                                                                                         │
-│ 關注美國國內經濟數據，以及未來5個交易日的價格走勢。                                              │
-│                                                                                                  │
-│ 說明：本訊號僅反映價格動量，不衡量資金流向、持股品質或公司基本面，也不構成買賣建議。             │
-│ 資料截至2026年6月8日收盤 · 價格來源：雅虎財經。                                                  │
-│ 基於ETF價格動量資料生成，僅供參考，不構成投資建議。                                              │
-╰──────────────────────────────────────────────────────────────────────────────────────────────────╯
+╭─ IWM ────────────────────────────────────────────────────────────────────────╮
+│ ETF動量訊號                                                                  │
+│ IWM動量訊號：防禦動能                                                        │
+│ IWM追蹤羅素2000 · iShares Russell 2000 ETF                                   │
+│ 防禦動能                                                                     │
+│ 含義：短線價格動量偏弱，但尚未達到更慢週期的風險規避訊號。                   │
+│                                                                              │
+│  收盤價     單日      5日    1個月                                           │
+│ $281.65   -3.55%   -2.33%   -0.22%                                           │
+│                                                                              │
+│ 2026年6月8日，iShares Russell 2000 ETF（IWM）收於281.65美元，單日下跌3.55%， │
+│ 5個交易日累計下跌2.33%，近一個月累計下跌0.22%，短線動量訊號為防禦動能。      │
+│                                                                              │
+│ 市場背景                                                                     │
+│ 中小盤股對美國國內經濟成長和短期利率的敏感度高於大盤股。                     │
+│ 後續關注                                                                     │
+│ 關注美國國內經濟數據，以及未來5個交易日的價格走勢。                          │
+│                                                                              │
+│ 說明：本訊號僅反映價格動量，不衡量資金流向、持股品質或公司基本面，也不構成買 │
+│ 賣建議。                                                                     │
+│ 資料截至2026年6月8日收盤 · 價格來源：雅虎財經。                              │
+│ 基於ETF價格動量資料生成，僅供參考，不構成投資建議。                          │
+╰──────────────────────────────────────────────────────────────────────────────╯
 """
 
 
 def test_terminal_snapshot_traditional() -> None:
     """The worked example in Traditional Chinese, exactly as the terminal prints it."""
-    assert render_plain(card_to_terminal(make_card(), "zh-hant"), width=100) == TERMINAL_ZH_HANT
+    assert render_plain(card_to_terminal(make_card(), "zh-hant"), width=80) == TERMINAL_ZH_HANT
 
 
 SLACK_PARAGRAPHS = {
@@ -366,3 +370,21 @@ def test_every_language_setting_names_itself() -> None:
         for choice in LANGUAGES:
             assert text(f"language.name.{choice}", lang)
         assert all(choice in text("help.option.choice", lang) for choice in LANGUAGES)
+
+
+# ---- terminal wrapping of Chinese
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet="价格动量偏弱，。：（）IWM 281.65% abcdef", min_size=0, max_size=120),
+    width=st.integers(min_value=4, max_value=60),
+)
+def test_chinese_paragraph_wraps_within_width_and_loses_nothing(text: str, width: int) -> None:
+    """Lines fit the width, none starts with closing punctuation, no character is lost."""
+    lines = ChineseParagraph(text).lines(width)
+    assert all(cell_len(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    for before, line in itertools.pairwise(lines):
+        # closing punctuation starts a line only after Latin or punctuation (nothing to move)
+        assert line[0] not in "，。：）" or before[-1].isascii() or before[-1] in "，。：）"
