@@ -37,11 +37,6 @@ def languages(choice: Language) -> tuple[Lang, ...]:
     return SHOWN[choice]
 
 
-def is_chinese(choice: Language) -> bool:
-    """True when ``choice`` shows any Chinese (the red-up colour default follows it)."""
-    return any(lang in CHINESE for lang in SHOWN[choice])
-
-
 def sql_in(column: str) -> str:
     """``column IN ('en', 'zh', ...)``: the CHECK constraint text of a language column."""
     return f"{column} IN ({', '.join(repr(choice) for choice in LANGUAGES)})"

@@ -105,6 +105,25 @@ async def test_every_language_setting_is_stored(storage: Storage, language: str)
     assert await storage.get_language("discord", "g1", "en") == language
 
 
+def test_schema_checks_match_the_one_language_and_colour_scheme() -> None:
+    """The CHECKs of the latest migration spell formatting's schemes: a new language or colour
+    convention needs a migration, and every setting fits the column."""
+    import importlib.util
+
+    from bot.storage.models import COLOURS_WIDTH, LANGUAGE_WIDTH
+    from formatting import colours, languages
+
+    path = ROOT / "bot/storage/migrations/versions/0014_languages_and_colours.py"
+    spec = importlib.util.spec_from_file_location("migration_0014", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert languages.sql_in("language") == migration._LANGUAGE
+    assert colours.sql_in("colors") == migration._COLOURS
+    assert languages.MAX_LANGUAGE_LENGTH <= LANGUAGE_WIDTH
+    assert max(len(s) for s in colours.COLOUR_SCHEMES) <= COLOURS_WIDTH
+
+
 async def test_colors_unset_then_set_per_server(storage: Storage) -> None:
     """No colour convention until chosen (None: the language's default); then it sticks."""
     assert await storage.get_colors("discord", "g1") is None
