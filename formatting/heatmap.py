@@ -188,7 +188,8 @@ def _colour_key(
 ) -> None:
     """A gradient bar at the bottom left with −3σ, 0 and +3σ under it."""
     key_w, key_h, side = 260 * s, 12 * s, 16 * s
-    key = fig.add_axes((side / width_px, 30 * s / height_px, key_w / width_px, key_h / height_px))
+    left = side + 24 * s  # room for the "−3σ" label centred under the bar's left end
+    key = fig.add_axes((left / width_px, 32 * s / height_px, key_w / width_px, key_h / height_px))
     key.imshow(
         np.linspace(-Z_CLIP, Z_CLIP, 256).reshape(1, -1),
         cmap=cmap,
