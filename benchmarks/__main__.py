@@ -10,6 +10,8 @@ BENCHES = {
     "signals": "benchmarks.bench_signals",
     "warm": "benchmarks.bench_warm_signal",
     "fanout": "benchmarks.bench_fanout",
+    "track": "benchmarks.bench_track_record",
+    "startup": "benchmarks.bench_startup",
 }
 
 

@@ -8,16 +8,23 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.adapters.base import Adapter
 from bot.adapters.terminal import TerminalAdapter
+from bot.alerts.service import start_alerts
+from bot.digest.posters import adapter_posters
 from bot.digest.service import start_digests
 from bot.dispatch import Dispatcher
+from bot.ops import ops_wanted
 from bot.services import price_service
 from bot.settings import Settings
 from bot.storage import Storage, open_storage
 from commands.context import Services
+
+if TYPE_CHECKING:
+    from bot.ops.http import OpsServer
+    from bot.ops.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -64,24 +71,33 @@ async def run_bot(
     extra_adapters: Callable[[Dispatcher], list[Adapter]] | None = None,
 ) -> int:
     """Run until SIGINT/SIGTERM (or, in terminal mode, end of input); returns the exit code."""
+    configured = extra_adapters is not None or settings.discord_enabled or settings.slack_enabled
+    terminal_mode = not configured
+    metrics: Metrics | None = None
+    if ops_wanted(settings, terminal_mode=terminal_mode):
+        from bot.ops import metrics as ops_metrics  # prometheus is imported only when served
+
+        metrics = ops_metrics.Metrics()
     async with open_storage(settings.async_database_url) as storage:
         prices = price_service(settings, storage)
+        if metrics is not None:
+            from bot.ops.runtime import instrument_prices
+
+            instrument_prices(prices, metrics)
         services = Services(
             prices=prices,
             settings=storage,
             default_language=settings.default_language,
             about_source=prices.source.name,
+            alerts=storage,
+            max_alerts=settings.max_alerts_per_server,
         )
-        dispatcher = Dispatcher(services)
+        dispatcher = Dispatcher(services, on_command=metrics.command if metrics else None)
         adapters: list[Adapter] = (
             list(extra_adapters(dispatcher))
             if extra_adapters
             else platform_adapters(settings, dispatcher, storage)
         )
-        configured = (
-            extra_adapters is not None or settings.discord_enabled or settings.slack_enabled
-        )
-        terminal_mode = not configured
         if configured and not adapters:
             log.error("no chat adapter could be started; see the errors above")
             return 1
@@ -102,6 +118,26 @@ async def run_bot(
             prices.source.name,
         )
         digests = await start_digests(settings, storage, prices, adapters)
+        start_alerts(settings, storage, prices, adapter_posters(adapters), digests)
+        ops: OpsServer | None = None
+        if metrics is not None:
+            from bot.ops.runtime import start_ops
+
+            if digests is not None:
+                digests.runner.on_report = metrics.digest_report
+            try:
+                ops = await start_ops(settings, storage, adapters, digests, metrics)
+            except OSError as exc:
+                log.error(
+                    "http server could not listen on %s:%d (%s); set SIGNALBOT_HTTP_PORT to a "
+                    "free port or SIGNALBOT_OPS_SERVER=off",
+                    settings.http_host,
+                    settings.http_port,
+                    exc.strerror or exc,
+                )
+                if digests is not None:
+                    await digests.stop()
+                return 1
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -131,6 +167,9 @@ async def run_bot(
         if digests is not None:
             await digests.stop()
         await _stop_all(adapters)
+        if ops is not None:
+            await ops.stop()
+        await prices.aclose()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -60,6 +60,24 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--colors", choices=COLOUR_SCHEMES)
     preview.add_argument("--as-of", metavar="YYYY-MM-DD")
 
+    history = sub.add_parser("history", help="print the track record of one ticker")
+    history.add_argument("ticker", metavar="TICKER")
+    history.add_argument("--lang", choices=LANGUAGES, help="en, zh or both (default: setting)")
+    history.add_argument("--as-of", metavar="YYYY-MM-DD", help="a past session instead of the last")
+    history.add_argument("--json", action="store_true", help="machine-readable output")
+
+    config = sub.add_parser(
+        "config", help="print the settings in effect (secrets only as set / not set)"
+    )
+    config.add_argument(
+        "--markdown", action="store_true", help="the README's table of variables and defaults"
+    )
+
+    doctor = sub.add_parser(
+        "doctor", help="check the configuration against the real services; exit 1 on a problem"
+    )
+    doctor.add_argument("--timeout", type=float, default=10.0, help="seconds per check")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="apply migrations up to the latest")
@@ -91,6 +109,10 @@ async def _cards(
     async with open_price_service(settings) as prices:
         session = resolve_session(prices, datetime.now(UTC), as_of)
         cards = await build_cards(prices, valid, session=session) if valid else {}
+        from commands.history import with_track_lines
+
+        good = [c for c in cards.values() if isinstance(c, Card)]
+        cards.update({c.ticker: c for c in await with_track_lines(prices, good)})
     results: dict[str, Card | SignalError | UserError] = {}
     for word, item in entries:
         if isinstance(item, UserError):
@@ -183,12 +205,57 @@ async def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+async def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+    """``signalbot history``: the track record as tables, or JSON (unrounded fractions)."""
+    from rich.console import Console
+
+    from bot.services import open_price_service
+    from commands.history import check_record, fetch_track_records, record_json
+    from formatting.track_record import HistoryView, history_to_terminal
+
+    language = _language(settings, args.lang)
+    ticker = parse_ticker(args.ticker)
+    as_of = parse_date(args.as_of) if args.as_of else None
+    async with open_price_service(settings) as prices:
+        session = resolve_session(prices, datetime.now(UTC), as_of)
+        result = (await fetch_track_records(prices, [ticker], session=session))[ticker]
+        source = prices.source.name
+    if isinstance(result, SignalError):
+        if args.json:
+            print(json.dumps({"ticker": ticker, "error": _error_json(result)}, ensure_ascii=False))
+        else:
+            message = error_message(result)
+            print(_one_line(message.key, dict(message.params), language), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        check_record(result)
+    except UserError as exc:
+        if not args.json:
+            raise
+        print(json.dumps({"ticker": ticker, "error": _error_json(exc)}, ensure_ascii=False))
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(record_json(result, source=source), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    view = HistoryView(record=result, source=source)
+    Console(highlight=False).print(history_to_terminal(view, language))
+    return EXIT_OK
+
+
 async def cmd_db_upgrade(settings: Settings) -> int:
     """``signalbot db upgrade``: apply migrations."""
     from bot.storage.db import upgrade
 
     await upgrade(settings.async_database_url)
     print("database is up to date")
+    return EXIT_OK
+
+
+def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    """``signalbot config``: the settings in effect, or (``--markdown``) the README's table."""
+    from bot.settings_doc import markdown_table, text_table
+
+    print(markdown_table() if args.markdown else text_table(settings))
     return EXIT_OK
 
 
@@ -220,6 +287,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as exc:
+        if args.command == "doctor":  # the checklist's first line, then stop: nothing else runs
+            from bot.ops.doctor import format_check, problem
+
+            fix = "fix that variable in the environment or .env (see .env.example)"
+            print(format_check(problem("settings", str(exc), fix)))
+            return EXIT_FAILURE
         print(f"signalbot: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     terminal_mode = args.command == "run" and not (
@@ -227,17 +300,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     configure_logging(
         settings.log_level,
-        quiet=args.command in ("signal", "preview")
+        quiet=args.command in ("signal", "preview", "history", "config", "doctor")
         or getattr(args, "digest_command", None) == "preview",
         log_file=settings.data_dir / "signalbot.log" if terminal_mode else None,
         secrets=_secrets(settings),
     )
     language = _language(settings, getattr(args, "lang", None))
     try:
+        if args.command == "config":
+            return cmd_config(args, settings)
+        if args.command == "doctor":
+            from bot.ops.doctor import cmd_doctor
+
+            return asyncio.run(cmd_doctor(settings, limit=args.timeout))
         if args.command == "signal":
             return asyncio.run(cmd_signal(args, settings))
         if args.command == "preview":
             return asyncio.run(cmd_preview(args, settings))
+        if args.command == "history":
+            return asyncio.run(cmd_history(args, settings))
         if args.command == "digest":
             from bot.digest.cli import cmd_digest
 

@@ -25,12 +25,17 @@ NO_FETCH_ERRORS = frozenset(
     {
         "error.invalid_ticker",
         "error.no_ticker",
+        "error.one_ticker",
         "error.too_many_tickers",
         "error.bad_date",
         "error.future_date",
         "error.date_out_of_range",
     }
 )
+
+
+#: Called after every command with (platform, command, status, seconds); see bot.ops.metrics.
+CommandHook = Callable[[str, str, str, float], None]
 
 
 @dataclass(frozen=True)
@@ -52,9 +57,16 @@ class Outcome:
 class Dispatcher:
     """Runs commands for any platform; one instance shared by all adapters."""
 
-    def __init__(self, services: Services, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        on_command: CommandHook | None = None,
+    ) -> None:
         self.services = services
         self.clock = clock
+        self.on_command = on_command  # metrics: (platform, command, status, seconds)
 
     async def language_for(self, platform: str, server_id: str) -> Language:
         """The server's stored language, or the configured default."""
@@ -134,6 +146,9 @@ class Dispatcher:
                 messages=(UserError("error.unexpected", error_id=error_id).message,),
                 ephemeral=True,
             )
+        seconds = time.perf_counter() - began
+        if self.on_command is not None:
+            self.on_command(platform, command, status, seconds)
         log.info(
             "command=%s platform=%s server=%s channel=%s user=%s tickers=%s status=%s "
             "duration_ms=%.0f",
@@ -144,6 +159,6 @@ class Dispatcher:
             user_id,
             ",".join(c.ticker for c in reply.cards) or "-",
             status,
-            (time.perf_counter() - began) * 1000,
+            seconds * 1000,
         )
         return Outcome(reply=reply, language=language, colors=colors, error_id=error_id)

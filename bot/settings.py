@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     discord_shard_count: int | None = _env(
         "DISCORD_SHARD_COUNT", None, "Number of gateway shards (default: Discord's suggestion)"
     )
+    discord_shard_ids: Annotated[tuple[int, ...], NoDecode] = _env(
+        "DISCORD_SHARD_IDS",
+        (),
+        "Comma-separated shard ids this process connects (default: leased automatically)",
+    )
     slack_bot_token: SecretStr | None = _env("SLACK_BOT_TOKEN", None, "Slack bot token (xoxb-)")
     slack_app_token: SecretStr | None = _env(
         "SLACK_APP_TOKEN", None, "Slack app-level token (xapp-); enables Socket Mode"
@@ -66,7 +71,21 @@ class Settings(BaseSettings):
     slack_admin_user_ids: Annotated[tuple[str, ...], NoDecode] = _env(
         "SLACK_ADMIN_USER_IDS", (), "Comma-separated Slack user ids allowed to run admin commands"
     )
-    http_port: int = _env("SIGNALBOT_HTTP_PORT", 3000, "Port of the HTTP server (Slack HTTP mode)")
+    http_port: int = _env(
+        "SIGNALBOT_HTTP_PORT",
+        3000,
+        "Port of the HTTP server: /healthz, /readyz, /metrics, and Slack HTTP mode",
+    )
+    http_host: str = _env(
+        "SIGNALBOT_HTTP_HOST",
+        "0.0.0.0",  # noqa: S104 - Slack and health probes reach the bot from outside
+        "Address the HTTP server listens on (127.0.0.1: local only)",
+    )
+    ops_server: Literal["auto", "on", "off"] = _env(
+        "SIGNALBOT_OPS_SERVER",
+        "auto",
+        "Serve /healthz, /readyz, /metrics: auto (not in a terminal session), on, off",
+    )
     data_dir: Path = _env("SIGNALBOT_DATA_DIR", Path("data"), "Directory for the SQLite database")
     database_url: str = _env(
         "SIGNALBOT_DATABASE_URL", "", "Database: sqlite:///path or postgresql://user@host/db"
@@ -74,7 +93,18 @@ class Settings(BaseSettings):
     price_source: str = _env(
         "SIGNALBOT_PRICE_SOURCE",
         "yfinance",
-        "Price data: yfinance, csv:/path/to/dir, or demo (synthetic prices, for offline tries)",
+        "Price data: yfinance, tiingo, csv:/path/to/dir or demo (synthetic prices, for offline "
+        "tries); a comma-separated list is a chain (yfinance,tiingo: a ticker the first cannot "
+        "serve comes from the next)",
+    )
+    price_deadline_seconds: float = _env(
+        "SIGNALBOT_PRICE_DEADLINE_SECONDS",
+        10.0,
+        "Longest a user waits for the price source, in seconds; the fetch goes on after it",
+    )
+    tiingo_api_key: SecretStr | None = _env("TIINGO_API_KEY", None, "Tiingo API token")
+    tiingo_api_base_url: str | None = _env(
+        "TIINGO_API_BASE_URL", None, "Tiingo API base URL (an API proxy, or tests)"
     )
     default_language: Language = _env(
         "SIGNALBOT_DEFAULT_LANGUAGE",
@@ -88,8 +118,13 @@ class Settings(BaseSettings):
     digest_grace_hours: float = _env(
         "SIGNALBOT_DIGEST_GRACE_HOURS", 6.0, "How late a missed digest may still be sent, in hours"
     )
+    max_alerts_per_server: int = _env(
+        "SIGNALBOT_MAX_ALERTS_PER_SERVER", 25, "Most regime alerts one server or workspace may have"
+    )
 
-    @field_validator("discord_api_base_url", "slack_api_base_url", mode="before")
+    @field_validator(
+        "discord_api_base_url", "slack_api_base_url", "tiingo_api_base_url", mode="before"
+    )
     @classmethod
     def _url(cls, value: Any) -> Any:
         if value is None:
@@ -106,7 +141,7 @@ class Settings(BaseSettings):
             )
         return text.rstrip("/")
 
-    @field_validator("discord_guild_ids", mode="before")
+    @field_validator("discord_guild_ids", "discord_shard_ids", mode="before")
     @classmethod
     def _guild_ids(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -132,6 +167,11 @@ class Settings(BaseSettings):
     @classmethod
     def _shards(cls, value: Any) -> Any:
         return None if value is None else _int(value, low=1, high=None)
+
+    @field_validator("max_alerts_per_server", mode="before")
+    @classmethod
+    def _alerts(cls, value: Any) -> int:
+        return _int(value, low=1, high=10_000)
 
     @field_validator("http_port", mode="before")
     @classmethod
@@ -160,13 +200,33 @@ class Settings(BaseSettings):
     @field_validator("price_source", mode="before")
     @classmethod
     def _price_source(cls, value: Any) -> str:
+        parts = [_one_source(part) for part in str(value).split(",")]
+        if len(set(parts)) != len(parts):
+            raise ValueError(f"names a source twice (got {value!r})")
+        return ",".join(parts)
+
+    @field_validator("price_deadline_seconds")
+    @classmethod
+    def _deadline(cls, value: float) -> float:
+        if not 0.5 <= value <= 600:
+            raise ValueError(f"must be between 0.5 and 600 seconds (got {value!r})")
+        return value
+
+    @field_validator("ops_server", mode="before")
+    @classmethod
+    def _ops_server(cls, value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in ("auto", "on", "off"):
+            raise ValueError(f"must be auto, on or off (got {value!r})")
+        return text
+
+    @field_validator("http_host", mode="before")
+    @classmethod
+    def _host(cls, value: Any) -> str:
         text = str(value).strip()
-        kind, sep, path = text.partition(":")
-        if text.lower() in ("yfinance", "demo"):
-            return text.lower()
-        if sep and kind.lower() == "csv" and path.strip():
-            return f"csv:{path.strip()}"
-        raise ValueError(f"must be 'yfinance', 'csv:/path/to/dir' or 'demo' (got {text!r})")
+        if not text or any(ch.isspace() or ch in "/@" for ch in text):
+            raise ValueError(f"must be a host name or IP address like 127.0.0.1 (got {text!r})")
+        return text
 
     @field_validator("default_language", mode="before")
     @classmethod
@@ -183,6 +243,23 @@ class Settings(BaseSettings):
         if text not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)} (got {value!r})")
         return text
+
+    @model_validator(mode="after")
+    def _shard_ids_need_a_count(self) -> Settings:
+        if self.discord_shard_ids:
+            count = self.discord_shard_count
+            if count is None:
+                raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT")
+            bad = [i for i in self.discord_shard_ids if i >= count]
+            if bad:
+                raise ValueError(f"DISCORD_SHARD_IDS {bad} must be below DISCORD_SHARD_COUNT")
+        return self
+
+    @model_validator(mode="after")
+    def _tiingo_key(self) -> Settings:
+        if "tiingo" in self.price_sources and not _has(self.tiingo_api_key):
+            raise ValueError("TIINGO_API_KEY must be set when SIGNALBOT_PRICE_SOURCE has tiingo")
+        return self
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
@@ -223,9 +300,31 @@ class Settings(BaseSettings):
         return async_url(self.database_url)
 
     @property
+    def price_sources(self) -> tuple[str, ...]:
+        """The price source chain, in order (``("yfinance", "tiingo")``)."""
+        return tuple(self.price_source.split(","))
+
+    @property
     def csv_price_dir(self) -> Path | None:
-        """The directory of ``csv:`` price files, or None for yfinance."""
-        return Path(self.price_source[4:]) if self.price_source.startswith("csv:") else None
+        """The directory of the first ``csv:`` source in the chain, or None."""
+        for spec in self.price_sources:
+            if spec.startswith("csv:"):
+                return Path(spec[4:])
+        return None
+
+
+def _one_source(text: str) -> str:
+    """One link of ``SIGNALBOT_PRICE_SOURCE``, normalised; ValueError if it is none."""
+    text = text.strip()
+    kind, sep, path = text.partition(":")
+    if text.lower() in ("yfinance", "tiingo", "demo"):
+        return text.lower()
+    if sep and kind.lower() == "csv" and path.strip():
+        return f"csv:{path.strip()}"
+    raise ValueError(
+        f"must be 'yfinance', 'tiingo', 'csv:/path/to/dir' or 'demo', or a comma-separated chain "
+        f"of them (got {text!r})"
+    )
 
 
 def _has(secret: SecretStr | None) -> bool:

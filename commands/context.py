@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 from formatting.card import Language
 from formatting.colours import ColourScheme
+from formatting.memo import IdentityMemo
 from signals.service import PriceService
 
 
@@ -49,6 +50,44 @@ class ServerSettings(Protocol):
         ...
 
 
+class AlertStore(Protocol):
+    """Regime alert storage (implemented by ``bot.storage``)."""
+
+    async def add_alert(
+        self,
+        platform: str,
+        server_id: str,
+        channel_id: str,
+        ticker: str,
+        *,
+        user_id: str | None,
+        limit: int,
+    ) -> str:
+        """``added``, ``duplicate`` (nothing stored) or ``limit`` (nothing stored)."""
+        ...
+
+    async def remove_alert(
+        self, platform: str, server_id: str, channel_id: str, ticker: str
+    ) -> bool:
+        """Remove one alert; False when there was none."""
+        ...
+
+    async def list_alerts(
+        self, platform: str | None = None, server_id: str | None = None
+    ) -> Sequence[AlertView]:
+        """Alerts of a server, oldest first."""
+        ...
+
+
+class AlertView(Protocol):
+    """What handlers read from a stored alert."""
+
+    @property
+    def channel_id(self) -> str: ...
+    @property
+    def ticker(self) -> str: ...
+
+
 @dataclass(frozen=True, kw_only=True)
 class Services:
     """Dependencies handed to every handler by the adapter that owns them."""
@@ -57,3 +96,7 @@ class Services:
     settings: ServerSettings | None = None
     default_language: Language = "both"
     about_source: str = "yfinance"  # a price source name; shown through the source.* keys
+    alerts: AlertStore | None = None
+    max_alerts: int = 25  # regime alerts per server (setting)
+    #: Cards already built from the very same cached bars (a repeated ``/signal`` builds none).
+    cards: IdentityMemo = field(default_factory=lambda: IdentityMemo(capacity=256))

@@ -19,6 +19,7 @@ from commands.reply import Message, Reply, UserError
 from commands.signal import error_message
 from commands.validation import parse_tickers, parse_time, parse_timezone, shown
 from formatting.digest import Digest, DigestIssue, build_digest, digest_lines
+from formatting.i18n import ChannelRef
 from signals.calendar import MarketCalendar
 from signals.errors import SignalError
 from signals.momentum import Signal
@@ -49,6 +50,10 @@ class SubscriptionView(Protocol):
     def timezone(self) -> str: ...
     @property
     def enabled(self) -> bool: ...
+    @property
+    def disabled_reason(self) -> str | None: ...
+    @property
+    def paused_reason(self) -> str | None: ...
 
 
 class DeliveryView(Protocol):
@@ -117,6 +122,13 @@ class DigestReply(Reply):
     the same content as plain ``messages`` for those that do not."""
 
     digest: Digest
+
+
+def results_source(results: Mapping[str, Signal | SignalError], default: str) -> str:
+    """The source ids the signals came from, in first-seen order joined by ``+`` (a chain may
+    serve a watchlist from several sources); ``default`` when there is no signal."""
+    seen = dict.fromkeys(r.source for r in results.values() if isinstance(r, Signal) and r.source)
+    return "+".join(seen) or default
 
 
 def digest_from_results(
@@ -196,9 +208,10 @@ async def _schedule(request: Request, store: SubscriptionStore) -> Reply:
     await store.upsert_subscription(
         request.platform, request.server_id, channel, time=time, timezone=zone
     )
+    where = ChannelRef(channel)
     if time is None:
-        return Reply(messages=(Message(key="digest.scheduled_default"),))
-    params = {"time": time, "timezone": zone}
+        return Reply(messages=(Message(key="digest.scheduled_default", params={"channel": where}),))
+    params = {"time": time, "timezone": zone, "channel": where}
     return Reply(messages=(Message(key="digest.scheduled_at", params=params),))
 
 
@@ -224,7 +237,8 @@ async def _off(request: Request, store: SubscriptionStore) -> Reply:
     done = await store.disable_subscription(
         request.platform, request.server_id, channel, f"turned off by {request.user_id or 'admin'}"
     )
-    return Reply(messages=(Message(key="digest.off" if done else "digest.off_none"),))
+    key = "digest.off" if done else "digest.off_none"
+    return Reply(messages=(Message(key=key, params={"channel": ChannelRef(channel)}),))
 
 
 async def _last_delivery(
@@ -247,16 +261,20 @@ async def _status(request: Request, services: Services, store: SubscriptionStore
     if not subs:
         lines.append(Message(key="digest.status.none"))
     for sub in subs:
+        where = ChannelRef(sub.channel_id)
         if not sub.enabled:
-            lines.append(Message(key="digest.status.off", params={"channel": sub.channel_id}))
+            reason = sub.disabled_reason or "-"
+            params = {"channel": where, "reason": reason}
+            lines.append(Message(key="digest.status.off_because", params=params))
             continue
         if sub.time is None:
-            lines.append(
-                Message(key="digest.status.entry_default", params={"channel": sub.channel_id})
-            )
+            lines.append(Message(key="digest.status.entry_default", params={"channel": where}))
         else:
-            params = {"channel": sub.channel_id, "time": sub.time, "timezone": sub.timezone}
+            params = {"channel": where, "time": sub.time, "timezone": sub.timezone}
             lines.append(Message(key="digest.status.entry_at", params=params))
+        if sub.paused_reason:
+            params = {"channel": where, "reason": sub.paused_reason}
+            lines.append(Message(key="digest.status.paused", params=params))
         lines.append(await _last_delivery(store, services.prices.calendar, sub.id, request))
     return Reply(messages=tuple(lines), ephemeral=True)
 
@@ -268,7 +286,8 @@ async def preview_digest(
     results = await prices.signals(tickers, session=session)
     signals = [r for r in results.values() if isinstance(r, Signal)]
     previous = await previous_regimes(store, signals)
-    digest = digest_from_results(session, tickers, results, previous, source=prices.source.name)
+    source = results_source(results, prices.source.source_id)
+    digest = digest_from_results(session, tickers, results, previous, source=source)
     if not digest.rows:
         first = digest.issues[0]
         raise UserError(first.key, **first.params)

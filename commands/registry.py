@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from commands.alert import ACTIONS as ALERT_ACTIONS
+from commands.alert import handle_alert
 from commands.context import Request, Services
 from commands.digest import ACTIONS as DIGEST_ACTIONS
 from commands.digest import handle_digest
+from commands.history import handle_history
 from commands.reply import Message, Reply, UserError
 from commands.signal import handle_signal
 from commands.validation import parse_colors, parse_language
@@ -135,6 +138,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         (OptionSpec("ticker", "help.option.ticker"),),
     ),
     CommandSpec(
+        "history",
+        "help.history",
+        handle_history,
+        (OptionSpec("ticker", "help.option.ticker_one"),),
+    ),
+    CommandSpec(
         "language",
         "help.language",
         handle_language,
@@ -155,6 +164,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
             OptionSpec("time", "help.option.time", required=False),
             OptionSpec("timezone", "help.option.timezone", required=False),
             OptionSpec("tickers", "help.option.tickers", required=False),
+        ),
+    ),
+    CommandSpec(
+        "alert",
+        "help.alert",
+        handle_alert,
+        (
+            OptionSpec("action", "help.option.alert_action", choices=ALERT_ACTIONS),
+            OptionSpec("ticker", "help.option.ticker_one", required=False),
+            OptionSpec("channel", "help.option.channel", required=False),
         ),
     ),
     CommandSpec("help", "help.help", handle_help),

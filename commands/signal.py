@@ -13,7 +13,10 @@ from commands.context import Request, Services
 from commands.reply import Message, Reply, UserError
 from commands.validation import parse_date, parse_tickers
 from formatting.card import Card
-from signals.errors import InsufficientHistory, RateLimited, SignalError
+from formatting.i18n import Term
+from formatting.memo import IdentityMemo
+from formatting.text import source_key
+from signals.errors import BadData, InsufficientHistory, RateLimited, SignalError
 from signals.funds import lookup
 from signals.momentum import Signal, compute_signals
 from signals.service import PriceService, SessionNotClosed, SessionOutOfRange
@@ -29,33 +32,68 @@ def error_message(error: SignalError) -> Message:
         params["closes"] = error.closes
     if isinstance(error, RateLimited):
         params["minutes"] = max(1, math.ceil(error.retry_after / 60))
+    if isinstance(error, BadData):
+        params["date"] = error.day
+        params["source"] = Term(source_key(error.source))
     return Message(key=error.key, params=params)
 
 
 async def build_cards(
-    prices: PriceService, tickers: Sequence[str], *, session: date
+    prices: PriceService,
+    tickers: Sequence[str],
+    *,
+    session: date,
+    memo: IdentityMemo | None = None,
 ) -> dict[str, Card | SignalError]:
-    """Cards (signal + fund + chart closes) for ``tickers`` as of ``session``, cache first."""
+    """Cards (signal + fund + chart closes) for ``tickers`` as of ``session``, cache first.
+
+    With ``memo``, a ticker whose bars are the very frame a card was built from before (a warm
+    request answered by the in-memory cache) gets that card again without recomputing it.
+    """
     fetched = await prices.bars(tickers, session=session)
-    computed = compute_signals(fetched.bars, as_of=session, thresholds=prices.thresholds)
     out: dict[str, Card | SignalError] = {}
+    fresh: list[str] = []
     for ticker in tickers:
+        frame = fetched.bars.get(ticker)
+        if ticker in fetched.errors or frame is None:
+            continue
+        key = (ticker, session, fetched.sources.get(ticker), fetched.currencies.get(ticker))
+        known = memo.find((frame,), key) if memo is not None else None
+        if isinstance(known, Card):
+            out[ticker] = known
+        else:
+            fresh.append(ticker)
+    computed = compute_signals(
+        {t: fetched.bars[t] for t in fresh},
+        as_of=session,
+        thresholds=prices.thresholds,
+        sources=fetched.sources,
+        currencies=fetched.currencies,
+    )
+    for ticker in tickers:
+        if ticker in out:
+            continue
         result = fetched.errors.get(ticker) or computed[ticker]
         if not isinstance(result, Signal):
             out[ticker] = result
             continue
-        close = fetched.bars[ticker]["Close"]
+        frame = fetched.bars[ticker]
+        close = frame["Close"]
         close = close.loc[close.index <= pd.Timestamp(result.as_of)].tail(CHART_SESSIONS)
-        out[ticker] = Card(
+        card = Card(
             signal=result,
             fund=lookup(ticker),
             closes=tuple(
                 (d.date(), float(v)) for d, v in zip(close.index, close.to_numpy(), strict=True)
             ),
             expected_session=session,
-            source=prices.source.name,
+            source=result.source,
         )
-    return out
+        if memo is not None:
+            key = (ticker, session, fetched.sources.get(ticker), fetched.currencies.get(ticker))
+            memo.put((frame,), key, card)
+        out[ticker] = card
+    return {t: out[t] for t in tickers}
 
 
 def resolve_session(prices: PriceService, now: datetime, as_of: date | None) -> date:
@@ -85,8 +123,12 @@ async def handle_signal(request: Request, services: Services) -> Reply:
     as_of = parse_date(raw_as_of) if raw_as_of else in_text
     tickers = parse_tickers(words, max_count=request.max_tickers)
     session = resolve_session(services.prices, request.now, as_of)
-    results = await build_cards(services.prices, tickers, session=session)
-    cards = tuple(r for r in results.values() if isinstance(r, Card))
+    results = await build_cards(services.prices, tickers, session=session, memo=services.cards)
+    from commands.history import with_track_lines  # history builds on this module
+
+    cards = await with_track_lines(
+        services.prices, [r for r in results.values() if isinstance(r, Card)], memo=services.cards
+    )
     errors = tuple(error_message(r) for r in results.values() if isinstance(r, SignalError))
     if not cards:
         first = errors[0]

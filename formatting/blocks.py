@@ -92,6 +92,8 @@ def text_to_blocks(text: CardText) -> list[Block]:
             blocks.append(
                 SectionBlock(text=_mrkdwn(f"*{esc(heading)}*\n{esc(body)}", MAX_SECTION_TEXT))
             )
+    if text.track is not None:
+        blocks.append(SectionBlock(text=_mrkdwn(esc(text.track), MAX_SECTION_TEXT)))
     notes = [text.scope, f"{text.as_of} · {text.source}"]
     if text.stale is not None:
         notes.append(text.stale)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from formatting.languages import LANGUAGES, Language, languages
+from signals.calendar import sessions_between
 from signals.funds import Fund
 from signals.momentum import Signal
+from signals.track_record import TrackRecord
 
 __all__ = ["LANGUAGES", "Card", "Language", "languages"]
 
@@ -18,7 +20,8 @@ class Card:
 
     ``closes`` are the unadjusted closes of about three months up to ``signal.as_of`` (the chart);
     ``expected_session`` is the session the request was about: when the source has no bar for it
-    yet, ``signal.as_of`` is earlier and the card says so.
+    yet, ``signal.as_of`` is earlier and the card says so. ``track`` gives the card its
+    track-record line (absent when the long history could not be read).
     """
 
     signal: Signal
@@ -26,6 +29,9 @@ class Card:
     closes: tuple[tuple[date, float], ...]
     expected_session: date
     source: str = "yfinance"
+    # the ticker's track record, for the card's one line; not part of equality or the hash
+    # (the memoised chart keys on the card, and the record holds a mapping)
+    track: TrackRecord | None = field(default=None, compare=False)
 
     @property
     def ticker(self) -> str:
@@ -36,3 +42,8 @@ class Card:
     def stale(self) -> bool:
         """True when the data ends before the session the card is about."""
         return self.signal.as_of < self.expected_session
+
+    @property
+    def sessions_behind(self) -> int:
+        """Exchange sessions between the card's data and the session it is about."""
+        return sessions_between(self.signal.as_of, self.expected_session)

@@ -9,18 +9,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 
 from formatting.card import Language, languages
-from formatting.chart import MAX_HEATMAP_ROWS, HeatmapRow, render_heatmap
 from formatting.colours import ColourScheme, resolve
 from formatting.i18n import Lang, Term, t
 from formatting.numbers import long_date, pct, price
 from formatting.text import regime_label, source_name
+from signals.calendar import sessions_between
 from signals.momentum import Signal
 from signals.regimes import REGIME_ORDER, REGIME_TONE, Regime
+
+if TYPE_CHECKING:  # formatting.heatmap loads matplotlib: only when a heatmap is wanted
+    from formatting.heatmap import HeatmapRow
 
 _RANK = {regime: i for i, regime in enumerate(REGIME_ORDER)}
 
@@ -104,7 +107,8 @@ def build_digest(
     """A digest of ``signals`` (watchlist order) with their previous regimes, sorted."""
     before = previous or {}
     rows = [DigestRow(signal=s, previous=before.get(s.ticker)) for s in signals]
-    return Digest(session=session, rows=sort_rows(rows), issues=tuple(issues), source=source)
+    notes = (*_stale_rows(session, signals), *issues)
+    return Digest(session=session, rows=sort_rows(rows), issues=notes, source=source)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,7 +153,7 @@ def digest_text(digest: Digest, lang: Lang) -> DigestText:
     rows = tuple(
         (
             row.ticker,
-            price(row.signal.close, lang),
+            price(row.signal.close, lang, row.signal.currency),
             pct(row.signal.r_1d, lang),
             pct(row.signal.r_5d, lang),
             pct(row.signal.r_1m, lang),
@@ -182,6 +186,19 @@ def digest_text(digest: Digest, lang: Lang) -> DigestText:
     )
 
 
+def _stale_rows(session: date, signals: Sequence[Signal]) -> list[DigestIssue]:
+    """One "latest close available: <date> (N sessions ago)" line per ticker whose data is
+    older than the digest's session (ISO dates: one text reads the same in every language)."""
+    issues = []
+    for signal in signals:
+        if signal.as_of < session:
+            behind = sessions_between(signal.as_of, session)
+            key = "digest.row_latest_close_one" if behind == 1 else "digest.row_latest_close"
+            params = {"ticker": signal.ticker, "date": signal.as_of.isoformat(), "sessions": behind}
+            issues.append(DigestIssue(ticker=signal.ticker, key=key, params=params))
+    return issues
+
+
 def digest_lines(digest: Digest) -> list[tuple[str, dict[str, Any]]]:
     """The digest as (catalog key, parameters) lines: a fallback for surfaces that show
     catalog messages only (a ``Term`` is translated, a ``date`` written out, per language)."""
@@ -198,7 +215,8 @@ def digest_lines(digest: Digest) -> list[tuple[str, dict[str, Any]]]:
         s = row.signal
         params = {
             "ticker": s.ticker,
-            "close": price(s.close, "en"),  # numbers read the same in both catalogs' locales
+            # numbers read the same in both catalogs' locales
+            "close": price(s.close, "en", s.currency),
             **{name: pct(getattr(s, name), "en") for name in ("r_1d", "r_5d", "r_1m")},
             "label": Term(f"regime.{s.regime.value}.label"),
         }
@@ -239,6 +257,9 @@ class HeatmapSpec:
 
     def render(self, *, width_px: int = 800) -> bytes:
         """The PNG (blocking: call it in a worker thread or process)."""
+        # matplotlib and the CJK font load with the first heatmap, not at start-up
+        from formatting.heatmap import render_heatmap
+
         return render_heatmap(
             self.rows,
             title=self.title,
@@ -254,7 +275,9 @@ class HeatmapSpec:
 def heatmap_specs(
     digest: Digest, lang: Language, *, colors: ColourScheme | None = None
 ) -> list[HeatmapSpec]:
-    """The heatmaps of ``digest`` (one per :data:`MAX_HEATMAP_ROWS` rows; none without rows)."""
+    """The heatmaps of ``digest`` (one per ``MAX_HEATMAP_ROWS`` rows; none without rows)."""
+    from formatting.heatmap import MAX_HEATMAP_ROWS, HeatmapRow
+
     shown = languages(lang)
     palette = resolve(colors, lang)
     title = " / ".join(t("heatmap.title", lg, date=long_date(digest.session, lg)) for lg in shown)

@@ -134,6 +134,8 @@ def text_to_embed(text: CardText, palette: Palette) -> JSON:
         fields.append(
             _field(escape(text.watch_heading), escape(text.watch), inline=False, optional=True)
         )
+    if text.track is not None:
+        fields.append(_field(BLANK, escape(text.track), inline=False))
     notes = [text.scope, f"{text.as_of} · {text.source}"]
     if text.stale is not None:
         notes.append(text.stale)

@@ -33,6 +33,13 @@ class Term:
     key: str
 
 
+@dataclass(frozen=True)
+class ChannelRef:
+    """A message parameter naming a channel by its platform id; each renderer shows a mention."""
+
+    id: str
+
+
 def catalog_path(lang: Lang) -> Path:
     """Path of the ``.po`` file for ``lang``."""
     return LOCALES_DIR / CATALOG_LOCALE[lang] / "LC_MESSAGES" / f"{DOMAIN}.po"

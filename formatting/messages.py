@@ -2,7 +2,8 @@
 
 Takes ``key`` and ``params`` rather than ``commands.reply.Message`` (formatting must not import
 commands). Parameter values are localised per language: :class:`~formatting.i18n.Term` is
-translated, ``date`` becomes a long date, text from users is escaped for the platform.
+translated, ``date`` becomes a long date, a :class:`ChannelRef` becomes the platform's channel
+mention (``<#id>`` on Discord and Slack, the bare id in text), text from users is escaped.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from formatting.blocks import MAX_FALLBACK_TEXT, escape_mrkdwn, escape_text
-from formatting.blocks import clip as slack_clip
 from formatting.card import Language, languages
 from formatting.embeds import MAX_CONTENT, clip, escape, no_mentions
-from formatting.i18n import Term, t, text
+from formatting.i18n import ChannelRef, Term, t, text
 from formatting.numbers import long_date
 
 JSON = dict[str, Any]
@@ -27,6 +26,17 @@ def _identity(text: str) -> str:
     return text
 
 
+def _text_channel(channel_id: str) -> str:
+    return channel_id
+
+
+def _mention(channel_id: str) -> str:
+    """``<#id>`` for a well-formed id (Discord snowflake, Slack C/G id), else the id escaped."""
+    if channel_id.isascii() and channel_id.isalnum():
+        return f"<#{channel_id}>"
+    return "#" + escape(channel_id)
+
+
 def _render(
     key: str,
     params: Mapping[str, Any],
@@ -34,6 +44,7 @@ def _render(
     *,
     user: Callable[[str], str] = _identity,
     trusted: Callable[[str], str] = _identity,
+    channel: Callable[[str], str] = _text_channel,
 ) -> str:
     """``key`` in each language shown; ``user`` escapes str params, ``trusted`` catalog text."""
     lines = []
@@ -42,6 +53,8 @@ def _render(
         for name, value in params.items():
             if isinstance(value, Term):
                 values[name] = trusted(t(value.key, lg))
+            elif isinstance(value, ChannelRef):
+                values[name] = channel(value.id)
             elif isinstance(value, date) and not isinstance(value, datetime):
                 values[name] = long_date(value, lg)
             elif isinstance(value, str):
@@ -62,7 +75,7 @@ def message_to_discord(
 ) -> JSON:
     """A Discord message (or interaction response data) body; pings nobody."""
     body: JSON = {
-        "content": clip(_render(key, params, lang, user=escape), MAX_CONTENT),
+        "content": clip(_render(key, params, lang, user=escape, channel=_mention), MAX_CONTENT),
         "allowed_mentions": no_mentions(),
     }
     if ephemeral:
@@ -74,7 +87,11 @@ def message_to_slack(
     key: str, params: Mapping[str, Any], lang: Language, *, ephemeral: bool
 ) -> JSON:
     """A Slack response body (``response_url`` / ``respond``): mrkdwn-safe text."""
-    text = _render(key, params, lang, user=escape_mrkdwn, trusted=escape_text)
+    # imported here: formatting.blocks loads slack_sdk, which Discord and the terminal never need
+    from formatting.blocks import MAX_FALLBACK_TEXT, escape_mrkdwn, escape_text
+    from formatting.blocks import clip as slack_clip
+
+    text = _render(key, params, lang, user=escape_mrkdwn, trusted=escape_text, channel=_mention)
     return {
         "text": slack_clip(text, MAX_FALLBACK_TEXT),
         "response_type": "ephemeral" if ephemeral else "in_channel",

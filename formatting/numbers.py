@@ -1,4 +1,4 @@
-"""Locale-aware numbers and dates (Babel): signed percentages, dollar prices, long dates."""
+"""Locale-aware numbers and dates (Babel): signed percentages, prices in their currency, dates."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_currency_symbol
 
-from formatting.i18n import Lang
+from formatting.i18n import Lang, t
 
 #: Babel locale used for numbers and dates in each language.
 NUMBER_LOCALE: dict[Lang, str] = {"en": "en_US", "zh": "zh_Hans_CN", "zh-hant": "zh_Hant_TW"}
@@ -49,11 +49,37 @@ def magnitude(r: float, lang: Lang) -> str | None:
     return None if shown == pct(0.0, lang) else shown.lstrip("+-")
 
 
-def price(x: float, lang: Lang) -> str:
-    """A US-dollar price, two decimals, grouped: ``$281.65``, ``$1,234.50`` (every language)."""
+#: Yahoo's codes for prices quoted in pence (London): shown as pence, never as pounds.
+PENCE_CODES = frozenset({"GBp", "GBX"})
+#: Symbols read from Babel's English data (``HK$``, ``£``, ``¥``, ``€``); USD is plain ``$``.
+_SYMBOL_LOCALE = "en_US"
+
+
+def currency_symbol(currency: str) -> str:
+    """How a price in ``currency`` (ISO 4217) is marked: ``$``, ``HK$``, ``£``, ``¥``; a code
+    Babel does not know (or a minor-unit code like ``ZAc``) is shown as the code itself."""
+    if currency == "USD":
+        return "$"
+    if len(currency) == 3 and currency.isalpha() and currency.isupper():
+        return str(get_currency_symbol(currency, locale=_SYMBOL_LOCALE))
+    return currency
+
+
+def price(x: float, lang: Lang, currency: str | None = "USD") -> str:
+    """A price, two decimals, grouped, in its currency: ``$281.65``, ``HK$412.60``, ``£1,234.50``,
+    ``72.50p`` / ``72.50便士`` (pence), ``CHF 12.00`` (a symbol that is a code), or the bare
+    number when the source did not say which currency (never a guessed ``$``)."""
     value = _round2(_exact(x))
     sign = "-" if value < 0 else ""
-    return f"{sign}${_two_decimals(value, lang)}"
+    number = _two_decimals(value, lang)
+    if currency is None:
+        return f"{sign}{number}"
+    if currency in PENCE_CODES:
+        return t("price.pence", lang, amount=f"{sign}{number}")
+    symbol = currency_symbol(currency)
+    if symbol.isalpha():  # a code (CHF, ZAc): a space keeps it apart from the digits
+        return f"{sign}{symbol} {number}"
+    return f"{sign}{symbol}{number}"
 
 
 def long_date(d: date, lang: Lang) -> str:

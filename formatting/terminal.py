@@ -96,6 +96,8 @@ def text_to_panel(text: CardText, palette: Palette) -> Panel:
     for heading, body in ((text.context_heading, text.context), (text.watch_heading, text.watch)):
         if body is not None:
             parts += [Text(heading, style="bold"), _para(body, text.lang)]
+    if text.track is not None:
+        parts += [Text(""), _para(text.track, text.lang)]
     parts += [Text(""), _para(text.scope, text.lang, "italic")]
     parts.append(_para(f"{text.as_of} · {text.source}", text.lang, "dim"))
     if text.stale is not None:

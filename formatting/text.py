@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from formatting.card import Card
 from formatting.i18n import Lang, keys, t
+from formatting.memo import IdentityMemo
 from formatting.numbers import long_date, magnitude, pct, price
 from signals.regimes import REGIME_TONE, Regime
 
@@ -52,6 +54,7 @@ class CardText:
     stale: str | None
     source: str
     footer: str
+    track: str | None = None  # the track-record line (with "not a forecast"), when known
 
     @property
     def numbers(self) -> tuple[tuple[str, str], ...]:
@@ -59,10 +62,30 @@ class CardText:
         return ((self.price_label, self.price), *self.returns)
 
 
+def source_key(source: str) -> str:
+    """The catalog key naming a source id (``csv:/data`` -> ``source.csv``)."""
+    return f"source.{source.partition(':')[0]}"
+
+
 def source_name(source: str, lang: Lang) -> str:
-    """Display name of a price source (``yfinance`` -> "Yahoo Finance" / "雅虎财经")."""
-    key = f"source.{source}"
-    return t(key, lang) if key in keys(lang) else source
+    """Display name of a price source id (``yfinance`` -> "Yahoo Finance" / "雅虎财经");
+    several ids joined by ``+`` (a digest served by a chain) are named one after the other."""
+    names = []
+    for one in source.split("+"):
+        key = source_key(one)
+        names.append(t(key, lang) if key in keys(lang) else one)
+    return " + ".join(names)
+
+
+def latest_close(as_of: date, sessions: int, lang: Lang) -> str:
+    """The card's stale line: "Latest close available: <date> (N sessions ago)"."""
+    key = "card.latest_close_one" if sessions == 1 else "card.latest_close"
+    return t(key, lang, date=long_date(as_of, lang), sessions=sessions)
+
+
+#: The lines of recently rendered cards: a card shown again (the same object, from the command's
+#: card memo) is not worded again for every renderer and request.
+_TEXTS = IdentityMemo(capacity=512)
 
 
 #: The three returns of the paragraph and the catalog key that places each one.
@@ -86,13 +109,21 @@ def _moves(card: Card, lang: Lang) -> str:
     return t("card.move.list", lang, first=parts[0], second=parts[1], last=parts[2])
 
 
+def _close(close: float, currency: str | None, lang: Lang) -> str:
+    """The close in the paragraph: "$281.65" / "281.65美元" for dollars; other currencies (and an
+    unreported one) as :func:`~formatting.numbers.price` shows them."""
+    if currency == "USD":
+        return t("card.dollars", lang, amount=price(close, lang).replace("$", "", 1))
+    return price(close, lang, currency)
+
+
 def signal_paragraph(card: Card, lang: Lang) -> str:
     """The card's one plain sentence, in the seed's form, from the card's own numbers."""
     signal, fund = card.signal, card.fund
     params = {
         "date": long_date(signal.as_of, lang),
         "ticker": card.ticker,
-        "price": t("card.dollars", lang, amount=price(signal.close, lang).lstrip("$")),
+        "price": _close(signal.close, signal.currency, lang),
         "moves": _moves(card, lang),
         "phrase": t(f"regime.{signal.regime.value}.phrase", lang),
     }
@@ -102,7 +133,13 @@ def signal_paragraph(card: Card, lang: Lang) -> str:
 
 
 def card_text(card: Card, lang: Lang) -> CardText:
-    """The lines of ``card`` in ``lang``."""
+    """The lines of ``card`` in ``lang`` (pure; remembered for the same card object)."""
+    return _TEXTS.get((card,), lang, lambda: _card_text(card, lang))
+
+
+def _card_text(card: Card, lang: Lang) -> CardText:
+    from formatting.track_record import track_line  # it builds on this module's labels
+
     signal, fund = card.signal, card.fund
     label = regime_label(signal.regime, lang)
     if fund is not None:
@@ -117,11 +154,7 @@ def card_text(card: Card, lang: Lang) -> CardText:
         title = t("card.title_ticker", lang, ticker=card.ticker, label=label)
         tracks = context = watch = fund_name = None
     as_of = long_date(signal.as_of, lang)
-    stale = (
-        t("card.stale", lang, expected=long_date(card.expected_session, lang), as_of=as_of)
-        if card.stale
-        else None
-    )
+    stale = latest_close(signal.as_of, card.sessions_behind, lang) if card.stale else None
     return CardText(
         lang=lang,
         ticker=card.ticker,
@@ -134,7 +167,7 @@ def card_text(card: Card, lang: Lang) -> CardText:
         regime_label=label,
         meaning=t("card.meaning", lang, text=regime_meaning(signal.regime, lang)),
         price_label=t("card.price", lang),
-        price=price(signal.close, lang),
+        price=price(signal.close, lang, signal.currency),
         returns=(
             (t("card.r_1d", lang), pct(signal.r_1d, lang)),
             (t("card.r_5d", lang), pct(signal.r_5d, lang)),
@@ -150,4 +183,5 @@ def card_text(card: Card, lang: Lang) -> CardText:
         stale=stale,
         source=t("card.source", lang, source=source_name(card.source, lang)),
         footer=t("card.footer", lang),
+        track=track_line(card.track, lang) if card.track is not None else None,
     )

@@ -13,9 +13,23 @@ import pandas as pd
 NEW_YORK = ZoneInfo("America/New_York")
 
 
+#: First day the calendar knows: a fixed date, so ``--as-of`` reaches 20+ years back (the track
+#: record reads up to 5,040 sessions) and the range never depends on the day the bot started
+#: (exchange_calendars' own default start is "20 years before today").
+CALENDAR_START = date(1995, 1, 3)
+
+
 @cache
 def _calendar(name: str) -> Any:
-    return xcals.get_calendar(name)
+    return xcals.get_calendar(name, start=CALENDAR_START.isoformat())
+
+
+@cache
+def sessions_between(earlier: date, later: date, name: str = "XNYS") -> int:
+    """Sessions after ``earlier`` up to and including ``later`` (0 when not later)."""
+    if later <= earlier:
+        return 0
+    return max(0, len(MarketCalendar(name).sessions_in_range(earlier, later)) - 1)
 
 
 def _require_aware(now: datetime) -> None:
@@ -30,6 +44,9 @@ class MarketCalendar:
         self.name = name
         self._cal = _calendar(name)
         self.tz = ZoneInfo(str(self._cal.tz))
+        # the last answer of last_completed_session and the span of instants it holds for
+        # [its close, the next session's close): most requests fall inside it
+        self._completed: tuple[datetime, datetime, date] | None = None
 
     @property
     def first_session(self) -> date:
@@ -93,6 +110,18 @@ class MarketCalendar:
     def last_completed_session(self, now: datetime) -> date:
         """The last session whose close is at or before ``now``."""
         _require_aware(now)
+        known = self._completed
+        if known is not None and known[0] <= now < known[1]:
+            return known[2]
+        session = self._last_completed(now)
+        try:
+            until = self.session_close(self.next_session(session))
+        except (ValueError, KeyError):  # beyond the calendar's last session: do not remember
+            return session
+        self._completed = (self.session_close(session), until, session)
+        return session
+
+    def _last_completed(self, now: datetime) -> date:
         today = now.astimezone(self.tz).date()
         candidates = self.sessions_in_range(today - timedelta(days=15), today)
         for session in reversed(candidates):

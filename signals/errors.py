@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 
 class SignalError(Exception):
     """Base class: something about a ticker's data prevents a signal."""
@@ -15,9 +17,17 @@ class SignalError(Exception):
 
 
 class NoData(SignalError):
-    """The source returned no bars for the ticker (unknown or delisted)."""
+    """The source returned no bars for the ticker (unknown or delisted).
+
+    ``unknown`` says the source knows no such ticker at all (so asking it for a longer history
+    is pointless); otherwise it only had no bars in the range asked.
+    """
 
     key = "error.no_data"
+
+    def __init__(self, ticker: str, detail: str = "", *, unknown: bool = False) -> None:
+        super().__init__(ticker, detail)
+        self.unknown = unknown
 
 
 class InsufficientHistory(SignalError):
@@ -44,3 +54,20 @@ class RateLimited(SourceUnavailable):
     def __init__(self, ticker: str, detail: str = "", *, retry_after: float = 60.0) -> None:
         super().__init__(ticker, detail)
         self.retry_after = retry_after
+
+
+class SourceSlow(SourceUnavailable):
+    """The price source did not answer within the user's deadline; the fetch goes on."""
+
+    key = "error.source_slow"
+
+
+class BadData(SignalError):
+    """A close the signal needs is missing, not finite, not positive, or conflicting."""
+
+    key = "error.bad_data"
+
+    def __init__(self, ticker: str, detail: str = "", *, day: date, source: str) -> None:
+        super().__init__(ticker, f"{source} {day}: {detail}")
+        self.day = day
+        self.source = source

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from signals.bars import bars_until
-from signals.errors import InsufficientHistory, NoData, SignalError
+from signals.errors import BadData, InsufficientHistory, NoData, SignalError
 from signals.regimes import REGIME_TABLE, Regime
 
 SIGMA_WINDOW = 63  # daily log returns in the volatility window
@@ -65,6 +65,8 @@ class Signal:
     slow: float
     regime: Regime
     closes: int  # closes available up to as_of
+    source: str = ""  # id of the price source the closes came from
+    currency: str | None = "USD"  # of ``close`` (ISO 4217 or Yahoo's GBp); None: not reported
 
 
 def compute_frame(adj: pd.DataFrame, *, thresholds: Thresholds | None = None) -> pd.DataFrame:
@@ -75,8 +77,12 @@ def compute_frame(adj: pd.DataFrame, *, thresholds: Thresholds | None = None) ->
     row per ticker with the measures, ``closes``, ``returns`` (log returns in the sigma window),
     ``last`` (position of the as-of row in ``adj``) and ``regime`` (id, or None when no signal).
     """
-    th = thresholds or Thresholds()
-    values = adj.to_numpy(dtype="float64", copy=True)
+    measures = _measures(adj.to_numpy(dtype="float64", copy=True), thresholds or Thresholds())
+    return pd.DataFrame(measures, index=adj.columns)
+
+
+def _measures(values: np.ndarray, th: Thresholds) -> dict[str, np.ndarray]:
+    """:func:`compute_frame` on a bare (sessions x tickers) array, which it may modify."""
     values[values <= 0] = np.nan  # a non-positive price is bad data, never a close
     n_sessions, n_tickers = values.shape
     valid = ~np.isnan(values)
@@ -94,10 +100,10 @@ def compute_frame(adj: pd.DataFrame, *, thresholds: Thresholds | None = None) ->
     r_1d = c_t / aligned[-2] - 1
     r_5d = c_t / aligned[-6] - 1
     r_1m = c_t / aligned[-22] - 1
-    log_returns = np.log(aligned[1:] / aligned[:-1])
-    n_returns = (~np.isnan(log_returns)).sum(axis=0)
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
+        log_returns = np.log(aligned[1:] / aligned[:-1])
+        n_returns = (~np.isnan(log_returns)).sum(axis=0)
         sigma = np.nanstd(log_returns, axis=0, ddof=1)
         sigma = np.where(n_returns >= MIN_RETURNS, sigma, np.nan)
         sigma = np.where(sigma > 0, sigma, np.nan)
@@ -113,48 +119,131 @@ def compute_frame(adj: pd.DataFrame, *, thresholds: Thresholds | None = None) ->
     regime = _REGIME_IDS[fast_idx, slow_idx].copy()
     regime[~ok] = None
 
-    return pd.DataFrame(
-        {
-            "r_1d": r_1d,
-            "r_5d": r_5d,
-            "r_1m": r_1m,
-            "sigma": sigma,
-            "z_1d": z_1d,
-            "z_5d": z_5d,
-            "z_1m": z_1m,
-            "fast": fast,
-            "slow": slow,
-            "closes": closes,
-            "returns": n_returns,
-            "last": last,
-            "regime": regime,
-        },
-        index=adj.columns,
-    )
+    return {
+        "r_1d": r_1d,
+        "r_5d": r_5d,
+        "r_1m": r_1m,
+        "sigma": sigma,
+        "z_1d": z_1d,
+        "z_5d": z_5d,
+        "z_1m": z_1m,
+        "fast": fast,
+        "slow": slow,
+        "closes": closes,
+        "returns": n_returns,
+        "last": last,
+        "regime": regime,
+    }
 
 
-def _wide(frames: Mapping[str, pd.DataFrame]) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
-    """Session index plus (sessions x tickers) matrices of adjusted and unadjusted closes."""
-    indexes = [f.index for f in frames.values()]
-    first = indexes[0]
-    same = all(ix is first or ix.equals(first) for ix in indexes[1:])
+#: Prices outside this range are implausible for a fund (and would overflow the measures).
+MIN_PRICE = 1e-6
+MAX_PRICE = 1e12
+
+
+@dataclass(frozen=True)
+class _Wide:
+    """Sessions x tickers matrices; ``present`` marks a row the ticker's source sent."""
+
+    dates: pd.DatetimeIndex
+    adj: np.ndarray
+    close: np.ndarray
+    present: np.ndarray
+    has_adj: np.ndarray  # per ticker: the source sends an Adj Close column
+
+
+def _wide(frames: Mapping[str, pd.DataFrame]) -> _Wide:
+    """Stack every frame into (sessions x tickers) matrices, one array copy per frame.
+
+    Frames sharing an index (the usual batched download) are stacked as whole blocks; others
+    are placed on the union of the indexes.
+    """
+    items = list(frames.values())
+    first = items[0].index
+    same = all(f.index is first or f.index.equals(first) for f in items[1:])
     union = first
     if not same:
-        for ix in indexes[1:]:
-            union = union.union(ix)
-    adj = np.full((len(union), len(frames)), np.nan)
-    close = np.full((len(union), len(frames)), np.nan)
-    for j, frame in enumerate(frames.values()):
-        rows = slice(None) if same else union.get_indexer(frame.index)
-        closes = frame["Close"].to_numpy(dtype="float64")
-        adjusted = (
-            frame["Adj Close"].to_numpy(dtype="float64") if "Adj Close" in frame.columns else None
+        stamps = np.unique(
+            np.concatenate([f.index.to_numpy(dtype="datetime64[ns]") for f in items])
         )
-        if adjusted is None or np.isnan(adjusted).all():
-            adjusted = closes
-        adj[rows, j] = adjusted
-        close[rows, j] = closes
-    return pd.DatetimeIndex(union), adj, close
+        union = pd.DatetimeIndex(stamps, name=first.name)
+    n_rows, n_cols = len(union), len(items)
+    adj = np.full((n_rows, n_cols), np.nan)
+    close = np.full((n_rows, n_cols), np.nan)
+    present = np.zeros((n_rows, n_cols), dtype=bool)
+    has_adj = np.zeros(n_cols, dtype=bool)
+    by_columns: dict[tuple[str, ...], list[int]] = {}
+    names: dict[int, tuple[str, ...]] = {}  # frames of one download often share one Index
+    for j, frame in enumerate(items):
+        cols = frame.columns
+        key = names.get(id(cols))
+        if key is None:
+            key = names[id(cols)] = tuple(cols.tolist())
+        by_columns.setdefault(key, []).append(j)
+    for columns, members in by_columns.items():
+        c_pos = columns.index("Close")
+        a_pos = columns.index("Adj Close") if "Adj Close" in columns else c_pos
+        if same:
+            # (columns x sessions) per frame is its memory layout: concatenated without a gather
+            block = np.concatenate([items[j].to_numpy(dtype="float64").T for j in members])
+            width = len(columns)
+            close[:, members] = block[c_pos::width].T
+            adj[:, members] = block[a_pos::width].T
+            present[:, members] = True
+        else:
+            for j in members:
+                rows = union.get_indexer(items[j].index)
+                values = items[j].to_numpy(dtype="float64")
+                close[rows, j] = values[:, c_pos]
+                adj[rows, j] = values[:, a_pos]
+                present[rows, j] = True
+        has_adj[members] = "Adj Close" in columns
+    return _Wide(pd.DatetimeIndex(union), adj, close, present, has_adj)
+
+
+def _check(wide: _Wide) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate the rows the measures use (the last 64 each ticker sent), all tickers at once.
+
+    Returns the adjusted-close matrix to compute from (``Close`` for a ticker whose window has
+    no ``Adj Close`` at all), whether each ticker's window is bad, and the row of its latest bad
+    value (-1 when good). Bad: a close missing, not finite, not positive or implausible; an
+    ``Adj Close`` missing on some rows of a window that has it on others.
+    """
+    order = np.argsort(wide.present, axis=0, kind="stable")[-_ROWS:]  # present rows last
+    in_window = np.take_along_axis(wide.present, order, axis=0)
+    close = np.take_along_axis(wide.close, order, axis=0)
+    adj = np.take_along_axis(wide.adj, order, axis=0)
+
+    def bad(values: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            fine = np.isfinite(values) & (values >= MIN_PRICE) & (values <= MAX_PRICE)
+        flags: np.ndarray = in_window & ~fine
+        return flags
+
+    adj_missing = in_window & np.isnan(adj)
+    no_adj = ~wide.has_adj | (adj_missing.sum(axis=0) == in_window.sum(axis=0))
+    use_adj = ~no_adj
+    bad_rows = bad(close) | (bad(adj) & use_adj)
+    flagged = bad_rows.any(axis=0)
+    latest = bad_rows.shape[0] - 1 - np.argmax(bad_rows[::-1], axis=0)
+    bad_row = np.where(flagged, np.take_along_axis(order, latest[None, :], axis=0)[0], -1)
+    source_adj = np.where(use_adj[None, :], wide.adj, wide.close)
+    return source_adj, flagged, bad_row
+
+
+def _duplicates(ticker: str, frame: pd.DataFrame, source: str) -> pd.DataFrame | BadData:
+    """A frame without repeated dates; BadData if a repeated date is among the rows used.
+
+    :func:`~signals.bars.normalize_bars` already collapsed exact repeats, so a date that is
+    still repeated has different values. Repeats older than the window are not used: dropped.
+    """
+    dates = frame.index
+    used = dates.unique()[-_ROWS:]  # the window counts dates, not rows (a repeat is one date)
+    repeated = dates[dates.duplicated() & dates.isin(used)]
+    if len(repeated):
+        day = repeated[-1].date()
+        return BadData(ticker, "two different bars for one date", day=day, source=source)
+    return frame.loc[~frame.index.duplicated(keep="last")]
 
 
 def compute_signals(
@@ -162,8 +251,16 @@ def compute_signals(
     *,
     as_of: date | None = None,
     thresholds: Thresholds | None = None,
+    sources: Mapping[str, str] | None = None,
+    currencies: Mapping[str, str | None] | None = None,
 ) -> dict[str, Signal | SignalError]:
-    """Signals for many tickers at once; a ticker without enough data gets its error instead."""
+    """Signals for many tickers at once; a ticker without good enough data gets its error.
+
+    ``sources`` names the source of each ticker's bars (the signal and any BadData carry it);
+    ``currencies`` the currency of each ticker's prices (a ticker missing from it: not reported;
+    without the mapping every price is taken as US dollars, as callers with bars of their own).
+    """
+    named = sources or {}
     results: dict[str, Signal | SignalError] = {}
     frames: dict[str, pd.DataFrame] = {}
     cutoff = pd.Timestamp(as_of) if as_of is not None else None
@@ -171,32 +268,59 @@ def compute_signals(
         cut = frame
         if cutoff is not None and len(frame) and frame.index[-1] > cutoff:
             cut = bars_until(frame, cutoff.date())
-        if cut.empty:
+        if len(cut.index) == 0 or "Close" not in cut.columns:
             results[ticker] = NoData(ticker, "no bars")
-        else:
-            frames[ticker] = cut
+            continue
+        if not cut.index.is_unique:
+            checked = _duplicates(ticker, cut, named.get(ticker, ""))
+            if isinstance(checked, BadData):
+                results[ticker] = checked
+                continue
+            cut = checked
+        frames[ticker] = cut
     if not frames:
-        return results
-    dates, adj, close = _wide(frames)
-    table = compute_frame(
-        pd.DataFrame(adj, index=dates, columns=list(frames)), thresholds=thresholds
-    )
-    columns = {name: table[name].to_numpy() for name in (*MEASURES, "closes", "returns", "last")}
-    regimes = table["regime"].to_numpy()
+        return {t: results[t] for t in bars}
+    wide = _wide(frames)
+    adjusted, flagged, bad_row = _check(wide)
+    columns = _measures(adjusted, thresholds or Thresholds())
+    regimes = columns["regime"]
+    # Python floats, converted once for all tickers
+    r_1d, r_5d, r_1m, sigma, z_1d, z_5d, z_1m, fast, slow = (columns[m].tolist() for m in MEASURES)
+    dates = wide.dates
+    days = dates.date  # datetime.date objects, boxed once for all tickers
+    lasts = columns["last"].tolist()
+    counts = columns["closes"].tolist()
+    shown = wide.close[np.maximum(columns["last"], 0), np.arange(len(frames))].tolist()
+    regime_of = {r.value: r for r in Regime}
     for j, ticker in enumerate(frames):
-        n_closes = int(columns["closes"][j])
-        if regimes[j] is None:
+        source = named.get(ticker, "")
+        if flagged[j]:
+            day = days[int(bad_row[j])]
+            results[ticker] = BadData(ticker, "missing or impossible price", day=day, source=source)
+            continue
+        n_closes = counts[j]
+        regime = regimes[j]
+        if not isinstance(regime, str):  # None (pandas 3 would have made it NaN in a frame)
             results[ticker] = InsufficientHistory(
                 ticker, f"{n_closes} closes, {int(columns['returns'][j])} returns", closes=n_closes
             )
             continue
-        last = int(columns["last"][j])
         results[ticker] = Signal(
             ticker=ticker,
-            as_of=dates[last].date(),
-            close=float(close[last, j]),
-            regime=Regime(regimes[j]),
+            as_of=days[lasts[j]],
+            close=shown[j],
+            regime=regime_of[regime],
             closes=n_closes,
-            **{m: float(columns[m][j]) for m in MEASURES},
+            source=source,
+            currency="USD" if currencies is None else currencies.get(ticker),
+            r_1d=r_1d[j],
+            r_5d=r_5d[j],
+            r_1m=r_1m[j],
+            sigma=sigma[j],
+            z_1d=z_1d[j],
+            z_5d=z_5d[j],
+            z_1m=z_1m[j],
+            fast=fast[j],
+            slow=slow[j],
         )
     return {t: results[t] for t in bars}

@@ -120,3 +120,21 @@ def bot_env(tmp_path: Path, prices: Path, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+def reference(closes: Sequence[float]) -> dict[str, float]:
+    """SIGNALS.md by hand, in plain Python: the measures at the last of ``closes`` (adjusted)."""
+    c = list(closes)[-64:]
+    log_returns = [math.log(c[i] / c[i - 1]) for i in range(1, len(c))][-63:]
+    mean = sum(log_returns) / len(log_returns)
+    sigma = math.sqrt(sum((x - mean) ** 2 for x in log_returns) / (len(log_returns) - 1))
+    r_1d, r_5d, r_1m = c[-1] / c[-2] - 1, c[-1] / c[-6] - 1, c[-1] / c[-22] - 1
+    return {
+        "r_1d": r_1d,
+        "r_5d": r_5d,
+        "r_1m": r_1m,
+        "sigma": sigma,
+        "z_1d": math.log1p(r_1d) / sigma,
+        "z_5d": math.log1p(r_5d) / (sigma * math.sqrt(5)),
+        "z_1m": math.log1p(r_1m) / (sigma * math.sqrt(21)),
+    }

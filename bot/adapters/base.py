@@ -8,9 +8,17 @@ from typing import Any, Protocol
 
 
 class Adapter(Protocol):
-    """A chat surface run by the runtime: started, stopped."""
+    """A chat surface run by the runtime: started, stopped, and asked whether it is connected."""
 
     name: str
+
+    async def health(self) -> dict[str, bool]:
+        """Readiness of each connection the adapter keeps, e.g. ``{"gateway": True}``.
+
+        Cheap and local (no network call): ``/readyz`` asks it on every probe. An empty dict
+        means nothing to report (ready).
+        """
+        ...
 
     async def run(self) -> None:
         """Serve until stopped; return when the surface is finished (e.g. end of input)."""
@@ -32,6 +40,15 @@ class Attachment:
 
 class ChannelGone(Exception):
     """The channel or server is gone, archived, or the bot lost access: disable, do not retry."""
+
+    def __init__(self, channel_id: str, reason: str) -> None:
+        super().__init__(f"channel {channel_id}: {reason}")
+        self.channel_id = channel_id
+        self.reason = reason
+
+
+class PostingPaused(Exception):
+    """An admin-fixable reason keeps the bot from posting here: pause, retry next session."""
 
     def __init__(self, channel_id: str, reason: str) -> None:
         super().__init__(f"channel {channel_id}: {reason}")

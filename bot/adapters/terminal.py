@@ -14,37 +14,98 @@ from rich.console import Console
 
 from bot.dispatch import Dispatcher, Outcome
 from commands.digest import DigestReply
+from commands.history import HistoryReply
 from commands.registry import REGISTRY
+from commands.reply import UserError
+from commands.validation import MAX_TICKERS, parse_ticker, shown
 from formatting.card import Language
-from formatting.digest_render import digest_to_text
 from formatting.messages import message_text
 from formatting.terminal import card_to_terminal
+from formatting.track_record import history_to_terminal
 from signals.funds import FUNDS
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "terminal"
 SERVER_ID = "local"
-QUIT = {"/quit", "/exit", "/q"}
 OFFLINE_COMMAND = "SIGNALBOT_PRICE_SOURCE=demo ./dev run"
+#: Terminal-only actions (not in the command registry).
+QUIT, CLEAR = "quit", "clear"
+#: Bare words that mean a command, in both languages; they are never read as tickers. Every
+#: registry command's own name is one too (``history``, ``alert`` ...), see below.
+COMMAND_WORDS = {
+    "?": "help",
+    "帮助": "help",
+    "关于": "about",
+    "lang": "language",
+    "语言": "language",
+    "日报": "digest",
+    "历史": "history",
+    "提醒": "alert",
+    "quit": QUIT,
+    "exit": QUIT,
+    "q": QUIT,
+    "bye": QUIT,
+    "退出": QUIT,
+    "clear": CLEAR,
+    "cls": CLEAR,
+    "清屏": CLEAR,
+}
+COMMAND_WORDS.update({name: name for name in REGISTRY})
+#: What ``parse_line`` returns for input that is neither a command nor tickers.
+NOT_UNDERSTOOD = ""
+
+
+def _looks_like_tickers(text: str) -> bool:
+    """Every word is shaped like a ticker (``IWM``, ``iwm``, ``$SPY``, ``BRK-B``, ``^GSPC``)."""
+    words = text.replace(",", " ").split()
+    if not words or len(words) > MAX_TICKERS:
+        return False
+    try:
+        for word in words:
+            parse_ticker(word)
+    except UserError:
+        return False
+    return True
 
 
 def parse_line(line: str) -> tuple[str, dict[str, str]] | None:
-    """``/signal IWM SPY`` -> ("signal", {"ticker": "IWM SPY"}); a bare ``IWM`` means /signal."""
+    """``/signal IWM SPY`` -> ("signal", {"ticker": "IWM SPY"}); a bare ``IWM`` means /signal.
+
+    A bare first word that is a command word (``help``, ``quit``, ``帮助`` ...) is that command;
+    other bare input is a ticker list only when every word looks like a ticker, otherwise
+    :data:`NOT_UNDERSTOOD` (the reply points to ``/help``).
+    """
     text = line.strip()
     if not text or text.startswith("#"):
         return None
     if not text.startswith("/"):
-        return "signal", {"ticker": text}
+        first, _, rest = text.partition(" ")
+        word = COMMAND_WORDS.get(first.lower())
+        if word is not None:
+            text = f"/{word} {rest}".strip()
+        elif _looks_like_tickers(text):
+            return "signal", {"ticker": text}
+        else:
+            return NOT_UNDERSTOOD, {"text": text}
     name, _, rest = text[1:].partition(" ")
-    name = name.lower()
+    name = COMMAND_WORDS.get(name.lower(), name.lower())
     rest = rest.strip()
+    if name in (QUIT, CLEAR):
+        return name, {}
     spec = REGISTRY.get(name)
     if spec is None:
         return name, {"text": rest}
     if name == "digest":
         sub, _, more = rest.partition(" ")
         return name, {"action": sub.lower(), "text": more.strip()}
+    if name == "alert":  # /alert add IWM [channel]
+        words = rest.split()
+        args = {"action": words[0].lower() if words else "list"}
+        args.update({k: v for k, v in zip(("ticker", "channel"), words[1:3], strict=False)})
+        if len(words) > 3:
+            args["ticker"] = " ".join(words[1:])  # too many words: the handler says so
+        return name, args
     if spec.options and rest:
         return name, {spec.options[0].name: rest}
     return name, {}
@@ -52,7 +113,7 @@ def parse_line(line: str) -> tuple[str, dict[str, str]] | None:
 
 def completer() -> WordCompleter:
     """Tab completes the commands, /quit and the catalog's tickers (``/si`` -> ``/signal``)."""
-    words = [f"/{name}" for name in REGISTRY] + ["/quit", *FUNDS]
+    words = [f"/{name}" for name in REGISTRY] + ["/quit", "/clear", *FUNDS]
     return WordCompleter(words, ignore_case=True, WORD=True)  # WORD: "/" is part of a word
 
 
@@ -90,12 +151,23 @@ class TerminalAdapter:
 
     async def handle(self, line: str) -> bool:
         """Run one line; False when the user asked to quit."""
-        if line.strip().lower() in QUIT:
-            return False
         parsed = parse_line(line)
         if parsed is None:
             return True
         command, args = parsed
+        if command == QUIT:
+            await self.say("terminal.goodbye")
+            return False
+        if command == CLEAR:
+            if self.interactive:
+                self.console.clear()
+            return True
+        if command not in REGISTRY:
+            if command == NOT_UNDERSTOOD:
+                await self.say("terminal.not_understood", text=shown(args["text"]))
+            else:
+                await self.say("terminal.unknown_command", command=shown(f"/{command}"))
+            return True
         async with self._busy:  # stop() waits for an in-flight reply
             outcome = await self.dispatcher.run(
                 command,
@@ -107,6 +179,12 @@ class TerminalAdapter:
             )
             self.show(outcome)
         return True
+
+    async def say(self, key: str, **params: str) -> None:
+        """One catalog message in the terminal's language, then a blank line."""
+        language: Language = await self.dispatcher.safe_language_for(PLATFORM, SERVER_ID)
+        self.console.print(message_text(key, params, language), markup=False, soft_wrap=True)
+        self.console.print()
 
     def show(self, outcome: Outcome) -> None:
         """Print a reply: cards as panels, then messages, in the reply's language."""
@@ -122,7 +200,11 @@ class TerminalAdapter:
                 markup=False,
                 soft_wrap=True,
             )
+        if isinstance(outcome.reply, HistoryReply):
+            self.console.print(history_to_terminal(outcome.reply.history, outcome.language))
         if isinstance(outcome.reply, DigestReply):
+            from formatting.digest_render import digest_to_text  # loads slack_sdk: when needed
+
             text = digest_to_text(outcome.reply.digest, outcome.language)
             self.console.print(text, markup=False, soft_wrap=True)
         if self._offline_hint_due(outcome):
@@ -168,7 +250,8 @@ class TerminalAdapter:
         while not self._stopping.is_set():
             try:
                 line = await session.prompt_async("signalbot> ")
-            except (EOFError, KeyboardInterrupt):
+            except (EOFError, KeyboardInterrupt):  # Ctrl-D, Ctrl-C
+                await self.say("terminal.goodbye")
                 return
             if not await self.handle(line):
                 return
@@ -190,6 +273,10 @@ class TerminalAdapter:
             await self._lines_interactive()
         else:
             await self._lines_piped()
+
+    async def health(self) -> dict[str, bool]:
+        """Reading input until stopped."""
+        return {"input": not self._stopping.is_set()}
 
     async def stop(self) -> None:
         """Stop reading; an in-flight command finishes first."""

@@ -52,7 +52,7 @@ async def cmd_digest_run(args: argparse.Namespace, settings: Settings) -> int:
     async with open_storage(settings.async_database_url) as storage:
         prices = digest_prices(price_service(settings, storage))
         session = _session(prices, args.session)
-        posters, opened = await standalone_posters(settings)
+        posters, opened = await standalone_posters(settings, storage)
         posters["terminal"] = TextPoster(_print_post)
         try:
             runner = DigestRunner(

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import cast
 
-from bot.adapters.base import ChannelGone, Poster, PostFailed
+from bot.adapters.base import ChannelGone, Poster, PostFailed, PostingPaused
 from bot.digest.claims import DIGEST_MAX_ATTEMPTS, RunReport, Target, open_targets
 from bot.digest.payloads import build_messages
 from bot.digest.ratelimit import DEFAULT_RATES, RateSpacer
 from bot.digest.render import HeatmapRenderer, new_renderer
 from bot.storage import Storage, Subscription, new_claimer_id
-from commands.digest import digest_from_results, previous_regimes
+from commands.digest import digest_from_results, previous_regimes, results_source
 from formatting.card import LANGUAGES, Language
 from formatting.colours import COLOUR_SCHEMES, ColourScheme
 from formatting.digest import Digest, heatmap_specs
@@ -33,6 +33,8 @@ from signals.momentum import Signal
 from signals.service import PriceService
 
 log = logging.getLogger(__name__)
+#: Start of a delivery's error when the post was refused for a fixable reason (issue 12).
+PAUSED_PREFIX = "paused: "
 
 
 @dataclass
@@ -80,6 +82,7 @@ class DigestRunner:
         chosen = DEFAULT_RATES if rates is None else rates
         self.spacers = {platform: RateSpacer(rate) for platform, rate in chosen.items()}
         self.rendered = 0  # heatmap images drawn (observability, benchmarks)
+        self.on_report: Callable[[RunReport], None] | None = None  # metrics hook (bot.ops)
         self._warned: set[str] = set()
 
     async def run(
@@ -102,6 +105,8 @@ class DigestRunner:
                 self.rendered += renderer.rendered
         report = run.report
         report.upstream_calls = self.prices.upstream_calls - calls
+        if self.on_report is not None:
+            self.on_report(report)
         for platform in sorted(report.no_poster - self._warned):
             log.warning("digest has no poster for platform=%s; its subscriptions wait", platform)
             self._warned.add(platform)
@@ -183,7 +188,11 @@ class DigestRunner:
         digests: dict[tuple[str, ...], tuple[Digest, bool]] = {}
         for tickers in dict.fromkeys(watchlists.values()):
             digest = digest_from_results(
-                session, tickers, results, previous, source=self.prices.source.name
+                session,
+                tickers,
+                results,
+                previous,
+                source=results_source(results, self.prices.source.source_id),
             )
             transient = any(isinstance(results[t], SourceUnavailable) for t in tickers)
             digests[tickers] = (digest, digest.stale or transient)
@@ -223,6 +232,9 @@ class DigestRunner:
     ) -> None:
         sub, session, report = target.subscription, target.session, run.report
         async with semaphore:
+            if await self._paused_this_session(sub, session):
+                report.skipped += 1
+                return
             if not run.active() or not await self.storage.claim_delivery(
                 sub.id, session, self.claimer_id, max_attempts=DIGEST_MAX_ATTEMPTS
             ):
@@ -248,6 +260,10 @@ class DigestRunner:
                 )
                 report.gone += 1
                 return
+            except PostingPaused as exc:  # an admin can fix it: keep it, retry next session
+                await self._pause(sub, session, exc)
+                report.failed += 1
+                return
             except Exception as exc:  # PostFailed, a timeout, or a bug: this channel only
                 if not isinstance(exc, PostFailed | TimeoutError):
                     log.exception("digest post crashed subscription=%d", sub.id)
@@ -263,6 +279,8 @@ class DigestRunner:
                 report.failed += 1
                 return
             await self.storage.mark_sent(sub.id, session, ids)
+            if sub.paused_reason is not None and await self.storage.resume_subscription(sub.id):
+                log.info("digest subscription resumed subscription=%d", sub.id)
             report.sent += 1
             report.messages += len(ids)
             log.info(
@@ -272,6 +290,30 @@ class DigestRunner:
                 sub.id,
                 session,
                 len(ids),
+            )
+
+    async def _paused_this_session(self, sub: Subscription, session: date) -> bool:
+        """Issue 12: a paused subscription is retried at the next session, not every backoff
+        (each refused post counts against Discord's invalid-request limit); an admin's
+        /digest schedule clears the pause at once."""
+        if sub.paused_reason is None:
+            return False
+        row = await self.storage.get_delivery(sub.id, session)
+        return row is not None and row.state == "failed" and PAUSED_PREFIX in (row.error or "")
+
+    async def _pause(self, sub: Subscription, session: date, exc: PostingPaused) -> None:
+        """Issue 12: a permission problem pauses the subscription (never disables it)."""
+        error = f"{PAUSED_PREFIX}{exc.reason}"
+        await self.storage.mark_failed(sub.id, session, self.claimer_id, error)
+        if await self.storage.pause_subscription(sub.id, exc.reason):
+            log.warning(
+                "digest subscription paused platform=%s server=%s channel=%s subscription=%d "
+                "reason=%s",
+                sub.platform,
+                sub.server_id,
+                sub.channel_id,
+                sub.id,
+                exc.reason,
             )
 
     async def _post(

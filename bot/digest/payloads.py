@@ -18,7 +18,6 @@ from bot.digest.render import HeatmapRenderer
 from formatting.card import Language
 from formatting.colours import ColourScheme
 from formatting.digest import Digest, heatmap_specs
-from formatting.digest_render import digest_to_discord, digest_to_slack, digest_to_text
 
 JSON = dict[str, Any]
 log = logging.getLogger(__name__)
@@ -53,6 +52,9 @@ async def build_messages(
     colors: ColourScheme | None = None,
 ) -> list[Outgoing]:
     """Every message of one subscription's digest, in order; heatmaps ride on the first."""
+    # loaded with the first digest: formatting.digest_render imports slack_sdk's block models
+    from formatting.digest_render import digest_to_discord, digest_to_slack, digest_to_text
+
     files: list[Attachment] = []
     if heatmaps is not None and platform in ("discord", "slack"):
         try:

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from bot.adapters.base import Adapter, Attachment, Poster
 from bot.settings import Settings
+from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -107,11 +108,13 @@ def slack_web_poster(token: str, *, base_url: str | None = None) -> Poster:
 
 
 async def standalone_posters(
-    settings: Settings,
+    settings: Settings, storage: Storage | None = None
 ) -> tuple[dict[str, Poster], list[DiscordHttpPoster]]:
     """Discord and Slack posters from the settings' tokens (each optional), ready to post.
 
-    The second value lists the posters holding a connection, for the caller to close.
+    With ``storage``, Slack also posts in OAuth mode (each workspace's installation, Enterprise
+    Grid included, tokens refreshed). The second value lists the posters holding a connection,
+    for the caller to close.
     """
     posters: dict[str, Poster] = {}
     opened: list[DiscordHttpPoster] = []
@@ -126,7 +129,21 @@ async def standalone_posters(
         else:
             posters["discord"] = discord
             opened.append(discord)
-    if settings.slack_bot_token is not None and settings.slack_bot_token.get_secret_value():
+    if storage is not None and (settings.slack_oauth or _has(settings.slack_bot_token)):
+        from bot.adapters.slack import open_digest_poster
+
+        try:
+            slack = await open_digest_poster(settings, storage)
+        except Exception:
+            log.exception("digest poster platform=slack could not start")
+            slack = None
+        if slack is not None:
+            posters["slack"] = slack
+    elif settings.slack_bot_token is not None and settings.slack_bot_token.get_secret_value():
         token = settings.slack_bot_token.get_secret_value().strip()
         posters["slack"] = slack_web_poster(token, base_url=settings.slack_api_base_url)
     return posters, opened
+
+
+def _has(secret: Any) -> bool:
+    return secret is not None and bool(secret.get_secret_value().strip())

@@ -24,13 +24,7 @@ DIGEST_PROVISIONAL_TTL = timedelta(minutes=1)
 def digest_prices(prices: PriceService) -> PriceService:
     """A price service for digests: the same source and bar cache, but bars still lacking the
     session's bar are re-fetched each minute (the digest waits for them for a bounded time)."""
-    return PriceService(
-        prices.source,
-        prices.calendar,
-        store=prices.store,
-        thresholds=prices.thresholds,
-        provisional_ttl=DIGEST_PROVISIONAL_TTL,
-    )
+    return prices.derived(provisional_ttl=DIGEST_PROVISIONAL_TTL, deadline=None)
 
 
 async def start_digests(

@@ -1,4 +1,5 @@
-"""Bars frames to compact JSON text and back, exactly (floats by repr, index unit and freq kept)."""
+"""Bars frames to compact JSON text and back, exactly (floats by repr, index unit and freq kept,
+and the currency the source reported, from the frame's ``attrs``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 from typing import Any
 
 import pandas as pd
+
+from signals.bars import currency_of, with_currency
 
 FORMAT_VERSION = 1
 
@@ -26,6 +29,8 @@ def dump_bars(bars: pd.DataFrame) -> str:
         "dtypes": [str(t) for t in bars.dtypes],
         # Python's float repr round-trips exactly; NaN/Infinity use json's extension tokens.
         "data": [bars[c].tolist() for c in bars.columns],
+        # optional (rows written before it have none: currency not reported)
+        "currency": currency_of(bars),
     }
     return json.dumps(payload, separators=(",", ":"))
 
@@ -48,6 +53,9 @@ def load_bars(text: str) -> pd.DataFrame:
                 payload["columns"], payload["dtypes"], payload["data"], strict=True
             )
         }
-        return pd.DataFrame(columns, index=index)
+        currency = payload.get("currency")
+        if currency is not None and not isinstance(currency, str):
+            raise ValueError(f"malformed currency {currency!r}")
+        return with_currency(pd.DataFrame(columns, index=index), currency)
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"malformed bars payload: {exc}") from exc

@@ -1,4 +1,4 @@
-"""Market data kept between runs: signal history, the bars cache and small app state."""
+"""Market data kept between runs: signal history, the bars cache (by source) and app state."""
 
 from __future__ import annotations
 
@@ -58,10 +58,13 @@ class MarketMixin(StorageBase):
         async with self.engine.connect() as conn:
             return (await conn.execute(query)).scalar_one_or_none()
 
-    async def load_bars(self, ticker: str, session: date) -> pd.DataFrame | None:
-        """Bars for ``ticker`` fetched for ``session``, or None (also for an unreadable entry)."""
+    async def load_bars(self, source: str, ticker: str, session: date) -> pd.DataFrame | None:
+        """Bars ``source`` gave for ``ticker`` fetched for ``session``, or None (also for an
+        unreadable entry)."""
         query = select(price_bars.c.payload).where(
-            price_bars.c.ticker == ticker, price_bars.c.session == session
+            price_bars.c.source == source,
+            price_bars.c.ticker == ticker,
+            price_bars.c.session == session,
         )
         async with self.engine.connect() as conn:
             payload = (await conn.execute(query)).scalar_one_or_none()
@@ -73,16 +76,21 @@ class MarketMixin(StorageBase):
             log.warning("ignoring unreadable cached bars ticker=%s session=%s", ticker, session)
             return None
 
-    async def save_bars(self, ticker: str, session: date, bars: pd.DataFrame) -> None:
-        """Remember bars for ``ticker`` fetched for ``session`` (replacing an older copy)."""
+    async def save_bars(self, source: str, ticker: str, session: date, bars: pd.DataFrame) -> None:
+        """Remember bars ``source`` gave for ``ticker`` fetched for ``session`` (replacing an
+        older copy from the same source)."""
         values = {
+            "source": source,
             "ticker": ticker,
             "session": session,
             "payload": barcodec.dump_bars(bars),
             "fetched_at": self.now(),
         }
         stmt = self.upsert(
-            price_bars, values, keys=["ticker", "session"], update=["payload", "fetched_at"]
+            price_bars,
+            values,
+            keys=["source", "ticker", "session"],
+            update=["payload", "fetched_at"],
         )
         async with self.engine.begin() as conn:
             await conn.execute(stmt)

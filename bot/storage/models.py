@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 
 from formatting import colours, languages
@@ -105,6 +106,9 @@ subscriptions = Table(
     Column("enabled", Boolean, nullable=False),
     Column("disabled_reason", Text, nullable=True),
     *_timestamps(),
+    Column("created_by", String(64), nullable=True),  # the user who scheduled it (Slack)
+    # NULL: posting works; else why the bot may not post there now (retried every session)
+    Column("paused_reason", Text, nullable=True),
     UniqueConstraint("platform", "server_id", "channel_id"),
     ForeignKeyConstraint(
         ["platform", "server_id"],
@@ -136,6 +140,42 @@ deliveries = Table(
     CheckConstraint("state IN ('claimed', 'sent', 'failed')", name="state"),
 )
 
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("server_id", String(64), nullable=False),
+    Column("channel_id", String(80), nullable=False),  # 'dm:<user id>' for a member's DMs
+    Column("ticker", String(32), nullable=False),
+    Column("user_id", String(64), nullable=True),  # who added it
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("platform", "server_id", "channel_id", "ticker", name="uq_alerts_target"),
+    ForeignKeyConstraint(
+        ["platform", "server_id"],
+        ["servers.platform", "servers.server_id"],
+        ondelete="CASCADE",
+        name="fk_alerts_server",
+    ),
+    CheckConstraint(_PLATFORM_CHECK, name="platform"),
+)
+
+#: The alerts' exactly-once ledger: the digest ledger's rules, keyed by (alert, session).
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
+    Column("session", Date, primary_key=True),
+    Column("state", String(8), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("message_ids", Text, nullable=True),
+    Column("claimed_by", String(128), nullable=False),
+    Column("claimed_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Column("error", Text, nullable=True),
+    CheckConstraint("state IN ('claimed', 'sent', 'failed')", name="state"),
+)
+
 signal_history = Table(
     "signal_history",
     metadata,
@@ -155,6 +195,7 @@ signal_history = Table(
 price_bars = Table(
     "price_bars",
     metadata,
+    Column("source", String(512), primary_key=True),  # the source id that fetched the bars
     Column("ticker", String(32), primary_key=True),
     Column("session", Date, primary_key=True),
     Column("payload", Text, nullable=False),  # see bot.storage.barcodec
@@ -166,5 +207,16 @@ app_state = Table(
     metadata,
     Column("key", String(128), primary_key=True),
     Column("value", Text, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+
+#: A Slack workspace's Enterprise Grid org and install kind, as seen on its requests.
+slack_teams = Table(
+    "slack_teams",
+    metadata,
+    Column("team_id", String(64), primary_key=True),
+    Column("enterprise_id", String(64), nullable=True, index=True),
+    Column("is_enterprise_install", Boolean, nullable=False, server_default=false()),
     Column("updated_at", UTCDateTime(), nullable=False),
 )

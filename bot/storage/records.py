@@ -39,6 +39,9 @@ class Subscription:
     disabled_reason: str | None
     created_at: datetime
     updated_at: datetime
+    #: Why the bot may not post there for now (e.g. a missing permission); None when it can.
+    #: A paused subscription stays enabled: it is retried every session and resumes by itself.
+    paused_reason: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

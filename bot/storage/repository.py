@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import utc_now
+from bot.storage.alert_ledger import AlertLedgerMixin
+from bot.storage.alerts import AlertsMixin
 from bot.storage.db import create_engine, upgrade
 from bot.storage.leader import LeaderLock
 from bot.storage.ledger import LedgerMixin
@@ -20,7 +22,7 @@ from bot.storage.urls import safe_url
 log = logging.getLogger(__name__)
 
 
-class Storage(SubscriptionsMixin, LedgerMixin, MarketMixin):
+class Storage(SubscriptionsMixin, LedgerMixin, MarketMixin, AlertsMixin, AlertLedgerMixin):
     """Servers, subscriptions, the delivery ledger, signal history, bars cache and app state.
 
     Each method is one short transaction, committed before it returns. Implements

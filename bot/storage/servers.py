@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.clock import utc_now
 from bot.storage._base import StorageBase
 from bot.storage.models import servers
 from bot.storage.records import (
@@ -18,9 +21,24 @@ from bot.storage.records import (
     check_platform,
 )
 
+#: Seconds a server's language is answered from memory (the warm ``/signal`` path makes no SQL
+#: query for it). A change made through this process is seen at once; on PostgreSQL, a change
+#: made by another bot process is seen here at most this long after.
+LANGUAGE_TTL = 5.0
+#: Servers whose language is remembered at once (beyond it the memory starts afresh).
+LANGUAGE_MEMORY = 10_000
+
 
 class ServersMixin(StorageBase):
     """Language and watchlist per (platform, server)."""
+
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(engine, clock=clock)
+        self.language_ttl = LANGUAGE_TTL
+        self._monotonic: Callable[[], float] = time.monotonic
+        # (platform, server id) -> (stored language or None, monotonic time it expires)
+        self._languages: dict[tuple[str, str], tuple[str | None, float]] = {}
+        self._server_writes = 0  # a read that overlapped a write is not remembered
 
     async def ensure_server(self, conn: AsyncConnection, platform: str, server_id: str) -> None:
         """Create the server row if missing (inside the caller's transaction)."""
@@ -30,12 +48,24 @@ class ServersMixin(StorageBase):
         await conn.execute(stmt.on_conflict_do_nothing(index_elements=["platform", "server_id"]))
 
     async def get_language(self, platform: str, server_id: str, default: str) -> str:
-        """The server's language, or ``default`` when it has not chosen one."""
-        query = select(servers.c.language).where(
-            servers.c.platform == platform, servers.c.server_id == server_id
-        )
-        async with self.engine.connect() as conn:
-            language = (await conn.execute(query)).scalar_one_or_none()
+        """The server's language, or ``default`` when it has not chosen one (from memory for
+        :data:`LANGUAGE_TTL` seconds after it was read)."""
+        key = (platform, server_id)
+        now = self._monotonic()
+        remembered = self._languages.get(key)
+        if remembered is not None and remembered[1] > now:
+            language = remembered[0]
+        else:
+            writes = self._server_writes
+            query = select(servers.c.language).where(
+                servers.c.platform == platform, servers.c.server_id == server_id
+            )
+            async with self.engine.connect() as conn:
+                language = (await conn.execute(query)).scalar_one_or_none()
+            if writes == self._server_writes:
+                if len(self._languages) >= LANGUAGE_MEMORY:
+                    self._languages.clear()
+                self._languages[key] = (language, now + self.language_ttl)
         return language if language is not None else default
 
     async def set_language(self, platform: str, server_id: str, language: str) -> None:
@@ -68,8 +98,13 @@ class ServersMixin(StorageBase):
         stmt = self.upsert(
             servers, values, keys=["platform", "server_id"], update=[column, "updated_at"]
         )
-        async with self.engine.begin() as conn:
-            await conn.execute(stmt)
+        self._server_writes += 1
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(stmt)
+        finally:
+            self._server_writes += 1
+            self._languages.pop((platform, server_id), None)  # this process sees its own change
 
     async def get_watchlist(self, platform: str, server_id: str) -> list[str]:
         """The server's tickers, or :data:`DEFAULT_WATCHLIST` when none are set."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, or_, select, update
 
 from bot.storage.models import subscriptions
 from bot.storage.records import (
@@ -32,6 +32,7 @@ def _subscription(row: Row[Any]) -> Subscription:
         disabled_reason=row.disabled_reason,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        paused_reason=row.paused_reason,
     )
 
 
@@ -63,10 +64,18 @@ class SubscriptionsMixin(ServersMixin):
             "language": check_language(language) if language is not None else None,
             "enabled": True,
             "disabled_reason": None,
+            "paused_reason": None,
             "created_at": now,
             "updated_at": now,
         }
-        changed = ["schedule_time", "timezone", "language", "enabled", "disabled_reason"]
+        changed = [
+            "schedule_time",
+            "timezone",
+            "language",
+            "enabled",
+            "disabled_reason",
+            "paused_reason",
+        ]
         stmt = self.upsert(
             subscriptions,
             values,
@@ -108,6 +117,36 @@ class SubscriptionsMixin(ServersMixin):
         )
         async with self.engine.begin() as conn:
             return (await conn.execute(stmt)).rowcount
+
+    async def pause_subscription(self, subscription_id: int, reason: str) -> bool:
+        """Mark an enabled subscription paused for ``reason``; True if it was not paused so."""
+        stmt = (
+            update(subscriptions)
+            .where(
+                subscriptions.c.id == subscription_id,
+                subscriptions.c.enabled.is_(True),
+                or_(
+                    subscriptions.c.paused_reason.is_(None),
+                    subscriptions.c.paused_reason != reason,
+                ),
+            )
+            .values(paused_reason=reason[:500], updated_at=self.now())
+        )
+        async with self.engine.begin() as conn:
+            return (await conn.execute(stmt)).rowcount > 0
+
+    async def resume_subscription(self, subscription_id: int) -> bool:
+        """Clear a subscription's pause (a post succeeded again); True if it was paused."""
+        stmt = (
+            update(subscriptions)
+            .where(
+                subscriptions.c.id == subscription_id,
+                subscriptions.c.paused_reason.is_not(None),
+            )
+            .values(paused_reason=None, updated_at=self.now())
+        )
+        async with self.engine.begin() as conn:
+            return (await conn.execute(stmt)).rowcount > 0
 
     async def get_subscription(self, subscription_id: int) -> Subscription | None:
         """One subscription by id, enabled or not."""

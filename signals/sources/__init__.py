@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from signals.bars import PriceSource
+from signals.bars import AsyncPriceSource, PriceSource
 from signals.sources.csv import CsvSource
 from signals.sources.demo import DemoSource
+from signals.sources.tiingo import TiingoSource
 from signals.sources.yahoo import YFinanceSource
 
-__all__ = ["CsvSource", "DemoSource", "YFinanceSource", "source_from_spec"]
+__all__ = [
+    "CsvSource",
+    "DemoSource",
+    "TiingoSource",
+    "YFinanceSource",
+    "source_from_spec",
+    "sources_from_spec",
+]
+
+
+def sources_from_spec(
+    spec: str,
+    *,
+    tiingo_key: Callable[[], str] | None = None,
+    tiingo_base_url: str | None = None,
+) -> list[PriceSource | AsyncPriceSource]:
+    """The ordered chain of ``SIGNALBOT_PRICE_SOURCE`` (``yfinance,tiingo``): one per link."""
+    chain: list[PriceSource | AsyncPriceSource] = []
+    for part in spec.split(","):
+        if part.strip().lower() == "tiingo":
+            if tiingo_key is None:
+                raise ValueError("the tiingo price source needs TIINGO_API_KEY")
+            chain.append(TiingoSource(tiingo_key, base_url=tiingo_base_url))
+        else:
+            chain.append(source_from_spec(part))
+    return chain
 
 
 def source_from_spec(spec: str) -> PriceSource:

@@ -1,18 +1,27 @@
-"""Price source that reads Yahoo-format ``TICKER.csv`` files from a directory (offline runs)."""
+"""Price source that reads Yahoo-format ``TICKER.csv`` files from a directory (offline runs).
+
+An optional ``Currency`` column (ISO 4217 such as ``HKD``, or ``GBp`` for pence) says what the
+prices are in; a file without it is in US dollars. One file is in one currency: a file whose
+rows name different currencies (or leave it blank on some) is bad data, not a guess.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from signals.bars import FetchResult, normalize_bars
-from signals.errors import NoData, SignalError, SourceUnavailable
+from signals.bars import FetchResult, normalize_bars, with_currency
+from signals.errors import BadData, NoData, SignalError, SourceUnavailable
 
 log = logging.getLogger(__name__)
+
+#: A currency code as sources write it: ISO 4217 (``HKD``) or a minor unit (``GBp``).
+_CODE = re.compile(r"[A-Za-z]{3}")
 
 
 class CsvSource:
@@ -22,6 +31,8 @@ class CsvSource:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        #: Bars cached from one folder are never served as another folder's.
+        self.source_id = f"csv:{self.directory.resolve()}"
 
     def _path(self, ticker: str) -> Path | None:
         for candidate in (ticker, ticker.upper()):
@@ -37,10 +48,13 @@ class CsvSource:
         for ticker in tickers:
             path = self._path(ticker)
             if path is None:
-                errors[ticker] = NoData(ticker, f"no {ticker}.csv in the price directory")
+                errors[ticker] = NoData(
+                    ticker, f"no {ticker}.csv in the price directory", unknown=True
+                )
                 continue
             try:
                 raw = pd.read_csv(path, index_col="Date", na_values=["null", ""])
+                currency = _currency(ticker, raw, self.source_id)
                 frame = normalize_bars(raw)
             except (OSError, ValueError, TypeError, pd.errors.ParserError) as exc:
                 log.warning("csv source: cannot read %s: %s", path, exc)
@@ -49,8 +63,25 @@ class CsvSource:
             frame = frame.loc[
                 (frame.index >= pd.Timestamp(start)) & (frame.index <= pd.Timestamp(end))
             ]
-            if frame.empty:
+            if isinstance(currency, BadData):
+                errors[ticker] = currency
+            elif frame.empty:
                 errors[ticker] = NoData(ticker, "no rows in range")
             else:
-                bars[ticker] = frame
+                bars[ticker] = with_currency(frame, currency)
         return FetchResult(bars=bars, errors=errors)
+
+
+def _currency(ticker: str, raw: pd.DataFrame, source: str) -> str | BadData:
+    """The one currency of a file's ``Currency`` column (US dollars without one), or BadData
+    naming the first row that disagrees with the first row's (or leaves it blank)."""
+    if "Currency" not in raw.columns or raw.empty:
+        return "USD"
+    values = raw["Currency"].astype("string").str.strip()
+    first = values.iloc[0]
+    odd = values.isna() | (values != first)
+    if pd.isna(first) or not _CODE.fullmatch(str(first)) or bool(odd.any()):
+        where = int(odd.to_numpy().argmax()) if bool(odd.any()) else 0
+        day = pd.Timestamp(raw.index[where]).date()
+        return BadData(ticker, "missing or mixed currency", day=day, source=source)
+    return str(first)

@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from signals.bars import FetchResult
+from signals.bars import FetchResult, with_currency
 from signals.calendar import MarketCalendar
 
 
@@ -22,6 +22,7 @@ class DemoSource:
     """Bars for any ticker on real XNYS sessions, from a seed derived from the ticker."""
 
     name = "demo"
+    source_id = "demo"
 
     def __init__(self, calendar: MarketCalendar | None = None) -> None:
         self.calendar = calendar or MarketCalendar()
@@ -56,4 +57,4 @@ class DemoSource:
         sessions = self.calendar.sessions_in_range(start, end)
         if not sessions:
             return FetchResult()
-        return FetchResult(bars={t: self._bars(t, sessions) for t in tickers})
+        return FetchResult(bars={t: with_currency(self._bars(t, sessions), "USD") for t in tickers})

@@ -1,4 +1,11 @@
-"""Price source backed by yfinance: one batched ``yf.download`` for all requested tickers."""
+"""Price source backed by yfinance: one batched ``yf.download`` for all requested tickers.
+
+``yf.download`` keeps only the frames: the chart metadata of each answer, where Yahoo says the
+currency (``"currency": "HKD"``, ``"GBp"`` for pence), is dropped with the ``Ticker`` it built
+(yfinance 1.7 ``multi._download_one``). So the currency is asked once per ticker and process with
+``Ticker.get_history_metadata()`` (the same ``/v8/finance/chart`` answer's ``meta``, for a 5-day
+range), remembered, and carried with the bars into the caches (``DataFrame.attrs``).
+"""
 
 from __future__ import annotations
 
@@ -6,22 +13,25 @@ import logging
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_all
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 
-from signals.bars import FetchResult, normalize_bars
+from signals.bars import FetchResult, normalize_bars, with_currency
 from signals.errors import NoData, RateLimited, SignalError, SourceUnavailable
 
 log = logging.getLogger(__name__)
 
 Download = Callable[..., "pd.DataFrame | None"]
-
-# yfinance keeps process-wide state (cookies, crumbs, its error log); one download at a time.
-_DOWNLOAD_LOCK = threading.Lock()
+#: ``ticker -> Yahoo's chart metadata`` (``Ticker.get_history_metadata``).
+Metadata = Callable[[str], Mapping[str, Any]]
+#: At most this many metadata lookups at once (the first fetch of a large watchlist).
+METADATA_THREADS = 4
 
 _RATE_LIMIT_MARKERS = ("YFRateLimitError", "Too Many Requests", "Rate limited")
 _TIMEOUT_MARKERS = ("Timeout", "timed out", "Timed out")
@@ -34,8 +44,14 @@ _NO_DATA_MARKERS = (
     "YFTickerMissingError",
     "YFPricesMissingError",
     "Quote not found",
-    "No timezone found",
+    "404 Client Error",
 )
+#: Yahoo said it has no such symbol (its quote lookups answer 404 / "Quote not found").
+_UNKNOWN_MARKERS = ("Quote not found", "404 Client Error")
+#: yfinance 1.7 words a chart request that hung or answered garbage while it looked up the
+#: symbol's timezone as "possibly delisted; no timezone found" (seen against the local fake in
+#: tests/signals/test_yahoo_http.py): an outage, not a verdict on the ticker.
+_NO_ANSWER_MARKERS = ("no timezone found", "No timezone found")
 
 
 class _ErrorCapture(logging.Handler):
@@ -71,6 +87,14 @@ def _default_download() -> Download:
     # deprecations inside yfinance, which users of this bot cannot act on.
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="^yfinance")
     return yf.download  # type: ignore[no-any-return]
+
+
+def yahoo_metadata(ticker: str, *, session: Any = None) -> Mapping[str, Any]:
+    """Yahoo's chart metadata for ``ticker`` (``currency``, ``exchangeName``, ...), through
+    yfinance (``session``: its requests session, as ``yf.download`` takes one)."""
+    import yfinance as yf
+
+    return yf.Ticker(ticker, session=session).get_history_metadata()  # type: ignore[no-any-return]
 
 
 def _is_rate_limit(text: str) -> bool:
@@ -116,6 +140,7 @@ class YFinanceSource:
     """Daily bars from Yahoo Finance via yfinance, with bounded retries on rate limits."""
 
     name = "yfinance"
+    source_id = "yfinance"
 
     def __init__(
         self,
@@ -125,16 +150,22 @@ class YFinanceSource:
         backoff: float = 2.0,
         timeout: float = 15.0,
         sleep: Callable[[float], None] = time.sleep,
+        metadata: Metadata = yahoo_metadata,
     ) -> None:
         self._download = download
         self.retries = retries
         self.backoff = backoff
         self.timeout = timeout
         self._sleep = sleep
+        self._metadata = metadata
+        self._currencies: dict[str, str] = {}  # a listing's currency does not change
+        self._currencies_lock = threading.Lock()
 
     def _call(self, tickers: list[str], start: date, end: date) -> tuple[Any, _ErrorCapture]:
         download = self._download or _default_download()
-        with _DOWNLOAD_LOCK, _capture_yf_errors() as capture:
+        # No process-wide lock: yfinance 1.x keeps each download's frames and errors in a context
+        # of its own (multi._DownloadCtx); the service bounds how many run at once.
+        with _capture_yf_errors() as capture:
             frame = download(
                 tickers,
                 start=start.isoformat(),
@@ -193,7 +224,39 @@ class YFinanceSource:
             self._sleep(delay)
             delay *= 2
             pending = limited
+        currencies = self.currencies(list(result.bars))
+        for ticker, frame in result.bars.items():
+            with_currency(frame, currencies.get(ticker))
         return result
+
+    def currencies(self, tickers: Sequence[str]) -> dict[str, str]:
+        """The currency Yahoo reports for each of ``tickers`` it could tell within the timeout
+        (asked once per ticker; a failed lookup is not remembered, so it is asked again)."""
+        with self._currencies_lock:
+            known = {
+                t: self._currencies[t.upper()] for t in tickers if t.upper() in self._currencies
+            }
+        unknown = [t for t in tickers if t not in known]
+        if not unknown:
+            return known
+        pool = ThreadPoolExecutor(min(METADATA_THREADS, len(unknown)), "yahoo-metadata")
+        try:
+            futures = {pool.submit(self._metadata, t): t for t in unknown}
+            done, _ = wait_all(futures, timeout=self.timeout)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        for future in done:
+            ticker = futures[future]
+            try:
+                currency = future.result().get("currency")
+            except Exception as exc:  # yfinance raises a zoo of exception types
+                log.warning("no currency from Yahoo for %s: %s", ticker, type(exc).__name__)
+                continue
+            if isinstance(currency, str) and currency.strip():
+                known[ticker] = currency.strip()
+                with self._currencies_lock:
+                    self._currencies[ticker.upper()] = known[ticker]
+        return known
 
     def _error_for(self, ticker: str, text: str, *, rate_limited: bool) -> SignalError:
         """Classify a failure: only Yahoo's own "no data" answers mean the ticker has no data.
@@ -203,8 +266,12 @@ class YFinanceSource:
         """
         if rate_limited:
             return RateLimited(ticker, "Yahoo Finance rate limit", retry_after=60.0)
+        if any(marker in text for marker in _NO_ANSWER_MARKERS):
+            return SourceUnavailable(ticker, "Yahoo Finance gave no usable answer")
         if not text or any(marker in text for marker in _NO_DATA_MARKERS):
-            return NoData(ticker, "no price data (unknown or delisted ticker?)")
+            # "Quote not found" / a 404 on the quote lookups: Yahoo knows no such symbol at all
+            unknown = any(marker in text for marker in _UNKNOWN_MARKERS)
+            return NoData(ticker, "no price data (unknown or delisted ticker?)", unknown=unknown)
         if any(marker in text for marker in _TIMEOUT_MARKERS):
             return SourceUnavailable(ticker, "Yahoo Finance timed out")
         return SourceUnavailable(ticker, "Yahoo Finance failed")

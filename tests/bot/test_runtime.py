@@ -20,6 +20,7 @@ from tests.support import write_price_dir
 
 
 def settings_for(tmp_path: Path, prices: Path, **extra):
+    extra.setdefault("ops_server", "off")  # no listener on the default port (tests/bot/ops)
     return load_settings(
         env_file=None, price_source=f"csv:{prices}", data_dir=tmp_path / "data", **extra
     )

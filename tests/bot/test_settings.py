@@ -95,8 +95,16 @@ def test_async_database_url(url: str, expected: str) -> None:
         ),
         ("DISCORD_API_BASE_URL", "discord.com/api", "must be an http(s) URL"),
         ("SLACK_API_BASE_URL", "https://x:99999999", "must be an http(s) URL"),
-        ("SIGNALBOT_PRICE_SOURCE", "bloomberg", "must be 'yfinance', 'csv:/path/to/dir' or 'demo'"),
-        ("SIGNALBOT_PRICE_SOURCE", "csv:", "must be 'yfinance', 'csv:/path/to/dir' or 'demo'"),
+        (
+            "SIGNALBOT_PRICE_SOURCE",
+            "bloomberg",
+            "must be 'yfinance', 'tiingo', 'csv:/path/to/dir' or 'demo'",
+        ),
+        (
+            "SIGNALBOT_PRICE_SOURCE",
+            "csv:",
+            "must be 'yfinance', 'tiingo', 'csv:/path/to/dir' or 'demo'",
+        ),
         ("SIGNALBOT_DATABASE_URL", "mysql://u@h/db", "unsupported database 'mysql'"),
         ("SIGNALBOT_DATABASE_URL", "not a url", "must be a URL"),
         ("SIGNALBOT_DATABASE_URL", "postgresql://h", "needs a database name"),

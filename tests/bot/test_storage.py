@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage import (
@@ -32,25 +34,33 @@ from bot.storage.barcodec import dump_bars, load_bars
 from bot.storage.db import alembic_config
 from bot.storage.models import metadata, servers
 from formatting.languages import LANGUAGES
+from signals.bars import currency_of, with_currency
+from signals.cache import BarStore
 from signals.momentum import Signal
 from signals.regimes import Regime
-from signals.service import BarStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SESSION = date(2026, 6, 8)
-TABLES = {"servers", "subscriptions", "deliveries", "signal_history", "price_bars", "app_state"}
-
-
-def head_revision() -> str | None:
-    """The newest migration (the lead re-chains revisions at merge; tests do not hard-code it)."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+#: the one head of the migration chain (several heads would fail here)
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
+TABLES = {
+    "servers",
+    "subscriptions",
+    "deliveries",
+    "signal_history",
+    "price_bars",
+    "app_state",
+    "slack_teams",
+    "alerts",
+    "alert_deliveries",
+}
 
 
 async def test_migrations_apply_idempotently_and_match_models(db_url: str) -> None:
     """Upgrading twice is a no-op, every table exists and the schema equals the models."""
     await upgrade(db_url)
     await upgrade(db_url)
-    assert await current_revision(db_url) == head_revision()
+    assert await current_revision(db_url) == HEAD
     engine = create_engine(db_url)
     try:
         async with engine.connect() as conn:
@@ -70,7 +80,7 @@ async def test_downgrade_to_base_then_upgrade(db_url: str) -> None:
     await downgrade(db_url, "base")
     assert await current_revision(db_url) is None
     await upgrade(db_url)
-    assert await current_revision(db_url) == head_revision()
+    assert await current_revision(db_url) == HEAD
 
 
 async def test_sqlite_runs_wal_with_full_sync_and_foreign_keys(tmp_path: Path) -> None:
@@ -157,6 +167,30 @@ async def test_downgrade_maps_traditional_to_simplified(db_url: str) -> None:
     async with open_storage(db_url) as storage:
         assert await storage.get_language("discord", "g1", "en") == "both"
         assert await storage.get_colors("discord", "g1") is None
+
+
+async def test_language_is_remembered_for_a_bounded_time(db_url: str) -> None:
+    """A read language is answered from memory (no SQL) for ``language_ttl`` seconds; this
+    process sees its own change at once, another process (a second Storage on the same
+    database) at most ``language_ttl`` later."""
+    clock = [0.0]
+    async with open_storage(db_url) as one, open_storage(db_url, migrate=False) as two:
+        one._monotonic = two._monotonic = lambda: clock[0]
+        assert await two.get_language("discord", "g9", "both") == "both"
+        await one.set_language("discord", "g9", "zh")
+        assert await one.get_language("discord", "g9", "both") == "zh"
+        assert await two.get_language("discord", "g9", "both") == "both"  # within the TTL
+        clock[0] += two.language_ttl
+        assert await two.get_language("discord", "g9", "both") == "zh"
+        statements: list[str] = []
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            statements.append(statement)
+
+        event.listen(two.engine.sync_engine, "before_cursor_execute", record)
+        assert await two.get_language("discord", "g9", "both") == "zh"
+        event.remove(two.engine.sync_engine, "before_cursor_execute", record)
+        assert statements == []
 
 
 async def test_watchlist_default_set_and_reset(storage: Storage) -> None:
@@ -252,22 +286,51 @@ async def test_bars_round_trip_exactly(storage: Storage) -> None:
     """Cached bars come back equal: dates, column names, dtypes and float bits."""
     store: BarStore = storage
     bars = _bars(95)
-    assert await store.load_bars("IWM", SESSION) is None
-    await store.save_bars("IWM", SESSION, bars.iloc[:-1])
-    await store.save_bars("IWM", SESSION, bars)  # replaces
-    loaded = await store.load_bars("IWM", SESSION)
+    assert await store.load_bars("yfinance", "IWM", SESSION) is None
+    await store.save_bars("yfinance", "IWM", SESSION, bars.iloc[:-1])
+    await store.save_bars("yfinance", "IWM", SESSION, bars)  # replaces
+    loaded = await store.load_bars("yfinance", "IWM", SESSION)
     assert loaded is not None
     pd.testing.assert_frame_equal(loaded, bars, check_exact=True)
     assert await storage.prune_bars(SESSION) == 0
     assert await storage.prune_bars(SESSION + timedelta(days=1)) == 1
 
 
+async def test_cached_bars_keep_their_currency(storage: Storage) -> None:
+    """The currency a source reported travels with its cached bars; a row without one (written
+    before currencies were kept) loads as "not reported", never as dollars."""
+    store: BarStore = storage
+    await store.save_bars("yfinance", "VOD.L", SESSION, with_currency(_bars(30), "GBp"))
+    await store.save_bars("yfinance", "IWM", SESSION, with_currency(_bars(30), None))
+    pence = await store.load_bars("yfinance", "VOD.L", SESSION)
+    plain = await store.load_bars("yfinance", "IWM", SESSION)
+    assert pence is not None and currency_of(pence) == "GBp"
+    assert plain is not None and currency_of(plain) is None
+    old = json.loads(dump_bars(_bars(5)))
+    del old["currency"]
+    assert currency_of(load_bars(json.dumps(old))) is None
+
+
+async def test_cached_bars_belong_to_their_source(storage: Storage) -> None:
+    """Bars saved by one source are never loaded as another source's (demo vs csv vs yahoo)."""
+    demo, csv = _bars(10), _bars(12)
+    await storage.save_bars("demo", "IWM", SESSION, demo)
+    await storage.save_bars("csv:/data/prices", "IWM", SESSION, csv)
+    assert await storage.load_bars("yfinance", "IWM", SESSION) is None
+    assert await storage.load_bars("csv:/elsewhere", "IWM", SESSION) is None
+    loaded_demo = await storage.load_bars("demo", "IWM", SESSION)
+    loaded_csv = await storage.load_bars("csv:/data/prices", "IWM", SESSION)
+    assert loaded_demo is not None and loaded_csv is not None
+    pd.testing.assert_frame_equal(loaded_demo, demo, check_exact=True)
+    pd.testing.assert_frame_equal(loaded_csv, csv, check_exact=True)
+
+
 async def test_unreadable_cached_bars_are_a_miss(storage: Storage) -> None:
     """A corrupt cache entry is ignored rather than crashing a request."""
-    await storage.save_bars("SPY", SESSION, _bars(5))
+    await storage.save_bars("yfinance", "SPY", SESSION, _bars(5))
     async with storage.engine.begin() as conn:
         await conn.execute(text("UPDATE price_bars SET payload = '{\"v\": 99}'"))
-    assert await storage.load_bars("SPY", SESSION) is None
+    assert await storage.load_bars("yfinance", "SPY", SESSION) is None
 
 
 _FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64)

@@ -50,12 +50,27 @@ def run_cli(
         ("/language zh-hant", ("language", {"choice": "zh-hant"})),
         ("/help", ("help", {})),
         ("/nope x", ("nope", {"text": "x"})),
+        ("iwm, spy", ("signal", {"ticker": "iwm, spy"})),
+        ("help", ("help", {})),
+        ("HELP", ("help", {})),
+        ("帮助", ("help", {})),
+        ("about", ("about", {})),
+        ("clear", ("clear", {})),
+        ("/clear", ("clear", {})),
+        ("quit", ("quit", {})),
+        ("exit", ("quit", {})),
+        ("/exit", ("quit", {})),
+        ("退出", ("quit", {})),
+        ("language zh", ("language", {"choice": "zh"})),
+        ("digest status", ("digest", {"action": "status", "text": ""})),
+        ("what is IWM?", ("", {"text": "what is IWM?"})),
+        ("📈", ("", {"text": "📈"})),
         ("", None),
         ("# a comment", None),
     ],
 )
 def test_parse_line(line, expected):
-    """Slash commands map onto registry options; a bare word is a ticker."""
+    """Slash commands map onto registry options; a bare word is a command word or a ticker."""
     assert parse_line(line) == expected
 
 
@@ -206,3 +221,104 @@ def test_digest_commands_in_the_terminal(tmp_path, prices):
     assert re.search(r"Ticker\s+Close\s+1D\s+5D\s+1M\s+Regime", english)
     assert re.search(r"IWM\s+\$281\.65\s+-3\.55%\s+-2\.33%\s+-0\.22%\s+defensive impulse", english)
     assert re.search(r"IWM\s+\$281\.65\s+-3\.55%\s+-2\.33%\s+-0\.22%\s+防御动能", chinese)
+
+
+@pytest.fixture
+def long_prices(tmp_path: Path) -> Path:
+    """IWM with about ten years of seeded random-walk closes (the worked example's CSV layout)."""
+    import numpy as np
+
+    from tests.support import bars_from_closes, last_session_now, write_csv
+
+    directory = tmp_path / "long"
+    directory.mkdir()
+    rng = np.random.default_rng(15)
+    closes = list(100 * np.exp(np.cumsum(rng.normal(0.0003, 0.012, 2500))))
+    write_csv(directory, "IWM", bars_from_closes(closes, end=last_session_now()))
+    return directory
+
+
+def test_terminal_history_table_in_both_languages(tmp_path, long_prices):
+    """/history IWM in the terminal: the table and "not a forecast" in English and Chinese."""
+    result = run_cli(tmp_path, long_prices, "/history IWM\n/history NOPE\n", "run")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "IWM: what happened after each regime" in out and "IWM：各动量状态之后的表现" in out
+    assert "This describes the past and is not a forecast." in out
+    assert "以上描述的是过去的表现，并非预测。" in out
+    assert "All sessions" in out and "全部交易日" in out
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_history_json_and_text(tmp_path, long_prices):
+    """signalbot history IWM --json: nine regimes, baseline, since, as_of; unrounded fractions."""
+    import json
+
+    result = run_cli(tmp_path, long_prices, "", "history", "IWM", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data["regimes"]) == 9 and data["baseline"]["n"] > 2000
+    assert {"since", "as_of", "baseline"} <= set(data)
+    assert any(len(repr(r["up5"])) > 6 for r in data["regimes"] if r["up5"] is not None)
+    text = run_cli(tmp_path, long_prices, "", "history", "IWM", "--lang", "zh")
+    assert text.returncode == 0 and "以上描述的是过去的表现，并非预测。" in text.stdout
+    assert "not a forecast" not in text.stdout
+    bad = run_cli(tmp_path, long_prices, "", "history", "NOPE", "--lang", "en")
+    assert bad.returncode == 2 and "NOPE" in bad.stderr and "Traceback" not in bad.stderr
+    signal = run_cli(tmp_path, long_prices, "", "signal", "IWM", "--lang", "en")
+    assert "After past" in signal.stdout and "forecast" in signal.stdout
+
+
+def test_terminal_alerts_add_list_duplicate(tmp_path, prices):
+    """/alert add IWM, /alert list, /alert add IWM again: added, listed, a duplicate refused."""
+    result = run_cli(
+        tmp_path, prices, "/language en\n/alert add IWM\n/alert list\n/alert add iwm\n", "run"
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Regime alert added: IWM in #console" in out
+    assert "IWM in #console" in out.split("Regime alerts here:")[1]
+    assert "There is already a regime alert for IWM in #console; nothing changed." in out
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/alert add IWM", ("alert", {"action": "add", "ticker": "IWM"})),
+        (
+            "/alert remove IWM general",
+            ("alert", {"action": "remove", "ticker": "IWM", "channel": "general"}),
+        ),
+        ("/alert", ("alert", {"action": "list"})),
+        ("/history IWM", ("history", {"ticker": "IWM"})),
+    ],
+)
+def test_parse_alert_and_history_lines(line, expected):
+    """The terminal spells /alert and /history like the chat platforms."""
+    assert parse_line(line) == expected
+
+
+def test_command_words_are_not_tickers_and_errors_name_slash_help(tmp_path, prices):
+    """help/clear run as commands (no HELP or CLEAR card); bad input points to /help; bye."""
+    lines = ["help", "clear", "hello there!", "/frobnicate", "IWM", "quit", "/signal SPY"]
+    result = run_cli(
+        tmp_path, prices, "\n".join(lines) + "\n", "run", SIGNALBOT_DEFAULT_LANGUAGE="en"
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "/signal TICKER" in out  # the help text
+    assert "HELP" not in out and "CLEAR" not in out
+    assert "“hello there!” is neither a command nor a ticker. Type /help" in out
+    assert "Unknown command: /frobnicate. Type /help to see the commands." in out
+    assert "IWM tracks Russell 2000" in out
+    assert out.rstrip().endswith("Goodbye.")  # quit ends the session: SPY is never asked
+
+    assert "Traceback" not in out + result.stderr
+
+
+def test_chinese_command_words_answer_in_chinese(tmp_path, prices):
+    """帮助 is help and 退出 quits, answered in the terminal's language."""
+    result = run_cli(tmp_path, prices, "帮助\n退出\n", "run", SIGNALBOT_DEFAULT_LANGUAGE="zh")
+    assert result.returncode == 0, result.stderr
+    assert "/signal TICKER" in result.stdout
+    assert result.stdout.rstrip().endswith("再见。")

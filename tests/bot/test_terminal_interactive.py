@@ -59,6 +59,25 @@ async def test_interactive_session_with_history(tmp_path: Path):
     assert "/language zh" in history.read_text()
 
 
+async def test_ctrl_d_and_ctrl_c_say_goodbye(tmp_path: Path):
+    """Ctrl-D (end of input) and Ctrl-C at the prompt end the session with a goodbye."""
+    async with open_storage(f"sqlite:///{tmp_path}/db.sqlite") as storage:
+        services = Services(
+            prices=PriceService(CsvSource(tmp_path), MarketCalendar(), store=storage),
+            settings=storage,
+            default_language="en",
+        )
+        for key in ("\x04", "\x03"):  # Ctrl-D, Ctrl-C
+            out = io.StringIO()
+            with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+                adapter = TerminalAdapter(Dispatcher(services), stdout=out, interactive=True)
+                task = asyncio.create_task(adapter.run())
+                await wait_for(out, "Type a ticker")
+                pipe.send_text(key)
+                await asyncio.wait_for(task, 20)
+            assert out.getvalue().rstrip().endswith("Goodbye."), repr(key)
+
+
 def test_completion_offers_commands_and_tickers():
     """Tab completes command names and catalog tickers, case-insensitively."""
     words = completer()

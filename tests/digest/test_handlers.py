@@ -12,6 +12,7 @@ from bot.storage import DEFAULT_WATCHLIST, Storage
 from commands.context import Services
 from commands.digest import DigestReply, SubscriptionStore
 from commands.registry import REGISTRY, usage
+from formatting.i18n import ChannelRef
 from formatting.messages import message_text
 from signals.service import PriceService
 from tests.digest.conftest import SESSION
@@ -70,7 +71,11 @@ async def test_schedule_default_and_custom_times(dispatcher: Dispatcher, storage
     assert (sub.channel_id, sub.time, sub.timezone) == ("c1", None, "America/New_York")
     outcome = await run(dispatcher, action="schedule", time="8:05", timezone="Asia/Shanghai")
     assert keys(outcome) == ["digest.scheduled_at"]
-    assert outcome.reply.messages[0].params == {"time": "08:05", "timezone": "Asia/Shanghai"}
+    assert outcome.reply.messages[0].params == {
+        "time": "08:05",
+        "timezone": "Asia/Shanghai",
+        "channel": ChannelRef("c1"),
+    }
     [sub] = await storage.list_subscriptions()
     assert (sub.time, sub.timezone) == ("08:05", "Asia/Shanghai")
     await run(dispatcher, action="schedule", channel="c2", time="21:30")
@@ -143,7 +148,7 @@ async def test_off_and_status_with_last_delivery(dispatcher: Dispatcher, storage
     assert keys(await run(dispatcher, action="off")) == ["digest.off"]
     assert keys(await run(dispatcher, action="off")) == ["digest.off_none"]
     assert [s.channel_id for s in await storage.list_subscriptions()] == ["c2"]
-    assert "digest.status.off" in keys(await run(dispatcher, action="status"))
+    assert "digest.status.off_because" in keys(await run(dispatcher, action="status"))
 
 
 async def test_preview_is_the_digest_as_it_would_be_posted(

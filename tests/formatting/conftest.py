@@ -36,6 +36,7 @@ def make_card(
     as_of: date = WORKED_AS_OF,
     stale_days: int = 0,
     catalog: bool = True,
+    currency: str | None = "USD",
 ) -> Card:
     """A card built directly from a :class:`Signal` (the measures are not recomputed here)."""
     signal = Signal(
@@ -53,6 +54,7 @@ def make_card(
         slow=-0.04,
         regime=regime,
         closes=95,
+        currency=currency,
     )
     fund = FUNDS.get(ticker) if catalog else None
     return Card(

@@ -101,3 +101,26 @@ def test_price_format_and_round_trip(x: float, lang: Lang) -> None:
 def test_pct_same_in_both_languages(r: float) -> None:
     """Percentages look the same in English and Chinese (like the seed card)."""
     assert pct(r, "en") == pct(r, "zh")
+
+
+@pytest.mark.parametrize(
+    ("currency", "en", "zh"),
+    [
+        ("USD", "$1,412.60", "$1,412.60"),
+        ("HKD", "HK$1,412.60", "HK$1,412.60"),
+        ("GBP", "£1,412.60", "£1,412.60"),
+        ("GBp", "1,412.60p", "1,412.60便士"),  # pence stay pence, never pounds
+        ("GBX", "1,412.60p", "1,412.60便士"),
+        ("JPY", "¥1,412.60", "¥1,412.60"),
+        ("EUR", "€1,412.60", "€1,412.60"),
+        ("CHF", "CHF 1,412.60", "CHF 1,412.60"),  # Babel's symbol is the code itself
+        ("XYZ", "XYZ 1,412.60", "XYZ 1,412.60"),  # unknown: its ISO code, never $
+        ("ZAc", "ZAc 1,412.60", "ZAc 1,412.60"),
+        (None, "1,412.60", "1,412.60"),  # the source did not say: no symbol at all
+    ],
+)
+def test_price_in_its_currency(currency: str | None, en: str, zh: str) -> None:
+    """A price shows its own currency (USD stays $); pence are pence; unknown is the code."""
+    assert price(1412.6, "en", currency) == en
+    assert price(1412.6, "zh", currency) == zh
+    assert price(-1412.6, "en", currency).startswith("-")

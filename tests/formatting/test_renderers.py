@@ -271,9 +271,11 @@ def test_non_catalog_ticker_gets_a_full_card(card_factory: CardFactory, ticker: 
 def test_stale_note(card_factory: CardFactory) -> None:
     """A card whose data ends before the session asked about says so; a fresh one does not."""
     stale = card_text(card_factory(stale_days=1), "en")
-    assert stale.stale == ("No closing price for June 9, 2026 yet; figures are as of June 8, 2026.")
-    assert "No closing price" in joined(de.card_to_discord(card_factory(stale_days=1), "en"))
-    assert "No closing price" not in joined(de.card_to_discord(card_factory(), "en"))
+    assert stale.stale == "Latest close available: June 8, 2026 (1 session ago)."
+    assert "Latest close available" in joined(de.card_to_discord(card_factory(stale_days=1), "en"))
+    assert "Latest close available" not in joined(de.card_to_discord(card_factory(), "en"))
+    zh = card_text(card_factory(stale_days=1), "zh")
+    assert zh.stale == "最新可用收盘价为2026年6月8日（1个交易日前）。"
 
 
 def test_colour_follows_tone(card_factory: CardFactory) -> None:
@@ -388,3 +390,27 @@ def test_message_unknown_key_raises() -> None:
     """Rendering an unknown key fails loudly."""
     with pytest.raises(KeyError):
         message_text("error.nope", {}, "en")
+
+
+@pytest.mark.parametrize(
+    ("currency", "en", "zh"),
+    [
+        ("HKD", "HK$281.65", "HK$281.65"),
+        ("GBp", "281.65p", "281.65便士"),
+        ("JPY", "¥281.65", "¥281.65"),
+    ],
+)
+def test_price_in_the_funds_currency_everywhere(
+    card_factory: CardFactory, currency: str, en: str, zh: str
+) -> None:
+    """A card priced in HKD, pence or yen shows that currency in every renderer and language,
+    and never a dollar sign."""
+    card = card_factory(ticker="0700.HK", catalog=False, currency=currency)
+    for lang, expected in (("en", (en,)), ("zh", (zh,)), ("both", (en, zh))):
+        discord = joined(de.card_to_discord(card, lang))
+        slack = joined(sb.card_to_slack(card, lang))
+        terminal = render_plain(card_to_terminal(card, lang), width=400)
+        for rendered in (discord, slack, terminal):
+            for piece in expected:
+                assert piece in rendered, (lang, piece)
+            assert "$281.65" not in rendered.replace("HK$281.65", ""), lang

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -53,3 +54,40 @@ def test_is_open_and_naive_now_rejected():
     assert not CAL.is_open(datetime(2026, 11, 24, 16, 0, tzinfo=NEW_YORK))
     with pytest.raises(ValueError, match="aware"):
         CAL.last_completed_session(datetime(2026, 11, 24, 10, 0))
+
+
+def test_calendar_reaches_twenty_years_back() -> None:
+    """--as-of 2005-06-01 (and any session since 1995) is a known session, whatever today is."""
+    from signals.service import PriceService
+
+    cal = MarketCalendar()
+    assert cal.first_session <= date(2005, 6, 1)
+    prices = PriceService(CountingNothing(), cal)
+    assert prices.session_for(datetime(2026, 12, 1, tzinfo=UTC), date(2005, 6, 1)) == date(
+        2005, 6, 1
+    )
+    assert len(cal.sessions_in_range(date(2006, 1, 1), date(2025, 12, 31))) >= 5_000
+
+
+class CountingNothing:
+    """A source that is never asked."""
+
+    name = "none"
+
+    def fetch(self, tickers, *, start, end):  # pragma: no cover - never called
+        raise AssertionError("no fetch expected")
+
+
+def test_last_completed_session_remembered_span_is_exact() -> None:
+    """The remembered answer holds only from a close to the next close: instants around many
+    closes (early ones included), asked in a jumbled order, match the computation from scratch."""
+    calendar = MarketCalendar()
+    fresh = MarketCalendar()
+    instants: list[datetime] = []
+    for session in calendar.sessions_in_range(date(2025, 11, 20), date(2026, 1, 10)):
+        close = calendar.session_close(session)
+        instants += [close - timedelta(seconds=1), close, close + timedelta(hours=20)]
+    instants += [datetime(2026, 1, 3, 12, tzinfo=UTC), datetime(2025, 12, 25, 18, tzinfo=UTC)]
+    random.Random(9).shuffle(instants)
+    for now in instants + sorted(instants):
+        assert calendar.last_completed_session(now) == fresh._last_completed(now), now

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from signals.errors import InsufficientHistory, NoData
+from signals.errors import BadData, InsufficientHistory, NoData
 from signals.momentum import Signal, Thresholds, compute_frame, compute_signals
 from signals.regimes import REGIME_TABLE, Direction, Regime, regime_for
 from signals.sources.csv import CsvSource
@@ -180,16 +180,14 @@ def test_as_of_cuts_later_bars_and_empty_is_no_data():
     assert isinstance(gone, NoData)
 
 
-def test_non_positive_prices_are_ignored():
-    """A zero or negative close is bad data, never used as a close."""
+def test_non_positive_prices_are_bad_data():
+    """A zero adjusted close inside the window is bad data naming its date, never skipped."""
     bars = worked_example_bars()
     broken = bars.copy()
     broken.iloc[-30, broken.columns.get_loc("Adj Close")] = 0.0
-    good = compute_signals({"X": bars})["X"]
-    bad = compute_signals({"X": broken})["X"]
-    assert isinstance(good, Signal) and isinstance(bad, Signal)
-    assert bad.closes == good.closes - 1
-    assert math.isfinite(bad.sigma)
+    bad = compute_signals({"X": broken}, sources={"X": "csv:/data"})["X"]
+    assert isinstance(bad, BadData)
+    assert bad.day == broken.index[-30].date() and bad.source == "csv:/data"
 
 
 def test_one_malformed_csv_does_not_fail_the_batch(tmp_path):

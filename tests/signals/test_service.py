@@ -43,7 +43,7 @@ class CountingSource:
         for t in tickers:
             frame = self.data.get(t)
             if frame is None:
-                errors[t] = NoData(t, "unknown")
+                errors[t] = NoData(t, "unknown", unknown=True)
             else:
                 bars[t] = frame.loc[(frame.index >= pd.Timestamp(start))]
         return FetchResult(bars=bars, errors=errors)
@@ -160,7 +160,7 @@ def test_as_of_weekend_holiday_and_range():
     with pytest.raises(SessionNotClosed):
         svc.session_for(monday_morning, date(2026, 12, 25))  # holiday whose eve is in the future
     with pytest.raises(SessionOutOfRange):
-        svc.session_for(monday_morning, date(2005, 6, 1))
+        svc.session_for(monday_morning, date(1990, 6, 1))  # before the calendar (1995)
     with pytest.raises(SessionNotClosed):
         svc.session_for(monday_morning, date(2030, 1, 2))  # beyond the calendar
 
@@ -169,15 +169,15 @@ class YieldingStore:
     """A store whose lookups yield to the loop, like the real database one."""
 
     def __init__(self) -> None:
-        self.data: dict[tuple[str, date], pd.DataFrame] = {}
+        self.data: dict[tuple[str, str, date], pd.DataFrame] = {}
 
-    async def load_bars(self, ticker, session):
+    async def load_bars(self, source, ticker, session):
         await asyncio.sleep(0)
-        return self.data.get((ticker, session))
+        return self.data.get((source, ticker, session))
 
-    async def save_bars(self, ticker, session, bars):
+    async def save_bars(self, source, ticker, session, bars):
         await asyncio.sleep(0)
-        self.data[(ticker, session)] = bars
+        self.data[(source, ticker, session)] = bars
 
 
 async def test_no_duplicate_fetch_when_the_store_yields():
@@ -213,7 +213,7 @@ async def test_failed_cache_write_still_serves_the_bars():
     """A store that cannot save does not fail the request."""
 
     class Failing(YieldingStore):
-        async def save_bars(self, ticker, session, bars):
+        async def save_bars(self, source, ticker, session, bars):
             raise OSError("database is locked")
 
     svc = service(CountingSource({"IWM": worked_example_bars()}), store=Failing())
@@ -228,3 +228,20 @@ async def test_old_sessions_are_forgotten():
     assert svc._negative
     await svc.bars(["QQQQ"], session=date(2026, 6, 8))
     assert all(key[1] == date(2026, 6, 8) for key in svc._negative)
+
+
+async def test_history_serves_n_sessions_cached_by_source():
+    """history(sessions=N): N bars ending at the last bar, one upstream fetch, its own cache."""
+    from tests.support import bars_from_closes
+
+    long = bars_from_closes([100.0 + i * 0.01 for i in range(1200)], end=date(2026, 6, 8))
+    src = CountingSource({"IWM": long})
+    svc = service(src)
+    got = await svc.history(["IWM"], session=date(2026, 6, 8), sessions=1000)
+    frame = got.bars["IWM"]
+    assert len(frame) == 1000 and frame.index[-1] == long.index[-1]
+    assert got.sources == {"IWM": "counting"}
+    again = await svc.history(["IWM"], session=date(2026, 6, 8), sessions=1000)
+    assert again.bars["IWM"].equals(frame) and len(src.calls) == 1
+    card_bars = await svc.bars(["IWM"], session=date(2026, 6, 8))  # the card's shorter window
+    assert len(card_bars.bars["IWM"]) < 1000

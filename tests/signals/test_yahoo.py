@@ -12,6 +12,7 @@ import yfinance
 import yfinance.multi
 from yfinance.exceptions import YFRateLimitError
 
+from signals.bars import currency_of
 from signals.errors import NoData, RateLimited, SourceUnavailable
 from signals.sources.yahoo import YFinanceSource, split_download
 from tests.support import worked_example_bars
@@ -28,13 +29,20 @@ def yahoo_history(bars: pd.DataFrame) -> pd.DataFrame:
 class FakeYahoo:
     """Stands in for ``yfinance.Ticker``: per-symbol frames or exceptions, with a call log."""
 
-    def __init__(self, plan: dict[str, object]) -> None:
+    def __init__(self, plan: dict[str, object], currency: dict[str, str] | None = None) -> None:
         self.plan = plan
+        self.currency = currency or {}
         self.calls: list[tuple[str, dict[str, object]]] = []
+        self.metadata_calls: list[str] = []
         self.lock = threading.Lock()
 
-    def __call__(self, symbol: str) -> SimpleNamespace:
+    def __call__(self, symbol: str, session: object = None) -> SimpleNamespace:
         fake = self
+
+        def get_history_metadata() -> dict[str, object]:
+            with fake.lock:
+                fake.metadata_calls.append(symbol)
+            return {"symbol": symbol, "currency": fake.currency.get(symbol, "USD")}
 
         def history(**kwargs: object) -> pd.DataFrame:
             with fake.lock:
@@ -50,7 +58,7 @@ class FakeYahoo:
             assert isinstance(outcome, pd.DataFrame)
             return outcome
 
-        ticker = SimpleNamespace(history=history)
+        ticker = SimpleNamespace(history=history, get_history_metadata=get_history_metadata)
         ticker.ns = ticker
         ticker._price_history = SimpleNamespace(_last_error=None)
         return ticker
@@ -58,11 +66,13 @@ class FakeYahoo:
 
 @pytest.fixture
 def fake_yahoo(monkeypatch):
-    """Patch the ``Ticker`` class that ``yf.download`` instantiates per symbol."""
+    """Patch the ``Ticker`` class that ``yf.download`` instantiates per symbol (and the one the
+    currency lookup uses)."""
 
-    def install(plan: dict[str, object]) -> FakeYahoo:
-        fake = FakeYahoo(plan)
+    def install(plan: dict[str, object], currency: dict[str, str] | None = None) -> FakeYahoo:
+        fake = FakeYahoo(plan, currency)
         monkeypatch.setattr(yfinance.multi, "Ticker", fake)
+        monkeypatch.setattr(yfinance, "Ticker", fake)
         return fake
 
     return install
@@ -170,3 +180,28 @@ def test_server_errors_are_unavailable_not_unknown(fake_yahoo):
     result = YFinanceSource().fetch(["IWM", "SPY"], start=START, end=END)
     assert all(type(e) is SourceUnavailable for e in result.errors.values())
     assert set(result.errors) == {"IWM", "SPY"}
+
+
+def test_currency_comes_from_metadata_once_per_ticker(fake_yahoo):
+    """Each ticker's bars carry the currency Yahoo's metadata names; a second fetch of the same
+    ticker does not ask again; a failed lookup leaves the currency unknown (never USD)."""
+    bars = yahoo_history(worked_example_bars())
+    fake = fake_yahoo(
+        {"0700.HK": bars, "VOD.L": bars, "IWM": bars}, {"0700.HK": "HKD", "VOD.L": "GBp"}
+    )
+    source = YFinanceSource()
+    first = source.fetch(["0700.HK", "VOD.L", "IWM"], start=START, end=END)
+    assert {t: currency_of(f) for t, f in first.bars.items()} == {
+        "0700.HK": "HKD",
+        "VOD.L": "GBp",
+        "IWM": "USD",
+    }
+    again = source.fetch(["0700.HK"], start=START, end=END)
+    assert currency_of(again.bars["0700.HK"]) == "HKD"
+    assert sorted(fake.metadata_calls) == ["0700.HK", "IWM", "VOD.L"]
+
+    def broken(ticker: str) -> dict[str, object]:
+        raise ConnectionError("metadata down")
+
+    unknown = YFinanceSource(metadata=broken).fetch(["IWM"], start=START, end=END)
+    assert currency_of(unknown.bars["IWM"]) is None

@@ -26,6 +26,8 @@ COMMON_TIMEZONES = (
     "Europe/London",
     "UTC",
 )
+#: Between the value and the fund's name in a label (the ticker parser stops at it).
+LABEL_SEPARATOR = " — "
 _LAST_WORD = re.compile(r"^(.*?)([^\s,;]*)$", re.DOTALL)
 
 
@@ -53,10 +55,20 @@ def ticker_choices(current: str, watchlist: list[str]) -> list[app_commands.Choi
         value = f"{head}{ticker}"
         if len(value) > MAX_CHOICE_TEXT:
             continue
-        choices.append(
-            app_commands.Choice(name=_clip(f"{ticker} · {name}" if name else ticker), value=value)
-        )
+        choices.append(app_commands.Choice(name=choice_label(value, name), value=value))
     return choices
+
+
+def choice_label(value: str, name: str) -> str:
+    """The label shown for ``value``: the full value first, then the fund's name if it fits.
+
+    Some clients submit the label instead of the value (discord-api-docs #4012, #5749), so the
+    label must parse as the value: ``SPY QQQ — Invesco QQQ Trust``; the name is cut, never the
+    value (values are at most 100 characters, like labels).
+    """
+    if not name or len(value) + len(LABEL_SEPARATOR) >= MAX_CHOICE_TEXT:
+        return value
+    return _clip(f"{value}{LABEL_SEPARATOR}{name}")
 
 
 async def server_watchlist(storage: Storage, platform: str, server_id: str) -> list[str]:

@@ -1,33 +1,44 @@
-"""The Discord adapter: a discord.py client with our command tree, run by the runtime.
+"""The Discord adapter: discord.py clients with our command tree, run by the runtime.
 
-Start-up: the REST base is set (``DISCORD_API_BASE_URL`` or Discord's), the client logs in,
-commands are synced if they changed, then the gateway connects. The client is an
-``AutoShardedClient`` when ``DISCORD_SHARD_COUNT`` is set, or when the application reports more
-than :data:`LARGE_BOT_GUILDS` guilds at login (then the plain client is closed and a sharded one
-logs in instead: one extra login, once, for large bots only). Intents: guilds only, nothing
-privileged; no member or message cache.
+Start-up: the REST base is set (``DISCORD_API_BASE_URL`` or Discord's), a REST-only client logs
+in, asks ``GET /gateway/bot`` for the gateway URL and the recommended shard count, and syncs the
+commands if they changed. Then either one client connects the gateway (no sharding), or, when
+``DISCORD_SHARD_COUNT`` is set or the application has more than :data:`LARGE_BOT_GUILDS` guilds,
+a :class:`~bot.adapters.discord.shards.ShardRunner` connects one client per shard this process
+leases (PostgreSQL advisory locks; all shards on SQLite), so N processes share the shards and
+every interaction reaches exactly one of them. Digests are posted through the REST client.
+Intents: guilds only, nothing privileged; no member or message cache. Cooldowns are per
+process: a member's /signal cooldown lives on the process serving the guild's shard (one
+guild is always served by one shard, so that is the guild's only cooldown).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import discord
+import yarl
+from discord.gateway import DiscordWebSocket
 from discord.http import INTERNAL_API_VERSION, Route
 
-from bot.adapters.base import Attachment, PostFailed
+from bot.adapters.base import Attachment, ChannelGone, PostFailed, PostingPaused
 from bot.adapters.discord.cooldown import Cooldown
 from bot.adapters.discord.interactions import DEFER_AFTER, PLATFORM, InteractionHandler
+from bot.adapters.discord.permissions import english_names, missing_permissions
 from bot.adapters.discord.poster import post_message
+from bot.adapters.discord.render import reader_language
+from bot.adapters.discord.shards import ShardRunner
 from bot.adapters.discord.sync import sync_if_changed
 from bot.adapters.discord.translator import CatalogTranslator
 from bot.adapters.discord.tree import SignalTree, build_tree
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
 from bot.storage import Storage
+from bot.storage.shards import LEASE_INTERVAL, ShardLeases
 
 log = logging.getLogger(__name__)
 
@@ -70,22 +81,27 @@ class DiscordAdapter:
         *,
         defer_after: float = DEFER_AFTER,
         clock: Callable[[], float] = time.monotonic,
+        lease_interval: float = LEASE_INTERVAL,
     ) -> None:
         if settings.discord_token is None or not settings.discord_token.get_secret_value():
             raise ValueError("DISCORD_TOKEN is not set")
         self._token = settings.discord_token.get_secret_value().strip()
         self.settings = settings
         self.storage = storage
+        self.lease_interval = lease_interval
         self.handler = InteractionHandler(
             dispatcher,
             cooldown=Cooldown(settings.signal_cooldown_seconds, clock=clock),
             defer_after=defer_after,
         )
         use_api_base(settings.discord_api_base_url)
-        self.client, self.tree = self._new_client(sharded=settings.discord_shard_count is not None)
+        self.client, self.tree = self._new_client()
+        self.shard_count: int | None = settings.discord_shard_count
+        self.shards: ShardRunner | None = None
+        self._max_concurrency = 1
         self._logged_in = False
 
-    def _new_client(self, *, sharded: bool) -> tuple[discord.Client, SignalTree]:
+    def _new_client(self, shard: int | None = None) -> tuple[discord.Client, SignalTree]:
         options: dict[str, Any] = {
             "intents": intents(),
             "allowed_mentions": discord.AllowedMentions.none(),
@@ -94,34 +110,53 @@ class DiscordAdapter:
             "max_messages": None,
             "max_ratelimit_timeout": MAX_RATELIMIT_WAIT,
         }
-        client: discord.Client
-        if sharded:
-            client = discord.AutoShardedClient(
-                shard_count=self.settings.discord_shard_count, **options
-            )
-        else:
-            client = discord.Client(**options)
+        if shard is not None:
+            options.update(shard_id=shard, shard_count=self.shard_count)
+        client = discord.Client(**options)
         tree = build_tree(client, self.handler, self.storage)
         client.event(self.on_ready)
+        client.event(self.on_guild_join)
         client.event(self.on_guild_remove)
         client.event(self.on_guild_channel_delete)
         return client, tree
 
+    def _shard_client(self, shard: int) -> discord.Client:
+        return self._new_client(shard)[0]
+
     @property
     def sharded(self) -> bool:
-        """The client is an ``AutoShardedClient``."""
-        return isinstance(self.client, discord.AutoShardedClient)
+        """The gateway is split into shards (each connected by one client of one process)."""
+        return self.shard_count is not None
+
+    @property
+    def ready(self) -> bool:
+        """Every gateway connection this process should hold is up (for /readyz)."""
+        return bool(self.connections()["ready"])
+
+    def connections(self) -> dict[str, Any]:
+        """Gateway state: ``ready``, and for sharded bots the shards held and connected."""
+        if self.shards is None:
+            up = self._logged_in and self.client.is_ready() and not self.client.is_closed()
+            return {"ready": up, "shard_count": self.shard_count}
+        held, connected = self.shards.leases.held, self.shards.connected()
+        return {
+            "ready": bool(held) and held == connected,
+            "shard_count": self.shard_count,
+            "shards_held": sorted(held),
+            "shards_connected": sorted(connected),
+        }
 
     async def login(self) -> None:
-        """Log in over REST, switch to sharding for large bots, sync commands if they changed."""
+        """Log in over REST, learn the gateway and shard count, sync commands if they changed."""
         await self.client.login(self._token)
-        guilds = self.client.application.approximate_guild_count if self.client.application else 0
-        if not self.sharded and guilds > LARGE_BOT_GUILDS:
-            log.info("discord application reports %d guilds; switching to sharding", guilds)
-            await self.client.close()
-            self.client, self.tree = self._new_client(sharded=True)
-            await self.client.login(self._token)
         self._logged_in = True
+        guilds = self.client.application.approximate_guild_count if self.client.application else 0
+        recommended = await self._gateway()
+        if self.shard_count is None and guilds > LARGE_BOT_GUILDS:
+            self.shard_count = max(1, recommended or math.ceil(guilds / LARGE_BOT_GUILDS))
+            log.info(
+                "discord application reports %d guilds; sharding in %d", guilds, self.shard_count
+            )
         await self.tree.set_translator(CatalogTranslator())
         await sync_if_changed(
             self.tree,
@@ -130,14 +165,58 @@ class DiscordAdapter:
             guild_ids=self.settings.discord_guild_ids,
         )
 
+    async def _gateway(self) -> int | None:
+        """``GET /gateway/bot``: connect to the URL it names; its recommended shard count."""
+        try:
+            shards, url, limits = await self.client.http.get_bot_gateway()
+        except (discord.GatewayNotFound, discord.HTTPException, OSError) as exc:
+            log.warning("discord GET /gateway/bot failed (%s); default gateway", type(exc).__name__)
+            return None
+        # discord.py reads the gateway URL from this class attribute (process-wide, like Route.BASE)
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        self._max_concurrency = int(limits.get("max_concurrency", 1) or 1)
+        return int(shards)
+
     async def run(self) -> None:
-        """Log in, then serve gateway events until stop()."""
+        """Log in, then serve gateway events (one client, or this process's shards) until stop()."""
         await self.login()
-        await self.client.connect(reconnect=True)
+        if self.shard_count is None:
+            await self.client.connect(reconnect=True)
+            return
+        leases = ShardLeases(
+            self.storage.engine, self.shard_count, self.settings.discord_shard_ids or None
+        )
+        self.shards = ShardRunner(
+            self._shard_client,
+            self._token,
+            leases,
+            interval=self.lease_interval,
+            max_concurrency=self._max_concurrency,
+        )
+        log.info(
+            "discord sharded shard_count=%d shard_ids=%s coordinated=%s",
+            self.shard_count,
+            list(leases.candidates()) if leases.explicit else "auto",
+            leases.coordinated,
+        )
+        await self.shards.run()
+
+    async def health(self) -> dict[str, bool]:
+        """The gateway: READY received and the websocket open (every held shard's, when the
+        shards are split across processes; see :meth:`connections`)."""
+        if self.shards is not None:
+            return {"gateway": self.ready}
+        client = self.client
+        ready = self._logged_in and client.is_ready() and not client.is_closed()
+        if client.ws is not None:
+            ready = ready and client.ws.open
+        return {"gateway": ready}
 
     async def stop(self) -> None:
-        """Refuse new commands, let interactions in flight finish, then close the client."""
+        """Refuse new commands, let interactions in flight finish, then close the clients."""
         await self.handler.drain(DRAIN_TIMEOUT)
+        if self.shards is not None:
+            await self.shards.stop()
         await self.client.close()
         self._logged_in = False
         log.info("discord adapter stopped")
@@ -153,19 +232,54 @@ class DiscordAdapter:
         """Poster: post ``payload`` with ``files`` to a channel; the new message's id."""
         if not self._logged_in or self.client.is_closed():
             raise PostFailed(f"channel {channel_id}: the Discord client is not connected")
-        return await post_message(self.client.http, channel_id, payload, files)
+        try:
+            return await post_message(self.client.http, channel_id, payload, files)
+        except PostingPaused as exc:
+            flags = self._missing(server_id, channel_id)
+            if flags:  # the cache knows exactly what is missing: say that
+                reason = f"missing permission: {english_names(flags)}"
+                raise PostingPaused(channel_id, reason) from exc
+            raise
+
+    def _missing(self, server_id: str | None, channel_id: str) -> list[str] | None:
+        if not (server_id and server_id.isdigit() and channel_id.isdigit()):
+            return None
+        client = self.shards.client_for(int(server_id)) if self.shards else self.client
+        guild = client.get_guild(int(server_id)) if client is not None else None
+        return missing_permissions(guild, int(channel_id))
+
+    async def open_dm(self, user_id: str) -> str:
+        """The DM channel with a member (regime alerts for their own DMs)."""
+        if not self._logged_in or self.client.is_closed():
+            raise PostFailed(f"dm {user_id}: the Discord client is not connected")
+        try:
+            channel = await self.client.http.start_private_message(int(user_id))
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise ChannelGone(f"dm:{user_id}", str(exc)) from exc
+        except discord.HTTPException as exc:
+            raise PostFailed(f"dm {user_id}: {exc}") from exc
+        return str(channel["id"])
 
     # -- gateway events -----------------------------------------------------------------------
 
     async def on_ready(self) -> None:
-        """Log who we are and how many guilds we serve."""
+        """Log who we are (the REST client's user) and which shard connected."""
         user = self.client.user
         log.info(
-            "discord ready user=%s guilds=%d shards=%s",
+            "discord ready user=%s shard_count=%s connected=%s",
             user.id if user else "?",
-            len(self.client.guilds),
-            self.client.shard_count or 1,
+            self.shard_count or 1,
+            sorted(self.shards.connected()) if self.shards is not None else "all",
         )
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """A new guild starts in the language of its community locale (zh-CN, zh-TW, en-*)."""
+        lang = reader_language(guild.preferred_locale)
+        server = str(guild.id)
+        if lang is None or await self.storage.get_language(PLATFORM, server, "") != "":
+            return
+        await self.storage.set_language(PLATFORM, server, lang)
+        log.info("discord guild=%s joined; language %s from its locale", server, lang)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """The bot was removed from a guild (not an outage): disable its subscriptions."""

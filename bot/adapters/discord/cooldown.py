@@ -1,4 +1,9 @@
-"""A per-user cooldown: one member cannot exhaust the price source with /signal."""
+"""A per-user cooldown: one member cannot exhaust the price source with /signal.
+
+Per process (so per shard when several processes share the shards): a server's interactions
+always reach the process holding its shard, so a member is limited per server; README,
+"Running several processes".
+"""
 
 from __future__ import annotations
 

@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 class Refused(app_commands.CheckFailure):
     """The bot refuses an interaction for a reason the user must read (a catalog key)."""
 
+    #: Lines shown after the message (e.g. one per missing permission).
+    extra: tuple[Message, ...] = ()
+
     def __init__(self, key: str, **params: Any) -> None:
         super().__init__(key)
         self.key = key
@@ -51,12 +54,13 @@ class Explained:
 
     message: Message
     error_id: str | None = None
+    extra: tuple[Message, ...] = ()
 
 
 def explain(error: app_commands.AppCommandError, *, command: str | None) -> Explained:
     """Map ``error`` to a user-facing message; unexpected errors are logged with a fresh id."""
     if isinstance(error, Refused):
-        return Explained(Message(key=error.key, params=error.params))
+        return Explained(Message(key=error.key, params=error.params), extra=error.extra)
     if isinstance(error, app_commands.NoPrivateMessage):
         return Explained(Message(key="discord.error.guild_only"))
     if isinstance(error, app_commands.MissingPermissions):
@@ -65,7 +69,7 @@ def explain(error: app_commands.AppCommandError, *, command: str | None) -> Expl
         # Discord still shows a definition this build does not have (sync pending).
         log.warning("stale command definition command=%s error=%s", command, error)
         return Explained(
-            Message(key="error.unknown_command", params={"command": (command or "?")[:32]})
+            Message(key="discord.error.stale_command", params={"command": (command or "?")[:32]})
         )
     if isinstance(error, app_commands.TransformerError) and (
         error.type is discord.AppCommandOptionType.channel

@@ -10,10 +10,11 @@ differs from the guess the thinking message is deleted first.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import discord
@@ -22,10 +23,16 @@ from discord import app_commands
 from bot.adapters.base import Attachment
 from bot.adapters.discord.cooldown import Cooldown
 from bot.adapters.discord.errors import MissingManageServer, OnCooldown, Restarting, explain
-from bot.adapters.discord.render import Outgoing, chunks, message_lines, outgoing
+from bot.adapters.discord.render import (
+    Outgoing,
+    chunks,
+    message_lines,
+    outgoing,
+    reader_language,
+)
 from bot.dispatch import Dispatcher, Outcome
-from formatting.card import languages
-from formatting.languages import for_traditional_reader
+from commands.reply import Message
+from formatting.card import Language, languages
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +44,38 @@ LANGUAGE_LOOKUP_LIMIT = 1.0
 #: Cards one /signal may post in a channel (each is an embed with a chart).
 MAX_CARDS = 5
 _DEFERRED_PUBLIC = "signalbot_deferred_public"
+_DELIVERED = "signalbot_delivered"
+#: The first response can no longer be made: 10062 Unknown interaction (the 3-second window
+#: passed, or the token is unknown), 40060 Interaction has already been acknowledged (another
+#: process answered). https://discord.com/developers/docs/topics/opcodes-and-status-codes#json
+DEAD_FIRST_RESPONSE = frozenset({10062, 40060})
+#: A follow-up can no longer be sent: 50027 Invalid Webhook Token (the 15-minute token expired),
+#: 10015 Unknown Webhook.
+DEAD_FOLLOWUP = frozenset({50027, 10015})
+
+
+class InteractionGone(Exception):
+    """Discord no longer accepts answers to this interaction; logged once, never retried."""
+
+    def __init__(self, code: int, *, first: bool) -> None:
+        super().__init__(f"code {code}")
+        self.code = code
+        self.first = first
+
+
+def dead_code(error: BaseException) -> int | None:
+    """The Discord code of ``error`` when it says the interaction can no longer be answered."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, InteractionGone):
+        return error.code
+    if (
+        isinstance(error, discord.HTTPException)
+        and error.code in DEAD_FIRST_RESPONSE | DEAD_FOLLOWUP
+    ):
+        return int(error.code)
+    return None
+
 
 Interaction = discord.Interaction[discord.Client]
 
@@ -61,9 +100,18 @@ def place_of(interaction: Interaction) -> Place:
     return Place(str(interaction.guild_id), channel_id, user_id, is_admin)
 
 
-def reads_traditional(interaction: Interaction) -> bool:
-    """The user's Discord client is in Traditional Chinese (zh-TW): ephemeral replies use it."""
-    return interaction.locale is discord.Locale.taiwan_chinese
+def user_context(interaction: Interaction) -> bool:
+    """A DM, or a server where the bot is only installed by the user (not by the server)."""
+    return interaction.guild_id is None or not interaction.is_guild_integration()
+
+
+def command_name(interaction: Interaction) -> str | None:
+    """The command's qualified name, or the name Discord sent (a stale command has no object)."""
+    if interaction.command is not None:
+        return interaction.command.qualified_name
+    data: dict[str, Any] = dict(interaction.data or {})
+    name = data.get("name")
+    return str(name) if name else None
 
 
 def send_kwargs(message: Outgoing) -> dict[str, Any]:
@@ -151,18 +199,19 @@ class InteractionHandler:
         """Run ``command`` and answer; ``public`` guesses the reply's visibility for a defer."""
         began = time.perf_counter()
         place = place_of(interaction)
-        prepare = asyncio.create_task(
-            self._prepare(command, args, place, traditional=reads_traditional(interaction))
-        )
+        prepare = asyncio.create_task(self._prepare(command, args, place, interaction))
         try:
             done, _ = await asyncio.wait({prepare}, timeout=self.defer_after)
             if not done:
-                await interaction.response.defer(thinking=True, ephemeral=not public)
+                await self._first(interaction.response.defer(thinking=True, ephemeral=not public))
                 interaction.extras[_DEFERRED_PUBLIC] = public
             outcome, messages = await prepare
+            await self.send(interaction, messages)
+        except InteractionGone as gone:
+            self.gone(interaction, gone, command=command, refund=command == "signal")
+            return
         finally:
             prepare.cancel()  # no-op once finished; else stops orphaned work
-        await self.send(interaction, messages)
         if command == "signal" and outcome.fetched_nothing:
             self.cooldown.refund(place.user_id)
         log.info(
@@ -174,7 +223,7 @@ class InteractionHandler:
         )
 
     async def _prepare(
-        self, command: str, args: dict[str, str], place: Place, *, traditional: bool = False
+        self, command: str, args: dict[str, str], place: Place, interaction: Interaction
     ) -> tuple[Outcome, list[Outgoing]]:
         outcome = await self.dispatcher.run(
             command,
@@ -186,9 +235,14 @@ class InteractionHandler:
             is_admin=place.is_admin,
             max_tickers=MAX_CARDS,
         )
-        if traditional and outcome.reply.ephemeral:  # only this user sees it: their script
-            outcome = replace(outcome, language=for_traditional_reader(outcome.language))
-        return outcome, await outgoing(outcome)
+        if command == "about":  # the Discord-specific part of /about: whose language is used
+            note = Message(key="discord.about.locale")
+            reply = dataclasses.replace(outcome.reply, messages=(*outcome.reply.messages, note))
+            outcome = dataclasses.replace(outcome, reply=reply)
+        reader = reader_language(interaction.locale)
+        if reader is not None and user_context(interaction):  # no server to follow: the reader's
+            outcome = dataclasses.replace(outcome, language=reader)
+        return outcome, await outgoing(outcome, reader=reader)
 
     async def send(self, interaction: Interaction, messages: list[Outgoing]) -> None:
         """Answer with ``messages``: the first as the response, the rest as follow-ups."""
@@ -196,20 +250,70 @@ class InteractionHandler:
             raise RuntimeError("the command produced an empty reply")
         first, *rest = messages
         if not interaction.response.is_done():
-            await interaction.response.send_message(**send_kwargs(first))
+            await self._first(interaction.response.send_message(**send_kwargs(first)))
         else:
             deferred_public = interaction.extras.pop(_DEFERRED_PUBLIC, None)
             if deferred_public is not None and deferred_public == first.ephemeral:
-                await interaction.delete_original_response()  # wrong visibility: start afresh
-            await interaction.followup.send(**send_kwargs(first))
+                await self._followup(interaction.delete_original_response())  # start afresh
+            await self._followup(interaction.followup.send(**send_kwargs(first)))
+        interaction.extras[_DELIVERED] = True
         for message in rest:
-            await interaction.followup.send(**send_kwargs(message))
+            await self._followup(interaction.followup.send(**send_kwargs(message)))
+
+    @staticmethod
+    async def _first(call: Any) -> None:
+        """Await the interaction's one response; InteractionGone when Discord refuses it."""
+        try:
+            await call
+        except discord.HTTPException as exc:
+            if exc.code in DEAD_FIRST_RESPONSE:
+                raise InteractionGone(exc.code, first=True) from None
+            raise
+
+    @staticmethod
+    async def _followup(call: Any) -> None:
+        """Await a follow-up (or an edit of the response); InteractionGone on a dead token."""
+        try:
+            await call
+        except discord.HTTPException as exc:
+            if exc.code in DEAD_FOLLOWUP:
+                raise InteractionGone(exc.code, first=False) from None
+            raise
+
+    def gone(
+        self,
+        interaction: Interaction,
+        gone: InteractionGone,
+        *,
+        command: str | None,
+        refund: bool = True,
+    ) -> None:
+        """Log a dead interaction once (a warning, no traceback); with ``refund`` (a /signal
+        that charged the cooldown), refund the asker's cooldown when nothing reached them."""
+        delivered = bool(interaction.extras.get(_DELIVERED))
+        if refund and not delivered:
+            self.cooldown.refund(str(interaction.user.id))
+        log.warning(
+            "discord interaction=%s command=%s could not be answered: code %d (%s); "
+            "not retried, reply_delivered=%s",
+            interaction.id,
+            command,
+            gone.code,
+            "response refused" if gone.first else "follow-up token dead",
+            delivered,
+        )
 
     # -- errors -------------------------------------------------------------------------------
 
     async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
         """The tree's one error handler: an ephemeral, specific message in the server's language."""
-        command = interaction.command.qualified_name if interaction.command else None
+        command = command_name(interaction)
+        code = dead_code(error)
+        if code is not None:  # Discord refuses any answer: say so once, never answer again
+            first = code in DEAD_FIRST_RESPONSE
+            gone = InteractionGone(code, first=first)
+            self.gone(interaction, gone, command=command, refund=command == "signal")
+            return
         explained = explain(error, command=command)
         log.info(
             "discord interaction=%s command=%s refused=%s",
@@ -220,17 +324,23 @@ class InteractionHandler:
         if interaction.type is not discord.InteractionType.application_command:
             return
         place = place_of(interaction)
-        try:  # bounded: the first response must reach Discord within its 3-second window
-            lang = await asyncio.wait_for(
-                self.dispatcher.language_for(PLATFORM, place.server_id), LANGUAGE_LOOKUP_LIMIT
-            )
-        except Exception:
-            log.exception("language lookup failed or slow server=%s", place.server_id)
-            lang = self.dispatcher.services.default_language
-        if reads_traditional(interaction):
-            lang = for_traditional_reader(lang)
-        texts = chunks(message_lines([explained.message], lg) for lg in languages(lang))
+        lang: Language | None = reader_language(interaction.locale)  # private: the reader's
+        if lang is None:
+            try:  # bounded: the first response must reach Discord within its 3-second window
+                lang = await asyncio.wait_for(
+                    self.dispatcher.language_for(PLATFORM, place.server_id),
+                    LANGUAGE_LOOKUP_LIMIT,
+                )
+            except Exception:
+                log.exception("language lookup failed or slow server=%s", place.server_id)
+                lang = self.dispatcher.services.default_language
+        lines = [explained.message, *explained.extra]
+        shown: Language = lang or self.dispatcher.services.default_language
+        texts = chunks(message_lines(lines, lg) for lg in languages(shown))
         try:
             await self.send(interaction, [Outgoing(content=c, ephemeral=True) for c in texts])
+        except InteractionGone as gone:  # a refused /signal was never charged: keep its wait
+            refund = command == "signal" and not isinstance(error, OnCooldown)
+            self.gone(interaction, gone, command=command, refund=refund)
         except discord.HTTPException as exc:
             log.warning("could not send the error reply interaction=%s: %s", interaction.id, exc)

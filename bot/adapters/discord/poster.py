@@ -3,8 +3,11 @@
 discord.py's ``HTTPClient.request`` already waits out 429s (per-route buckets and the global
 limit, from ``retry_after``) and retries 5xx a few times; this module adds the multipart body
 (``payload_json`` + ``files[n]``), a bounded retry on connection errors, and maps the outcome onto
-:class:`~bot.adapters.base.ChannelGone` (403/404: the channel is gone or closed to the bot) and
-:class:`~bot.adapters.base.PostFailed` (anything else).
+:class:`~bot.adapters.base.PostingPaused` (any 403, e.g. 50001 Missing Access or 50013 Missing
+Permissions: an admin can fix it), :class:`~bot.adapters.base.ChannelGone` (10003 Unknown
+Channel, 10004 Unknown Guild: gone for good) and :class:`~bot.adapters.base.PostFailed`
+(anything else, retried later).
+Codes: https://discord.com/developers/docs/topics/opcodes-and-status-codes#json
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import aiohttp
 import discord
 from discord.http import HTTPClient, Route
 
-from bot.adapters.base import Attachment, ChannelGone, PostFailed
+from bot.adapters.base import Attachment, ChannelGone, PostFailed, PostingPaused
 from formatting.embeds import no_mentions
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,16 @@ log = logging.getLogger(__name__)
 #: Attempts for connection errors (HTTP statuses are retried by discord.py itself).
 CONNECT_ATTEMPTS = 3
 CONNECT_BACKOFF = 0.5  # seconds, doubled after each failed attempt
+#: Discord JSON error codes that an admin can fix (the post is retried next session).
+MISSING_ACCESS = 50001
+MISSING_PERMISSIONS = 50013
+#: The only codes that end a subscription: 10003 Unknown Channel, 10004 Unknown Guild.
+GONE_CODES = frozenset({10003, 10004})
+#: What each code means for the admin, in the reason stored on the subscription.
+PAUSE_REASONS = {
+    MISSING_ACCESS: "missing access: View Channel",
+    MISSING_PERMISSIONS: "missing permission: Send Messages, Embed Links or Attach Files",
+}
 
 
 def multipart(
@@ -81,8 +94,12 @@ async def post_message(
             else:
                 data = await http.request(route, json=body)
             return str(data["id"])
-        except (discord.Forbidden, discord.NotFound) as exc:
-            raise ChannelGone(channel_id, _reason(exc)) from exc
+        except discord.Forbidden as exc:  # an admin can fix a 403: pause, never disable
+            raise PostingPaused(channel_id, PAUSE_REASONS.get(exc.code, _reason(exc))) from exc
+        except discord.NotFound as exc:
+            if exc.code in GONE_CODES:
+                raise ChannelGone(channel_id, _reason(exc)) from exc
+            raise PostFailed(f"channel {channel_id}: {_reason(exc)}") from exc
         except discord.RateLimited as exc:
             raise PostFailed(
                 f"channel {channel_id}: rate limited for {exc.retry_after:.0f} s"

@@ -10,6 +10,7 @@ from typing import Any
 from bot.adapters.base import Attachment
 from bot.dispatch import Outcome
 from commands.digest import DigestReply
+from commands.history import HistoryReply
 from commands.reply import Message
 from formatting.card import Card, Language, languages
 from formatting.cardchart import chart_filename, chart_png
@@ -19,6 +20,9 @@ from formatting.digest_render import digest_to_discord
 from formatting.embeds import MAX_CONTENT, card_to_discord
 from formatting.i18n import Lang, t
 from formatting.messages import message_to_discord
+from formatting.track_chart import chart_title, history_chart_filename, history_chart_png
+from formatting.track_record import HistoryView
+from formatting.track_render import history_to_discord
 
 JSON = dict[str, Any]
 HEATMAP_FILENAME = "heatmap.png"
@@ -48,6 +52,15 @@ async def card_message(
     body = card_to_discord(card, lang, image=f"attachment://{filename}", colors=colors)
     png = await asyncio.to_thread(chart_png, card, lang, colors)
     chart = Attachment(filename, png, chart_description(card, languages(lang)[0]))
+    return Outgoing(embeds=tuple(body["embeds"]), files=(chart,), ephemeral=ephemeral)
+
+
+async def history_message(view: HistoryView, lang: Language, *, ephemeral: bool) -> Outgoing:
+    """The history view's embeds with its chart attached (rendered in a worker thread)."""
+    filename = history_chart_filename(view)
+    body = history_to_discord(view, lang, image=f"attachment://{filename}")
+    png = await asyncio.to_thread(history_chart_png, view, lang)
+    chart = Attachment(filename, png, chart_title(view, lang))
     return Outgoing(embeds=tuple(body["embeds"]), files=(chart,), ephemeral=ephemeral)
 
 
@@ -97,18 +110,45 @@ def chunks(blocks: Iterable[list[str]], limit: int = MAX_CONTENT) -> list[str]:
     return out
 
 
-async def outgoing(outcome: Outcome) -> list[Outgoing]:
+async def outgoing(outcome: Outcome, *, reader: Language | None = None) -> list[Outgoing]:
     """Cards first (one message each, chart attached), then the text messages.
 
-    Messages next to cards are the tickers that failed: only the asker sees them.
+    Messages next to cards are the tickers that failed: only the asker sees them. Public
+    messages are in ``outcome.language`` (the server's); private ones in ``reader`` (the asker's
+    own language, see :func:`reader_language`) when given.
     """
     reply, lang, colors = outcome.reply, outcome.language, outcome.colors
+    mine = reader or lang
     if isinstance(reply, DigestReply):  # a preview: the digest exactly as it would be posted
-        return await digest_messages(reply.digest, lang, ephemeral=reply.ephemeral, colors=colors)
+        shown = mine if reply.ephemeral else lang
+        return await digest_messages(reply.digest, shown, ephemeral=reply.ephemeral, colors=colors)
+    if isinstance(reply, HistoryReply):
+        shown = mine if reply.ephemeral else lang
+        return [await history_message(reply.history, shown, ephemeral=reply.ephemeral)]
+    card_lang = mine if reply.ephemeral else lang
     cards = [
-        await card_message(card, lang, ephemeral=reply.ephemeral, colors=colors)
+        await card_message(card, card_lang, ephemeral=reply.ephemeral, colors=colors)
         for card in reply.cards
     ]
-    texts = chunks(message_lines(reply.messages, lg) for lg in languages(lang))
     private = reply.ephemeral or bool(cards)
+    text_lang = mine if private else lang
+    texts = chunks(message_lines(reply.messages, lg) for lg in languages(text_lang))
     return [*cards, *(Outgoing(content=text, ephemeral=private) for text in texts)]
+
+
+#: Discord locales whose readers get private replies in their own language.
+READER_LOCALES: dict[str, Language] = {
+    "zh-CN": "zh",
+    "zh-TW": "zh-hant",  # Discord's 繁體中文 client: Traditional
+    "en-US": "en",
+    "en-GB": "en",
+}
+
+
+def reader_language(locale: object) -> Language | None:
+    """The catalog language of a Discord user locale (zh-CN, zh-TW -> zh-hant, en-*), else None.
+
+    The rule: public messages follow the server, private ones follow the reader.
+    """
+    value = str(getattr(locale, "value", locale) or "")
+    return READER_LOCALES.get(value) or ("en" if value.startswith("en-") else None)

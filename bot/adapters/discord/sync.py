@@ -3,6 +3,10 @@
 The fingerprint is a SHA-256 of the exact JSON discord.py would upload (translations included),
 the application id and the scope (global, or the ``DISCORD_GUILD_IDS`` used in development); it
 is kept in the app-state table, so a restart with unchanged commands makes no sync call.
+
+Changing the scope removes the other scope's commands (else the client shows each command
+twice): a guild sync empties the global commands, a global sync empties the guilds synced last
+time (kept under :data:`SCOPE_KEY`), and guilds dropped from ``DISCORD_GUILD_IDS`` are emptied.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from bot.storage import Storage
 log = logging.getLogger(__name__)
 
 STATE_KEY = "discord.commands.sha256"
+#: JSON list of the guild ids the last sync went to ([]: global).
+SCOPE_KEY = "discord.commands.guilds"
 
 
 async def command_payload(tree: app_commands.CommandTree[Any]) -> list[dict[str, Any]]:
@@ -61,6 +67,7 @@ async def sync_if_changed(
     if await storage.get_state(STATE_KEY) == digest:
         log.info("discord commands unchanged (sha256 %s); sync skipped", digest[:12])
         return False
+    previous = _guilds(await storage.get_state(SCOPE_KEY))
     try:
         if guild_ids:
             for guild_id in guild_ids:
@@ -71,10 +78,38 @@ async def sync_if_changed(
         else:
             synced = await tree.sync()
             log.info("discord commands synced globally count=%d", len(synced))
+        await _clear_other_scope(tree, application_id, guild_ids, previous)
     except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError):
         # a network blip must not take the adapter down; the hash is not stored, so the next
         # start tries again
         log.exception("discord command sync failed; keeping the definitions Discord has")
         return False
+    await storage.set_state(SCOPE_KEY, json.dumps(sorted(guild_ids)))
     await storage.set_state(STATE_KEY, digest)
     return True
+
+
+def _guilds(stored: str | None) -> list[int]:
+    try:
+        value = json.loads(stored) if stored else []
+    except ValueError:
+        return []
+    return [int(g) for g in value if isinstance(g, int)] if isinstance(value, list) else []
+
+
+async def _clear_other_scope(
+    tree: app_commands.CommandTree[Any],
+    application_id: int | None,
+    guild_ids: Sequence[int],
+    previous: Sequence[int],
+) -> None:
+    """Empty the commands of the scope(s) not synced now (see the module docstring)."""
+    if application_id is None:
+        return
+    http = tree.client.http
+    if guild_ids:
+        await http.bulk_upsert_global_commands(application_id, [])
+        log.info("discord global commands removed (commands are synced to guilds)")
+    for guild_id in sorted(set(previous) - set(guild_ids)):
+        await http.bulk_upsert_guild_commands(application_id, guild_id, [])
+        log.info("discord commands removed from guild=%s (no longer in scope)", guild_id)

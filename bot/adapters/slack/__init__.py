@@ -7,12 +7,14 @@ set, otherwise over HTTP on ``SIGNALBOT_HTTP_PORT`` at ``/slack/events`` (signat
 from __future__ import annotations
 
 from bot.adapters.base import Adapter, Poster
-from bot.adapters.slack.app import SlackAdapter
+from bot.adapters.slack.app import SlackAdapter, api_base_url
+from bot.adapters.slack.digests import DigestPoster
+from bot.adapters.slack.installs import create_installs
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
 from bot.storage import Storage
 
-__all__ = ["SlackAdapter", "create_slack_adapter"]
+__all__ = ["DigestPoster", "SlackAdapter", "create_slack_adapter", "open_digest_poster"]
 
 
 def create_slack_adapter(
@@ -22,6 +24,27 @@ def create_slack_adapter(
     return SlackAdapter(settings, dispatcher, storage)
 
 
-def _protocols(adapter: SlackAdapter) -> tuple[Adapter, Poster]:
+async def open_digest_poster(settings: Settings, storage: Storage) -> DigestPoster | None:
+    """The digest's Slack poster without the bolt app (``signalbot digest run``): with
+    ``SLACK_BOT_TOKEN``, or with OAuth installs (Grid included, rotating tokens refreshed);
+    None when neither is configured."""
+    secret = settings.slack_bot_token
+    token = secret.get_secret_value().strip() if secret is not None else ""
+    base_url = api_base_url(settings)
+    installs = create_installs(settings, storage, base_url=base_url)
+    if installs is None and not token:
+        return None
+    if installs is not None:
+        await installs.create_tables()
+    return DigestPoster(
+        storage,
+        base_url=base_url,
+        bot_token=token or None,
+        installs=installs,
+        default_language=settings.default_language,
+    )
+
+
+def _protocols(adapter: SlackAdapter, poster: DigestPoster) -> tuple[Adapter, Poster, Poster]:
     """Never called: mypy checks here that the adapter satisfies both protocols."""
-    return adapter, adapter
+    return adapter, adapter, poster

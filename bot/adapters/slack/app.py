@@ -7,18 +7,22 @@ import logging
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
+from aiohttp import web
 from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.base import Attachment, ChannelGone, PostFailed
+from bot.adapters.base import Attachment
+from bot.adapters.slack.digests import DigestPoster
+from bot.adapters.slack.events import Events
 from bot.adapters.slack.handlers import COMMAND, PLATFORM, SlashCommand
 from bot.adapters.slack.home import HomeTab
 from bot.adapters.slack.installs import Installs, create_installs
-from bot.adapters.slack.poster import SlackPoster, Sleep, slack_error
+from bot.adapters.slack.poster import Sleep, slack_error
 from bot.adapters.slack.server import HttpServer, web_app
+from bot.adapters.slack.watchdog import CHECK_EVERY, SocketWatchdog
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
 from bot.storage import Storage
@@ -57,8 +61,11 @@ class SlackAdapter:
         *,
         host: str = "0.0.0.0",  # noqa: S104 - Slack must reach the HTTP endpoint
         sleep: Sleep = asyncio.sleep,
+        watchdog_interval: float = CHECK_EVERY,
     ) -> None:
         self.settings = settings
+        self.watchdog_interval = watchdog_interval
+        self.watchdog: SocketWatchdog | None = None
         self.storage = storage
         self.host = host
         self.base_url = api_base_url(settings)
@@ -67,7 +74,7 @@ class SlackAdapter:
         self.signing_secret = _secret(settings.slack_signing_secret)
         if self.app_token is None and self.signing_secret is None:
             raise ValueError("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN)")
-        self.installs: Installs | None = create_installs(settings, storage)
+        self.installs: Installs | None = create_installs(settings, storage, base_url=self.base_url)
         # With OAuth each request gets its workspace's token from the installation store.
         token = self.bot_token if self.installs is None else None
         self.client = AsyncWebClient(token=token, base_url=self.base_url)
@@ -84,16 +91,47 @@ class SlackAdapter:
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
+        self._running = False
         self._stopped = asyncio.Event()
         self._socket: Any = None
         self._http: HttpServer | None = None
-        self.commands = SlashCommand(settings, dispatcher, spawn=self._spawn)
+        #: False when run_bot's ops server serves :meth:`http_app` on the shared port instead.
+        self.serve_http = True
+        self.poster = DigestPoster(
+            storage,
+            base_url=self.base_url,
+            bot_token=self.bot_token,
+            installs=self.installs,
+            default_language=settings.default_language,
+            sleep=sleep,
+        )
+        self.events = Events(storage, self.installs)
+        self.commands = SlashCommand(
+            settings, dispatcher, spawn=self._spawn, teams=self.poster.teams
+        )
         self.home = HomeTab(dispatcher, storage, spawn=self._spawn)
+        self.app.use(self.events.drop_retries)
+        self.app.use(self.events.remember_team)
         self.app.command(COMMAND)(self.commands.on_command)
         self.app.event("app_home_opened")(self.home.on_home_opened)
-        if self.installs is not None:
-            self.app.enable_token_revocation_listeners()  # uninstalls delete stored tokens
-        self.poster = SlackPoster(self.client_for_channel, sleep=sleep)
+        # uninstalls delete stored tokens (OAuth) and stop the workspace's digests at once
+        self.app.event("app_uninstalled")(self.events.on_app_uninstalled)
+        self.app.event("tokens_revoked")(self.events.on_tokens_revoked)
+
+    def connections(self) -> dict[str, bool]:
+        """``{"slack_connected": ...}``: Socket Mode connected (per the watchdog's last
+        check), or the HTTP endpoint listening (the ops server's, when it serves ours)."""
+        if self.socket_mode:
+            connected = self.watchdog is not None and self.watchdog.connected
+        else:
+            listening = self._http is not None or (not self.serve_http and self._running)
+            connected = listening and not self._closing
+        return {"slack_connected": connected}
+
+    @property
+    def ready(self) -> bool:
+        """The adapter can take requests now (see :meth:`connections`)."""
+        return all(self.connections().values())
 
     @property
     def socket_mode(self) -> bool:
@@ -132,13 +170,29 @@ class SlackAdapter:
             self._socket = AsyncSocketModeHandler(self.app, self.app_token, web_client=self.client)
             await self._socket.connect_async()
             log.info("slack socket mode connected")
-        if not self.socket_mode or self.installs is not None:
-            events = not self.socket_mode and self.signing_secret is not None
-            self._http = HttpServer(
-                web_app(self.app, events=events), host=self.host, port=self.settings.http_port
-            )
+            self.watchdog = SocketWatchdog(self._socket.client, interval=self.watchdog_interval)
+            self.watchdog.start()
+        routes = self.http_app()
+        if routes is not None and self.serve_http:
+            self._http = HttpServer(routes, host=self.host, port=self.settings.http_port)
             await self._http.start()
+        self._running = True
         await self._stopped.wait()
+
+    def http_app(self) -> web.Application | None:
+        """The HTTP routes (events in HTTP mode, OAuth pages), or None in plain Socket Mode."""
+        if self.socket_mode and self.installs is None:
+            return None
+        return web_app(self.app, events=not self.socket_mode and self.signing_secret is not None)
+
+    async def health(self) -> dict[str, bool]:
+        """Socket Mode connected (in Socket Mode), and serving requests."""
+        parts = {"running": self._running and not self._closing}
+        if self.socket_mode:
+            parts["socket_mode"] = self._socket is not None and bool(
+                await self._socket.client.is_connected()
+            )
+        return parts
 
     async def stop(self) -> None:
         """Stop taking requests, let acknowledged ones finish (bounded), close connections."""
@@ -147,6 +201,8 @@ class SlackAdapter:
             return
         self._closing = True
         try:
+            if self.watchdog is not None:
+                await self.watchdog.stop()
             if self._socket is not None:
                 await self._socket.close_async()
             if self._http is not None:
@@ -160,29 +216,11 @@ class SlackAdapter:
         finally:
             self._stopped.set()
 
-    async def _team_of(self, channel_id: str) -> str | None:
-        subs = await self.storage.list_subscriptions(PLATFORM, enabled_only=False)
-        return next((s.server_id for s in subs if s.channel_id == channel_id), None)
-
     async def client_for_channel(
         self, channel_id: str, server_id: str | None = None
     ) -> AsyncWebClient:
-        """The Web API client holding the token of the channel's workspace.
-
-        The digest passes the subscription's workspace (``server_id``); guessing it from the
-        channel id is only a fallback, because a channel id typed into another workspace's
-        subscription would otherwise pick the wrong token.
-        """
-        if self.installs is None:
-            return self.client
-        team = server_id or await self._team_of(channel_id)
-        if team is None:
-            raise PostFailed(f"slack channel {channel_id}: no subscription names its workspace")
-        token = await self.installs.bot_token(team) or self.bot_token
-        if token is None:
-            log.warning("slack channel gone channel=%s reason=app_uninstalled", channel_id)
-            raise ChannelGone(channel_id, "app_uninstalled")
-        return AsyncWebClient(token=token, base_url=self.base_url)
+        """:meth:`DigestPoster.client_for_channel` (the workspace's fresh token)."""
+        return await self.poster.client_for_channel(channel_id, server_id)
 
     async def send_message(
         self,
@@ -192,5 +230,5 @@ class SlackAdapter:
         *,
         server_id: str | None = None,
     ) -> str:
-        """:meth:`SlackPoster.send_message` (rate limits honoured, lost channels reported)."""
+        """:meth:`DigestPoster.send_message` (rate limits honoured, lost channels reported)."""
         return await self.poster.send_message(channel_id, payload, files, server_id=server_id)

@@ -13,8 +13,10 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.channels import check_digest_channel
 from bot.adapters.slack.parsing import MAX_CARDS, Parsed, parse_command
 from bot.adapters.slack.replies import Respond, message_body, respond_with, send_outcome
+from bot.adapters.slack.teams import Teams
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
 from commands.reply import UserError
@@ -44,10 +46,12 @@ class SlashCommand:
         dispatcher: Dispatcher,
         *,
         spawn: Spawn,
+        teams: Teams | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self.dispatcher = dispatcher
+        self.teams = teams
         self._spawn = spawn
         self._monotonic = monotonic
         self._last_signal: dict[tuple[str, str], float] = {}
@@ -97,7 +101,17 @@ class SlashCommand:
             lang = await self._language(team)
             await respond_with(respond, message_body(exc.key, exc.params, lang))
             return
-        admin = await self.is_admin(client, user) if parsed.needs_admin_check else False
+        admin = await self.is_admin(client, user, body) if parsed.needs_admin_check else False
+        target = parsed.args.get("channel") or channel
+        schedule = parsed.command == "digest" and parsed.args.get("action") == "schedule"
+        if schedule and admin and target is not None:
+            try:  # before anything is stored: a digest must be postable there
+                await check_digest_channel(client, target)
+            except UserError as exc:
+                log.info("slack digest refused team=%s channel=%s key=%s", team, target, exc.key)
+                lang = await self._language(team)
+                await respond_with(respond, message_body(exc.key, exc.params, lang))
+                return
         outcome = await self.dispatcher.run(
             parsed.command,
             parsed.args,
@@ -110,7 +124,13 @@ class SlashCommand:
         )
         if parsed.command == "signal" and outcome.fetched_nothing:
             self._last_signal.pop((team, user), None)  # a typo does not use up the cooldown
-        await send_outcome(outcome, respond, client, channel)
+        scheduled = any(m.key.startswith("digest.scheduled") for m in outcome.reply.messages)
+        if schedule and scheduled and target is not None and self.teams is not None:
+            try:  # who to tell when this digest stops
+                await self.teams.set_created_by(team, target, user)
+            except Exception:
+                log.exception("slack could not record the digest's admin channel=%s", target)
+        await send_outcome(outcome, respond, client, target)
 
     def _check_cooldown(self, team: str, user: str, parsed: Parsed) -> None:
         cooldown = self.settings.signal_cooldown_seconds
@@ -125,8 +145,12 @@ class SlashCommand:
             self._last_signal = {k: v for k, v in self._last_signal.items() if now - v < cooldown}
         self._last_signal[key] = now
 
-    async def is_admin(self, client: AsyncWebClient, user_id: str) -> bool:
-        """Listed in ``SLACK_ADMIN_USER_IDS``, or a workspace admin or owner per ``users.info``."""
+    async def is_admin(
+        self, client: AsyncWebClient, user_id: str, body: Mapping[str, Any] | None = None
+    ) -> bool:
+        """Listed in ``SLACK_ADMIN_USER_IDS``, or an admin or owner of the command's own
+        workspace (or Grid org) per ``users.info``. A Slack Connect guest is an admin of another
+        organisation at most, so never passes."""
         if user_id in self.settings.slack_admin_user_ids:
             return True
         try:
@@ -134,5 +158,19 @@ class SlashCommand:
         except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("slack users.info failed user=%s: %s", user_id, exc)
             return False
-        user = response.get("user") or {}
-        return any(bool(user.get(flag)) for flag in ADMIN_FLAGS)
+        return own_admin(response.get("user") or {}, body or {})
+
+
+def own_admin(user: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
+    """``users.info``'s user is an admin or owner of the workspace the command came from, or of
+    its Enterprise Grid org (``enterprise_user``); a guest or an outsider never is."""
+    if user.get("is_stranger") or user.get("is_restricted") or user.get("is_ultra_restricted"):
+        return False
+    team = str(body.get("team_id") or "")
+    if team and user.get("team_id") == team and any(user.get(f) for f in ADMIN_FLAGS):
+        return True
+    enterprise = str(body.get("enterprise_id") or "")
+    grid = user.get("enterprise_user") or {}
+    if not enterprise or grid.get("enterprise_id") != enterprise:
+        return False
+    return any(user.get(f) or grid.get(f) for f in ADMIN_FLAGS)

@@ -21,6 +21,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.digests import reason_term
+from bot.adapters.slack.events import REVOKED, UNINSTALLED
+from bot.adapters.slack.wording import slack_params
 from bot.dispatch import Dispatcher
 from bot.storage import Delivery, Storage, Subscription
 from formatting.blocks import MAX_HEADER_TEXT, MAX_SECTION_TEXT, clip, escape_text
@@ -41,7 +44,34 @@ Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
 
 def _text(key: str, params: Mapping[str, Any], lang: Language) -> str:
-    return str(message_to_slack(key, params, lang, ephemeral=False)["text"])
+    return str(message_to_slack(key, slack_params(params), lang, ephemeral=False)["text"])
+
+
+_SLACK_CODE = re.compile(
+    r"\b(not_in_channel|missing_scope|restricted_action|channel_not_found|is_archived)\b"
+)
+
+
+def failure_reason(error: str | None) -> object:
+    """A failed delivery's error: a Slack error an admin can act on (a paused digest) in words,
+    anything else as stored."""
+    found = _SLACK_CODE.search(error or "")
+    if found is None:
+        return error or "-"
+    return reason_term(found.group(1))
+
+
+def stop_reason(reason: str | None) -> object:
+    """Why a digest stopped, in words: a Slack error code (alone or as the fan-out's
+    ``channel gone: <code>``) and the uninstall reasons become catalog terms; anything else
+    (``turned off by U…``) is shown as stored."""
+    if not reason:
+        return "-"
+    code = reason.removeprefix("channel gone: ").strip()
+    if code in ("token_revoked", UNINSTALLED, REVOKED):
+        code = "app_uninstalled"
+    term = reason_term(code)
+    return reason if term.key == "slack.reason.other" and code == reason else term
 
 
 def _section(text: str) -> SectionBlock:
@@ -64,7 +94,7 @@ def _last_delivery(delivery: Delivery | None, lang: Language) -> str:
     if delivery.state == "sent":
         return _text("slack.home.last_sent", {"date": delivery.session}, lang)
     if delivery.state == "failed":
-        error = delivery.error or "-"
+        error = failure_reason(delivery.error)
         return _text("slack.home.last_failed", {"date": delivery.session, "error": error}, lang)
     return _text("slack.home.last_sending", {"date": delivery.session}, lang)
 
@@ -76,7 +106,9 @@ def _subscription(sub: Subscription, delivery: Delivery | None, lang: Language) 
         _text("slack.home.schedule", {"time": when, "timezone": sub.timezone}, lang),
     ]
     if not sub.enabled:
-        lines.append(_text("slack.home.stopped", {"reason": sub.disabled_reason or "-"}, lang))
+        lines.append(
+            _text("slack.home.stopped", {"reason": stop_reason(sub.disabled_reason)}, lang)
+        )
     lines.append(_last_delivery(delivery, lang))
     return "\n".join(lines)
 

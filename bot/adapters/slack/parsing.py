@@ -11,6 +11,7 @@ from commands.validation import shown
 #: Cards per ``/signal`` request: a ``response_url`` takes five messages, one is kept for errors.
 MAX_CARDS = 4
 SUBCOMMANDS = ("language", "colors", "digest", "help", "about")
+ALERT_ACTIONS = ("add", "list", "remove")
 #: Subcommands whose one optional argument changes a setting (so the user's role matters).
 _SETTINGS = {"language": "choice", "colors": "scheme"}
 DIGEST_ACTIONS = ("schedule", "watchlist", "off", "status", "preview")
@@ -38,7 +39,7 @@ class Parsed:
     def needs_admin_check(self) -> bool:
         """The command changes or shows workspace settings, so the user's role matters."""
         option = _SETTINGS.get(self.command)
-        return self.command == "digest" or (option is not None and option in self.args)
+        return self.command in ("digest", "alert") or (option is not None and option in self.args)
 
 
 def channel_id(token: str) -> str:
@@ -97,6 +98,23 @@ def parse_digest(words: list[str], here: str | None = None) -> Parsed:
     return Parsed("digest", {"action": action})
 
 
+def parse_alert(words: list[str], here: str | None = None) -> Parsed:
+    """``alert <add|list|remove> [TICKER] [#channel]``; without a channel, the one typed in."""
+    action = words.pop(0).lower() if words else "list"
+    args: dict[str, str] = {"action": action}
+    channels = [w for w in words if _looks_like_channel(w)]
+    rest = [w for w in words if not _looks_like_channel(w)]
+    if len(channels) > 1:
+        raise UserError("slack.error.bad_channel", value=shown(" ".join(channels)))
+    if channels:
+        args["channel"] = channel_id(channels[0])
+    elif here is not None:
+        args["channel"] = here
+    if rest:
+        args["ticker"] = " ".join(rest)
+    return Parsed("alert", args)
+
+
 def parse_command(text: str, here: str | None = None) -> Parsed:
     """The text after ``/signal``: a subcommand, or tickers (with an optional ``YYYY-MM-DD``).
 
@@ -108,10 +126,19 @@ def parse_command(text: str, here: str | None = None) -> Parsed:
     first = words[0].lower()
     if first == "digest":
         return parse_digest(words[1:], here)
+    if first == "alert":  # /signal alert add IWM [#channel]
+        return parse_alert(words[1:], here)
     if first in _SETTINGS:
         return Parsed(first, {_SETTINGS[first]: " ".join(words[1:])} if words[1:] else {})
     if first in SUBCOMMANDS:
         return Parsed(first)
+    if "history" in (w.lower() for w in words):  # /signal IWM history (or history IWM)
+        rest = [w for w in words if w.lower() != "history"]
+        found = [w for w in rest if _DATE.fullmatch(w)]
+        args = {"ticker": " ".join(w for w in rest if not _DATE.fullmatch(w))}
+        if found:
+            args["as_of"] = found[-1]
+        return Parsed("history", args)
     dates = [w for w in words if _DATE.fullmatch(w)]
     # split like commands.validation does ("IWM,SPY" is two tickers), or commas dodge the cap
     tickers = [t for w in words if not _DATE.fullmatch(w) for t in re.split(r"[,;]+", w) if t]

@@ -9,10 +9,20 @@ from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.adapters.base import Attachment, ChannelGone, PostFailed
+from bot.adapters.base import Attachment, ChannelGone, PostFailed, PostingPaused
+from bot.adapters.slack.images import (
+    ImagesNotReady,
+    Uploaded,
+    not_ready,
+    send_with_images,
+    upload_files,
+    with_images,
+    with_note,
+)
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +30,6 @@ log = logging.getLogger(__name__)
 PERMANENT_ERRORS = frozenset(
     {
         "channel_not_found",
-        "not_in_channel",
         "is_archived",
         "account_inactive",
         "token_revoked",
@@ -28,6 +37,9 @@ PERMANENT_ERRORS = frozenset(
         "app_uninstalled",
     }
 )
+#: Errors an admin can fix (invite the app to the private channel, grant the scope, lift a
+#: posting restriction): the digest pauses and is tried again next session.
+PAUSE_ERRORS = frozenset({"not_in_channel", "missing_scope", "restricted_action"})
 MAX_ATTEMPTS = 4  # one call and up to three waits of Retry-After
 MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After is capped (the next attempt decides)
 DEFAULT_RETRY_AFTER = 1.0
@@ -35,6 +47,8 @@ DEFAULT_RETRY_AFTER = 1.0
 #: (channel id, workspace id or None) -> a Web API client holding that workspace's token
 ClientFor = Callable[[str, str | None], Awaitable[AsyncWebClient]]
 Sleep = Callable[[float], Awaitable[None]]
+#: (channel id, workspace id or None) -> the words saying an image could not be attached
+NoteFor = Callable[[str, str | None], Awaitable[str]]
 
 
 def retry_after(headers: Mapping[str, Any] | None) -> float:
@@ -64,9 +78,11 @@ async def call_slack(
     *,
     sleep: Sleep = asyncio.sleep,
     max_attempts: int = MAX_ATTEMPTS,
+    passthrough: Callable[[SlackApiError], bool] | None = None,
 ) -> AsyncSlackResponse:
     """Run one Web API call: ``ratelimited`` waits ``Retry-After`` and retries (bounded);
-    permanent channel errors raise :class:`ChannelGone`, every other failure :class:`PostFailed`.
+    permanent channel errors raise :class:`ChannelGone`, fixable ones :class:`PostingPaused`,
+    every other failure :class:`PostFailed`; errors ``passthrough`` accepts are re-raised.
     """
     for attempt in range(1, max_attempts + 1):
         try:
@@ -83,6 +99,11 @@ async def call_slack(
                 )
                 await sleep(wait)
                 continue
+            if passthrough is not None and passthrough(exc):
+                raise
+            if error in PAUSE_ERRORS:
+                log.warning("slack posting paused channel=%s reason=%s", channel_id, error)
+                raise PostingPaused(channel_id, error) from None
             if error in PERMANENT_ERRORS:
                 log.warning("slack channel gone channel=%s reason=%s", channel_id, error)
                 raise ChannelGone(channel_id, error) from None
@@ -93,13 +114,31 @@ async def call_slack(
 
 
 class SlackPoster:
-    """The digest's way into Slack: ``chat.postMessage``, then files in the message's thread."""
+    """The digest's way into Slack: files uploaded first, then one ``chat.postMessage`` whose
+    blocks show them (``slack_file`` image blocks; see :mod:`bot.adapters.slack.images`)."""
 
     platform = "slack"
 
-    def __init__(self, client_for: ClientFor, *, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        client_for: ClientFor,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        note: NoteFor | None = None,
+    ) -> None:
         self._client_for = client_for
         self._sleep = sleep
+        self._note = note
+
+    async def _note_block(self, channel_id: str, server_id: str | None) -> dict[str, Any] | None:
+        if self._note is None:
+            return None
+        try:
+            text = await self._note(channel_id, server_id)
+        except Exception:  # the message matters more than the note
+            log.exception("slack image note failed channel=%s", channel_id)
+            return None
+        return ContextBlock(elements=[MarkdownTextObject(text=text)]).to_dict()
 
     async def send_message(
         self,
@@ -109,28 +148,53 @@ class SlackPoster:
         *,
         server_id: str | None = None,
     ) -> str:
-        """Post ``payload`` to ``channel_id`` (files in its thread); return the message ``ts``."""
+        """Post ``payload`` (with ``files`` as image blocks) to ``channel_id``; return the
+        message ``ts``. A refused upload posts the message without that image, and the note
+        (if any) says so in the message."""
         client = await self._client_for(channel_id, server_id)
+        images = await upload_files(client, files) if files else []
+        note = await self._note_block(channel_id, server_id) if files else None
         body = {**payload, "channel": channel_id}
-        response = await call_slack(
-            channel_id, lambda: client.chat_postMessage(**body), sleep=self._sleep
+        if len(images) < len(files) and note is not None:
+            body["blocks"] = with_note(body.get("blocks") or [], note)
+            note = None  # said once
+        response, shown = await post_with_images(
+            client, channel_id, body, images, sleep=self._sleep, note=note
         )
         ts = str(response.get("ts") or "")
-        if files:
-            uploads = [
-                {"file": f.data, "filename": f.filename, "title": f.filename}
-                | ({"alt_txt": f.description} if f.description else {})
-                for f in files
-            ]
-            try:  # the message is out: a failed chart is logged, never a reason to post again
-                await call_slack(
-                    channel_id,
-                    lambda: client.files_upload_v2(
-                        file_uploads=uploads, channel=channel_id, thread_ts=ts or None
-                    ),
-                    sleep=self._sleep,
-                )
-            except (ChannelGone, PostFailed) as exc:
-                log.warning("slack files not posted channel=%s ts=%s: %s", channel_id, ts, exc)
-        log.info("slack posted channel=%s ts=%s files=%d", channel_id, ts, len(files))
+        log.info(
+            "slack posted channel=%s ts=%s images=%d/%d",
+            channel_id,
+            ts,
+            len(images) if shown else 0,
+            len(files),
+        )
         return ts
+
+
+async def post_with_images(
+    client: AsyncWebClient,
+    channel_id: str,
+    body: dict[str, Any],
+    images: Sequence[Uploaded],
+    *,
+    sleep: Sleep = asyncio.sleep,
+    note: dict[str, Any] | None = None,
+) -> tuple[AsyncSlackResponse, bool]:
+    """``chat.postMessage`` of ``body`` with image blocks for ``images`` (files not processed
+    yet: sent again briefly, then without them); the response and whether the images went."""
+
+    async def send(one: dict[str, Any]) -> AsyncSlackResponse:
+        try:
+            return await call_slack(
+                channel_id,
+                lambda: client.chat_postMessage(**one),
+                sleep=sleep,
+                passthrough=not_ready if images else None,
+            )
+        except SlackApiError:  # only what not_ready let through
+            raise ImagesNotReady from None
+
+    if not images:
+        return await send(body), False
+    return await send_with_images(send, with_images(body, images), sleep=sleep, note=note)

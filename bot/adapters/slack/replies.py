@@ -9,10 +9,18 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.base import ChannelGone, PostFailed
-from bot.adapters.slack.poster import call_slack
+from bot.adapters.base import Attachment
+from bot.adapters.slack.images import (
+    ImagesNotReady,
+    Uploaded,
+    send_with_images,
+    upload_files,
+    with_images,
+)
+from bot.adapters.slack.wording import slack_message
 from bot.dispatch import Outcome
 from commands.digest import DigestReply
+from commands.history import HistoryReply
 from commands.reply import Message
 from formatting.blocks import MAX_FALLBACK_TEXT, card_to_slack, clip
 from formatting.card import Card, Language, languages
@@ -20,30 +28,46 @@ from formatting.cardchart import chart_filename, chart_labels, chart_png
 from formatting.colours import ColourScheme
 from formatting.digest_render import digest_to_slack
 from formatting.messages import message_to_slack
+from formatting.track_chart import chart_title, history_chart_filename, history_chart_png
+from formatting.track_record import HistoryView
+from formatting.track_render import history_to_slack
 
 log = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
 #: Digest preview messages sent through one response_url (Slack takes five; one is the note).
 MAX_PREVIEW_PARTS = 4
+#: Waits before sending a card again whose chart Slack has not processed yet.
+RESPOND_WAITS = (1.0,)
 #: bolt's ``respond``: posts a body to the command's ``response_url``.
 Respond = Callable[..., Awaitable[Any]]
 
 
 def message_body(
-    key: str, params: Mapping[str, Any], lang: Language, *, ephemeral: bool = True
+    key: str,
+    params: Mapping[str, Any],
+    lang: Language,
+    *,
+    ephemeral: bool = True,
+    channel: str | None = None,
 ) -> JSON:
-    """One catalog message as a ``response_url`` body (ephemeral unless told otherwise)."""
-    return message_to_slack(key, params, lang, ephemeral=ephemeral)
+    """One catalog message as a ``response_url`` body (ephemeral unless told otherwise), in
+    Slack's wording (see :mod:`bot.adapters.slack.wording`); ``channel``: the one it is about."""
+    key, values = slack_message(key, params, channel)
+    return message_to_slack(key, values, lang, ephemeral=ephemeral)
 
 
-def messages_body(messages: Sequence[Message], lang: Language, *, ephemeral: bool) -> JSON:
+def messages_body(
+    messages: Sequence[Message], lang: Language, *, ephemeral: bool, channel: str | None = None
+) -> JSON:
     """Messages as one body: for two or more, every message in English, then each in Chinese."""
     if len(messages) == 1:
-        return message_to_slack(messages[0].key, messages[0].params, lang, ephemeral=ephemeral)
+        one = messages[0]
+        return message_body(one.key, one.params, lang, ephemeral=ephemeral, channel=channel)
     parts = [
         "\n".join(
-            message_to_slack(m.key, m.params, one, ephemeral=ephemeral)["text"] for m in messages
+            message_body(m.key, m.params, one, ephemeral=ephemeral, channel=channel)["text"]
+            for m in messages
         )
         for one in languages(lang)
     ]
@@ -63,40 +87,59 @@ async def respond_with(respond: Respond, body: JSON) -> None:
         )
 
 
-async def upload_chart(
-    client: AsyncWebClient,
-    card: Card,
-    lang: Language,
-    channel_id: str,
-    colors: ColourScheme | None = None,
-) -> bool:
-    """Upload the card's chart into the channel; False when the app cannot post there."""
-    png = await asyncio.to_thread(chart_png, card, lang, colors)
-    title = chart_labels(card, lang).title
+async def chart_images(
+    client: AsyncWebClient, card: Card, lang: Language, colors: ColourScheme | None = None
+) -> list[Uploaded]:
+    """The card's chart (in the workspace's colours) uploaded without a channel (so it works
+    wherever the command does); empty when Slack refused the upload."""
     try:
-        await call_slack(
-            channel_id,
-            lambda: client.files_upload_v2(
-                channel=channel_id,
-                file=png,
-                filename=chart_filename(card),
-                title=title,
-                alt_txt=title,
-            ),
-        )
-    except ChannelGone:
-        return False
-    except PostFailed as exc:
-        log.warning("slack chart not posted ticker=%s channel=%s: %s", card.ticker, channel_id, exc)
-    return True
+        png = await asyncio.to_thread(chart_png, card, lang, colors)
+    except Exception:  # a chart bug must not lose the card: it goes without the image
+        log.exception("slack chart failed ticker=%s; card sent without it", card.ticker)
+        return []
+    title = chart_labels(card, lang).title
+    return await upload_files(client, [Attachment(chart_filename(card), png, title)])
+
+
+async def respond_card(respond: Respond, body: JSON) -> bool:
+    """Send a card (with its image blocks); a card whose image Slack has not processed yet is
+    sent again once a second later, then without it (a response URL takes five messages, so
+    retries are few). True when the image went out."""
+
+    async def send(one: JSON) -> None:
+        response = await respond(**one)
+        status = getattr(response, "status_code", 200)
+        text = str(getattr(response, "body", ""))
+        if status != 200 and "invalid_blocks" in text and "image" in str(one.get("blocks")):
+            raise ImagesNotReady
+        if status != 200:
+            log.warning("slack response_url refused status=%s body=%s", status, text)
+
+    _, shown = await send_with_images(send, body, waits=RESPOND_WAITS)
+    return shown
+
+
+async def history_images(
+    client: AsyncWebClient, view: HistoryView, lang: Language
+) -> list[Uploaded]:
+    """The history chart uploaded without a channel, like the card's; empty when refused."""
+    try:
+        png = await asyncio.to_thread(history_chart_png, view, lang)
+    except Exception:  # a chart bug must not lose the table: it goes without the image
+        log.exception("slack history chart failed ticker=%s; sent without it", view.ticker)
+        return []
+    title = chart_title(view, lang)
+    return await upload_files(client, [Attachment(history_chart_filename(view), png, title)])
 
 
 async def send_outcome(
     outcome: Outcome, respond: Respond, client: AsyncWebClient, channel_id: str | None
 ) -> None:
-    """Cards in the channel (each followed by its chart), then messages.
+    """Cards in the channel, each one message with its chart inside, then messages.
 
-    Messages next to cards are the tickers that failed, so they are shown only to the user.
+    Messages next to cards are the tickers that failed, so they are shown only to the user. A
+    card whose chart could not be attached goes text-only, and that is said once.
+    ``channel_id`` is the channel the messages are about (named in confirmations).
     """
     reply, lang = outcome.reply, outcome.language
     if isinstance(reply, DigestReply):  # a preview: the digest's own Block Kit, only to the user
@@ -104,16 +147,31 @@ async def send_outcome(
         for body in digest_to_slack(reply.digest, lang)[:MAX_PREVIEW_PARTS]:
             await respond_with(respond, {**body, "response_type": "ephemeral"})
         return
-    charts = channel_id is not None
-    for card in reply.cards:
-        await respond_with(respond, {**card_to_slack(card, lang), "response_type": "in_channel"})
-        if (
-            charts
-            and channel_id is not None
-            and not await upload_chart(client, card, lang, channel_id, outcome.colors)
-        ):
-            charts = False
-            await respond_with(respond, message_body("slack.chart_unavailable", {}, lang))
+    if isinstance(reply, HistoryReply):  # /signal IWM history: the table with its chart inside
+        images = await history_images(client, reply.history, lang)
+        body = with_images(
+            {**history_to_slack(reply.history, lang), "response_type": "in_channel"}, images
+        )
+        shown = await respond_card(respond, body) if images else False
+        if not images:
+            await respond_with(respond, body)
+        if not shown:
+            await respond_with(respond, message_body("slack.chart_text_only", {}, lang))
+        return
+    text_only = False
+    # charts drawn and uploaded together (in threads), then the cards sent in order
+    charts = await asyncio.gather(
+        *(chart_images(client, card, lang, outcome.colors) for card in reply.cards)
+    )
+    for card, images in zip(reply.cards, charts, strict=True):
+        body = with_images({**card_to_slack(card, lang), "response_type": "in_channel"}, images)
+        shown = await respond_card(respond, body) if images else False
+        if not images:
+            await respond_with(respond, body)
+        text_only = text_only or not shown
+    if text_only:  # said once, after the cards
+        await respond_with(respond, message_body("slack.chart_text_only", {}, lang))
     if reply.messages:
         ephemeral = reply.ephemeral or bool(reply.cards)
-        await respond_with(respond, messages_body(reply.messages, lang, ephemeral=ephemeral))
+        body = messages_body(reply.messages, lang, ephemeral=ephemeral, channel=channel_id)
+        await respond_with(respond, body)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.adapters.discord import DiscordAdapter, create_discord_adapter
@@ -39,9 +40,9 @@ def _no_bot_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def _restore_rest_base() -> Iterator[None]:
     """The adapter points discord.py's process-wide REST base at the fake; put it back after."""
-    saved = Route.BASE
+    saved, gateway = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
     yield
-    Route.BASE = saved
+    Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved, gateway
 
 
 @pytest.fixture
@@ -135,7 +136,7 @@ async def make_bot(fake: FakeDiscord, prices: Path, store: Storage) -> AsyncIter
 
     Keywords: ``source`` (a PriceSource, default CSV), ``prices_cls`` (PriceService subclass),
     ``cooldown``, ``language`` (default language), ``defer_after`` (10 s, so a cold first chart
-    never defers by accident), ``guild_ids``, ``shard_count``, ``login``.
+    never defers by accident), ``guild_ids``, ``shard_count``, ``shard_ids``, ``login``.
     """
     made: list[DiscordAdapter] = []
 
@@ -148,6 +149,7 @@ async def make_bot(fake: FakeDiscord, prices: Path, store: Storage) -> AsyncIter
         defer_after: float = 10.0,
         guild_ids: str | None = None,
         shard_count: int | None = None,
+        shard_ids: str | None = None,
         login: bool = True,
     ) -> Bot:
         overrides: dict[str, Any] = {}
@@ -155,6 +157,8 @@ async def make_bot(fake: FakeDiscord, prices: Path, store: Storage) -> AsyncIter
             overrides["discord_guild_ids"] = guild_ids
         if shard_count:
             overrides["discord_shard_count"] = shard_count
+        if shard_ids:
+            overrides["discord_shard_ids"] = shard_ids
         settings = load_settings(
             env_file=None,
             discord_token="test-token",
@@ -165,7 +169,10 @@ async def make_bot(fake: FakeDiscord, prices: Path, store: Storage) -> AsyncIter
         )
         service = prices_cls(source or CsvSource(prices), MarketCalendar(), store=store)
         services = Services(
-            prices=service, settings=store, default_language=settings.default_language
+            prices=service,
+            settings=store,
+            default_language=settings.default_language,
+            alerts=store,
         )
         adapter = create_discord_adapter(
             settings, Dispatcher(services), store, defer_after=defer_after

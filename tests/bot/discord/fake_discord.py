@@ -1,9 +1,14 @@
 """A fake Discord REST API on 127.0.0.1 that records every request, plus interaction payloads.
 
-Answers what discord.py needs to log in (``/users/@me``, ``/oauth2/applications/@me``), command
-sync (``PUT .../commands``, echoed back with ids), interaction callbacks, webhook follow-ups and
-channel messages, and a minimal gateway at ``/gateway`` (HELLO, READY, GUILD_CREATE, heartbeat
-ACKs, events pushed by the test). Multipart bodies are split into ``payload_json`` and ``files[n]``. Responses are
+Answers what discord.py needs to log in (``/users/@me``, ``/oauth2/applications/@me``,
+``/gateway/bot``), command sync (``PUT .../commands``, echoed back with ids), interaction
+callbacks (one per interaction: a second gets 40060, like Discord), webhook follow-ups and channel
+messages, and a gateway at ``/gateway`` (HELLO, READY, GUILD_CREATE, heartbeat ACKs, events
+pushed by the test) that accepts many sockets and routes like Discord's sharded gateway: a
+guild's events go only to the sockets that identified with shard ``(guild_id >> 22) % count``,
+DMs to shard 0 (discord-api-docs issue #17, "Sharding"; twilight's ``ShardId`` docs restate the
+formula). Two sockets identified with one shard both get its events, so a double connection
+shows up as a double answer (40060) in the tests. Multipart bodies are split into ``payload_json`` and ``files[n]``. Responses are
 ``application/json`` exactly (discord.py checks). ``script`` queues canned responses (429, 404 ...)
 for a method and path.
 """
@@ -25,6 +30,8 @@ API_PREFIX = "/api/v10"
 APPLICATION_ID = 900000000000000001
 BOT_USER_ID = 900000000000000002
 GUILD_ID = 800000000000000001
+#: A guild on the other shard of a two-shard bot: (GUILD_ID >> 22) % 2 != (GUILD_ID_2 >> 22) % 2.
+GUILD_ID_2 = GUILD_ID + (1 << 22)
 CHANNEL_ID = 700000000000000001
 ADMIN_ID = 600000000000000001
 MEMBER_ID = 600000000000000002
@@ -33,8 +40,23 @@ MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 31)
 MANAGE_GUILD = 1 << 5
 ADMIN_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_GUILD
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SEND_MESSAGES = 1 << 11
+#: @everyone in the fake guild: view channel, send messages, embed links, attach files, commands.
+EVERYONE_PERMISSIONS = (1 << 10) | SEND_MESSAGES | (1 << 14) | (1 << 15) | (1 << 31)
+BOT_ROLE_ID = 800000000000000099
+#: #quiet denies Send Messages to @everyone.
+QUIET_CHANNEL_ID = 700000000000000003
 
 _ids = itertools.count(500000000000000001)
+
+# JSON error bodies as Discord sends them (codes from Discord's "Opcodes and Status Codes",
+# https://discord.com/developers/docs/topics/opcodes-and-status-codes#json; an interaction must
+# get its one initial response within 3 s and its token takes follow-ups for 15 min, see
+# https://discord.com/developers/docs/interactions/receiving-and-responding).
+UNKNOWN_INTERACTION = {"message": "Unknown interaction", "code": 10062}  # HTTP 404
+ALREADY_ACKNOWLEDGED = {"message": "Interaction has already been acknowledged.", "code": 40060}
+INVALID_WEBHOOK_TOKEN = {"message": "Invalid Webhook Token", "code": 50027}  # HTTP 401
+MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}  # HTTP 403
 
 
 @dataclass
@@ -99,6 +121,7 @@ class FakeDiscord:
         self.guild_count = guild_count
         self.requests: list[Recorded] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}  # scope -> last synced payload
+        self.acknowledged: set[str] = set()  # interaction ids that got their one response
         self._scripts: dict[tuple[str, str], list[tuple[int, Any, dict[str, str]]]] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -106,7 +129,11 @@ class FakeDiscord:
         self.gateway_url = ""
         self.identify: dict[str, Any] | None = None  # the IDENTIFY payload the client sent
         self.identified = asyncio.Event()
-        self._socket: web.WebSocketResponse | None = None
+        self.guild_ids: list[int] = [GUILD_ID]  # guilds the bot is in (GUILD_CREATE per shard)
+        self.recommended_shards = 1  # GET /gateway/bot "shards"
+        self.identifies: list[tuple[int, int]] = []  # (shard_id, shard_count) of every IDENTIFY
+        self.sockets: dict[web.WebSocketResponse, tuple[int, int]] = {}  # identified, open
+        self.undelivered: list[dict[str, Any]] = []  # events no connected shard was there for
         self._sequence = 0
 
     async def start(self) -> FakeDiscord:
@@ -125,8 +152,8 @@ class FakeDiscord:
 
     async def stop(self) -> None:
         """Stop listening."""
-        if self._socket is not None:
-            await self._socket.close()
+        for socket in list(self.sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -156,40 +183,80 @@ class FakeDiscord:
             await self._changed.wait_for(lambda: len(matching()) >= count)
         return matching()
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a gateway DISPATCH event (``INTERACTION_CREATE`` ...) to the connected client."""
-        assert self._socket is not None, "no client is connected to the gateway"
+    def shards_connected(self) -> dict[int, int]:
+        """Open identified sockets per shard id."""
+        out: dict[int, int] = {}
+        for shard, _count in self.sockets.values():
+            out[shard] = out.get(shard, 0) + 1
+        return out
+
+    @staticmethod
+    def _route(data: dict[str, Any], event: str) -> int | None:
+        raw = data.get("guild_id") or (data.get("id") if event.startswith("GUILD_") else None)
+        return int(raw) if raw else None
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> int:
+        """Send a gateway DISPATCH event to the sockets of its guild's shard; how many got it."""
+        guild_id = self._route(data, event)
+        targets = [
+            socket
+            for socket, (shard, count) in self.sockets.items()
+            if shard == ((guild_id >> 22) % count if guild_id else 0)
+        ]
+        assert self.sockets, "no client is connected to the gateway"
+        if not targets:
+            self.undelivered.append(data)
+        for socket in targets:
+            await self._send(socket, event, data)
+        return len(targets)
+
+    async def _send(self, socket: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
         self._sequence += 1
-        await self._socket.send_json({"op": 0, "t": event, "s": self._sequence, "d": data})
+        await socket.send_json({"op": 0, "t": event, "s": self._sequence, "d": data})
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
-        self._socket = socket
         await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}})
-        async for message in socket:
-            if message.type is not WSMsgType.TEXT:
-                continue
-            frame = json.loads(message.data)
-            if frame["op"] == 1:  # heartbeat
-                await socket.send_json({"op": 11})
-            elif frame["op"] == 2:  # identify
-                self.identify = frame["d"]
-                await self.dispatch("READY", self._ready())
-                await self.dispatch("GUILD_CREATE", guild_create())
-                self.identified.set()
-        self._socket = None
+        try:
+            async for message in socket:
+                if message.type is not WSMsgType.TEXT:
+                    continue
+                frame = json.loads(message.data)
+                if frame["op"] == 1:  # heartbeat
+                    await socket.send_json({"op": 11})
+                elif frame["op"] == 2:  # identify
+                    self.identify = frame["d"]
+                    shard, count = frame["d"].get("shard") or [0, 1]
+                    self.identifies.append((shard, count))
+                    self.sockets[socket] = (shard, count)
+                    mine = [g for g in self.guild_ids if (g >> 22) % count == shard]
+                    await self._send(socket, "READY", self._ready(mine, shard, count))
+                    for guild_id in mine:
+                        await self._send(socket, "GUILD_CREATE", guild_create(guild_id))
+                    self.identified.set()
+                    async with self._changed:
+                        self._changed.notify_all()
+        finally:
+            self.sockets.pop(socket, None)
+            async with self._changed:
+                self._changed.notify_all()
         return socket
 
-    def _ready(self) -> dict[str, Any]:
+    async def wait_until(self, condition: Callable[[], bool], *, within: float = 10.0) -> None:
+        """Wait until ``condition()`` holds (checked at every request and gateway change)."""
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(condition)
+
+    def _ready(self, guild_ids: list[int], shard: int, count: int) -> dict[str, Any]:
         return {
             "v": 10,
             "user": _user(BOT_USER_ID, "signalbot", bot=True),
-            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
-            "session_id": "fake-session",
+            "guilds": [{"id": str(g), "unavailable": True} for g in guild_ids],
+            "session_id": f"fake-session-{next(_ids)}",
             "resume_gateway_url": self.gateway_url,
             "application": {"id": str(APPLICATION_ID), "flags": 0},
-            "shard": [0, 1],
+            "shard": [shard, count],
         }
 
     async def _record(self, request: web.Request) -> Recorded:
@@ -234,6 +301,15 @@ class FakeDiscord:
             return _json(_user(BOT_USER_ID, "signalbot", bot=True))
         if (m, p) == ("GET", "/oauth2/applications/@me"):
             return _json(self._application())
+        if (m, p) == ("GET", "/gateway/bot"):
+            limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 16}
+            return _json(
+                {
+                    "url": self.gateway_url,
+                    "shards": self.recommended_shards,
+                    "session_start_limit": limit,
+                }
+            )
         if m == "PUT" and (
             match := re.fullmatch(r"/applications/\d+(?:/guilds/(\d+))?/commands", p)
         ):
@@ -241,6 +317,12 @@ class FakeDiscord:
             self.commands[scope] = r.json
             return _json([self._command(c, match.group(1)) for c in r.json])
         if m == "POST" and re.fullmatch(r"/interactions/\d+/[^/]+/callback", p):
+            interaction_id = p.split("/")[2]
+            if interaction_id in self.acknowledged:
+                # Discord accepts exactly one initial response per interaction; any later one is
+                # refused with 40060 "Interaction has already been acknowledged" (HTTP 400).
+                return _json(ALREADY_ACKNOWLEDGED, 400)
+            self.acknowledged.add(interaction_id)
             body = r.json or {}
             flags = (body.get("data") or {}).get("flags", 0)
             return _json(
@@ -397,20 +479,66 @@ def text_channel(guild_id: int = GUILD_ID) -> dict[str, Any]:
     }
 
 
+def _role(role_id: int, name: str, permissions: int, position: int) -> dict[str, Any]:
+    return {
+        "id": str(role_id),
+        "name": name,
+        "color": 0,
+        "hoist": False,
+        "position": position,
+        "permissions": str(permissions),
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
+
+
+def muted_channel(guild_id: int = GUILD_ID) -> dict[str, Any]:
+    """#quiet: @everyone (so the bot too) is denied Send Messages by a channel overwrite."""
+    return {
+        **text_channel(guild_id),
+        "id": str(QUIET_CHANNEL_ID),
+        "name": "quiet",
+        "position": 1,
+        # overwrite type 0 = role; the @everyone role's id is the guild id (Discord docs,
+        # "Permissions": permission overwrites, and "Role Object")
+        "permission_overwrites": [
+            {"id": str(guild_id), "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}
+        ],
+    }
+
+
 def guild_create(guild_id: int = GUILD_ID) -> dict[str, Any]:
-    """A minimal GUILD_CREATE payload (what the guilds intent delivers at start-up)."""
+    """A GUILD_CREATE payload as the guilds intent delivers it at start-up: roles (@everyone
+    can view, send, embed, attach), #general and #quiet, and the bot's own member (Discord
+    always includes the current user's member)."""
+    bot_member = {
+        "user": _user(BOT_USER_ID, "signalbot", bot=True),
+        "roles": [str(BOT_ROLE_ID)],
+        "joined_at": "2026-01-01T00:00:00+00:00",
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "pending": False,
+        "nick": None,
+        "avatar": None,
+        "premium_since": None,
+    }
     return {
         "id": str(guild_id),
         "name": "Market club",
         "icon": None,
         "owner_id": str(ADMIN_ID),
-        "roles": [],
+        "roles": [
+            _role(guild_id, "@everyone", EVERYONE_PERMISSIONS, 0),
+            _role(BOT_ROLE_ID, "signalbot", 0, 1),
+        ],
         "emojis": [],
         "stickers": [],
         "features": [],
-        "channels": [text_channel(guild_id)],
+        "channels": [text_channel(guild_id), muted_channel(guild_id)],
         "threads": [],
-        "members": [],
+        "members": [bot_member],
         "voice_states": [],
         "presences": [],
         "member_count": 2,

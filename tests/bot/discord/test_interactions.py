@@ -119,7 +119,7 @@ async def test_admin_sets_the_language_and_the_reply_uses_it(make_bot):
     assert not answer.json["data"].get("flags", 0) & EPHEMERAL
     assert "简体中文" in content(answer) and not re.search("[A-Za-z]{4}", content(answer))
     assert await bot.store.get_language("discord", str(GUILD_ID), "en") == "zh"
-    shown = callback(await bot.send(interaction("language")))
+    shown = callback(await bot.send(interaction("language", locale="fr")))  # no reader language
     assert shown.json["data"]["flags"] & EPHEMERAL
     assert "简体中文" in content(shown)
 
@@ -188,7 +188,7 @@ async def test_errors_use_the_server_language(make_bot):
     """The same error in a Chinese server is Chinese only."""
     bot = await make_bot(language="en")
     await bot.store.set_language("discord", str(GUILD_ID), "zh")
-    answer = callback(await bot.send(signal("ZZZZ")))
+    answer = callback(await bot.send(signal("ZZZZ", locale="fr")))  # French: the server's
     assert "找不到ZZZZ的价格数据" in content(answer)
     assert "No price data" not in content(answer)
 
@@ -327,12 +327,12 @@ async def test_a_voice_channel_is_refused(make_bot):
 async def test_help_and_about_are_ephemeral_text(make_bot):
     """/help lists the commands; /about carries the method, the source and the disclaimer."""
     bot = await make_bot(language="both")
-    help_ = callback(await bot.send(interaction("help")))
+    help_ = callback(await bot.send(interaction("help", locale="fr")))
     text = content(help_)
     assert help_.json["data"]["flags"] & EPHEMERAL
     assert text.startswith("**Commands**") and "**可用命令**" in text
     assert text.index("/signal TICKER") < text.index("可用命令")  # English block first
-    about = content(callback(await bot.send(interaction("about"))))
+    about = content(callback(await bot.send(interaction("about", locale="fr"))))
     assert "daily closes" in about and "not investment advice" in about
     assert "不构成投资建议" in about
 
@@ -347,7 +347,8 @@ async def test_autocomplete_offers_watchlist_and_catalog(make_bot):
     choices = answer.json["data"]["choices"]
     assert 0 < len(choices) <= 25
     assert [c["value"] for c in choices[:2]] == ["SPY IWM", "SPY IBIT9"]
-    assert choices[0]["name"].startswith("IWM · ")
+    assert choices[0]["name"].startswith("SPY IWM — ")  # the label starts with the full value
+    assert all(c["name"].startswith(c["value"]) for c in choices)
     assert all(c["value"].startswith("SPY ") and len(c["name"]) <= 100 for c in choices)
     catalog = [c["value"] for c in choices[2:]]
     assert "SPY IVV" in catalog  # a catalog fund by ticker prefix
@@ -383,7 +384,11 @@ async def test_digest_preview_is_the_digest_with_its_heatmap(make_bot):
     bot = await make_bot(language="both")
     await bot.store.set_watchlist("discord", str(GUILD_ID), ["IWM", "SPY"])
     payload = interaction(
-        "digest", subcommand("preview"), user_id=ADMIN_ID, permissions=ADMIN_PERMISSIONS
+        "digest",
+        subcommand("preview"),
+        user_id=ADMIN_ID,
+        permissions=ADMIN_PERMISSIONS,
+        locale="fr",
     )
     answer = callback(await bot.send(payload))
     data = answer.json["data"]

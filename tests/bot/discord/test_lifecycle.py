@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.adapters.base import Attachment, ChannelGone, PostFailed
+from bot.adapters.base import Attachment, ChannelGone, PostFailed, PostingPaused
 from formatting.embeds import no_mentions
 from tests.bot.discord.conftest import SlowSource
 from tests.bot.discord.fake_discord import (
@@ -74,12 +74,11 @@ async def test_send_message_waits_out_a_429(make_bot, fake, is_global):
     ("status", "code", "message"),
     [
         (404, 10003, "Unknown Channel"),
-        (403, 50001, "Missing Access"),
-        (403, 50013, "Missing Permissions"),
+        (404, 10004, "Unknown Guild"),
     ],
 )
 async def test_lost_channels_raise_channel_gone(make_bot, fake, status, code, message):
-    """403/404 mean the channel is gone or closed to the bot: ChannelGone, no retry."""
+    """404 Unknown Channel / Guild: the channel is gone for good: ChannelGone, no retry."""
     bot = await make_bot()
     fake.script("POST", PATH, status, {"message": message, "code": code})
     with pytest.raises(ChannelGone) as caught:
@@ -87,6 +86,28 @@ async def test_lost_channels_raise_channel_gone(make_bot, fake, status, code, me
     assert caught.value.channel_id == CHANNEL
     assert str(code) in caught.value.reason and message in caught.value.reason
     assert len(fake.calls("POST", PATH)) == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "message"), [(50001, "Missing Access"), (50013, "Missing Permissions")]
+)
+async def test_permission_problems_raise_posting_paused(make_bot, fake, code, message):
+    """403 50001/50013 can be fixed by an admin: PostingPaused naming what is missing."""
+    bot = await make_bot()
+    fake.script("POST", PATH, 403, {"message": message, "code": code})
+    with pytest.raises(PostingPaused) as caught:
+        await bot.adapter.send_message(CHANNEL, {"embeds": [EMBED]})
+    assert caught.value.channel_id == CHANNEL
+    assert caught.value.reason.startswith("missing ")
+    assert len(fake.calls("POST", PATH)) == 1
+
+
+async def test_a_404_without_a_gone_code_is_retried_not_disabled(make_bot, fake):
+    """Only 10003/10004 end a subscription: a bare 404 (a proxy, say) is PostFailed."""
+    bot = await make_bot()
+    fake.script("POST", PATH, 404, {"message": "404: Not Found", "code": 0})
+    with pytest.raises(PostFailed):
+        await bot.adapter.send_message(CHANNEL, {"embeds": [EMBED]})
 
 
 async def test_other_failures_raise_post_failed(make_bot, fake):

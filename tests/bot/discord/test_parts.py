@@ -45,7 +45,9 @@ def test_every_tree_string_is_in_every_catalog():
     """Each command, subcommand, option and choice has its English, Simplified and Traditional
     catalog text."""
     wanted = _tree_keys()
-    assert len(wanted) == 11 * 2 + 8 * 2 + 5 + 2  # commands, options, language and colour choices
+    # commands, options, language and colour choices (/history: 1 + 1; /alert: 4 + 4; /colors:
+    # 1 + 1)
+    assert len(wanted) == 16 * 2 + 13 * 2 + 5 + 2
     assert wanted <= keys("en") & keys("zh") & keys("zh-hant")
 
 
@@ -109,3 +111,40 @@ def test_cooldown_charges_refunds_and_expires():
     off.charge("u")
     assert off.retry_after("u") == 0.0
     assert Cooldown.shown_seconds(0.01) == 1
+
+
+def test_autocomplete_labels_start_with_the_full_value_within_100_characters():
+    """Label = value + name (name cut first); a value too long for a name is the label alone."""
+    from bot.adapters.discord.autocomplete import MAX_CHOICE_TEXT, choice_label, ticker_choices
+
+    assert choice_label("SPY QQQ", "Invesco QQQ Trust") == "SPY QQQ — Invesco QQQ Trust"
+    long_value = "SPY " * 24 + "QQQ"
+    assert choice_label(long_value, "Invesco QQQ Trust") == long_value
+    label = choice_label("QQQ", "x" * 200)
+    assert label.startswith("QQQ — ") and len(label) == MAX_CHOICE_TEXT
+    for choice in ticker_choices("SPY QQ", []):
+        assert choice.name.startswith(choice.value) and len(choice.name) <= MAX_CHOICE_TEXT
+
+
+async def test_a_submitted_autocomplete_label_runs_as_its_value(make_bot):
+    """Clients that send the label instead of the value still get the card (no '—' error)."""
+    from tests.bot.discord.fake_discord import interaction, option
+
+    bot = await make_bot()
+    calls = await bot.send(
+        interaction("signal", option("ticker", "IWM — iShares Russell 2000 ETF"))
+    )
+    [answer] = [c for c in calls if c.path.endswith("/callback")]
+    assert answer.json["type"] == 4 and answer.json["data"]["embeds"]
+
+
+async def test_a_stale_command_is_named_from_the_interaction(make_bot):
+    """A command Discord still shows but this build lacks: named from data.name, ephemeral."""
+    from tests.bot.discord.fake_discord import interaction
+
+    bot = await make_bot()
+    calls = await bot.send(interaction("oldstuff"))
+    [answer] = [c for c in calls if c.path.endswith("/callback")]
+    text = answer.json["data"]["content"]
+    assert "/oldstuff is no longer a command" in text and "?" not in text.split("\n")[0][:12]
+    assert answer.json["data"]["flags"] & 64

@@ -26,7 +26,16 @@ async def test_synced_commands_are_the_contract(make_bot, fake):
     """Names and options exactly as the issue lists them; no default permission restriction."""
     await make_bot()
     commands = {c["name"]: c for c in fake.commands["global"]}
-    assert set(commands) == {"signal", "language", "colors", "digest", "help", "about"}
+    assert set(commands) == {
+        "signal",
+        "history",
+        "language",
+        "colors",
+        "digest",
+        "alert",
+        "help",
+        "about",
+    }
     assert all(c["default_member_permissions"] is None for c in commands.values())
     [ticker] = commands["signal"]["options"]
     assert (ticker["name"], ticker["type"], ticker["required"], ticker["autocomplete"]) == (
@@ -35,6 +44,8 @@ async def test_synced_commands_are_the_contract(make_bot, fake):
         True,
         True,
     )
+    [history] = commands["history"]["options"]
+    assert (history["name"], history["required"], history["autocomplete"]) == ("ticker", True, True)
     [choice] = commands["language"]["options"]
     assert choice["name"] == "choice" and not choice["required"]
     assert [c["value"] for c in choice["choices"]] == ["en", "zh", "zh-hant", "both", "both-hant"]
@@ -43,6 +54,14 @@ async def test_synced_commands_are_the_contract(make_bot, fake):
     assert [c["value"] for c in scheme["choices"]] == ["green-up", "red-up"]
     digest = commands["digest"]
     assert digest["contexts"] == [0]  # servers only: subscriptions belong to a server
+    # user installs and DMs (0 guild, 1 bot DM, 2 group DM / private channel; 0 guild install,
+    # 1 user install): the read-only commands everywhere, the server settings in servers only
+    for name in ("signal", "help", "about"):
+        assert sorted(commands[name]["integration_types"]) == [0, 1], name
+        assert sorted(commands[name]["contexts"]) == [0, 1, 2], name
+    for name in ("language", "colors", "digest"):
+        assert commands[name]["integration_types"] == [0], name
+        assert commands[name]["contexts"] == [0], name
     subs = {o["name"]: o for o in digest["options"]}
     assert list(subs) == ["schedule", "watchlist", "off", "status", "preview"]
     assert all(o["type"] == 1 for o in subs.values())
@@ -107,13 +126,28 @@ async def test_a_changed_definition_or_scope_syncs_again(make_bot, fake, store):
     await store.set_state(STATE_KEY, "0" * 64)  # as if an older build had synced
     await make_bot()
     assert len(fake.calls("PUT", r"^/applications/\d+/commands$")) == 2
+    names = {c["name"] for c in fake.commands["global"]}
+    assert {"signal", "language", "digest", "help", "about"} <= names
     await make_bot(guild_ids="123,456")
     guild_puts = [c.path for c in fake.calls("PUT", r"/guilds/")]
     assert guild_puts == [
         f"/applications/{APPLICATION_ID}/guilds/123/commands",
         f"/applications/{APPLICATION_ID}/guilds/456/commands",
     ]
-    assert {c["name"] for c in fake.commands["123"]} == {c["name"] for c in fake.commands["global"]}
+    assert {c["name"] for c in fake.commands["123"]} == names
+    assert fake.commands["global"] == []  # the other scope is emptied (no duplicates)
+
+
+async def test_changing_the_scope_removes_the_other_scopes_commands(make_bot, fake):
+    """Global -> guilds empties the global commands; guilds -> global empties those guilds."""
+    await make_bot()
+    assert {c["name"] for c in fake.commands["global"]} >= {"signal"}
+    await make_bot(guild_ids="123")
+    assert fake.commands["global"] == [] and fake.commands["123"]
+    await make_bot(guild_ids="456")
+    assert fake.commands["123"] == [] and fake.commands["456"]
+    await make_bot()
+    assert fake.commands["456"] == [] and {c["name"] for c in fake.commands["global"]} >= {"signal"}
 
 
 async def test_a_failed_sync_is_retried_next_start(make_bot, fake, store):
@@ -159,16 +193,18 @@ async def test_small_bots_use_one_connection(make_bot):
 
 
 async def test_shard_count_setting_shards(make_bot):
-    """DISCORD_SHARD_COUNT set: an AutoShardedClient with that many shards."""
+    """DISCORD_SHARD_COUNT set: the adapter is sharded with that many shards."""
     bot = await make_bot(shard_count=2)
-    assert isinstance(bot.adapter.client, discord.AutoShardedClient)
-    assert bot.adapter.client.shard_count == 2
+    assert bot.adapter.sharded
+    assert bot.adapter.shard_count == 2
 
 
-async def test_large_bots_switch_to_sharding_at_login(make_bot, fake):
-    """More than 1000 guilds reported at login: the adapter logs in again, sharded."""
+async def test_large_bots_shard_as_discord_recommends(make_bot, fake):
+    """More than 1000 guilds reported at login: sharded, with /gateway/bot's recommended count,
+    without a second login."""
     fake.guild_count = 1500
+    fake.recommended_shards = 3
     bot = await make_bot()
-    assert isinstance(bot.adapter.client, discord.AutoShardedClient)
-    assert len(fake.calls("GET", r"^/users/@me$")) == 2
+    assert bot.adapter.sharded and bot.adapter.shard_count == 3
+    assert len(fake.calls("GET", r"^/users/@me$")) == 1
     assert bot.adapter.tree.client is bot.adapter.client

@@ -69,13 +69,25 @@ async def make_adapter(fake: FakeSlack, store: Storage, prices: Path) -> AsyncIt
         language: str = "both",
         broken: bool = False,
         dispatcher: Dispatcher | None = None,
+        sleep: Any = None,
+        watchdog_interval: float | None = None,
         **overrides: Any,
     ) -> SlackAdapter:
         kind = BrokenPrices if broken else PriceService
         service = kind(source or CsvSource(prices), MarketCalendar(), store=store)
-        services = Services(prices=service, settings=store, default_language=language)  # type: ignore[arg-type]
+        services = Services(prices=service, settings=store, default_language=language, alerts=store)  # type: ignore[arg-type]
         settings = slack_settings(fake, **overrides)
-        adapter = create_slack_adapter(settings, dispatcher or Dispatcher(services), store)
+        extra: dict[str, Any] = {}
+        if sleep is not None:
+            extra["sleep"] = sleep
+        if watchdog_interval is not None:
+            extra["watchdog_interval"] = watchdog_interval
+        dispatch = dispatcher or Dispatcher(services)
+        adapter = (
+            SlackAdapter(settings, dispatch, store, **extra)
+            if extra
+            else create_slack_adapter(settings, dispatch, store)
+        )
         made.append(adapter)
         return adapter
 

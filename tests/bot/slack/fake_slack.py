@@ -1,4 +1,22 @@
-"""A fake Slack Web API on 127.0.0.1 that records every call, plus request-signing helpers."""
+"""A fake Slack Web API on 127.0.0.1 that records every call, plus request-signing helpers.
+
+What it imitates, and from where (slack_sdk 3.48 / slack_bolt 1.30 sources in the venv, and the
+public docs and issue threads named here):
+
+- ``oauth.v2.access`` with a code answers a plain workspace install, a workspace inside an
+  Enterprise Grid (``team`` and ``enterprise``), or an org-wide install (``team: null``,
+  ``is_enterprise_install: true``), optionally with token rotation (``refresh_token``,
+  ``expires_in``); with ``grant_type=refresh_token`` it issues a new token and the old one is
+  answered ``token_expired`` from then on (slack_sdk ``AsyncTokenRotator``).
+- ``conversations.info``: ``is_im``, ``is_private``, ``is_member``, ``is_archived``; a private
+  channel the app is not in is ``channel_not_found`` (it cannot see it).
+- ``files.completeUploadExternal`` with ``channel_id`` of a channel the app is not in is
+  ``not_in_channel`` (``chat:write.public`` does not cover it, python-slack-sdk #1359); without
+  a channel the file is shared nowhere. A message whose image block names a ``slack_file`` id
+  that was never uploaded is ``invalid_blocks`` "invalid slack file" (python-slack-sdk #1658,
+  #1521), on ``chat.postMessage`` and on response URLs alike.
+- Events are retried with ``X-Slack-Retry-Num`` / ``X-Slack-Retry-Reason`` (Events API docs).
+"""
 
 from __future__ import annotations
 
@@ -9,15 +27,35 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 from aiohttp import web
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.signature import SignatureVerifier
 
-SIGNING_SECRET = "test-signing-secret"
-BOT_TOKEN = "xoxb-test-token"
-TEAM = "T0TEST"
+from tests.bot.slack.slack_requests import (
+    BOT_TOKEN,
+    GRID_TEAM,
+    ORG,
+    SIGNING_SECRET,
+    TEAM,
+    event_body,
+    home_opened_body,
+    signed_headers,
+    signed_request,
+    slash_body,
+)
+
+__all__ = [
+    "BOT_TOKEN",
+    "GRID_TEAM",
+    "ORG",
+    "SIGNING_SECRET",
+    "TEAM",
+    "FakeSlack",
+    "event_body",
+    "home_opened_body",
+    "signed_headers",
+    "signed_request",
+    "slash_body",
+]
 
 
 @dataclass
@@ -48,6 +86,14 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.failures: dict[str, list[Failure]] = {}
+        self.channels: dict[str, dict[str, Any]] = {}  # conversations.info answers by id
+        self.files: set[str] = set()  # uploaded (completed) file ids
+        self.install_kind = "workspace"  # or "grid" (a workspace in a Grid org) or "org"
+        self.rotating = False  # installs get a refresh token and expires_in
+        self.expires_in = 43_200
+        self.expired: set[str] = set()  # tokens refreshed away: token_expired
+        self._refreshes = itertools.count(1)
+        self._current: dict[str, str] = {}  # refresh token -> the access token it last issued
         self.url = ""
         self._changed = asyncio.Condition()
         self._ts = itertools.count(1)
@@ -62,9 +108,14 @@ class FakeSlack:
         )
         self.failures.setdefault(method, []).append(failure)
 
-    def user(self, user_id: str, **flags: bool) -> None:
-        """Define what ``users.info`` says about ``user_id`` (``is_admin=True``...)."""
-        self.users[user_id] = {"id": user_id, "team_id": TEAM, **flags}
+    def user(self, user_id: str, **fields: Any) -> None:
+        """Define what ``users.info`` says about ``user_id`` (``is_admin=True``, ``team_id``...)."""
+        self.users[user_id] = {"id": user_id, "team_id": TEAM, **fields}
+
+    def channel(self, channel_id: str, **fields: Any) -> None:
+        """Define what ``conversations.info`` says (``is_private=True, is_member=False``...);
+        a private channel the app is not in is invisible (``channel_not_found``)."""
+        self.channels[channel_id] = {"id": channel_id, "is_member": True, **fields}
 
     # --- inspection ------------------------------------------------------------------------
     def of(self, method: str) -> list[Call]:
@@ -124,18 +175,53 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") or params.get("token")
         await self._record(Call(method, params, token, request.path, raw))
+        if token in self.expired:
+            return web.json_response({"ok": False, "error": "token_expired"})
         queue = self.failures.get(method)
         if queue:
             failure = queue[0]
             failure.times -= 1
             if failure.times <= 0:
                 queue.pop(0)
+            answer: dict[str, Any] = {"ok": False, "error": failure.error}
+            if failure.error == "invalid_blocks":  # as Slack names a file not processed yet
+                answer["errors"] = ["invalid slack file [json-pointer:/blocks/1/slack_file]"]
             return web.json_response(
-                {"ok": False, "error": failure.error},
+                answer,
                 status=failure.status,
                 headers=failure.headers,
             )
+        refused = self._refusal(method, params)
+        if refused is not None:
+            return web.json_response({"ok": False, **refused})
         return web.json_response({"ok": True, **self._answer(method, params)})
+
+    def bad_files(self, blocks: Any) -> list[str]:
+        """JSON pointers of image blocks naming a ``slack_file`` that was never uploaded."""
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        return [
+            f"invalid slack file [json-pointer:/blocks/{i}/slack_file]"
+            for i, b in enumerate(blocks or [])
+            if b.get("type") == "image"
+            and "slack_file" in b
+            and b["slack_file"].get("id") not in self.files
+        ]
+
+    def _refusal(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        if method == "conversations.info":
+            channel = self.channels.get(params.get("channel", ""))
+            if channel is not None and channel.get("is_private") and not channel["is_member"]:
+                return {"error": "channel_not_found"}
+        if method == "files.completeUploadExternal":
+            channel = self.channels.get(params.get("channel_id", ""))
+            if channel is not None and not channel["is_member"]:
+                return {"error": "not_in_channel"}
+        if method == "chat.postMessage":
+            errors = self.bad_files(params.get("blocks"))
+            if errors:
+                return {"error": "invalid_blocks", "errors": errors}
+        return None
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -153,27 +239,72 @@ class FakeSlack:
             return {"file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
         if method == "files.completeUploadExternal":
             files = json.loads(params.get("files", "[]"))
+            self.files.update(f["id"] for f in files)
             return {"files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+        if method == "conversations.info":
+            channel_id = params.get("channel", "")
+            default = {"id": channel_id, "is_member": True, "is_private": False}
+            return {"channel": self.channels.get(channel_id, default)}
         if method == "apps.connections.open":
             return {"url": self.url.replace("http://", "ws://") + "/socket"}
         if method == "oauth.v2.access":
-            return {
-                "app_id": "A0TEST",
-                "authed_user": {"id": "UINSTALLER"},
-                "scope": "commands,chat:write",
-                "token_type": "bot",
-                "access_token": "xoxb-installed-T0OTHER",
-                "bot_user_id": "UBOT2",
-                "team": {"id": "T0OTHER", "name": "Other"},
-                "enterprise": None,
-                "is_enterprise_install": False,
-            }
+            if params.get("grant_type") == "refresh_token":
+                return self._refresh(params)
+            return self._install()
         return {}
+
+    def _install(self) -> dict[str, Any]:
+        team, enterprise = {"id": "T0OTHER", "name": "Other"}, None
+        if self.install_kind == "grid":
+            team, enterprise = {"id": GRID_TEAM, "name": "Grid team"}, {"id": ORG, "name": "Org"}
+        elif self.install_kind == "org":
+            team, enterprise = None, {"id": ORG, "name": "Org"}
+        key = team["id"] if team else ORG
+        answer: dict[str, Any] = {
+            "app_id": "A0TEST",
+            "authed_user": {"id": "UINSTALLER"},
+            "scope": "commands,chat:write",
+            "token_type": "bot",
+            "access_token": f"xoxb-installed-{key}",
+            "bot_user_id": "UBOT2",
+            "team": team,
+            "enterprise": enterprise,
+            "is_enterprise_install": self.install_kind == "org",
+        }
+        if self.rotating:
+            answer |= {"refresh_token": f"xoxe-1-{key}", "expires_in": self.expires_in}
+            self._current[f"xoxe-1-{key}"] = answer["access_token"]
+        return answer
+
+    def _refresh(self, params: dict[str, Any]) -> dict[str, Any]:
+        n = next(self._refreshes)
+        refresh = str(params.get("refresh_token"))
+        if refresh not in self._current:
+            return {"ok": False, "error": "invalid_refresh_token"}
+        self.expired.add(self._current[refresh])
+        self._current[refresh] = f"xoxb-refreshed-{n}"
+        return {
+            "app_id": "A0TEST",
+            "token_type": "bot",
+            "access_token": f"xoxb-refreshed-{n}",
+            "refresh_token": params.get("refresh_token"),
+            "expires_in": 43_200,
+            "scope": "commands,chat:write",
+        }
 
     async def _response(self, request: web.Request) -> web.Response:
         params, raw = await self._params(request)
         await self._record(Call("response", params, None, request.path, raw))
+        if self.bad_files(params.get("blocks")):
+            return web.Response(status=400, text="invalid_blocks")
         return web.Response(text="ok")
+
+    async def socket_drop(self) -> None:
+        """Close the Socket Mode connection from Slack's side."""
+        await self.wait_for(lambda: self._ws is not None)
+        assert self._ws is not None
+        ws, self._ws = self._ws, None
+        await ws.close()
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         """Socket Mode: say hello, record what the client sends (acks carry the envelope id)."""
@@ -200,80 +331,3 @@ class FakeSlack:
             Call("upload", {"file_id": request.match_info["file_id"]}, None, request.path, raw)
         )
         return web.Response(text="OK")
-
-
-# --- signed requests --------------------------------------------------------------------------
-def signed_headers(
-    body: str,
-    *,
-    secret: str = SIGNING_SECRET,
-    timestamp: int | None = None,
-    json_body: bool = False,
-) -> dict[str, str]:
-    """Headers Slack would send with ``body``, signed with ``secret`` at ``timestamp``."""
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    content_type = "application/json" if json_body else "application/x-www-form-urlencoded"
-    return {
-        "content-type": content_type,
-        "x-slack-request-timestamp": ts,
-        "x-slack-signature": signature,
-    }
-
-
-def slash_body(
-    text: str,
-    *,
-    response_url: str,
-    team: str = TEAM,
-    user: str = "U0MEMBER",
-    channel: str = "C0GENERAL",
-) -> str:
-    """A form-encoded ``/signal`` payload as Slack sends it."""
-    return urlencode(
-        {
-            "token": "legacy-verification-token",
-            "team_id": team,
-            "team_domain": "test",
-            "channel_id": channel,
-            "channel_name": "general",
-            "user_id": user,
-            "user_name": "member",
-            "command": "/signal",
-            "text": text,
-            "api_app_id": "A0TEST",
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": "1.2.3",
-        }
-    )
-
-
-def signed_request(body: str, **kwargs: Any) -> AsyncBoltRequest:
-    """``body`` as a bolt request carrying a valid signature (override with ``kwargs``)."""
-    json_body = body.startswith("{")
-    return AsyncBoltRequest(body=body, headers=signed_headers(body, json_body=json_body, **kwargs))
-
-
-def home_opened_body(*, user: str = "U0MEMBER", team: str = TEAM) -> str:
-    """An ``app_home_opened`` Events API callback."""
-    return json.dumps(
-        {
-            "token": "legacy-verification-token",
-            "team_id": team,
-            "api_app_id": "A0TEST",
-            "type": "event_callback",
-            "event_id": "Ev0TEST",
-            "event_time": int(time.time()),
-            "event": {
-                "type": "app_home_opened",
-                "user": user,
-                "channel": "D0HOME",
-                "tab": "home",
-                "event_ts": f"{time.time():.6f}",
-            },
-            "authorizations": [
-                {"team_id": team, "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}
-            ],
-        }
-    )

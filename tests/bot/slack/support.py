@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import threading
 from collections.abc import Sequence
 from datetime import date
@@ -88,3 +90,12 @@ async def run_slash(
     assert ack.status == 200, ack.body
     await adapter.idle()
     return fake.responses[before:]
+
+
+async def until(check: Any, seconds: float = 10.0) -> None:
+    """Poll the async ``check()`` until it is true (bolt runs event listeners after the ack)."""
+    async with asyncio.timeout(seconds):
+        for _ in itertools.count():
+            if await check():
+                return
+            await asyncio.sleep(0.02)

@@ -9,7 +9,6 @@ from slack_sdk.models.views import View
 
 from bot.adapters.slack.home import MAX_HOME_BLOCKS, home_view
 from bot.storage import Subscription
-from formatting.blocks import escape_mrkdwn
 from formatting.i18n import t
 from formatting.numbers import long_date
 from signals.calendar import MarketCalendar
@@ -54,10 +53,11 @@ async def test_home_tab_shows_language_watchlist_digests_and_last_status(adapter
     assert "SPY QQQ" in shown
     assert "<#C0DIGEST1>" in shown and "<#C0GONE>" in shown and "C0NOTOURS" not in shown
     assert t("slack.home.last_sent", "en", date=long_date(session, "en")) in shown
-    reason = escape_mrkdwn("channel_not_found")  # _ would start italics
+    reason = t("slack.reason.channel_not_found", "en")  # words, not the error code
     assert t("slack.home.stopped", "en", reason=reason) in shown
     assert t("slack.home.after_close", "en") in shown
-    assert escape_mrkdwn("America/New_York") in shown
+    assert "`America/New_York`" in shown  # shown (and copied) as typed
+    assert "\u200b" not in shown
 
 
 async def test_home_tab_in_chinese_without_digests(adapter, fake, store):

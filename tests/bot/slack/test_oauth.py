@@ -65,7 +65,7 @@ async def test_callback_with_a_forged_state_installs_nothing(oauth_adapter, fake
 async def test_commands_use_the_installing_workspace_token(oauth_adapter, fake, store):
     """After the install, a command from that workspace calls Slack with its own bot token."""
     await install(oauth_adapter)
-    fake.user("U0ADMIN", is_admin=True)
+    fake.user("U0ADMIN", is_admin=True, team_id=OTHER)
     await run_slash(oauth_adapter, fake, "language zh", team=OTHER, user="U0ADMIN")
     (info,) = fake.of("users.info")
     assert info.token == OTHER_TOKEN

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
+from slack_sdk.models.blocks import Block
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.base import Attachment, ChannelGone, PostFailed
-from bot.adapters.slack.poster import MAX_ATTEMPTS, PERMANENT_ERRORS, SlackPoster, retry_after
+from bot.adapters.base import Attachment, ChannelGone, PostFailed, PostingPaused
+from bot.adapters.slack.poster import (
+    MAX_ATTEMPTS,
+    PAUSE_ERRORS,
+    PERMANENT_ERRORS,
+    SlackPoster,
+    retry_after,
+)
+from formatting.messages import message_text
 
 PAYLOAD = {"text": "Daily digest", "blocks": [{"type": "divider"}], "unfurl_links": False}
 
@@ -26,25 +35,58 @@ async def test_adapter_is_a_poster_that_posts_the_body_as_given(adapter, fake):
     assert ts and "." in ts
 
 
-async def test_files_go_into_the_message_thread(adapter, fake):
-    """Attachments are uploaded with files_upload_v2 under the posted message."""
+async def test_files_are_image_blocks_inside_the_one_message(adapter, fake):
+    """The heatmap is uploaded without a channel (no membership needed) and shown by an image
+    block (slack_file id) at the end of the message's blocks: one message, valid Block Kit."""
     png = b"\x89PNG\r\n\x1a\nfake"
+    fake.channel("C0DIGEST1", is_member=False)  # a channel upload would be not_in_channel here
     ts = await adapter.send_message(
         "C0DIGEST1", PAYLOAD, [Attachment("heatmap.png", png, "ETF heatmap")]
     )
     (upload,) = fake.of("upload")
     assert upload.raw == png
     (complete,) = fake.of("files.completeUploadExternal")
-    assert complete.params["channel_id"] == "C0DIGEST1"
-    assert complete.params["thread_ts"] == ts
+    assert "channel_id" not in complete.params
+    (post,) = fake.of("chat.postMessage")
+    blocks = post.params["blocks"]
+    assert blocks[0] == PAYLOAD["blocks"][0]
+    image = blocks[-1]
+    assert image["slack_file"]["id"] == json.loads(complete.params["files"])[0]["id"]
+    assert image["alt_text"] == "ETF heatmap"
+    for block in blocks:
+        Block.parse(block).validate_json()
+    assert ts
 
 
-async def test_failed_file_upload_keeps_the_posted_message(adapter, fake, caplog):
-    """The message is out: a failing chart is logged, send_message still returns its ts."""
+async def test_refused_upload_posts_the_message_without_the_image(adapter, fake, caplog):
+    """The upload is refused: the digest still goes out (text and table), the refusal logged."""
     fake.fail("files.completeUploadExternal", "internal_error")
     ts = await adapter.send_message("C0DIGEST1", PAYLOAD, [Attachment("a.png", b"x")])
-    assert ts and len(fake.of("chat.postMessage")) == 1
-    assert any("files not posted" in r.getMessage() for r in caplog.records)
+    (post,) = fake.of("chat.postMessage")
+    assert ts
+    blocks = post.params["blocks"]
+    assert all(b["type"] != "image" for b in blocks)
+    assert blocks[-1]["type"] == "context"  # said in the digest itself, in its language
+    assert blocks[-1]["elements"][0]["text"] == message_text("slack.heatmap_text_only", {}, "both")
+    for block in blocks:
+        Block.parse(block).validate_json()
+    assert any("upload refused" in r.getMessage() for r in caplog.records)
+
+
+async def test_image_not_processed_yet_is_sent_again(make_adapter, fake):
+    """invalid_blocks 'invalid slack file' right after the upload: sent again after a short
+    wait (no wall clock: the sleep is recorded), then it goes out with the image."""
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    adapter = await make_adapter(sleep=sleep)
+    fake.fail("chat.postMessage", "invalid_blocks")
+    ts = await adapter.send_message("C0DIGEST1", PAYLOAD, [Attachment("a.png", b"x")])
+    assert ts and waits == [0.5]
+    _, second = fake.of("chat.postMessage")
+    assert second.params["blocks"][-1]["type"] == "image"
 
 
 async def test_ratelimited_waits_retry_after_then_succeeds(adapter, fake):
@@ -75,6 +117,16 @@ async def test_ratelimited_is_bounded(fake):
         await SlackPoster(client_for, sleep=sleep).send_message("C0DIGEST1", PAYLOAD)
     assert waits == [7.0] * (MAX_ATTEMPTS - 1)
     assert len(fake.of("chat.postMessage")) == MAX_ATTEMPTS
+
+
+@pytest.mark.parametrize("error", sorted(PAUSE_ERRORS))
+async def test_fixable_errors_pause_the_digest(adapter, fake, error):
+    """not_in_channel (private channel), missing_scope...: PostingPaused, not ChannelGone."""
+    fake.fail("chat.postMessage", error)
+    with pytest.raises(PostingPaused) as paused:
+        await adapter.send_message("C0DIGEST1", PAYLOAD)
+    assert (paused.value.channel_id, paused.value.reason) == ("C0DIGEST1", error)
+    assert len(fake.of("chat.postMessage")) == 1
 
 
 @pytest.mark.parametrize("error", sorted(PERMANENT_ERRORS))

@@ -4,7 +4,7 @@
 ``servers.colors`` (``green-up`` / ``red-up``, NULL = the default of the server's language) is new.
 
 Revision ID: 0014
-Revises: 0001
+Revises: 0012
 Create Date: 2026-12-01
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

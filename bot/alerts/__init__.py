@@ -1,0 +1,1 @@
+"""Regime alerts: evaluated after each session's close by the digest's scheduler and leader."""

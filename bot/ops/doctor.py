@@ -1,0 +1,196 @@
+"""``signalbot doctor``: the configuration checked against the real services, as a checklist.
+
+Each check gives one line, ``ok`` or ``problem``, with what was found and, for a problem, what to
+do. Checks are independent: one failing never hides the others. Every network call has a timeout.
+Exit code 0 when every check passed, 1 otherwise. Secrets are never printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from bot.settings import Settings
+from bot.storage.urls import safe_url
+
+EXIT_OK, EXIT_PROBLEM = 0, 1
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the checklist; ``fix`` says what to do when ``ok`` is False."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def ok(name: str, detail: str) -> Check:
+    """A passed check."""
+    return Check(name, True, detail)
+
+
+def problem(name: str, detail: str, fix: str) -> Check:
+    """A failed check and what to do about it."""
+    return Check(name, False, detail, fix)
+
+
+def format_check(check: Check) -> str:
+    """``ok       name  detail`` or ``problem  name  detail`` plus an indented ``-> fix`` line."""
+    line = f"{'ok' if check.ok else 'problem':<8} {check.name:<18} {check.detail}"
+    return line if check.ok or not check.fix else f"{line}\n{'':<27} -> {check.fix}"
+
+
+def settings_check(settings: Settings) -> Check:
+    """The settings parsed (else doctor would not run) and name at least one usable surface."""
+    surfaces = []
+    if settings.discord_enabled:
+        surfaces.append("Discord")
+    if settings.slack_enabled:
+        surfaces.append("Slack (Socket Mode)" if settings.slack_socket_mode else "Slack (HTTP)")
+    slack_partial = not settings.slack_enabled and any(
+        v is not None
+        for v in (
+            settings.slack_bot_token,
+            settings.slack_app_token,
+            settings.slack_signing_secret,
+            settings.slack_client_id,
+        )
+    )
+    if slack_partial:
+        return problem(
+            "settings",
+            "some SLACK_* variables are set, but not enough to connect",
+            "set SLACK_BOT_TOKEN (or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET) and SLACK_APP_TOKEN "
+            "(Socket Mode) or SLACK_SIGNING_SECRET (HTTP)",
+        )
+    shown = " and ".join(surfaces) if surfaces else "no chat token: `signalbot run` is a terminal"
+    return ok("settings", f"valid; {shown}")
+
+
+async def database_check(settings: Settings, limit: float) -> Check:
+    """The database answers and is migrated to the code's latest revision."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.engine import make_url
+
+    from bot.storage.db import alembic_config, current_revision
+
+    url = settings.async_database_url
+    where = safe_url(settings.database_url)
+    parsed = make_url(url)
+    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    # do not create an empty SQLite file by looking at it
+    if file not in (None, "", ":memory:") and not await asyncio.to_thread(Path(str(file)).exists):
+        return problem(
+            "database",
+            f"{where} does not exist yet",
+            "run `signalbot db upgrade` (the bot also creates it when it starts)",
+        )
+    try:
+        async with asyncio.timeout(limit):
+            revision = await current_revision(url)
+    except Exception as exc:
+        return problem(
+            "database",
+            f"{where} is not reachable ({type(exc).__name__}: {_short(exc)})",
+            "check SIGNALBOT_DATABASE_URL, and that the database server runs and accepts this user",
+        )
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    if revision not in heads:
+        return problem(
+            "database",
+            f"{where} is reachable but at revision {revision or 'none'} (latest: "
+            f"{', '.join(sorted(heads))})",
+            "run `signalbot db upgrade` (the bot also migrates when it starts)",
+        )
+    return ok("database", f"{where} reachable, migrated ({revision})")
+
+
+async def prices_check(settings: Settings, limit: float) -> Check:
+    """The price source returns bars for SPY up to the latest completed session."""
+    from signals.calendar import MarketCalendar
+    from signals.sources import source_from_spec
+
+    try:
+        source = source_from_spec(settings.price_source)
+    except ValueError as exc:
+        return problem("price source", str(exc), "fix SIGNALBOT_PRICE_SOURCE")
+    calendar = MarketCalendar()
+    session = calendar.last_completed_session(datetime.now(UTC))
+    try:
+        async with asyncio.timeout(limit):
+            result = await asyncio.to_thread(
+                source.fetch, ["SPY"], start=session - timedelta(days=14), end=session
+            )
+    except Exception as exc:
+        return _price_problem(source.name, f"{type(exc).__name__}: {_short(exc)}")
+    bars = result.bars.get("SPY")
+    if bars is None or bars.empty:
+        error = result.errors.get("SPY")
+        return _price_problem(source.name, str(error) if error else "no bars for SPY")
+    last = bars.index[-1].date()
+    close = float(bars["Close"].iloc[-1])
+    age = "" if last >= session else f"; the latest completed session is {session}: data is stale"
+    return ok("price source", f"{source.name} answers: SPY closed at {close:.2f} on {last}{age}")
+
+
+def _price_problem(source: str, detail: str) -> Check:
+    return problem(
+        "price source",
+        f"{source} did not answer for SPY ({detail})",
+        "check network access to the source, or try SIGNALBOT_PRICE_SOURCE=demo to run offline",
+    )
+
+
+def _short(exc: BaseException, limit: int = 120) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def _guarded(name: str, check: Callable[[], Awaitable[list[Check]]]) -> list[Check]:
+    """A check that crashed is a problem line, never a traceback."""
+    try:
+        return await check()
+    except Exception as exc:
+        return [problem(name, f"the check itself failed ({type(exc).__name__})", "report a bug")]
+
+
+async def run_checks(settings: Settings, *, limit: float = 10.0) -> list[Check]:
+    """Every check that applies to ``settings``, in checklist order."""
+    from bot.ops.doctor_chat import discord_checks, slack_checks
+
+    async def one(check: Awaitable[Check]) -> list[Check]:
+        return [await check]
+
+    checks = [settings_check(settings)]
+    groups = [
+        ("database", lambda: one(database_check(settings, limit))),
+        ("price source", lambda: one(prices_check(settings, limit))),
+    ]
+    if settings.discord_enabled:
+        groups.append(("discord", lambda: discord_checks(settings, limit)))
+    if settings.slack_enabled:
+        groups.append(("slack", lambda: slack_checks(settings, limit)))
+    for name, group in groups:
+        checks += await _guarded(name, group)
+    return checks
+
+
+async def cmd_doctor(settings: Settings, *, limit: float = 10.0, out: TextIO | None = None) -> int:
+    """Print the checklist; 0 when everything is ok, 1 otherwise."""
+    stream = out or sys.stdout
+    checks = await run_checks(settings, limit=limit)
+    for check in checks:
+        print(format_check(check), file=stream)
+    problems = sum(not c.ok for c in checks)
+    print(
+        f"\n{len(checks) - problems} ok, {problems} problem(s)" if problems else "\nall checks ok",
+        file=stream,
+    )
+    return EXIT_PROBLEM if problems else EXIT_OK

@@ -1,0 +1,39 @@
+"""Helpers of the ops tests: a free port, polling an HTTP endpoint until it answers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from typing import Any
+
+import aiohttp
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _no_bot_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings read DISCORD_* / SLACK_* / SIGNALBOT_* variables; tests see only what they pass."""
+    for name in list(os.environ):
+        if name.startswith(("DISCORD_", "SLACK_", "SIGNALBOT_")):
+            monkeypatch.delenv(name)
+
+
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def get(url: str, *, limit: float = 30.0) -> tuple[int, Any]:
+    """GET ``url`` once the server listens (polled, generous limit): (status, JSON or text)."""
+    async with asyncio.timeout(limit), aiohttp.ClientSession() as session:
+        while True:
+            try:
+                async with session.get(url) as response:
+                    if response.content_type == "application/json":
+                        return response.status, await response.json()
+                    return response.status, await response.text()
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
