@@ -20,6 +20,7 @@ from bot.ops import ops_wanted
 from bot.services import price_service
 from bot.settings import Settings
 from bot.storage import Storage, open_storage
+from bot.storage.db import private_dir
 from commands.context import Services
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ async def run_bot(
             log.error("no chat adapter could be started; see the errors above")
             return 1
         if terminal_mode:
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(settings.data_dir)
             adapters.append(
                 TerminalAdapter(
                     dispatcher,

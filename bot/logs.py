@@ -65,7 +65,9 @@ def configure_logging(
     console.setLevel(logging.WARNING if quiet or log_file else level.upper())
     handlers: list[logging.Handler] = [console]
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
+        from bot.storage.db import private_dir
+
+        private_dir(log_file.parent)
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     root = logging.getLogger()
     for old in list(root.handlers):

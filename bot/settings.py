@@ -121,6 +121,16 @@ class Settings(BaseSettings):
     max_alerts_per_server: int = _env(
         "SIGNALBOT_MAX_ALERTS_PER_SERVER", 25, "Most regime alerts one server or workspace may have"
     )
+    digest_stop_seconds: float = _env(
+        "SIGNALBOT_DIGEST_STOP_SECONDS",
+        20.0,
+        "On SIGTERM, how long digest posts already in flight may take to finish, in seconds",
+    )
+    digest_lease_seconds: float = _env(
+        "SIGNALBOT_DIGEST_LEASE_SECONDS",
+        20.0,
+        "Lease of a digest claim, in seconds: a crashed process's claims are taken over after it",
+    )
 
     @field_validator(
         "discord_api_base_url", "slack_api_base_url", "tiingo_api_base_url", mode="before"
@@ -178,7 +188,13 @@ class Settings(BaseSettings):
     def _port(cls, value: Any) -> int:
         return _int(value, low=1, high=65535)
 
-    @field_validator("signal_cooldown_seconds", "digest_grace_hours", mode="before")
+    @field_validator(
+        "signal_cooldown_seconds",
+        "digest_grace_hours",
+        "digest_stop_seconds",
+        "digest_lease_seconds",
+        mode="before",
+    )
     @classmethod
     def _non_negative(cls, value: Any) -> float:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -83,4 +84,22 @@ class Poster(Protocol):
         server_id: str | None = None,
     ) -> str:
         """Post ``payload`` (with ``files``) to ``channel_id``; return the message id."""
+        ...
+
+
+class RecoveryUnavailable(Exception):
+    """The platform cannot tell whether a message was posted (no history permission, errors)."""
+
+
+class Recoverable(Protocol):
+    """A poster that can look up its own earlier message by the digest's marker (optional).
+
+    ``find_posted`` returns the id of the message in ``channel_id`` carrying ``marker`` and
+    created after ``since``, None when there is none, or raises :class:`RecoveryUnavailable`.
+    """
+
+    async def find_posted(
+        self, channel_id: str, marker: str, since: datetime, *, server_id: str | None = None
+    ) -> str | None:
+        """The id of the earlier message with ``marker``, or None."""
         ...

@@ -13,12 +13,12 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from bot.adapters.base import ChannelGone, Poster
-from bot.digest.claims import claimer_is_dead
 from bot.storage import Storage, new_claimer_id
+from bot.storage.alert_ledger import ALERT_CLAIM_STALE
 from bot.storage.alerts import DM_PREFIX, Alert
 from commands.history import with_track_lines
 from commands.signal import build_cards
@@ -94,6 +94,7 @@ class AlertRunner:
         default_language: Language = "both",
         claimer_id: str | None = None,
         post_timeout: float = 60.0,
+        stale_after: timedelta = ALERT_CLAIM_STALE,
     ) -> None:
         self.storage = storage
         self.prices = prices
@@ -101,6 +102,9 @@ class AlertRunner:
         self.default_language = default_language
         self.claimer_id = claimer_id or new_claimer_id()
         self.post_timeout = post_timeout
+        #: A claim older than this, held by another process, is taken over (it died mid-post);
+        #: longer than any post may take (``post_timeout``).
+        self.stale_after = stale_after
 
     async def run(
         self,
@@ -113,13 +117,6 @@ class AlertRunner:
         wait for the next session)."""
         report = AlertReport()
         states = await self.storage.alert_states(session)
-        for alert_id, (state, claimer) in states.items():
-            if state == "claimed" and claimer != self.claimer_id and claimer_is_dead(claimer):
-                reason = f"claimer {claimer} died before marking it sent"
-                await self.storage.mark_alert_failed(alert_id, session, claimer, reason)
-                log.warning(
-                    "alert claim released alert=%d session=%s: %s", alert_id, session, reason
-                )
         alerts = [
             a
             for a in await self.storage.list_alerts()
@@ -190,7 +187,11 @@ class AlertRunner:
         report: AlertReport,
     ) -> None:
         claimed = [
-            a for a in members if await self.storage.claim_alert(a.id, session, self.claimer_id)
+            a
+            for a in members
+            if await self.storage.claim_alert(
+                a.id, session, self.claimer_id, stale_after=self.stale_after
+            )
         ]
         report.skipped += len(members) - len(claimed)
         if not claimed:

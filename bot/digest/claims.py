@@ -1,21 +1,18 @@
 """What the delivery ledger still allows a runner to send, and what a run did.
 
-A claim left behind by a process that died (same host, pid gone) is released at once; one from
-another host is taken over by ``claim_delivery`` when it is older than the ledger's timeout.
+A claim left behind by a process that died is taken over once its lease (``claimed_until``)
+ends: the holder renews it while it runs, so a live holder is never taken over.
 """
 
 from __future__ import annotations
 
-import contextlib
+import enum
 import logging
-import os
-import socket
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date, datetime, timedelta
 
-from bot.storage import CLAIM_TIMEOUT, Storage, Subscription
+from bot.storage import Delivery, Storage, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +20,26 @@ log = logging.getLogger(__name__)
 #: only stops a delivery that crashes the sender every time. An outage of the platform must
 #: not use up the session's digest (3 attempts over 6 minutes would).
 DIGEST_MAX_ATTEMPTS = 60
+
+
+class Outcome(enum.Enum):
+    """What became of one delivery (a digest, or one of its parts); metrics count these."""
+
+    SENT = "sent"  # posted now
+    RECOVERED = "recovered"  # an earlier attempt had posted it: found on the platform, marked
+    FAILED = "failed"  # the platform refused or timed out: retried by a later run
+    GONE = "gone"  # the channel is gone: subscription disabled
+    PAUSED = "paused"  # refused for a reason an admin can fix: paused, retried next session
+    SKIPPED = "skipped"  # sent already, held by another instance, or out of attempts
+    STOPPED = "stopped"  # not started: the process is stopping (claim released)
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """The outcome of one part and the id of its message when it is on the platform."""
+
+    outcome: Outcome
+    message_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +62,12 @@ class RunReport:
     sent: int = 0
     failed: int = 0
     gone: int = 0
+    paused: int = 0  # refused for a fixable reason (missing permission): retried next session
     skipped: int = 0  # already sent, being sent elsewhere, out of attempts, or no poster
+    held: int = 0  # of the skipped: claimed by another live instance (lease running)
+    lease_ends: datetime | None = None  # earliest end of those leases
+    stopped: int = 0  # not started because the process is stopping
+    recovered: int = 0  # parts found on the platform after an unknown outcome (marked sent)
     deferred: int = 0  # data not complete yet and still allowed to wait
     messages: int = 0
     upstream_calls: int = 0
@@ -55,30 +77,19 @@ class RunReport:
     @property
     def eventful(self) -> bool:
         """Something was sent, failed, disabled or deferred (not just skipped)."""
-        return bool(self.sent or self.failed or self.gone or self.deferred)
+        return bool(self.sent or self.failed or self.gone or self.paused or self.deferred)
 
 
-def claimer_is_dead(claimed_by: str) -> bool:
-    """True only when ``claimed_by`` names a process on this host that no longer runs.
-
-    Claimer ids are ``host:pid:random`` (:func:`bot.storage.new_claimer_id`). Anything else, another
-    host, or our own pid (another runner in this process) counts as alive.
-    """
-    host, _, rest = claimed_by.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != socket.gethostname()[:80] or not pid_text.isdigit():
-        return False
-    pid = int(pid_text)
-    if pid == os.getpid() or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    with contextlib.suppress(OSError):  # a zombie is dead but still answers signal 0
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].startswith("Z")
+def _open(row: Delivery, now: datetime, instance: str, retry_backoff: timedelta) -> bool:
+    """May this part be claimed now (by ``instance``)?"""
+    if row.state == "failed":
+        freed = row.claimed_until
+        return row.attempts < DIGEST_MAX_ATTEMPTS and (
+            freed is None or freed <= now - retry_backoff
+        )
+    if row.state == "claimed":
+        lease = row.claimed_until
+        return row.claimed_by != instance and (lease is None or lease < now)
     return False
 
 
@@ -91,41 +102,41 @@ async def open_targets(
     posters: Collection[str],
     retry_backoff: timedelta,
     report: RunReport,
-) -> list[Target]:
-    """Targets of ``session`` the ledger still allows; claims of dead local processes released.
+) -> tuple[list[Target], dict[int, dict[int, Delivery]]]:
+    """Targets of ``session`` with a part still to send, and the ledger rows by subscription/part.
 
-    Skipped (counted in ``report``): sent, claimed by a live claimer (or by this one), failed
-    too often or too recently, or on a platform without a poster.
+    A target is open when it has no row yet, or a part that is not sent and may be claimed
+    (failed and its backoff over, or claimed under a lease that ended). Skipped (counted in
+    ``report``): fully sent, held by a live lease of another instance (``report.held``, with
+    the earliest lease end in ``report.lease_ends``), out of attempts, or without a poster.
     """
-    ledger = {row.subscription_id: row for row in await storage.deliveries_for(session)}
+    ledger: dict[int, dict[int, Delivery]] = {}
+    for row in await storage.deliveries_for(session):
+        ledger.setdefault(row.subscription_id, {})[row.part] = row
     now = storage.now()
     pending = []
     for target in targets:
         sub = target.subscription
-        row = ledger.get(sub.id)
+        rows = ledger.get(sub.id, {})
         if sub.platform not in posters:
             report.no_poster.add(sub.platform)
-        elif row is None:
+            report.skipped += 1
+            continue
+        if not rows:
             pending.append(target)
             continue
-        elif row.state == "claimed" and row.claimed_by != claimer_id:
-            if claimer_is_dead(row.claimed_by):
-                reason = f"claimer {row.claimed_by} died before marking it sent"
-                await storage.mark_failed(sub.id, session, row.claimed_by, reason)
-                log.warning(
-                    "digest claim released subscription=%d session=%s: %s", sub.id, session, reason
-                )
-                pending.append(target)
-                continue
-            if row.claimed_at < now - CLAIM_TIMEOUT:
-                pending.append(target)
-                continue
-        elif (
-            row.state == "failed"
-            and row.attempts < DIGEST_MAX_ATTEMPTS
-            and row.claimed_at <= now - retry_backoff
-        ):
+        parts = max((r.parts or 0 for r in rows.values()), default=0)
+        unsent = [r for r in rows.values() if r.state != "sent"]
+        if not unsent and len(rows) < parts:  # killed between two parts: the rest is new
             pending.append(target)
             continue
+        if any(_open(r, now, claimer_id, retry_backoff) for r in unsent):
+            pending.append(target)
+            continue
+        held = [r for r in unsent if r.state == "claimed" and r.claimed_by != claimer_id]
+        if held:
+            report.held += 1
+            ends = min(r.claimed_until or now for r in held)
+            report.lease_ends = min(ends, report.lease_ends or ends)
         report.skipped += 1
-    return pending
+    return pending, ledger

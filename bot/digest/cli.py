@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import logging
+import signal
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -26,6 +29,8 @@ from signals.service import PriceService
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 RETRY_EVERY = 60.0  # seconds between attempts while waiting for the session's bars
+MAX_LEASE_WAITS = 5  # runs that wait for another process's leases before giving up
+log = logging.getLogger(__name__)
 
 
 def _session(prices: PriceService, raw: str | None) -> date:
@@ -39,16 +44,45 @@ async def _print_post(channel_id: str, text: str) -> str:
 
 
 def _add(total: RunReport, part: RunReport) -> None:
-    for name in ("sent", "failed", "gone", "messages", "upstream_calls"):
+    for name in ("sent", "failed", "gone", "messages", "upstream_calls", "recovered", "stopped"):
         setattr(total, name, getattr(total, name) + getattr(part, name))
     total.skipped, total.deferred = part.skipped, part.deferred
 
 
+async def _drained(run: asyncio.Task[RunReport], stop: asyncio.Event, bound: float) -> RunReport:
+    """The run's report; after ``stop`` it gets ``bound`` seconds to finish posts in flight."""
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({run, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if not run.done():
+        log.info("digest stop: letting posts in flight finish (at most %.0f s)", bound)
+        done, _ = await asyncio.wait({run}, timeout=bound)
+        if not done:
+            log.warning("digest posts still in flight after %.0f s; stopping anyway", bound)
+            run.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await run
+            return RunReport(stopped=1)
+    return run.result()
+
+
 async def cmd_digest_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Post every enabled subscription's digest of the session (the ledger skips sent ones)."""
+    """Post every enabled subscription's digest of the session (the ledger skips sent ones).
+
+    SIGTERM/SIGINT stop it like ``signalbot run``: nothing new is claimed, posts in flight get
+    ``SIGNALBOT_DIGEST_STOP_SECONDS`` to finish. Claims another process still holds are waited
+    for until their lease ends (the holder finishes them, or died and they are taken over).
+    """
     from bot.services import price_service
     from bot.storage import open_storage
 
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
     async with open_storage(settings.async_database_url) as storage:
         prices = digest_prices(price_service(settings, storage))
         session = _session(prices, args.session)
@@ -61,26 +95,44 @@ async def cmd_digest_run(args: argparse.Namespace, settings: Settings) -> int:
                 posters,
                 default_language=settings.default_language,
                 retry_backoff=timedelta(0),
+                lease=timedelta(seconds=settings.digest_lease_seconds),
             )
             subs = await storage.list_subscriptions()
             deadline = time.monotonic() + max(args.max_wait, 0.0) * 60
+            lease_waits = 0
             total = RunReport(sessions=[session])
-            while True:
+            while not stop.is_set():
                 allow_stale = time.monotonic() >= deadline
                 targets = [Target(s, session, allow_stale=allow_stale) for s in subs]
-                _add(total, await runner.run(targets))
+                run = asyncio.create_task(runner.run(targets, active=lambda: not stop.is_set()))
+                part = await _drained(run, stop, settings.digest_stop_seconds)
+                _add(total, part)
+                if part.held and part.lease_ends is not None and lease_waits < MAX_LEASE_WAITS:
+                    lease_waits += 1  # another process holds claims: wait for its lease
+                    wait = (part.lease_ends - storage.now()).total_seconds() + 0.5
+                    await _sleep(stop, min(max(wait, 0.1), runner.lease.total_seconds() + 1))
+                    continue
                 if not total.deferred or allow_stale:
                     break
-                await asyncio.sleep(min(RETRY_EVERY, max(deadline - time.monotonic(), 0.0)))
+                await _sleep(stop, min(RETRY_EVERY, max(deadline - time.monotonic(), 0.0)))
         finally:
             for poster in opened:
                 await poster.close()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(sig)
     print(
         f"digest session={session} subscriptions={len(subs)} sent={total.sent} "
         f"messages={total.messages} failed={total.failed} disabled={total.gone} "
-        f"skipped={total.skipped} deferred={total.deferred} upstream_calls={total.upstream_calls}"
+        f"skipped={total.skipped} deferred={total.deferred} recovered={total.recovered} "
+        f"stopped={'yes' if stop.is_set() else 'no'} upstream_calls={total.upstream_calls}"
     )
-    return EXIT_FAILURE if total.failed else EXIT_OK
+    return EXIT_FAILURE if total.failed or stop.is_set() else EXIT_OK
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
 
 
 async def cmd_digest_preview(args: argparse.Namespace, settings: Settings) -> int:

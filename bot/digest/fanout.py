@@ -11,25 +11,31 @@ and "marked sent" is closed by the platform idempotency keys of :mod:`bot.digest
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import cast
 
 from bot.adapters.base import ChannelGone, Poster, PostFailed, PostingPaused
-from bot.digest.claims import DIGEST_MAX_ATTEMPTS, RunReport, Target, open_targets
-from bot.digest.payloads import build_messages
+from bot.digest.claims import (
+    DIGEST_MAX_ATTEMPTS,
+    Outcome,
+    PartResult,
+    RunReport,
+    Target,
+    open_targets,
+)
+from bot.digest.digests import image_specs, plan_digests
+from bot.digest.payloads import Outgoing, build_messages
 from bot.digest.ratelimit import DEFAULT_RATES, RateSpacer
-from bot.digest.render import HeatmapRenderer, new_renderer
-from bot.storage import Storage, Subscription, new_claimer_id
-from commands.digest import digest_from_results, previous_regimes, results_source
-from formatting.card import LANGUAGES, Language
-from formatting.colours import COLOUR_SCHEMES, ColourScheme
-from formatting.digest import Digest, heatmap_specs
-from signals.errors import SourceUnavailable
-from signals.momentum import Signal
+from bot.digest.reconcile import find_earlier_post
+from bot.digest.render import HeatmapRenderer, SpecKey, new_renderer
+from bot.storage import LEASE, Delivery, DeliveryKey, Storage, Subscription, new_instance_id
+from formatting.card import Language
+from formatting.colours import ColourScheme
+from formatting.digest import Digest
 from signals.service import PriceService
 
 log = logging.getLogger(__name__)
@@ -44,6 +50,14 @@ class _Run:
     report: RunReport
     active: Callable[[], bool]
     renderer: HeatmapRenderer | None
+    ledger: dict[int, dict[int, Delivery]] = field(default_factory=dict)
+
+
+def _by_session(targets: Sequence[Target]) -> dict[date, list[Target]]:
+    by_session: dict[date, list[Target]] = {}
+    for target in targets:
+        by_session.setdefault(target.session, []).append(target)
+    return dict(sorted(by_session.items()))
 
 
 class DigestRunner:
@@ -65,6 +79,7 @@ class DigestRunner:
         post_timeout: float = 120.0,
         retry_backoff: timedelta = timedelta(minutes=2),
         claimer_id: str | None = None,
+        lease: timedelta = LEASE,
         heatmaps: bool = True,
         render_processes: int | None = None,
         rates: Mapping[str, float] | None = None,
@@ -76,12 +91,15 @@ class DigestRunner:
         self.concurrency = concurrency
         self.post_timeout = post_timeout
         self.retry_backoff = retry_backoff
-        self.claimer_id = claimer_id or new_claimer_id()
+        self.claimer_id = claimer_id or new_instance_id()  # this process's instance id
+        self.lease = max(lease, timedelta(seconds=1))
         self.heatmaps = heatmaps
         self.render_processes = render_processes
         chosen = DEFAULT_RATES if rates is None else rates
         self.spacers = {platform: RateSpacer(rate) for platform, rate in chosen.items()}
         self.rendered = 0  # heatmap images drawn (observability, benchmarks)
+        self.images: dict[SpecKey, bytes] = {}  # pictures of the session, drawn once each
+        self._images_session: date | None = None
         self.on_report: Callable[[RunReport], None] | None = None  # metrics hook (bot.ops)
         self._warned: set[str] = set()
 
@@ -90,16 +108,20 @@ class DigestRunner:
     ) -> RunReport:
         """Deliver every target not yet delivered; ``active`` False stops claiming new ones."""
         began, calls = time.perf_counter(), self.prices.upstream_calls
-        renderer = new_renderer(self.render_processes) if self.heatmaps and targets else None
+        renderer = None
+        if self.heatmaps and targets:
+            renderer = new_renderer(self.render_processes, images=self.images)
         run = _Run(RunReport(), active, renderer)
-        by_session: dict[date, list[Target]] = {}
-        for target in targets:
-            by_session.setdefault(target.session, []).append(target)
+        by_session = _by_session(targets)
+        heartbeat = asyncio.create_task(self._heartbeat(), name="digest-heartbeat")
         try:
-            for session, group in sorted(by_session.items()):
+            for session, group in by_session.items():
                 run.report.sessions.append(session)
                 await self._run_session(session, group, run)
         finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
             if renderer is not None:
                 await renderer.close()
                 self.rendered += renderer.rendered
@@ -127,41 +149,54 @@ class DigestRunner:
         )
         return report
 
-    async def _languages(self, targets: Sequence[Target]) -> dict[int, Language]:
-        servers: dict[tuple[str, str], Language] = {}
-        out: dict[int, Language] = {}
-        for target in targets:
-            sub = target.subscription
-            key = (sub.platform, sub.server_id)
-            if sub.language is not None:
-                out[sub.id] = sub.language
-                continue
-            if key not in servers:
-                stored = await self.storage.get_language(*key, self.default_language)
-                known = stored in LANGUAGES
-                servers[key] = cast(Language, stored) if known else self.default_language
-            out[sub.id] = servers[key]
-        return out
-
-    async def _colours(
-        self, targets: Sequence[Target]
-    ) -> dict[tuple[str, str], ColourScheme | None]:
-        """Each server's colour convention (None: the language's default, or lookup failed)."""
-        out: dict[tuple[str, str], ColourScheme | None] = {}
-        for target in targets:
-            key = (target.subscription.platform, target.subscription.server_id)
-            if key in out:
-                continue
+    async def _heartbeat(self) -> None:
+        """Renew this instance's claims every third of the lease while the run lasts."""
+        every = max(self.lease.total_seconds() / 3, 0.05)
+        while True:
+            await asyncio.sleep(every)
             try:
-                stored = await self.storage.get_colors(*key)
-            except Exception:
-                log.exception("digest colours lookup failed platform=%s server=%s", *key)
-                stored = None
-            out[key] = next((s for s in COLOUR_SCHEMES if s == stored), None)
-        return out
+                await self.storage.renew_claims(self.claimer_id, self.lease)
+            except Exception as exc:  # the database blinked: the next beat tries again
+                log.warning("digest claim heartbeat failed: %s", exc)
+
+    async def prerender(self, targets: Sequence[Target]) -> int:
+        """Draw the heatmaps of ``targets`` ahead of their due time; how many were drawn.
+
+        Only digests whose data is complete are drawn (an incomplete one would change when the
+        bars come in). The pictures stay in :attr:`images` for the runs of that session.
+        """
+        if not self.heatmaps or not targets:
+            return 0
+        drawn = 0
+        renderer = new_renderer(self.render_processes, images=self.images)
+        try:
+            for session, group in _by_session(targets).items():
+                self._keep_images_of(session)
+                planned = await plan_digests(
+                    self.storage,
+                    self.prices,
+                    session,
+                    group,
+                    default_language=self.default_language,
+                    record=False,
+                )
+                await renderer.render_all(image_specs([p for p in planned if not p.incomplete]))
+        finally:
+            await renderer.close()
+            drawn = renderer.rendered
+            self.rendered += drawn
+        if drawn:
+            log.info("digest heatmaps drawn ahead=%d", drawn)
+        return drawn
+
+    def _keep_images_of(self, session: date) -> None:
+        """Pictures are kept for one session at a time (a few MB per hundred watchlists)."""
+        if self._images_session != session:
+            self.images.clear()
+            self._images_session = session
 
     async def _run_session(self, session: date, targets: Sequence[Target], run: _Run) -> None:
-        pending = await open_targets(
+        pending, run.ledger = await open_targets(
             self.storage,
             session,
             targets,
@@ -173,46 +208,48 @@ class DigestRunner:
         if not pending:
             return
         pending = sorted(pending, key=lambda t: (t.subscription.platform, t.subscription.server_id))
-        watchlists: dict[tuple[str, str], tuple[str, ...]] = {}
-        for target in pending:
-            key = (target.subscription.platform, target.subscription.server_id)
-            if key not in watchlists:
-                watchlists[key] = tuple(await self.storage.get_watchlist(*key))
-        languages = await self._languages(pending)
-        colours = await self._colours(pending)
-        union = list(dict.fromkeys(t for tickers in watchlists.values() for t in tickers))
-        results = await self.prices.signals(union, session=session)  # one batched fetch
-        signals = [r for r in results.values() if isinstance(r, Signal)]
-        await self.storage.record_signals(signals)
-        previous = await previous_regimes(self.storage, signals)
-        digests: dict[tuple[str, ...], tuple[Digest, bool]] = {}
-        for tickers in dict.fromkeys(watchlists.values()):
-            digest = digest_from_results(
-                session,
-                tickers,
-                results,
-                previous,
-                source=results_source(results, self.prices.source.source_id),
-            )
-            transient = any(isinstance(results[t], SourceUnavailable) for t in tickers)
-            digests[tickers] = (digest, digest.stale or transient)
-        semaphores = {p: asyncio.Semaphore(self.concurrency) for p in self.posters}
-        jobs = []
-        for target in pending:
-            sub = target.subscription
-            digest, incomplete = digests[watchlists[(sub.platform, sub.server_id)]]
-            if (incomplete and not target.allow_stale) or not digest.rows:
+        planned = await plan_digests(
+            self.storage,
+            self.prices,
+            session,
+            pending,
+            default_language=self.default_language,
+            record=True,
+        )
+        ready = []
+        for item in planned:
+            if (item.incomplete and not item.target.allow_stale) or not item.digest.rows:
                 # nothing to show (source down): wait, never spend the session on an empty post
                 run.report.deferred += 1
                 continue
-            language, colors = languages[sub.id], colours[(sub.platform, sub.server_id)]
-            if run.renderer is not None and sub.platform in ("discord", "slack"):
-                run.renderer.prefetch(heatmap_specs(digest, language, colors=colors))
-            jobs.append(
-                self._deliver(target, digest, language, semaphores[sub.platform], run, colors)
+            ready.append(item)
+        if run.renderer is not None and ready:
+            # every picture first (each distinct one once), so no post waits for a drawing
+            self._keep_images_of(session)
+            began = time.perf_counter()
+            await run.renderer.render_all(image_specs(ready))
+            log.info(
+                "digest heatmaps ready session=%s drawn=%d in %.0f ms",
+                session,
+                run.renderer.rendered,
+                (time.perf_counter() - began) * 1000,
             )
+        semaphores = {p: asyncio.Semaphore(self.concurrency) for p in self.posters}
+        jobs = [
+            self._deliver(
+                item.target,
+                item.digest,
+                item.language,
+                semaphores[item.target.subscription.platform],
+                run,
+                item.colors,
+            )
+            for item in ready
+        ]
         for outcome in await asyncio.gather(*jobs, return_exceptions=True):
-            if isinstance(outcome, Exception):
+            if isinstance(outcome, BaseException) and not isinstance(outcome, Outcome):
+                if isinstance(outcome, asyncio.CancelledError):
+                    raise outcome
                 log.error("digest delivery crashed", exc_info=outcome)
         if run.report.deferred:
             log.info(
@@ -229,58 +266,49 @@ class DigestRunner:
         semaphore: asyncio.Semaphore,
         run: _Run,
         colors: ColourScheme | None = None,
-    ) -> None:
+    ) -> Outcome:
+        """Each part of one subscription's digest: claim, (recover or) post, mark."""
         sub, session, report = target.subscription, target.session, run.report
         async with semaphore:
+            if not run.active():
+                report.stopped += 1
+                return Outcome.STOPPED
             if await self._paused_this_session(sub, session):
                 report.skipped += 1
-                return
-            if not run.active() or not await self.storage.claim_delivery(
-                sub.id, session, self.claimer_id, max_attempts=DIGEST_MAX_ATTEMPTS
-            ):
-                report.skipped += 1
-                return
-            try:
-                async with asyncio.timeout(self.post_timeout):
-                    ids = await self._post(sub, digest, language, run.renderer, colors)
-            except ChannelGone as exc:
-                reason = f"channel gone: {exc.reason}"
-                await self.storage.disable_subscription(
-                    sub.platform, sub.server_id, sub.channel_id, reason
-                )
-                await self.storage.mark_failed(sub.id, session, self.claimer_id, reason)
-                log.warning(
-                    "digest subscription disabled platform=%s server=%s channel=%s "
-                    "subscription=%d reason=%s",
-                    sub.platform,
-                    sub.server_id,
-                    sub.channel_id,
-                    sub.id,
-                    exc.reason,
-                )
-                report.gone += 1
-                return
-            except PostingPaused as exc:  # an admin can fix it: keep it, retry next session
-                await self._pause(sub, session, exc)
-                report.failed += 1
-                return
-            except Exception as exc:  # PostFailed, a timeout, or a bug: this channel only
-                if not isinstance(exc, PostFailed | TimeoutError):
-                    log.exception("digest post crashed subscription=%d", sub.id)
-                await self.storage.mark_failed(sub.id, session, self.claimer_id, repr(exc))
-                log.warning(
-                    "digest failed platform=%s channel=%s subscription=%d session=%s error=%r",
-                    sub.platform,
-                    sub.channel_id,
-                    sub.id,
-                    session,
-                    exc,
-                )
-                report.failed += 1
-                return
-            await self.storage.mark_sent(sub.id, session, ids)
-            if sub.paused_reason is not None and await self.storage.resume_subscription(sub.id):
+                return Outcome.SKIPPED
+            messages = await build_messages(
+                sub.platform,
+                digest,
+                language,
+                subscription_id=sub.id,
+                heatmaps=run.renderer,
+                colors=colors,
+            )
+            rows = run.ledger.get(sub.id, {})
+            ids: list[str] = []
+            outcome = Outcome.SKIPPED
+            for part, message in enumerate(messages, start=1):
+                row = rows.get(part)
+                if row is not None and row.state == "sent":
+                    continue
+                key = DeliveryKey(sub.id, session, part)
+                result = await self._deliver_part(sub, key, len(messages), message, run)
+                if result.message_id is not None:
+                    ids.append(result.message_id)
+                if result.outcome not in (Outcome.SENT, Outcome.RECOVERED):
+                    outcome = result.outcome  # the digest is not complete
+                    break  # parts go out in order: the rest waits for the next run
+                outcome = Outcome.SENT
+            resumed = outcome is Outcome.SENT and sub.paused_reason is not None
+            if resumed and await self.storage.resume_subscription(sub.id):  # posting works again
                 log.info("digest subscription resumed subscription=%d", sub.id)
+        self._count(sub, session, outcome, report, ids)
+        return outcome
+
+    def _count(
+        self, sub: Subscription, session: date, outcome: Outcome, report: RunReport, ids: list[str]
+    ) -> None:
+        if outcome is Outcome.SENT:
             report.sent += 1
             report.messages += len(ids)
             log.info(
@@ -291,20 +319,101 @@ class DigestRunner:
                 session,
                 len(ids),
             )
+        elif outcome is Outcome.FAILED:
+            report.failed += 1
+        elif outcome is Outcome.GONE:
+            report.gone += 1
+        elif outcome is Outcome.PAUSED:
+            report.paused += 1
+        elif outcome is Outcome.STOPPED:
+            report.stopped += 1
+        else:
+            report.skipped += 1
+
+    async def _deliver_part(
+        self, sub: Subscription, key: DeliveryKey, parts: int, message: Outgoing, run: _Run
+    ) -> PartResult:
+        if not run.active():
+            return PartResult(Outcome.STOPPED)
+        claim = await self.storage.claim(
+            key, self.claimer_id, parts=parts, lease=self.lease, max_attempts=DIGEST_MAX_ATTEMPTS
+        )
+        if claim is None:
+            return PartResult(Outcome.SKIPPED)
+        posting = False
+        try:
+            if claim.retry:
+                found = await find_earlier_post(self.posters[sub.platform], sub, claim)
+                if found is not None:
+                    await self.storage.mark_sent(
+                        key.subscription_id, key.session, [found], part=key.part
+                    )
+                    run.report.recovered += 1
+                    return PartResult(Outcome.RECOVERED, found)
+            spacer = self.spacers.get(sub.platform)
+            if spacer is not None:
+                await spacer.wait()
+            if not run.active():  # stopping: give the claim back, nothing was posted
+                await self.storage.release(key, self.claimer_id)
+                return PartResult(Outcome.STOPPED)
+            posting = True
+            async with asyncio.timeout(self.post_timeout):
+                message_id = await self.posters[sub.platform].send_message(
+                    sub.channel_id, message.payload, message.files, server_id=sub.server_id
+                )
+        except ChannelGone as exc:
+            reason = f"channel gone: {exc.reason}"
+            await self.storage.disable_subscription(
+                sub.platform, sub.server_id, sub.channel_id, reason
+            )
+            await self._failed(key, reason)
+            log.warning(
+                "digest subscription disabled platform=%s server=%s channel=%s "
+                "subscription=%d reason=%s",
+                sub.platform,
+                sub.server_id,
+                sub.channel_id,
+                sub.id,
+                exc.reason,
+            )
+            return PartResult(Outcome.GONE)
+        except PostingPaused as exc:  # an admin can fix it: keep it, retry next session
+            await self._pause(sub, key, exc)
+            return PartResult(Outcome.PAUSED)
+        except asyncio.CancelledError:
+            if not posting:  # cancelled before the post started: nothing can have gone out
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(self.storage.release(key, self.claimer_id))
+            raise  # else the claim stays: its lease ends and the next holder reconciles
+        except Exception as exc:  # PostFailed, a timeout, or a bug: this channel only
+            if not isinstance(exc, PostFailed | TimeoutError):
+                log.exception("digest post crashed subscription=%d", sub.id)
+            await self._failed(key, repr(exc))
+            log.warning(
+                "digest failed platform=%s channel=%s subscription=%d session=%s part=%d error=%r",
+                sub.platform,
+                sub.channel_id,
+                sub.id,
+                key.session,
+                key.part,
+                exc,
+            )
+            return PartResult(Outcome.FAILED)
+        await self.storage.mark_sent(key.subscription_id, key.session, [message_id], part=key.part)
+        return PartResult(Outcome.SENT, message_id)
 
     async def _paused_this_session(self, sub: Subscription, session: date) -> bool:
-        """Issue 12: a paused subscription is retried at the next session, not every backoff
-        (each refused post counts against Discord's invalid-request limit); an admin's
+        """A paused subscription is retried at the next session, not every backoff (each
+        refused post counts against Discord's invalid-request limit); an admin's
         /digest schedule clears the pause at once."""
         if sub.paused_reason is None:
             return False
         row = await self.storage.get_delivery(sub.id, session)
         return row is not None and row.state == "failed" and PAUSED_PREFIX in (row.error or "")
 
-    async def _pause(self, sub: Subscription, session: date, exc: PostingPaused) -> None:
-        """Issue 12: a permission problem pauses the subscription (never disables it)."""
-        error = f"{PAUSED_PREFIX}{exc.reason}"
-        await self.storage.mark_failed(sub.id, session, self.claimer_id, error)
+    async def _pause(self, sub: Subscription, key: DeliveryKey, exc: PostingPaused) -> None:
+        """A permission problem pauses the subscription (never disables it)."""
+        await self._failed(key, f"{PAUSED_PREFIX}{exc.reason}")
         if await self.storage.pause_subscription(sub.id, exc.reason):
             log.warning(
                 "digest subscription paused platform=%s server=%s channel=%s subscription=%d "
@@ -316,31 +425,7 @@ class DigestRunner:
                 exc.reason,
             )
 
-    async def _post(
-        self,
-        sub: Subscription,
-        digest: Digest,
-        language: Language,
-        renderer: HeatmapRenderer | None,
-        colors: ColourScheme | None = None,
-    ) -> list[str]:
-        poster = self.posters[sub.platform]
-        messages = await build_messages(
-            sub.platform,
-            digest,
-            language,
-            subscription_id=sub.id,
-            heatmaps=renderer,
-            colors=colors,
+    async def _failed(self, key: DeliveryKey, reason: str) -> None:
+        await self.storage.mark_failed(
+            key.subscription_id, key.session, self.claimer_id, reason, part=key.part
         )
-        spacer = self.spacers.get(sub.platform)
-        ids = []
-        for message in messages:
-            if spacer is not None:
-                await spacer.wait()
-            ids.append(
-                await poster.send_message(
-                    sub.channel_id, message.payload, message.files, server_id=sub.server_id
-                )
-            )
-        return ids

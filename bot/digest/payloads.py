@@ -1,9 +1,12 @@
-"""A digest as the messages a platform's poster sends: bodies, files and idempotency keys.
+"""A digest as the messages a platform's poster sends: bodies, files and delivery markers.
 
-Discord messages carry a ``nonce`` with ``enforce_nonce``: Discord returns the message already
-created with that nonce (for a few minutes) instead of creating another, so re-posting after a
-crash between "posted" and "marked sent" in the ledger does not duplicate the message. Slack
-messages carry the same key in their ``metadata``.
+Every message carries the key of its (subscription, session, part), :func:`nonce`, so the bot
+can tell later whether it was posted (:mod:`bot.digest.recovery`):
+
+- Discord: as ``nonce`` with ``enforce_nonce`` (Discord dedupes for a few minutes only) and, to
+  read it back from the channel's history, in the footer of the message's last embed.
+- Slack: in the message ``metadata`` (``event_type`` ``signalbot_digest``), which
+  ``conversations.history`` returns with ``include_all_metadata``.
 """
 
 from __future__ import annotations
@@ -37,6 +40,27 @@ def nonce(subscription_id: int, session: date, part: int) -> str:
     return f"d{subscription_id}s{session:%y%m%d}p{part}"[:25]
 
 
+def marker_text(key: str) -> str:
+    """How the key shows in a Discord footer (short, readable, found by substring)."""
+    return f"ref {key}"
+
+
+def _mark_discord(body: JSON, key: str) -> None:
+    from formatting.digest_render import discord_fits  # lazy: it loads slack_sdk's models
+
+    body["nonce"] = key
+    body["enforce_nonce"] = True
+    embeds = body.get("embeds") or []
+    if embeds and "footer" in embeds[-1]:
+        footer = embeds[-1]["footer"]
+        before = str(footer.get("text") or "")
+        footer["text"] = f"{before} · {marker_text(key)}" if before else marker_text(key)
+        if discord_fits(embeds):
+            return
+        footer["text"] = before  # a full page: the marker goes in the content instead
+    body["content"] = f"{body.get('content') or ''}\n-# {marker_text(key)}".strip()
+
+
 def heatmap_name(index: int) -> str:
     """File name of the ``index``-th heatmap image of a digest."""
     return HEATMAP_FILE if index == 0 else f"heatmap-{index + 1}.png"
@@ -67,8 +91,7 @@ async def build_messages(
         image = f"attachment://{HEATMAP_FILE}" if files else None
         bodies = digest_to_discord(digest, language, image=image, colors=colors)
         for part, body in enumerate(bodies, start=1):
-            body["nonce"] = nonce(subscription_id, digest.session, part)
-            body["enforce_nonce"] = True
+            _mark_discord(body, nonce(subscription_id, digest.session, part))
         if files:
             bodies[0]["attachments"] = [
                 {"id": i, "filename": f.filename, "description": f.description[:1024]}
@@ -81,6 +104,7 @@ async def build_messages(
                 "event_type": "signalbot_digest",
                 "event_payload": {
                     "key": nonce(subscription_id, digest.session, part),
+                    "subscription": subscription_id,
                     "session": digest.session.isoformat(),
                     "part": part,
                 },

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 from bot.adapters.base import Adapter, Attachment, Poster
@@ -60,6 +61,7 @@ class DiscordHttpPoster:
         self._token = token
         self._base_url = base_url
         self._http: Any = None
+        self._user_id: str | None = None
 
     async def open(self) -> None:
         """Log in over REST (``GET /users/@me``)."""
@@ -71,7 +73,8 @@ class DiscordHttpPoster:
         self._http = HTTPClient(
             asyncio.get_running_loop(), max_ratelimit_timeout=MAX_RATELIMIT_WAIT
         )
-        await self._http.static_login(self._token)
+        me = await self._http.static_login(self._token)
+        self._user_id = str(me.get("id")) if isinstance(me, dict) and me.get("id") else None
 
     async def close(self) -> None:
         """Close the HTTP session."""
@@ -90,6 +93,14 @@ class DiscordHttpPoster:
         from bot.adapters.discord.poster import post_message
 
         return await post_message(self._http, channel_id, payload, files)
+
+    async def find_posted(
+        self, channel_id: str, marker: str, since: datetime, *, server_id: str | None = None
+    ) -> str | None:
+        """Recovery: the bot's message with ``marker`` after ``since`` (Read Message History)."""
+        from bot.adapters.discord.recovery import find_posted
+
+        return await find_posted(self._http, channel_id, marker, since, author_id=self._user_id)
 
 
 def slack_web_poster(token: str, *, base_url: str | None = None) -> Poster:

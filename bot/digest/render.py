@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from formatting.digest import HeatmapSpec
@@ -44,6 +45,15 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
+SpecKey = tuple[Any, ...]
+
+
+def spec_key(spec: HeatmapSpec) -> SpecKey:
+    """What makes two heatmaps the same picture (one drawing per distinct watchlist view): the
+    whole spec, words and colours included (a red-up server's picture is not a green-up one's)."""
+    return (spec,)
+
+
 def _retrieve(future: asyncio.Future[bytes]) -> None:
     if not future.cancelled():
         future.exception()  # an image prefetched but never awaited: no "never retrieved"
@@ -52,8 +62,12 @@ def _retrieve(future: asyncio.Future[bytes]) -> None:
 class HeatmapRenderer:
     """Draws the heatmaps of one run; ``processes`` 0 draws in one thread instead."""
 
-    def __init__(self, processes: int | None = None) -> None:
+    def __init__(
+        self, processes: int | None = None, *, images: dict[SpecKey, bytes] | None = None
+    ) -> None:
         count = default_processes() if processes is None else processes
+        #: finished PNGs by spec, shared with later runs of the session (drawn ahead of time)
+        self.images: dict[SpecKey, bytes] = {} if images is None else images
         self._pool: Executor = self._thread_pool()
         if count > 0:
             self._pool = ProcessPoolExecutor(
@@ -81,14 +95,34 @@ class HeatmapRenderer:
             return loop.run_in_executor(self._pool, draw)
 
     def _future(self, spec: HeatmapSpec) -> asyncio.Future[bytes]:
-        key = (spec,)
+        key = spec_key(spec)
         future = self._futures.get(key)
+        if future is None and key in self.images:
+            future = asyncio.get_running_loop().create_future()
+            future.set_result(self.images[key])
+            self._futures[key] = future
         if future is None or (future.done() and (future.cancelled() or future.exception())):
             future = self._submit(spec)
             future.add_done_callback(_retrieve)
+            future.add_done_callback(partial(self._keep, key))
             self._futures[key] = future
             self.rendered += 1
         return future
+
+    def _keep(self, key: SpecKey, future: asyncio.Future[bytes]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self.images[key] = future.result()
+
+    async def render_all(self, specs: Sequence[HeatmapSpec]) -> None:
+        """Draw every one of ``specs`` not drawn yet (all workers busy) and wait for them.
+
+        Called before a fan-out posts (and ahead of the due time by the scheduler), so no
+        delivery waits for a drawing and posting runs at the platform's rate. A spec that fails
+        is left out; its delivery tries once more and posts without the image if that fails.
+        """
+        self.prefetch(specs)
+        futures = [self._future(spec) for spec in specs]
+        await asyncio.gather(*(asyncio.shield(f) for f in futures), return_exceptions=True)
 
     def prefetch(self, specs: Sequence[HeatmapSpec]) -> None:
         """Start drawing ``specs`` now (in this order) so deliveries find them ready."""
@@ -108,10 +142,12 @@ class HeatmapRenderer:
         await asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True)
 
 
-def new_renderer(processes: int | None = None) -> HeatmapRenderer:
+def new_renderer(
+    processes: int | None = None, *, images: dict[SpecKey, bytes] | None = None
+) -> HeatmapRenderer:
     """A renderer with worker processes, or drawing in a thread when processes cannot start."""
     try:
-        return HeatmapRenderer(processes)
+        return HeatmapRenderer(processes, images=images)
     except (OSError, RuntimeError, ValueError) as exc:  # no POSIX semaphores, no spawn ...
         log.warning("heatmap worker processes unavailable (%s); drawing in a thread", exc)
-        return HeatmapRenderer(0)
+        return HeatmapRenderer(0, images=images)

@@ -9,8 +9,15 @@
   instant until the grace window closes, so a tick missed while the process was down (or not the
   leader) is caught up by the first tick after it comes back; after the window it is skipped
   with a log line. Fire instants are plain UTC instants, so daylight-saving changes and clock
-  jumps cannot fire a pair twice: the ledger decides. A new leader catches up at its first tick
-  (within a minute), after the adapters have had time to connect.
+  jumps cannot fire a pair twice: the ledger decides. A process that becomes the leader at
+  start-up ticks ``STARTUP_TICK_DELAY`` later (the adapters have had time to connect); one
+  that takes over from a dead leader ticks at once, and again just after the leases of the
+  dead leader's claims end (``digest-extra-tick``), so its unfinished deliveries are taken
+  over within a lease.
+- Each tick also draws, in the background, the heatmaps of digests due within the next
+  ``PRERENDER_AHEAD`` (each distinct picture once per session), so posting at the due time
+  runs at the platform's rate.
+- ``stop()`` pauses the jobs, lets posts in flight finish (bounded), then shuts them down.
 
 Both jobs have stable ids and ``replace_existing``; the tick has ``max_instances=1`` and
 ``coalesce`` so a long fan-out is never overlapped by the next minute's tick.
@@ -26,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import utc_now
@@ -36,19 +44,24 @@ from bot.storage import Storage, Subscription
 
 log = logging.getLogger(__name__)
 
-#: How long stop() lets claimed posts finish (the whole shutdown stays under 10 s).
-STOP_GRACE = 6.0
+#: How long stop() lets posts in flight finish by default (``SIGNALBOT_DIGEST_STOP_SECONDS``).
+STOP_GRACE = 20.0
 #: A lock-connection ping that hangs longer than this means leadership is lost.
 LEADER_CHECK_LIMIT = 5.0
 
 TICK_JOB_ID = "digest-tick"
 LEADER_JOB_ID = "digest-leader"
+RETRY_JOB_ID = "digest-extra-tick"
 #: PostgreSQL advisory lock key of the digest leader ("Sgnald").
 LEADER_LOCK_KEY = 0x5167_6E61_6C64
 DEFAULT_GRACE = timedelta(hours=6)
 #: How long a digest waits for the source's bar of its session before posting older data.
 DEFAULT_STALE_WAIT = timedelta(minutes=30)
 LEADER_INTERVAL = 15.0
+#: A process that leads from its start runs its first tick this many seconds later.
+STARTUP_TICK_DELAY = 10.0
+#: Heatmaps of digests due within this window are drawn ahead, off the posting path.
+PRERENDER_AHEAD = timedelta(minutes=10)
 
 
 def plan(
@@ -101,6 +114,7 @@ class DigestScheduler:
         clock: Callable[[], datetime] = utc_now,
         leader_interval: float = LEADER_INTERVAL,
         lock_key: int = LEADER_LOCK_KEY,
+        stop_grace: float = STOP_GRACE,
     ) -> None:
         self.runner = runner
         self.storage = storage
@@ -110,6 +124,10 @@ class DigestScheduler:
         self.clock = clock
         self.leader_interval = leader_interval
         self.lock_key = lock_key
+        self.stop_grace = stop_grace
+        self._stopping = False
+        self._checked = False
+        self._prerender: asyncio.Task[None] | None = None
         self.is_leader = False
         self.scheduler: AsyncIOScheduler | None = None
         self._late_logged: set[tuple[int, date]] = set()
@@ -141,34 +159,48 @@ class DigestScheduler:
             scheduler.start()
         log.info("digest scheduler started grace=%s stale_wait=%s", self.grace, self.stale_wait)
 
-    async def stop(self) -> None:
-        """Stop the jobs, let posts in flight finish (bounded), then give up leadership.
+    async def stop(self, drain: float | None = None) -> None:
+        """Stop claiming at once, let posts in flight finish (at most ``drain`` seconds, default
+        ``stop_grace``), then stop the jobs and give up leadership.
 
-        Claiming stops first (no longer the leader), so a fan-out in progress only finishes the
-        posts it already claimed; cancelling those would leave rows 'claimed' and post them
-        again after a restart.
+        The scheduler is only *paused* while the fan-out drains: APScheduler's
+        ``shutdown(wait=False)`` cancels the running job, which would cut posts off mid-flight.
+        Deliveries not started when the stop came never claim (or give their claim back); a
+        post still running when the bound ends is cancelled, and its claim is left to its lease
+        so that the next holder asks the platform before posting it again.
         """
-        leader, self.is_leader = self.is_leader, False  # active() is now False: no new claims
+        self._stopping = True  # active() is now False: no new claims, no new ticks
+        if self._prerender is not None:
+            self._prerender.cancel()
+        bound = self.stop_grace if drain is None else drain
         if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
-            await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the next loop iteration
+            self.scheduler.pause()
         running = self._running
         if running is not None and not running.done():
-            try:
-                await asyncio.wait_for(asyncio.shield(running), STOP_GRACE)
-            except (TimeoutError, Exception):
-                log.warning("digest fan-out still posting after %.0fs; cancelling it", STOP_GRACE)
+            log.info("digest stop: letting posts in flight finish (at most %.0f s)", bound)
+            done, _ = await asyncio.wait({running}, timeout=bound)
+            if not done:
+                log.warning("digest fan-out still posting after %.0f s; cancelling it", bound)
                 running.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await running
-        self.is_leader = leader
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the next loop iteration
         if self.is_leader:
             self.is_leader = False
             await self.storage.release_advisory_lock()
         log.info("digest scheduler stopped")
 
+    def active(self) -> bool:
+        """May the fan-out claim another delivery now (leader and not stopping)?"""
+        return self.is_leader and not self._stopping
+
     async def check_leader(self) -> bool:
         """Become (or stay) the leader if the advisory lock allows; True when leader."""
+        if self._stopping:
+            return False
+        was_leader = self.is_leader
         try:
             held = self.is_leader and await asyncio.wait_for(
                 self.storage.leader.still_held(), LEADER_CHECK_LIMIT
@@ -182,12 +214,32 @@ class DigestScheduler:
         except Exception:
             log.exception("digest leader check failed")
             self.is_leader = False
+        if self.is_leader and not was_leader:
+            # took over from a leader that died: catch up now, not at the next minute; at
+            # start-up (a restart) shortly, once the adapters had time to connect
+            self._tick_soon(STARTUP_TICK_DELAY if not self._checked else 0.0)
+        self._checked = True
         return self.is_leader
+
+    def _tick_soon(self, delay: float) -> None:
+        """Run one extra tick after ``delay`` seconds (a takeover, or a lease about to end)."""
+        if self.scheduler is None or not self.scheduler.running or self._stopping:
+            return
+        when = datetime.now(UTC) + timedelta(seconds=delay)
+        self.scheduler.add_job(
+            self.tick,
+            DateTrigger(run_date=when, timezone=UTC),
+            id=RETRY_JOB_ID,
+            replace_existing=True,
+            misfire_grace_time=30,
+        )
 
     async def tick(self) -> RunReport | None:
         """Run every digest due now (only on the leader); the run's report, or None."""
-        if not self.is_leader:
+        if not self.active():
             return None
+        if self._running is not None and not self._running.done():
+            return None  # the minute's tick and an extra one never overlap
         self._running = asyncio.current_task()
         try:
             now = self.clock()
@@ -196,14 +248,40 @@ class DigestScheduler:
                 subs, now, self.schedule, grace=self.grace, stale_wait=self.stale_wait
             )
             await self._log_late(late)
+            self._prerender_ahead(subs, now, targets)
             if not targets:
                 return None
-            return await self.runner.run(targets, active=lambda: self.is_leader)
+            report = await self.runner.run(targets, active=self.active)
+            if report.held and report.lease_ends is not None:
+                # another instance held some claims: look again just after its lease ends
+                wait = (report.lease_ends - self.storage.now()).total_seconds()
+                self._tick_soon(max(wait, 0.0) + 1.0)
+            return report
         except Exception:
             log.exception("digest tick failed")
             return None
         finally:
             self._running = None
+
+    def _prerender_ahead(
+        self, subs: Sequence[Subscription], now: datetime, due: Sequence[Target]
+    ) -> None:
+        """Draw, in the background, the heatmaps of digests due within ``PRERENDER_AHEAD``."""
+        if not self.runner.heatmaps or (self._prerender and not self._prerender.done()):
+            return
+        soon, _ = plan(
+            subs, now + PRERENDER_AHEAD, self.schedule, grace=self.grace, stale_wait=self.stale_wait
+        )
+        now_due = {(t.subscription.id, t.session) for t in due}
+        upcoming = [t for t in soon if (t.subscription.id, t.session) not in now_due]
+        if upcoming:
+            self._prerender = asyncio.create_task(self._draw(upcoming), name="digest-prerender")
+
+    async def _draw(self, targets: Sequence[Target]) -> None:
+        try:
+            await self.runner.prerender(targets)
+        except Exception:  # drawing ahead is an optimisation: the fan-out draws what is missing
+            log.exception("digest heatmap pre-render failed")
 
     async def _log_late(self, late: Sequence[tuple[Subscription, Due]]) -> None:
         """One line per (subscription, session) missed beyond the grace window and never sent."""

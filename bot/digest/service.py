@@ -34,13 +34,18 @@ async def start_digests(
     try:
         posters = adapter_posters(adapters)
         runner = DigestRunner(
-            storage, digest_prices(prices), posters, default_language=settings.default_language
+            storage,
+            digest_prices(prices),
+            posters,
+            default_language=settings.default_language,
+            lease=timedelta(seconds=settings.digest_lease_seconds),
         )
         scheduler = DigestScheduler(
             runner,
             storage,
             DigestSchedule(prices.calendar),
             grace=timedelta(hours=settings.digest_grace_hours),
+            stop_grace=settings.digest_stop_seconds,
         )
         await scheduler.start()
         log.info("digests on posters=%s", ",".join(sorted(posters)) or "-")

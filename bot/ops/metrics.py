@@ -73,7 +73,7 @@ class Metrics:
         )
         self.deliveries = Counter(
             "signalbot_digest_deliveries",
-            "Digest deliveries by outcome (sent, failed, paused, recovered)",
+            "Digest deliveries by outcome (sent, failed, paused, disabled, recovered)",
             ("outcome",),
             registry=r,
         )
@@ -103,15 +103,16 @@ class Metrics:
     def digest_report(self, report: Any) -> None:
         """Count a digest run's deliveries (a :class:`bot.digest.claims.RunReport`).
 
-        ``gone`` (the channel is gone: its subscription is paused) counts as ``paused``;
-        ``recovered`` (a claim whose post had landed, confirmed without re-posting) is counted
-        once the report carries it, and stays 0 until then.
+        ``paused``: refused for a reason an admin can fix (retried next session); ``disabled``:
+        the channel is gone; ``recovered``: a part whose earlier post was found on the platform
+        and marked sent without posting it again.
         """
         counts = {
-            "sent": getattr(report, "sent", 0),
-            "failed": getattr(report, "failed", 0),
-            "paused": getattr(report, "gone", 0),
-            "recovered": getattr(report, "recovered", 0),
+            "sent": report.sent,
+            "failed": report.failed,
+            "paused": report.paused,
+            "disabled": report.gone,
+            "recovered": report.recovered,
         }
         for outcome, count in counts.items():
             if count:

@@ -2,7 +2,15 @@
 
 from bot.storage.db import create_engine, current_revision, downgrade, upgrade
 from bot.storage.leader import LeaderLock
-from bot.storage.ledger import CLAIM_TIMEOUT, MAX_ATTEMPTS, new_claimer_id
+from bot.storage.ledger import (
+    LEASE,
+    MAX_ATTEMPTS,
+    Claim,
+    DeliveryKey,
+    new_claimer_id,
+    new_instance_id,
+    summary,
+)
 from bot.storage.records import (
     DEFAULT_WATCHLIST,
     PLATFORMS,
@@ -16,12 +24,14 @@ from bot.storage.urls import async_url, safe_url
 from formatting.languages import LANGUAGES, Language
 
 __all__ = [
-    "CLAIM_TIMEOUT",
     "DEFAULT_WATCHLIST",
     "LANGUAGES",
+    "LEASE",
     "MAX_ATTEMPTS",
     "PLATFORMS",
+    "Claim",
     "Delivery",
+    "DeliveryKey",
     "DeliveryState",
     "Language",
     "LeaderLock",
@@ -33,7 +43,9 @@ __all__ = [
     "current_revision",
     "downgrade",
     "new_claimer_id",
+    "new_instance_id",
     "open_storage",
     "safe_url",
+    "summary",
     "upgrade",
 ]

@@ -16,10 +16,13 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 
 from bot.storage._base import StorageBase
-from bot.storage.ledger import CLAIM_TIMEOUT, MAX_ATTEMPTS
+from bot.storage.ledger import MAX_ATTEMPTS
 from bot.storage.models import alert_deliveries
 
 _T = alert_deliveries.c
+#: An alert claim held this long by another process is taken over: its holder died mid-post
+#: (one post is bounded well below it). Digests use leases; an alert is a single short post.
+ALERT_CLAIM_STALE = timedelta(minutes=2)
 
 
 def _key(alert_id: int, session: date) -> Any:
@@ -35,7 +38,7 @@ class AlertLedgerMixin(StorageBase):
         session: date,
         claimed_by: str,
         *,
-        stale_after: timedelta = CLAIM_TIMEOUT,
+        stale_after: timedelta = ALERT_CLAIM_STALE,
         max_attempts: int = MAX_ATTEMPTS,
     ) -> bool:
         """Claim the alert of ``session``; True only for the one winner."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,31 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 MIGRATION_LOCK_KEY = 0x5167_6E61_6C62  # "Sgnalb"
 #: How long a SQLite writer waits for another writer before failing (seconds).
 SQLITE_BUSY_TIMEOUT = 30.0
+#: How long connecting to PostgreSQL may take before it fails (seconds).
+PG_CONNECT_TIMEOUT = 10.0
+
+
+def private_dir(path: Path) -> None:
+    """Create ``path`` and its missing parents readable by this user only (0700)."""
+    missing = []
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    for directory in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            directory.mkdir(mode=0o700)
+            os.chmod(directory, 0o700)  # mkdir's mode is reduced by the umask
+
+
+def private_file(path: Path) -> None:
+    """Create the SQLite file 0600 in a 0700 directory if missing (it holds Slack OAuth tokens).
+
+    SQLite gives its -wal and -shm files the permissions of the database file.
+    """
+    private_dir(path.parent)
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _sqlite_path(url: URL) -> Path | None:
@@ -41,10 +68,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
-        return create_async_engine(parsed, **kwargs)
+        connect_args = kwargs.pop("connect_args", {})
+        connect_args.setdefault("timeout", PG_CONNECT_TIMEOUT)  # asyncpg waits 60 s otherwise
+        return create_async_engine(parsed, connect_args=connect_args, **kwargs)
     path = _sqlite_path(parsed)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
     connect_args = kwargs.pop("connect_args", {})
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)
     engine = create_async_engine(parsed, connect_args=connect_args, **kwargs)

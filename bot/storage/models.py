@@ -130,11 +130,16 @@ deliveries = Table(
         primary_key=True,
     ),
     Column("session", Date, primary_key=True),
+    Column(
+        "part", Integer, primary_key=True, autoincrement=False, server_default="1"
+    ),  # 1-based message number
+    Column("parts", Integer, nullable=True),  # messages of the whole digest
+    Column("claimed_until", UTCDateTime(), nullable=True),  # lease end, renewed by the holder
     Column("state", String(8), nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("message_ids", Text, nullable=True),  # JSON list of platform message ids
-    Column("claimed_by", String(128), nullable=False),
-    Column("claimed_at", UTCDateTime(), nullable=False),
+    Column("claimed_by", String(128), nullable=False),  # the holder's process instance id
+    Column("claimed_at", UTCDateTime(), nullable=False),  # first claim: recovery looks after it
     Column("sent_at", UTCDateTime(), nullable=True),
     Column("error", Text, nullable=True),
     CheckConstraint("state IN ('claimed', 'sent', 'failed')", name="state"),

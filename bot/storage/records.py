@@ -46,7 +46,11 @@ class Subscription:
 
 @dataclass(frozen=True, kw_only=True)
 class Delivery:
-    """One row of the exactly-once ledger: a subscription's digest for one session."""
+    """One row of the exactly-once ledger: one message (``part``) of a digest for one session.
+
+    ``claimed_by`` is the holder's process instance id, ``claimed_at`` the first claim (platform
+    recovery looks for messages after it), ``claimed_until`` the end of the holder's lease.
+    """
 
     subscription_id: int
     session: date
@@ -57,6 +61,9 @@ class Delivery:
     claimed_at: datetime
     sent_at: datetime | None
     error: str | None
+    part: int = 1
+    parts: int | None = None
+    claimed_until: datetime | None = None
 
 
 def check_platform(platform: str) -> Platform:

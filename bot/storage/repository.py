@@ -12,14 +12,38 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import utc_now
 from bot.storage.alert_ledger import AlertLedgerMixin
 from bot.storage.alerts import AlertsMixin
-from bot.storage.db import create_engine, upgrade
+from bot.storage.db import SQLITE_BUSY_TIMEOUT, create_engine, upgrade
 from bot.storage.leader import LeaderLock
 from bot.storage.ledger import LedgerMixin
 from bot.storage.market import MarketMixin
 from bot.storage.subscriptions import SubscriptionsMixin
 from bot.storage.urls import safe_url
+from commands.reply import UserError
 
 log = logging.getLogger(__name__)
+
+
+def _problem(exc: BaseException) -> str:
+    """The innermost cause of ``exc`` on one short line (drivers wrap their errors)."""
+    inner: BaseException = exc
+    while getattr(inner, "orig", None) is not None:
+        inner = inner.orig  # type: ignore[attr-defined]
+    while inner.__cause__ is not None:
+        inner = inner.__cause__
+    text = " ".join(str(inner).split()) or type(inner).__name__
+    return text[:200]
+
+
+def database_error(url: str, exc: BaseException) -> UserError:
+    """The one-line error for a database that could not be opened at start-up."""
+    log.debug("database could not be opened", exc_info=exc)
+    problem = _problem(exc)
+    database = safe_url(url)
+    if "database is locked" in problem:
+        return UserError(
+            "error.database_locked", database=database, seconds=int(SQLITE_BUSY_TIMEOUT)
+        )
+    return UserError("error.database_unreachable", database=database, problem=problem)
 
 
 class Storage(SubscriptionsMixin, LedgerMixin, MarketMixin, AlertsMixin, AlertLedgerMixin):
@@ -51,10 +75,18 @@ class Storage(SubscriptionsMixin, LedgerMixin, MarketMixin, AlertsMixin, AlertLe
 async def open_storage(
     url: str, *, migrate: bool = True, clock: Callable[[], datetime] = utc_now
 ) -> AsyncIterator[Storage]:
-    """Migrate the database at ``url`` to head (unless ``migrate`` is False) and open it."""
-    if migrate:
-        await upgrade(url)
-    storage = Storage(create_engine(url), clock=clock)
+    """Migrate the database at ``url`` to head (unless ``migrate`` is False) and open it.
+
+    A database that cannot be opened (unreachable server, bad URL or password, a SQLite file
+    locked by another process, no permission) raises :class:`~commands.reply.UserError` with
+    one line saying which database, what failed and what to check; the CLI prints it.
+    """
+    try:
+        if migrate:
+            await upgrade(url)
+        storage = Storage(create_engine(url), clock=clock)
+    except Exception as exc:
+        raise database_error(url, exc) from None
     log.info("storage open database=%s", safe_url(url))
     try:
         yield storage

@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,9 @@ async def main(db_url: str, platform_file: str, mode: str) -> None:
     prices = PriceService(Source({"IWM": worked, "SPY": worked * 2.4}), MarketCalendar())
     async with open_storage(db_url) as storage:
         poster = FilePlatform(Path(platform_file), mode)
-        report = await AlertRunner(storage, prices, {"discord": poster}).run(WORKED_SESSION)
+        # the killed run's claim is taken over at once: the restart comes after that process died
+        runner = AlertRunner(storage, prices, {"discord": poster}, stale_after=timedelta(0))
+        report = await runner.run(WORKED_SESSION)
     print(f"sent={report.sent} messages={report.messages} skipped={report.skipped}")
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import text
 
-from bot.storage import Storage, create_engine
+from bot.storage import DeliveryKey, Storage, create_engine
 
 SESSION = date(2026, 6, 8)
 
@@ -41,48 +41,98 @@ async def test_sent_is_never_claimed_again(db_url: str, storage: Storage) -> Non
     later = _later(db_url, timedelta(days=2))
     try:
         assert not await later.claim_delivery(sub.id, SESSION, "b")
-        assert await later.reclaim_stale(timedelta(0)) == 0
     finally:
         await later.close()
     assert not await storage.mark_sent(sub.id, SESSION, ["m3"])
     assert not await storage.mark_failed(sub.id, SESSION, "a", "late error")
     row = await storage.get_delivery(sub.id, SESSION)
     assert row is not None
-    assert (row.state, row.message_ids, row.attempts) == ("sent", ("m1", "m2"), 1)
-    assert row.sent_at is not None
+    assert (row.state, row.message_ids, row.claimed_until) == ("sent", ("m1", "m2"), None)
 
 
-async def test_stale_claim_is_taken_over_by_another_claimer(db_url: str, storage: Storage) -> None:
-    """A fresh claim holds; an expired one goes to a different claimer, never to its owner."""
+async def test_a_claim_is_taken_over_only_when_its_lease_ended(
+    db_url: str, storage: Storage
+) -> None:
+    """A live lease excludes everyone (a restarted holder too: new instance id); an ended one
+    is taken over by another instance, and the claim says it is a retry since the first claim."""
     sub = await storage.upsert_subscription("discord", "g1", "c1", time=None, timezone="UTC")
-    assert await storage.claim_delivery(sub.id, SESSION, "dead")
-    assert not await storage.claim_delivery(sub.id, SESSION, "b")
-    later = _later(db_url, timedelta(minutes=11))
+    key = DeliveryKey(sub.id, SESSION, 1)
+    first = await storage.claim(key, "i-dead", lease=timedelta(seconds=30))
+    assert first is not None and not first.retry
+    assert await storage.claim(key, "i-restarted") is None  # same pid/host would not matter
+    soon = _later(db_url, timedelta(seconds=20))
+    later = _later(db_url, timedelta(seconds=31))
     try:
-        assert not await later.claim_delivery(sub.id, SESSION, "dead")
-        assert await later.claim_delivery(sub.id, SESSION, "b")
-        assert not await later.claim_delivery(sub.id, SESSION, "c")
+        assert await soon.claim(key, "i-other") is None
+        taken = await later.claim(key, "i-other")
+        assert taken is not None and taken.retry and taken.since == first.since
+        assert await later.claim(key, "i-third") is None  # the new holder's lease runs
+    finally:
+        await soon.close()
+        await later.close()
+    assert not await storage.mark_failed(sub.id, SESSION, "i-dead", "lost its claim")
+    [row] = await storage.deliveries_for(SESSION)
+    assert (row.state, row.claimed_by, row.attempts) == ("claimed", "i-other", 2)
+
+
+async def test_heartbeat_keeps_a_claim_alive(db_url: str, storage: Storage) -> None:
+    """renew_claims pushes the lease end forward for the holder's claims only."""
+    sub = await storage.upsert_subscription("discord", "g1", "c1", time=None, timezone="UTC")
+    key = DeliveryKey(sub.id, SESSION, 1)
+    assert await storage.claim(key, "i-me", lease=timedelta(seconds=5))
+    later = _later(db_url, timedelta(seconds=4))
+    try:
+        assert await later.renew_claims("i-me", timedelta(seconds=5)) == 1
+        assert await later.renew_claims("i-someone", timedelta(seconds=5)) == 0
     finally:
         await later.close()
-    assert not await storage.mark_failed(sub.id, SESSION, "dead", "lost its claim")
-    row = await storage.get_delivery(sub.id, SESSION)
-    assert row is not None
-    assert (row.state, row.claimed_by, row.attempts) == ("claimed", "b", 2)
+    check = _later(db_url, timedelta(seconds=7))
+    try:
+        assert await check.claim(key, "i-other") is None  # renewed at +4 s until +9 s
+    finally:
+        await check.close()
 
 
-async def test_reclaim_stale_and_retry_limit(db_url: str, storage: Storage) -> None:
-    """reclaim_stale frees old claims for a retry; after max attempts nobody wins."""
+async def test_parts_are_claimed_on_their_own_and_summed_up(storage: Storage) -> None:
+    """Part 2 failing leaves part 1 sent; a retry claims part 2 only; the summary is 'sent'
+    only once every part is."""
+    sub = await storage.upsert_subscription("discord", "g1", "c1", time=None, timezone="UTC")
+    one, two = DeliveryKey(sub.id, SESSION, 1), DeliveryKey(sub.id, SESSION, 2)
+    assert await storage.claim(one, "i-a", parts=2)
+    assert await storage.mark_sent(sub.id, SESSION, ["m1"], part=1)
+    assert await storage.claim(two, "i-a", parts=2)
+    assert await storage.mark_failed(sub.id, SESSION, "i-a", "HTTP 500", part=2)
+    summary = await storage.get_delivery(sub.id, SESSION)
+    assert summary is not None and (summary.state, summary.error) == ("failed", "HTTP 500")
+    assert await storage.claim(one, "i-b") is None
+    retry = await storage.claim(two, "i-b", parts=2)
+    assert retry is not None and retry.retry
+    assert await storage.mark_sent(sub.id, SESSION, ["m2"], part=2)
+    summary = await storage.get_delivery(sub.id, SESSION)
+    assert summary is not None and (summary.state, summary.message_ids) == ("sent", ("m1", "m2"))
+
+
+async def test_release_frees_an_unposted_claim_at_once(storage: Storage) -> None:
+    """A released first attempt disappears; a released retry becomes failed without backoff."""
+    sub = await storage.upsert_subscription("discord", "g1", "c1", time=None, timezone="UTC")
+    key = DeliveryKey(sub.id, SESSION, 1)
+    assert await storage.claim(key, "i-a")
+    assert await storage.release(key, "i-a")
+    assert await storage.deliveries_for(SESSION) == []
+    assert await storage.claim(key, "i-a")
+    assert await storage.mark_failed(sub.id, SESSION, "i-a", "HTTP 500")
+    assert await storage.claim(key, "i-b")
+    assert not await storage.release(key, "i-a")  # not the holder
+    assert await storage.release(key, "i-b")
+    [row] = await storage.deliveries_for(SESSION)
+    assert (row.state, row.claimed_until, row.attempts) == ("failed", None, 2)
+
+
+async def test_retry_limit(storage: Storage) -> None:
+    """After max attempts nobody wins."""
     sub = await storage.upsert_subscription("discord", "g1", "c1", time=None, timezone="UTC")
     assert await storage.claim_delivery(sub.id, SESSION, "a")
-    assert await storage.reclaim_stale(timedelta(minutes=10)) == 0
-    later = _later(db_url, timedelta(hours=1))
-    try:
-        assert await later.reclaim_stale(timedelta(minutes=10)) == 1
-    finally:
-        await later.close()
-    [row] = await storage.deliveries_for(SESSION)
-    assert row.state == "failed"
-    assert row.error is not None
+    assert await storage.mark_failed(sub.id, SESSION, "a", "HTTP 500")
     assert await storage.claim_delivery(sub.id, SESSION, "a")  # retry, attempt 2
     assert await storage.mark_failed(sub.id, SESSION, "a", "HTTP 500")
     assert await storage.claim_delivery(sub.id, SESSION, "c")  # attempt 3

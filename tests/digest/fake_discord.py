@@ -4,9 +4,16 @@ What it does like Discord: ``GET /users/@me`` (login), ``POST /channels/{id}/mes
 JSON body or multipart (``payload_json`` + ``files[n]``), a global limit of ``rate`` requests per
 rolling second answered with 429 ``{"retry_after", "global": true}`` (and the ``Via`` header
 discord.py looks for), ``nonce`` + ``enforce_nonce`` returning the earlier message instead of
-creating a second one, and 404 ``Unknown Channel`` (code 10003) for channels listed as gone.
-``delay`` holds every response after the message is recorded (so a client killed meanwhile has
-posted without knowing it). ``GET /_record`` returns what was created.
+creating a second one (only with ``dedupe``; off, every POST creates a message, as after
+Discord's few-minutes nonce window), and 404 ``Unknown Channel`` (code 10003) for channels
+listed as gone. ``delay`` holds every response after the message is recorded (so a client
+killed meanwhile has posted without knowing it); ``hold`` holds a request *before* recording it
+(claimed, not posted). ``GET /channels/{id}/messages?after=&limit=`` lists the channel's
+messages like Discord: ``limit`` 1-100 (default 50), only ids greater than ``after``, the
+oldest ``limit`` of them, newest first in the array, each with ``author`` and ``embeds``
+(https://discord.com/developers/docs/resources/channel#get-channel-messages, as described by
+discord-api-types' RESTGetAPIChannelMessagesQuery); 403 Missing Access (50001) for channels in
+``no_history`` (the bot lacks Read Message History). ``GET /_record`` returns what was created.
 
 Run in-process (:class:`FakeDiscord`) or as a process: ``python -m tests.digest.fake_discord
 --rate 50 [--delay 0.05]`` prints ``PORT <n>`` once listening.
@@ -26,6 +33,7 @@ from typing import Any
 from aiohttp import web
 
 API = "/api/v10"
+ME = "4242"  # the bot user's id
 
 
 def _json(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -55,6 +63,11 @@ class FakeDiscord:
 
     rate: float = 50.0
     delay: float = 0.0
+    hold: float = 0.0
+    dedupe: bool = True
+    no_history: set[str] = field(default_factory=set)
+    pending: int = 0  # POSTs received and not answered yet
+    history_calls: int = 0
     gone: set[str] = field(default_factory=set)
     failing: set[str] = field(default_factory=set)
     created: list[Created] = field(default_factory=list)
@@ -64,7 +77,7 @@ class FakeDiscord:
     port: int = 0
     _window: collections.deque[float] = field(default_factory=collections.deque)
     _nonces: dict[tuple[str, str], Created] = field(default_factory=dict)
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10**17))
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
 
     @property
@@ -75,6 +88,7 @@ class FakeDiscord:
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_get(f"{API}/users/@me", self._me)
         app.router.add_post(f"{API}/channels/{{channel}}/messages", self._create)
+        app.router.add_get(f"{API}/channels/{{channel}}/messages", self._list)
         app.router.add_get("/_record", self._record)
         return app
 
@@ -89,6 +103,11 @@ class FakeDiscord:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    def _snowflake(self) -> str:
+        """A Discord-like id: the creation time in its high bits (``after`` filters by it)."""
+        ms = int(time.time() * 1000) - 1_420_070_400_000
+        return str((ms << 22) + next(self._ids) % (1 << 22))
 
     def per_channel(self) -> collections.Counter[str]:
         """Messages created per channel."""
@@ -106,11 +125,43 @@ class FakeDiscord:
 
     async def _me(self, request: web.Request) -> web.Response:
         return _json(
-            {"id": "4242", "username": "fake", "discriminator": "0", "avatar": None, "bot": True}
+            {"id": ME, "username": "fake", "discriminator": "0", "avatar": None, "bot": True}
         )
 
+    async def _list(self, request: web.Request) -> web.Response:
+        self.history_calls += 1
+        channel = request.match_info["channel"]
+        if channel in self.no_history:
+            return _json({"message": "Missing Access", "code": 50001}, status=403)
+        after = int(request.query.get("after", "0"))
+        limit = min(max(int(request.query.get("limit", "50")), 1), 100)
+        mine = sorted(
+            (c for c in self.created if c.channel == channel and int(c.id) > after),
+            key=lambda c: int(c.id),
+        )[:limit]
+        return _json([self._message(c) for c in reversed(mine)])
+
+    @staticmethod
+    def _message(c: Created) -> dict[str, Any]:
+        return {
+            "id": c.id,
+            "channel_id": c.channel,
+            "author": {"id": ME, "username": "fake", "bot": True},
+            "content": c.payload.get("content") or "",
+            "embeds": c.payload.get("embeds") or [],
+        }
+
     async def _create(self, request: web.Request) -> web.Response:
+        self.pending += 1
+        try:
+            return await self._create_now(request)
+        finally:
+            self.pending -= 1
+
+    async def _create_now(self, request: web.Request) -> web.Response:
         self.requests += 1
+        if self.hold:
+            await asyncio.sleep(self.hold)
         wait = self._over_limit()
         if wait is not None:
             self.limited += 1
@@ -136,13 +187,16 @@ class FakeDiscord:
             payload = await request.json()
         nonce = payload.get("nonce")
         key = (channel, str(nonce))
-        if nonce is not None and payload.get("enforce_nonce") and key in self._nonces:
+        if (
+            self.dedupe
+            and nonce is not None
+            and payload.get("enforce_nonce")
+            and key in self._nonces
+        ):
             self.deduplicated += 1
             message = self._nonces[key]
         else:
-            message = Created(
-                str(next(self._ids)), channel, nonce, files, payload, time.monotonic()
-            )
+            message = Created(self._snowflake(), channel, nonce, files, payload, time.monotonic())
             self.created.append(message)
             if nonce is not None:
                 self._nonces[key] = message

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import pytest
 
 from bot.digest.fanout import DigestRunner, Target
 from bot.digest.posters import TextPoster
-from bot.storage import Storage, Subscription, create_engine
+from bot.storage import DeliveryKey, Storage, Subscription, create_engine
 from signals.calendar import MarketCalendar
 from signals.regimes import Regime
 from signals.service import PriceService
@@ -163,23 +161,24 @@ async def test_stale_data_waits_then_posts_with_a_note(storage: Storage, tmp_pat
     )
 
 
-async def test_claim_of_a_dead_process_is_released_and_a_live_one_respected(
-    storage: Storage, prices: PriceService
+async def test_claim_whose_lease_ended_is_taken_over_and_a_live_one_respected(
+    storage: Storage, prices: PriceService, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A claim whose process is gone is re-sent at once; one of a live claimer is left alone."""
+    """A claim whose holder stopped renewing it is re-sent (the poster cannot be asked: posted
+    once with a warning); one under a running lease is left alone and reported as held."""
     dead_subs = await subscribe(storage, 1)
     live_subs = await subscribe(storage, 1, first=2)
-    child = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
-    await child.wait()  # gone, and reaped
-    host = socket.gethostname()[:80]
-    assert await storage.claim_delivery(dead_subs[0].id, SESSION, f"{host}:{child.pid}:x")
-    assert await storage.claim_delivery(live_subs[0].id, SESSION, "other-host:1:y")
+    dead = DeliveryKey(dead_subs[0].id, SESSION, 1)
+    assert await storage.claim(dead, "i-dead", lease=timedelta(seconds=-1))
+    assert await storage.claim(DeliveryKey(live_subs[0].id, SESSION, 1), "i-live")
     poster = RecordingPoster()
     report = await runner(storage, prices, poster).run(targets(dead_subs + live_subs))
     assert poster.channels() == ["1"]
-    assert (report.sent, report.skipped) == (1, 1)
+    assert (report.sent, report.skipped, report.held) == (1, 1, 1)
+    assert report.lease_ends is not None
     row = await storage.get_delivery(dead_subs[0].id, SESSION)
     assert row is not None and (row.state, row.attempts) == ("sent", 2)
+    assert "a duplicate is possible" in caplog.text
 
 
 async def test_payloads_carry_heatmap_language_and_idempotency_key(

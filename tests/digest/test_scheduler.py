@@ -268,10 +268,13 @@ async def test_stop_lets_claimed_posts_finish_and_claims_nothing_new(
     """SIGTERM mid fan-out: posts already claimed complete and are marked sent; none start."""
 
     posting = asyncio.Event()
+    entered: list[str] = []
 
     class SlowPoster(RecordingPoster):
         async def send_message(self, channel_id, payload, files=(), *, server_id=None):
-            posting.set()
+            entered.append(channel_id)
+            if len(entered) == 2:
+                posting.set()
             await asyncio.sleep(0.3)
             return await super().send_message(channel_id, payload, files)
 

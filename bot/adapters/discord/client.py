@@ -18,6 +18,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 import discord
@@ -25,7 +26,13 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import INTERNAL_API_VERSION, Route
 
-from bot.adapters.base import Attachment, ChannelGone, PostFailed, PostingPaused
+from bot.adapters.base import (
+    Attachment,
+    ChannelGone,
+    PostFailed,
+    PostingPaused,
+    RecoveryUnavailable,
+)
 from bot.adapters.discord.cooldown import Cooldown
 from bot.adapters.discord.interactions import DEFER_AFTER, PLATFORM, InteractionHandler
 from bot.adapters.discord.permissions import english_names, missing_permissions
@@ -259,6 +266,18 @@ class DiscordAdapter:
         except discord.HTTPException as exc:
             raise PostFailed(f"dm {user_id}: {exc}") from exc
         return str(channel["id"])
+
+    async def find_posted(
+        self, channel_id: str, marker: str, since: datetime, *, server_id: str | None = None
+    ) -> str | None:
+        """Digest recovery: this bot's message carrying ``marker`` created after ``since``."""
+        from bot.adapters.discord.recovery import find_posted
+
+        if not self._logged_in or self.client.is_closed():
+            raise RecoveryUnavailable(f"channel {channel_id}: the Discord client is not connected")
+        me = self.client.user
+        author = str(me.id) if me is not None else None
+        return await find_posted(self.client.http, channel_id, marker, since, author_id=author)
 
     # -- gateway events -----------------------------------------------------------------------
 

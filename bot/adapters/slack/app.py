@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Sequence
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -232,3 +233,9 @@ class SlackAdapter:
     ) -> str:
         """:meth:`DigestPoster.send_message` (rate limits honoured, lost channels reported)."""
         return await self.poster.send_message(channel_id, payload, files, server_id=server_id)
+
+    async def find_posted(
+        self, channel_id: str, marker: str, since: datetime, *, server_id: str | None = None
+    ) -> str | None:
+        """:meth:`DigestPoster.find_posted` (digest recovery after a crash)."""
+        return await self.poster.find_posted(channel_id, marker, since, server_id=server_id)

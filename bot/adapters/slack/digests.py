@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -147,6 +148,13 @@ class DigestPoster:
                     paused=isinstance(exc, PostingPaused),
                 )
             raise
+
+    async def find_posted(
+        self, channel_id: str, marker: str, since: datetime, *, server_id: str | None = None
+    ) -> str | None:
+        """Recovery (:class:`~bot.adapters.base.Recoverable`) through :class:`SlackPoster`:
+        the ``ts`` of the digest part posted with metadata ``marker``, or None."""
+        return await self.poster.find_posted(channel_id, marker, since, server_id=server_id)
 
     async def tell_admin(
         self, server_id: str | None, channel_id: str, reason: str, *, paused: bool

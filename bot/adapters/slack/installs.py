@@ -47,6 +47,8 @@ BOT_SCOPES = (
     "groups:read",
     "im:read",
     "mpim:read",
+    "channels:history",  # digest recovery after a crash: conversations.history (issue 10)
+    "groups:history",
 )
 STATE_EXPIRATION_SECONDS = 600
 INSTALL_PATH = "/slack/install"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -171,6 +172,12 @@ class SlackPoster:
         )
         return ts
 
+    async def find_posted(
+        self, channel_id: str, marker: str, since: datetime, *, server_id: str | None = None
+    ) -> str | None:
+        """Recovery (:class:`~bot.adapters.base.Recoverable`): see :func:`find_digest_message`."""
+        return await find_digest_message(self._client_for, channel_id, marker, since, server_id)
+
 
 async def post_with_images(
     client: AsyncWebClient,
@@ -198,3 +205,13 @@ async def post_with_images(
     if not images:
         return await send(body), False
     return await send_with_images(send, with_images(body, images), sleep=sleep, note=note)
+
+
+async def find_digest_message(
+    client_for: ClientFor, channel_id: str, key: str, since: datetime, server_id: str | None
+) -> str | None:
+    """Recovery for the digest: the ``ts`` of the message posted with metadata ``key``."""
+    from bot.adapters.slack.recovery import find_posted
+
+    client = await client_for(channel_id, server_id)
+    return await find_posted(client, channel_id, key, since)

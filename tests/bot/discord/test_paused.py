@@ -38,7 +38,7 @@ async def test_missing_permissions_pause_then_resume(make_bot, fake, prices):
     earlier = service.calendar.previous_session(session)
     fake.script("POST", PATH, 403, MISSING_PERMISSIONS)
     report = await runner.run([Target(sub, earlier)])
-    assert (report.failed, report.gone, report.sent) == (1, 0, 0)
+    assert (report.paused, report.failed, report.gone, report.sent) == (1, 0, 0, 0)
     paused = await store.get_subscription(sub.id)
     assert paused is not None and paused.enabled
     assert paused.paused_reason and "missing permission" in paused.paused_reason

@@ -61,15 +61,16 @@ async def test_cache_hits_and_misses():
 
 
 def test_digest_outcomes_and_leader():
-    """Run reports add up by outcome (a disabled channel is 'paused'); the leader is read live."""
+    """Run reports add up by outcome (paused, disabled, recovered); the leader is read live."""
     metrics = Metrics()
-    metrics.digest_report(RunReport(sent=3, failed=1, gone=1))
+    metrics.digest_report(RunReport(sent=3, failed=1, gone=1, paused=2, recovered=1))
     metrics.digest_report(RunReport(sent=2))
     name = "signalbot_digest_deliveries_total"
     assert sample(metrics, name, outcome="sent") == 5
     assert sample(metrics, name, outcome="failed") == 1
-    assert sample(metrics, name, outcome="paused") == 1
-    assert sample(metrics, name, outcome="recovered") == 0
+    assert sample(metrics, name, outcome="paused") == 2
+    assert sample(metrics, name, outcome="disabled") == 1
+    assert sample(metrics, name, outcome="recovered") == 1
     leader = {"now": False}
     metrics.watch_leader(lambda: leader["now"])
     assert sample(metrics, "signalbot_digest_leader") == 0
