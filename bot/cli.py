@@ -17,7 +17,8 @@ from commands.reply import UserError
 from commands.signal import build_cards, error_message, resolve_session
 from commands.validation import parse_date, parse_ticker
 from formatting.card import LANGUAGES, Card, Language, languages
-from formatting.i18n import t
+from formatting.colours import COLOUR_SCHEMES
+from formatting.i18n import LANGS, t
 from formatting.messages import message_text
 from signals.errors import SignalError
 
@@ -43,7 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     signal = sub.add_parser("signal", help="print momentum cards for one or more tickers")
     signal.add_argument("tickers", nargs="+", metavar="TICKER")
-    signal.add_argument("--lang", choices=LANGUAGES, help="en, zh or both (default: setting)")
+    signal.add_argument(
+        "--lang", choices=LANGUAGES, help=f"{', '.join(LANGUAGES)} (default: setting)"
+    )
+    signal.add_argument(
+        "--colors", choices=COLOUR_SCHEMES, help="rise/fall colours (default: by language)"
+    )
     signal.add_argument("--as-of", metavar="YYYY-MM-DD", help="a past session instead of the last")
     signal.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -51,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("ticker", metavar="TICKER")
     preview.add_argument("--platform", choices=("discord", "slack", "text"), default="text")
     preview.add_argument("--lang", choices=LANGUAGES)
+    preview.add_argument("--colors", choices=COLOUR_SCHEMES)
     preview.add_argument("--as-of", metavar="YYYY-MM-DD")
 
     history = sub.add_parser("history", help="print the track record of one ticker")
@@ -119,7 +126,7 @@ def _error_json(error: SignalError | UserError) -> dict[str, Any]:
     message = error_message(error) if isinstance(error, SignalError) else error.message
     return {
         "code": message.key,
-        "message": {lang: t(message.key, lang, **message.params) for lang in ("en", "zh")},
+        "message": {lang: t(message.key, lang, **message.params) for lang in LANGS},
     }
 
 
@@ -136,7 +143,7 @@ def _signal_json(card: Card) -> dict[str, Any]:
         "fast": s.fast,
         "slow": s.slow,
         "regime": s.regime.value,
-        "label": {lang: t(f"regime.{s.regime.value}.label", lang) for lang in ("en", "zh")},
+        "label": {lang: t(f"regime.{s.regime.value}.label", lang) for lang in LANGS},
     }
 
 
@@ -162,7 +169,7 @@ async def cmd_signal(args: argparse.Namespace, settings: Settings) -> int:
     console = Console(highlight=False)
     for result in results.values():
         if isinstance(result, Card):
-            console.print(card_to_terminal(result, language))
+            console.print(card_to_terminal(result, language, colors=args.colors))
     for result in results.values():
         if not isinstance(result, Card):
             failed = True
@@ -186,13 +193,15 @@ async def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     if args.platform == "discord":
         filename = f"{result.ticker}.png"
-        payload = card_to_discord(result, language, image=f"attachment://{filename}")
+        payload = card_to_discord(
+            result, language, image=f"attachment://{filename}", colors=args.colors
+        )
         payload["attachments"] = [{"id": 0, "filename": filename}]
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     elif args.platform == "slack":
         print(json.dumps(card_to_slack(result, language), ensure_ascii=False, indent=2))
     else:
-        print(render_plain(card_to_terminal(result, language)))
+        print(render_plain(card_to_terminal(result, language, colors=args.colors)))
     return EXIT_OK
 
 

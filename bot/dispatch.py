@@ -15,6 +15,7 @@ from commands.registry import dispatch
 from commands.reply import Reply, UserError
 from commands.validation import MAX_TICKERS
 from formatting.card import LANGUAGES, Language
+from formatting.colours import COLOUR_SCHEMES, ColourScheme
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class Outcome:
 
     reply: Reply
     language: Language
+    colors: ColourScheme | None = None  # the server's choice; None: the language's default
     error_id: str | None = None  # set when an unexpected exception was logged under this id
 
     @property
@@ -82,6 +84,20 @@ class Dispatcher:
             log.exception("language lookup failed platform=%s server=%s", platform, server_id)
             return self.services.default_language
 
+    async def colors_for(self, platform: str, server_id: str) -> ColourScheme | None:
+        """The server's stored colour convention (None: none chosen, or storage failed)."""
+        if self.services.settings is None:
+            return None
+        try:
+            stored = await self.services.settings.get_colors(platform, server_id)
+        except Exception:
+            log.exception("colours lookup failed platform=%s server=%s", platform, server_id)
+            return None
+        for scheme in COLOUR_SCHEMES:
+            if stored == scheme:
+                return scheme
+        return None
+
     async def run(
         self,
         command: str,
@@ -97,10 +113,12 @@ class Dispatcher:
         """Run ``command``; user errors and crashes come back as ephemeral replies, never raise."""
         began = time.perf_counter()
         language = await self.safe_language_for(platform, server_id)
+        colors = await self.colors_for(platform, server_id)
         request = Request(
             command=command,
             args=dict(args),
             language=language,
+            colors=colors,
             platform=platform,
             server_id=server_id,
             channel_id=channel_id,
@@ -115,6 +133,8 @@ class Dispatcher:
             reply = await dispatch(request, self.services)
             if command == "language":  # confirm a change in the language just chosen
                 language = await self.safe_language_for(platform, server_id)
+            if command == "colors":
+                colors = await self.colors_for(platform, server_id)
         except UserError as exc:
             status = f"user_error:{exc.key}"
             reply = Reply(messages=(exc.message,), ephemeral=True)
@@ -141,4 +161,4 @@ class Dispatcher:
             status,
             seconds * 1000,
         )
-        return Outcome(reply=reply, language=language, error_id=error_id)
+        return Outcome(reply=reply, language=language, colors=colors, error_id=error_id)

@@ -13,8 +13,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as _SourceError
 
 from bot.storage.urls import async_url, parse_url, safe_url
+from formatting.languages import LANGUAGES, Language
 
-LANGUAGES = ("en", "zh", "both")
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 _DEFAULT_TEXT = {
     "data_dir": "./data",
@@ -106,8 +106,10 @@ class Settings(BaseSettings):
     tiingo_api_base_url: str | None = _env(
         "TIINGO_API_BASE_URL", None, "Tiingo API base URL (an API proxy, or tests)"
     )
-    default_language: Literal["en", "zh", "both"] = _env(
-        "SIGNALBOT_DEFAULT_LANGUAGE", "both", "Language of servers that chose none: en, zh, both"
+    default_language: Language = _env(
+        "SIGNALBOT_DEFAULT_LANGUAGE",
+        "both",
+        "Language of servers that chose none: " + ", ".join(LANGUAGES),
     )
     log_level: str = _env("SIGNALBOT_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL")
     signal_cooldown_seconds: float = _env(

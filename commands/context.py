@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from formatting.card import Language
+from formatting.colours import ColourScheme
 from formatting.memo import IdentityMemo
 from signals.service import PriceService
 
@@ -19,6 +20,7 @@ class Request:
     command: str
     args: Mapping[str, str] = field(default_factory=dict)
     language: Language = "both"
+    colors: ColourScheme | None = None  # the server's choice; None: the language's default
     platform: str = "terminal"
     server_id: str = "local"
     channel_id: str | None = None
@@ -37,6 +39,14 @@ class ServerSettings(Protocol):
 
     async def set_language(self, platform: str, server_id: str, language: str) -> None:
         """Store the server's language durably before returning."""
+        ...
+
+    async def get_colors(self, platform: str, server_id: str) -> str | None:
+        """The server's colour convention, or None when it never chose one."""
+        ...
+
+    async def set_colors(self, platform: str, server_id: str, scheme: str) -> None:
+        """Store the server's colour convention durably before returning."""
         ...
 
 

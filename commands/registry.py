@@ -13,8 +13,10 @@ from commands.digest import handle_digest
 from commands.history import handle_history
 from commands.reply import Message, Reply, UserError
 from commands.signal import handle_signal
-from commands.validation import parse_language
+from commands.validation import parse_colors, parse_language
+from formatting.colours import COLOUR_SCHEMES, default_scheme
 from formatting.i18n import Term
+from formatting.languages import LANGUAGES
 
 Handler = Callable[[Request, Services], Awaitable[Reply]]
 
@@ -107,6 +109,27 @@ async def handle_language(request: Request, services: Services) -> Reply:
     )
 
 
+async def handle_colors(request: Request, services: Services) -> Reply:
+    """Show the server's colour convention, or set it (admins only)."""
+    choice = request.args.get("scheme", "").strip()
+    if not choice:
+        scheme = request.colors or default_scheme(request.language)
+        key = "colors.current" if request.colors else "colors.default"
+        return Reply(
+            messages=(Message(key=key, params={"scheme": Term(f"colors.name.{scheme}")}),),
+            ephemeral=True,
+        )
+    scheme = parse_colors(choice)
+    if not request.is_admin:
+        raise UserError("error.missing_permission")
+    if services.settings is None:
+        raise UserError("error.unexpected", error_id="no-storage")
+    await services.settings.set_colors(request.platform, request.server_id, scheme)
+    return Reply(
+        messages=(Message(key="colors.set", params={"scheme": Term(f"colors.name.{scheme}")}),)
+    )
+
+
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "signal",
@@ -124,7 +147,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "language",
         "help.language",
         handle_language,
-        (OptionSpec("choice", "help.option.choice", required=False, choices=("en", "zh", "both")),),
+        (OptionSpec("choice", "help.option.choice", required=False, choices=LANGUAGES),),
+    ),
+    CommandSpec(
+        "colors",
+        "help.colors",
+        handle_colors,
+        (OptionSpec("scheme", "help.option.scheme", required=False, choices=COLOUR_SCHEMES),),
     ),
     CommandSpec(
         "digest",

@@ -8,7 +8,8 @@ from datetime import date, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from commands.reply import UserError
-from formatting.card import LANGUAGES, Language
+from formatting.colours import COLOUR_SCHEMES, ColourScheme
+from formatting.languages import LANGUAGES, Language
 
 TICKER_RE = re.compile(r"[A-Z0-9.\-^=]{1,15}")
 _SPLIT_RE = re.compile(r"[\s,;]+")
@@ -53,31 +54,71 @@ def parse_tickers(raw: str | Iterable[str], *, max_count: int = MAX_TICKERS) -> 
     return tickers
 
 
+#: Other spellings of the language settings (every setting also matches itself).
+_LANGUAGE_ALIASES: dict[str, Language] = {
+    "en": "en",
+    "english": "en",
+    "英文": "en",
+    "英语": "en",
+    "zh": "zh",
+    "cn": "zh",
+    "zh-cn": "zh",
+    "zh_cn": "zh",
+    "zh-hans": "zh",
+    "chinese": "zh",
+    "中文": "zh",
+    "简体中文": "zh",
+    "zh-tw": "zh-hant",
+    "zh_tw": "zh-hant",
+    "zh-hk": "zh-hant",
+    "zh_hant": "zh-hant",
+    "tw": "zh-hant",
+    "traditional": "zh-hant",
+    "繁体中文": "zh-hant",
+    "繁體中文": "zh-hant",
+    "繁體": "zh-hant",
+    "bilingual": "both",
+    "双语": "both",
+    "中英": "both",
+    "中英双语": "both",
+    "both_hant": "both-hant",
+    "中英雙語": "both-hant",
+}
+_COLOUR_ALIASES: dict[str, ColourScheme] = {
+    "green": "green-up",
+    "greenup": "green-up",
+    "绿涨红跌": "green-up",
+    "綠漲紅跌": "green-up",
+    "red": "red-up",
+    "redup": "red-up",
+    "红涨绿跌": "red-up",
+    "紅漲綠跌": "red-up",
+}
+
+
 def parse_language(raw: str) -> Language:
-    """``en``, ``zh`` or ``both`` (also accepts common spellings such as ``中文`` or ``cn``)."""
-    aliases: dict[str, Language] = {
-        "en": "en",
-        "english": "en",
-        "英文": "en",
-        "英语": "en",
-        "zh": "zh",
-        "cn": "zh",
-        "zh-cn": "zh",
-        "zh_cn": "zh",
-        "zh-hans": "zh",
-        "chinese": "zh",
-        "中文": "zh",
-        "简体中文": "zh",
-        "both": "both",
-        "bilingual": "both",
-        "双语": "both",
-        "中英": "both",
-        "中英双语": "both",
-    }
-    value = aliases.get(raw.strip().lower())
-    if value is None or value not in LANGUAGES:
+    """A language setting (:data:`formatting.languages.LANGUAGES`: ``en``, ``zh``, ``zh-hant``,
+    ``both``, ``both-hant``), also common spellings such as ``中文``, ``cn`` or ``繁體中文``."""
+    key = raw.strip().lower()
+    for value in LANGUAGES:
+        if key == value:
+            return value
+    found = _LANGUAGE_ALIASES.get(key)
+    if found is None:
         raise UserError("error.bad_language", value=shown(raw))
-    return value
+    return found
+
+
+def parse_colors(raw: str) -> ColourScheme:
+    """``green-up`` or ``red-up`` (also ``green``, ``red``, ``红涨绿跌`` ...)."""
+    key = raw.strip().lower()
+    for value in COLOUR_SCHEMES:
+        if key == value:
+            return value
+    found = _COLOUR_ALIASES.get(key)
+    if found is None:
+        raise UserError("error.bad_colors", value=shown(raw))
+    return found
 
 
 def parse_date(raw: str) -> date:

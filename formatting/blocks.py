@@ -36,7 +36,9 @@ MAX_FALLBACK_TEXT = 4000  # Slack truncates "text" far later; keep notifications
 ELLIPSIS = "…"
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _MRKDWN = re.compile(r"([*_~`])")
-_BROADCAST = re.compile(r"@(channel|everyone|here)\b")
+# not \b: Chinese text follows a ticker without a space ("@here动量信号"), and 动 is a word
+# character, so a word boundary would let the broadcast through
+_BROADCAST = re.compile(r"@(channel|everyone|here)(?![A-Za-z0-9_])")
 
 
 def escape_text(text: str) -> str:
@@ -83,6 +85,7 @@ def text_to_blocks(text: CardText) -> list[Block]:
         ContextBlock(elements=[_plain(" · ".join(kicker), MAX_CONTEXT_TEXT)]),
         SectionBlock(text=_mrkdwn("\n".join(lines), MAX_SECTION_TEXT)),
         SectionBlock(fields=fields[:MAX_SECTION_FIELDS]),
+        SectionBlock(text=_mrkdwn(esc(text.paragraph), MAX_SECTION_TEXT)),
     ]
     for heading, body in ((text.context_heading, text.context), (text.watch_heading, text.watch)):
         if body is not None:
@@ -102,7 +105,10 @@ def text_to_blocks(text: CardText) -> list[Block]:
 
 def fallback_text(text: CardText) -> str:
     """The plain notification line of one language: title, price and returns."""
-    numbers = ", ".join(f"{label} {value}" for label, value in text.numbers)
+    lang = text.lang
+    numbers = t("card.number_sep", lang).join(
+        t("card.number", lang, label=label, value=value) for label, value in text.numbers
+    )
     return f"{text.title} · {numbers}"
 
 

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
 
+from formatting.languages import LANGUAGES, Language, languages
 from signals.calendar import sessions_between
 from signals.funds import Fund
 from signals.momentum import Signal
 from signals.track_record import TrackRecord
 
-Language = Literal["en", "zh", "both"]
-LANGUAGES: tuple[Language, ...] = ("en", "zh", "both")
-
-
-def languages(choice: Language) -> tuple[Literal["en", "zh"], ...]:
-    """The languages a setting shows, in display order (bilingual is English first)."""
-    if choice == "en":
-        return ("en",)
-    if choice == "zh":
-        return ("zh",)
-    return ("en", "zh")
+__all__ = ["LANGUAGES", "Card", "Language", "languages"]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from formatting.card import Card, Language, languages
 from formatting.chart import ChartLabels, render_chart
+from formatting.colours import ColourScheme, resolve
 from formatting.i18n import t
 from formatting.numbers import long_date
 from signals.regimes import REGIME_TONE
@@ -32,14 +33,20 @@ def chart_labels(card: Card, language: Language) -> ChartLabels:
 
 
 @lru_cache(maxsize=256)
-def chart_png(card: Card, language: Language) -> bytes:
+def chart_png(card: Card, language: Language, colors: ColourScheme | None = None) -> bytes:
     """The PNG chart for ``card`` (blocking: call it in a worker thread).
 
-    Rendering costs tens of milliseconds and the bytes depend only on the (immutable) card, so
+    ``colors`` is the server's convention (None: the language's default). Rendering costs tens
+    of milliseconds and the bytes depend only on the (immutable) card, language and colours, so
     repeated requests for a ticker in one session reuse the PNG.
     """
+    palette = resolve(colors, language)
     return render_chart(
-        card.closes, tone=REGIME_TONE[card.signal.regime], labels=chart_labels(card, language)
+        card.closes,
+        tone=REGIME_TONE[card.signal.regime],
+        labels=chart_labels(card, language),
+        up=palette.up,
+        down=palette.down,
     )
 
 

@@ -21,6 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
+from formatting.colours import GREEN, RED
 from formatting.fonts import cjk_font_properties, font_family
 from formatting.heatmap import MAX_HEATMAP_ROWS, HeatmapRow, render_heatmap
 from formatting.plotting import (
@@ -40,11 +41,16 @@ from formatting.plotting import (
 WINDOW_5D = 5
 WINDOW_1M = 21
 
-#: Regime tone (``signals.regimes.REGIME_TONE``) to line colour: red, amber, green.
-TONE_COLOURS: dict[int, str] = {-1: "#c62828", 0: "#b26a00", 1: "#2e7d32"}
+#: Regime tone (``signals.regimes.REGIME_TONE``) to line colour in the green-up convention:
+#: red, amber, green (:func:`render_chart` takes the rise and fall colours of the server's).
+TONE_COLOURS: dict[int, str] = {-1: RED, 0: "#b26a00", 1: GREEN}
 
-_SHADE_1M = "#eef2f7"
-_SHADE_5D = "#d5dfeb"
+#: The two windows differ in hue as well as depth, so they read apart at 400 px: the month a
+#: pale blue, the last five sessions a warm sand.
+_SHADE_1M = "#e3ecf7"
+_SHADE_5D = "#f5e0bd"
+#: Type sizes (points at 800 px wide), chosen to stay legible when shown 400 px wide.
+_TICK_PT, _LEGEND_PT, _TITLE_PT, _FOOTER_PT, _TAG_PT = 12.0, 12.5, 17.0, 11.5, 12.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +69,8 @@ def render_chart(
     *,
     tone: int,
     labels: ChartLabels,
+    up: str = GREEN,
+    down: str = RED,
     width_px: int = 800,
     height_px: int = 450,
 ) -> bytes:
@@ -76,9 +84,9 @@ def render_chart(
     points = [(d, float(v)) for d, v in closes if math.isfinite(v) and v > 0]
     if not points:
         raise ValueError("no closes to chart")
-    colour = _tone_colour(tone)
+    colour = _tone_colour(tone, up=up, down=down)
     s = width_px / BASE_WIDTH_PX
-    left, right, top, bottom = 62 * s, 92 * s, 74 * s, 50 * s
+    left, right, top, bottom = 74 * s, 104 * s, 84 * s, 78 * s
     if width_px < 320 or height_px < top + bottom + 80 * s:
         raise ValueError(f"chart size {width_px}x{height_px} px is too small")
 
@@ -120,7 +128,7 @@ def render_chart(
         textcoords="offset points",
         ha="left",
         va="center",
-        fontsize=10,
+        fontsize=_TAG_PT,
         fontfamily=family,
         color=BG,
         bbox={"boxstyle": "round,pad=0.35", "fc": colour, "ec": "none"},
@@ -148,7 +156,7 @@ def render_chart(
         ax.spines[side].set_visible(False)
     ax.spines["bottom"].set_color(EDGE)
     ax.tick_params(
-        axis="both", labelsize=9, labelcolor=MUTED, labelfontfamily=family, length=0, pad=6
+        axis="both", labelsize=_TICK_PT, labelcolor=MUTED, labelfontfamily=family, length=0, pad=6
     )
     ax.tick_params(axis="x", length=3, color=EDGE)
 
@@ -169,7 +177,7 @@ def render_chart(
         plain(labels.title),
         ha="left",
         va="center",
-        fontsize=14,
+        fontsize=_TITLE_PT,
         fontfamily=family,
         color=INK,
     )
@@ -177,10 +185,10 @@ def render_chart(
         handles,
         [plain(name) for name in names],
         loc="upper left",
-        bbox_to_anchor=((title_x + 8 * s) / width_px, 1 - 48 * s / height_px),
+        bbox_to_anchor=((title_x + 8 * s) / width_px, 1 - 52 * s / height_px),
         ncol=len(handles),
         frameon=False,
-        prop=cjk_font_properties(9),
+        prop=cjk_font_properties(_LEGEND_PT),
         labelcolor=MUTED,
         handlelength=1.5,
         handleheight=0.8,
@@ -188,26 +196,26 @@ def render_chart(
         borderaxespad=0,
         borderpad=0,
     )
-    fig.text(
+    footer = fig.text(
         title_x / width_px,
-        10 * s / height_px,
+        8 * s / height_px,
         plain(labels.as_of),
         ha="left",
         va="bottom",
-        fontsize=8.5,
+        fontsize=_FOOTER_PT,
         fontfamily=family,
         color=MUTED,
     )
     fit_text(title, width_px - title_x - 28 * s)
+    fit_text(footer, width_px - 2 * title_x)
     return png_bytes(fig, dpi)
 
 
-def _tone_colour(tone: int) -> str:
-    """The line colour of a regime tone."""
-    try:
-        return TONE_COLOURS[tone]
-    except KeyError:
-        raise ValueError(f"tone must be -1, 0 or 1, not {tone!r}") from None
+def _tone_colour(tone: int, *, up: str = GREEN, down: str = RED) -> str:
+    """The line colour of a regime tone in a convention (``up`` / ``down`` colours)."""
+    if tone not in TONE_COLOURS:
+        raise ValueError(f"tone must be -1, 0 or 1, not {tone!r}")
+    return up if tone > 0 else down if tone < 0 else TONE_COLOURS[0]
 
 
 def _dollars(value: float, decimals: int) -> str:

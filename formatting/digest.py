@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from rich.cells import cell_len
 
 from formatting.card import Language, languages
+from formatting.colours import ColourScheme, resolve
 from formatting.i18n import Lang, Term, t
 from formatting.numbers import long_date, pct, price
 from formatting.text import regime_label, source_name
@@ -132,7 +133,7 @@ class DigestText:
         if total <= 1:
             return self.title
         suffix = t("digest.part", self.lang, part=part, total=total)
-        return f"{self.title} {suffix}"
+        return t("digest.titled_part", self.lang, title=self.title, part=suffix)
 
 
 def digest_text(digest: Digest, lang: Lang) -> DigestText:
@@ -244,18 +245,41 @@ def table_lines(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[st
 
 @dataclass(frozen=True, kw_only=True)
 class HeatmapSpec:
-    """One heatmap image of a digest: its rows (table order), title and column labels."""
+    """One heatmap image of a digest: its rows (table order), words and colours."""
 
     rows: tuple[HeatmapRow, ...]
     title: str
     column_labels: tuple[str, str, str]
+    regime_label: str
+    legend: str
+    up: str  # colour of a rise in the server's convention
+    down: str
+
+    def render(self, *, width_px: int = 800) -> bytes:
+        """The PNG (blocking: call it in a worker thread or process)."""
+        # matplotlib and the CJK font load with the first heatmap, not at start-up
+        from formatting.heatmap import render_heatmap
+
+        return render_heatmap(
+            self.rows,
+            title=self.title,
+            column_labels=self.column_labels,
+            regime_label=self.regime_label,
+            legend=self.legend,
+            up=self.up,
+            down=self.down,
+            width_px=width_px,
+        )
 
 
-def heatmap_specs(digest: Digest, lang: Language) -> list[HeatmapSpec]:
+def heatmap_specs(
+    digest: Digest, lang: Language, *, colors: ColourScheme | None = None
+) -> list[HeatmapSpec]:
     """The heatmaps of ``digest`` (one per ``MAX_HEATMAP_ROWS`` rows; none without rows)."""
     from formatting.heatmap import MAX_HEATMAP_ROWS, HeatmapRow
 
     shown = languages(lang)
+    palette = resolve(colors, lang)
     title = " / ".join(t("heatmap.title", lg, date=long_date(digest.session, lg)) for lg in shown)
     labels = tuple(
         " / ".join(t(key, lg) for lg in shown) for key in ("card.r_1d", "card.r_5d", "card.r_1m")
@@ -263,6 +287,7 @@ def heatmap_specs(digest: Digest, lang: Language) -> list[HeatmapSpec]:
     cells = [
         HeatmapRow(
             ticker=row.ticker,
+            regime=" / ".join(regime_label(row.signal.regime, lg) for lg in shown),
             z_1d=row.signal.z_1d,
             z_5d=row.signal.z_5d,
             z_1m=row.signal.z_1m,
@@ -277,6 +302,10 @@ def heatmap_specs(digest: Digest, lang: Language) -> list[HeatmapSpec]:
             rows=tuple(cells[i : i + MAX_HEATMAP_ROWS]),
             title=title,
             column_labels=(labels[0], labels[1], labels[2]),
+            regime_label=" / ".join(t("heatmap.col.regime", lg) for lg in shown),
+            legend="\n".join(t("heatmap.legend", lg) for lg in shown),
+            up=palette.up,
+            down=palette.down,
         )
         for i in range(0, len(cells), MAX_HEATMAP_ROWS)
     ]

@@ -33,6 +33,7 @@ from formatting.blocks import (
     escape_text,
 )
 from formatting.card import Language, languages
+from formatting.colours import ColourScheme, Palette, resolve, rgb_int
 from formatting.digest import Digest, DigestText, digest_text, table_lines
 from formatting.embeds import (
     MAX_DESCRIPTION,
@@ -40,7 +41,6 @@ from formatting.embeds import (
     MAX_FOOTER,
     MAX_TITLE,
     MAX_TOTAL_CHARS,
-    TONE_COLOURS,
     embed_chars,
     escape,
     no_mentions,
@@ -101,7 +101,9 @@ def _code_block(text: DigestText, rows: range) -> str:
     return "```\n" + "\n".join(lines).replace("`", "'") + "\n```"
 
 
-def _discord_embed(text: DigestText, page: Page, part: int, total: int, tone: int) -> JSON:
+def _discord_embed(
+    text: DigestText, page: Page, part: int, total: int, tone: int, palette: Palette
+) -> JSON:
     lines: list[str] = []
     if page.changes:
         lines.append(f"**{escape(text.changes_heading)}**")
@@ -116,7 +118,7 @@ def _discord_embed(text: DigestText, page: Page, part: int, total: int, tone: in
     return {
         "title": escape(text.part_title(part, total)),
         "description": "\n".join(lines),
-        "color": TONE_COLOURS[tone],
+        "color": rgb_int(palette.for_tone(tone)),
         "footer": {"text": text.footer},
     }
 
@@ -135,15 +137,23 @@ def discord_fits(embeds: Sequence[JSON]) -> bool:
     )
 
 
-def digest_to_discord(digest: Digest, lang: Language, *, image: str | None = None) -> list[JSON]:
+def digest_to_discord(
+    digest: Digest,
+    lang: Language,
+    *,
+    image: str | None = None,
+    colors: ColourScheme | None = None,
+) -> list[JSON]:
     """Discord message bodies for ``digest``: one embed per language shown in each message.
 
-    ``image`` (e.g. ``attachment://heatmap.png``) is shown in the first message. Mentions off.
+    ``image`` (e.g. ``attachment://heatmap.png``) is shown in the first message; ``colors`` is
+    the server's convention (None: the language's default). Mentions off.
     """
     texts = _texts(digest, lang)
+    palette = resolve(colors, lang)
 
     def embeds(page: Page, part: int, total: int) -> list[JSON]:
-        return [_discord_embed(text, page, part, total, digest.tone) for text in texts]
+        return [_discord_embed(text, page, part, total, digest.tone, palette) for text in texts]
 
     pages = paginate(digest, lambda p: discord_fits(embeds(p, _RESERVED_PART, _RESERVED_PART)))
     bodies = []

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from formatting.card import Card, Language, languages
+from formatting.colours import ColourScheme, Palette, resolve, rgb_int
 from formatting.text import CardText, card_text
 
 JSON = dict[str, Any]
@@ -22,8 +23,6 @@ MAX_AUTHOR_NAME = 256
 MAX_TOTAL_CHARS = 6000  # across every embed of one message
 MAX_CONTENT = 2000
 
-#: Embed colour per regime tone: red family, grey, green family.
-TONE_COLOURS: dict[int, int] = {-1: 0xD9534F, 0: 0x95A5A6, 1: 0x2E9E5B}
 #: A field needs a name; this one shows nothing.
 BLANK = "\u200b"
 ELLIPSIS = "…"
@@ -119,13 +118,13 @@ def _field(name: str, value: str, *, inline: bool, optional: bool = False) -> JS
     return field
 
 
-def text_to_embed(text: CardText) -> JSON:
-    """One language of a card as a Discord embed object."""
+def text_to_embed(text: CardText, palette: Palette) -> JSON:
+    """One language of a card as a Discord embed object, coloured by tone in ``palette``."""
     lines = []
     if text.tracks is not None:
         tracks = escape(text.tracks)
         lines.append(f"{tracks} · {escape(text.fund_name)}" if text.fund_name else tracks)
-    lines += [f"**{escape(text.regime_label)}**", escape(text.meaning)]
+    lines += [f"**{escape(text.regime_label)}**", escape(text.meaning), "", escape(text.paragraph)]
     fields = [_field(escape(label), escape(value), inline=True) for label, value in text.numbers]
     if text.context is not None:
         fields.append(
@@ -145,18 +144,22 @@ def text_to_embed(text: CardText) -> JSON:
         "author": {"name": clip(text.kicker, MAX_AUTHOR_NAME)},
         "title": clip(escape(text.title), MAX_TITLE),
         "description": clip("\n".join(lines), MAX_DESCRIPTION),
-        "color": TONE_COLOURS[text.tone],
+        "color": rgb_int(palette.for_tone(text.tone)),
         "fields": fields[:MAX_FIELDS],
         "footer": {"text": clip(text.footer, MAX_FOOTER)},
     }
 
 
-def card_to_discord(card: Card, lang: Language, *, image: str | None = None) -> JSON:
+def card_to_discord(
+    card: Card, lang: Language, *, image: str | None = None, colors: ColourScheme | None = None
+) -> JSON:
     """The Discord message body for ``card``: one embed per language shown (English first).
 
-    ``image`` (e.g. ``attachment://IWM.png``) is shown on the first embed. Mentions are off.
+    ``image`` (e.g. ``attachment://IWM.png``) is shown on the first embed. ``colors`` is the
+    server's convention (None: the language's default). Mentions are off.
     """
-    embeds = [text_to_embed(card_text(card, lg)) for lg in languages(lang)]
+    palette = resolve(colors, lang)
+    embeds = [text_to_embed(card_text(card, lg), palette) for lg in languages(lang)]
     if image is not None:
         embeds[0]["image"] = {"url": image}
     fit_embeds(embeds)

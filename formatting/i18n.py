@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 from babel.messages.pofile import read_po
 
-Lang = Literal["en", "zh"]
-LANGS: tuple[Lang, ...] = ("en", "zh")
+from formatting.languages import LANGS, Lang, Language
+
+__all__ = ["LANGS", "Lang", "Language", "Term", "keys", "language_name", "t", "text"]
 
 DOMAIN = "signalbot"
 LOCALES_DIR = Path(__file__).parent / "locales"
 #: Directory (and Babel locale) of each language's catalog.
-CATALOG_LOCALE: dict[Lang, str] = {"en": "en", "zh": "zh_Hans"}
+CATALOG_LOCALE: dict[Lang, str] = {"en": "en", "zh": "zh_Hans", "zh-hant": "zh_Hant"}
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,6 @@ def placeholders(key: str, lang: Lang) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(text(key, lang)) if name)
 
 
-def language_name(choice: Literal["en", "zh", "both"], lang: Lang) -> str:
-    """Display name of a language setting (``en``, ``zh`` or ``both``) in ``lang``."""
+def language_name(choice: Language, lang: Lang) -> str:
+    """Display name of a language setting (``en``, ``zh``, ``both`` ...) in ``lang``."""
     return t(f"language.name.{choice}", lang)

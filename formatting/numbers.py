@@ -12,7 +12,7 @@ from babel.numbers import format_decimal, get_currency_symbol
 from formatting.i18n import Lang, t
 
 #: Babel locale used for numbers and dates in each language.
-NUMBER_LOCALE: dict[Lang, str] = {"en": "en_US", "zh": "zh_Hans_CN"}
+NUMBER_LOCALE: dict[Lang, str] = {"en": "en_US", "zh": "zh_Hans_CN", "zh-hant": "zh_Hant_TW"}
 #: Two decimals with thousands grouping; the sign is added by us so zero never shows "-0.00".
 TWO_DECIMALS = "#,##0.00"
 _CENT = Decimal("0.01")
@@ -41,6 +41,12 @@ def pct(r: float, lang: Lang) -> str:
         value = _round2(_exact(r) * 100)
     sign = "-" if value < 0 else "+" if value > 0 else ""
     return f"{sign}{_two_decimals(value, lang)}%"
+
+
+def magnitude(r: float, lang: Lang) -> str | None:
+    """A simple return's size as an unsigned percentage (``3.55%``); None when it rounds to 0."""
+    shown = pct(r, lang)
+    return None if shown == pct(0.0, lang) else shown.lstrip("+-")
 
 
 #: Yahoo's codes for prices quoted in pence (London): shown as pence, never as pounds.

@@ -2,24 +2,81 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from io import StringIO
 
-from rich.console import Console, Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from formatting.card import Card, Language, languages
+from formatting.colours import TERMINAL_NAMES, ColourScheme, Palette, resolve
+from formatting.languages import CHINESE
 from formatting.text import CardText, card_text
 
-#: Rich style per regime tone.
-TONE_STYLES: dict[int, str] = {-1: "red", 0: "grey62", 1: "green"}
 DEFAULT_WIDTH = 100
 
 
-def text_to_panel(text: CardText) -> Panel:
-    """One language of a card as a bordered panel in the regime's colour."""
-    colour = TONE_STYLES[text.tone]
+#: Latin runs stay whole ("iShares", "281.65", "3.55%"); any other character may end a line.
+_TOKEN = re.compile(r"[A-Za-z0-9$%.,+\-/&'’]+|\s+|.")
+#: Characters a line must not start with (kinsoku): the character before moves down with them.
+_NO_LINE_START = frozenset("，。：；、！？）」』》%…")
+
+
+def _movable(line: str) -> bool:
+    """The line's last character may move down with closing punctuation (a Han character)."""
+    return len(line) > 1 and not line[-1].isascii() and line[-1] not in _NO_LINE_START
+
+
+class ChineseParagraph:
+    """Chinese text wrapped the way Chinese is set: a line may break between any two Han
+    characters (rich breaks only at spaces, which pushed "ETF（IWM）收于…" to a line of its own),
+    never before closing punctuation, and never inside a Latin run that fits on a line."""
+
+    def __init__(self, text: str, style: str = "") -> None:
+        self.text = text
+        self.style = style
+
+    def lines(self, width: int) -> list[str]:
+        """The wrapped lines at ``width`` terminal cells."""
+        out: list[str] = []
+        line = ""
+        for token in _TOKEN.findall(self.text):
+            if token.isspace():
+                line += " " if line else ""
+                continue
+            if cell_len(line) + cell_len(token) <= width or not line.strip():
+                line += token
+            elif token in _NO_LINE_START and _movable(line.rstrip()):
+                out.append(line.rstrip()[:-1])
+                line = line.rstrip()[-1] + token
+            else:
+                out.append(line.rstrip())
+                line = token
+            while cell_len(line) > width and len(line) > 1:  # a Latin run longer than a line
+                out.append(line[:width])
+                line = line[width:]
+        if line.strip():
+            out.append(line.rstrip())
+        return out
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        """One Text per wrapped line, at the width the panel gives."""
+        for line in self.lines(max(options.max_width, 8)):
+            yield Text(line, style=self.style, no_wrap=True, overflow="fold")
+
+
+def _para(text: str, lang: str, style: str = "") -> RenderableType:
+    """``text`` as a renderable: Chinese wrapped by :class:`ChineseParagraph`."""
+    return ChineseParagraph(text, style) if lang in CHINESE else Text(text, style=style)
+
+
+def text_to_panel(text: CardText, palette: Palette) -> Panel:
+    """One language of a card as a bordered panel in the regime's colour (of ``palette``)."""
+    colour = TERMINAL_NAMES[palette.for_tone(text.tone)]
     parts: list[RenderableType] = [
         Text(text.kicker, style="dim"),
         Text(text.title, style=f"bold {colour}"),
@@ -30,22 +87,22 @@ def text_to_panel(text: CardText) -> Panel:
             line.append(f" · {text.fund_name}", style="dim")
         parts.append(line)
     parts.append(Text(text.regime_label, style=f"bold {colour}"))
-    parts.append(Text(text.meaning))
+    parts.append(_para(text.meaning, text.lang))
     numbers = Table(box=None, padding=(0, 3, 0, 0), show_edge=False)
     for label, _ in text.numbers:
         numbers.add_column(label, header_style="bold", justify="right", no_wrap=True)
     numbers.add_row(*(Text(value) for _, value in text.numbers))
-    parts += [Text(""), numbers, Text("")]
+    parts += [Text(""), numbers, Text(""), _para(text.paragraph, text.lang), Text("")]
     for heading, body in ((text.context_heading, text.context), (text.watch_heading, text.watch)):
         if body is not None:
-            parts.append(Text.assemble((heading, "bold"), "\n", body))
+            parts += [Text(heading, style="bold"), _para(body, text.lang)]
     if text.track is not None:
-        parts += [Text(""), Text(text.track)]
-    parts += [Text(""), Text(text.scope, style="italic")]
-    notes = Text(f"{text.as_of} · {text.source}", style="dim")
+        parts += [Text(""), _para(text.track, text.lang)]
+    parts += [Text(""), _para(text.scope, text.lang, "italic")]
+    parts.append(_para(f"{text.as_of} · {text.source}", text.lang, "dim"))
     if text.stale is not None:
-        notes.append(f"\n{text.stale}", style="yellow")
-    parts += [notes, Text(text.footer, style="dim")]
+        parts.append(_para(text.stale, text.lang, "yellow"))
+    parts.append(_para(text.footer, text.lang, "dim"))
     return Panel(
         Group(*parts),
         title=Text(text.ticker, style=f"bold {colour}"),
@@ -54,9 +111,15 @@ def text_to_panel(text: CardText) -> Panel:
     )
 
 
-def card_to_terminal(card: Card, lang: Language) -> RenderableType:
-    """The card as a rich renderable: one panel per language shown, English first."""
-    panels = [text_to_panel(card_text(card, lg)) for lg in languages(lang)]
+def card_to_terminal(
+    card: Card, lang: Language, *, colors: ColourScheme | None = None
+) -> RenderableType:
+    """The card as a rich renderable: one panel per language shown, English first.
+
+    ``colors`` is the server's convention (None: the language's default).
+    """
+    palette = resolve(colors, lang)
+    panels = [text_to_panel(card_text(card, lg), palette) for lg in languages(lang)]
     return panels[0] if len(panels) == 1 else Group(*panels)
 
 

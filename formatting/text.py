@@ -8,7 +8,7 @@ from datetime import date
 from formatting.card import Card
 from formatting.i18n import Lang, keys, t
 from formatting.memo import IdentityMemo
-from formatting.numbers import long_date, pct, price
+from formatting.numbers import long_date, magnitude, pct, price
 from signals.regimes import REGIME_TONE, Regime
 
 
@@ -45,6 +45,7 @@ class CardText:
     price: str
     returns: tuple[tuple[str, str], ...]  # (label, value) for 1D, 5D, 1M
     scope: str
+    paragraph: str  # the seed's "The Signal" sentence (SIGNALS.md "The signal paragraph")
     context_heading: str
     context: str | None
     watch_heading: str
@@ -87,6 +88,50 @@ def latest_close(as_of: date, sessions: int, lang: Lang) -> str:
 _TEXTS = IdentityMemo(capacity=512)
 
 
+#: The three returns of the paragraph and the catalog key that places each one.
+_MOVES = (("r_1d", "card.move.1d"), ("r_5d", "card.move.5d"), ("r_1m", "card.move.1m"))
+
+
+def _moves(card: Card, lang: Lang) -> str:
+    """ "down 3.55% on the day, 2.33% over five sessions and 0.22% over one month" (or zh).
+
+    A direction is said again only when it changes (English drops a repeated "down"; Chinese
+    catalogs say it every time); a return that rounds to 0.00% is "unchanged" / "持平".
+    """
+    parts, previous = [], ""
+    for field, key in _MOVES:
+        size = magnitude(getattr(card.signal, field), lang)
+        direction = "flat" if size is None else "down" if getattr(card.signal, field) < 0 else "up"
+        word = direction if direction != previous or direction == "flat" else f"{direction}_again"
+        move = t(f"card.move.{word}", lang, pct=size or "")
+        parts.append(t(key, lang, move=move))
+        previous = direction
+    return t("card.move.list", lang, first=parts[0], second=parts[1], last=parts[2])
+
+
+def _close(close: float, currency: str | None, lang: Lang) -> str:
+    """The close in the paragraph: "$281.65" / "281.65美元" for dollars; other currencies (and an
+    unreported one) as :func:`~formatting.numbers.price` shows them."""
+    if currency == "USD":
+        return t("card.dollars", lang, amount=price(close, lang).replace("$", "", 1))
+    return price(close, lang, currency)
+
+
+def signal_paragraph(card: Card, lang: Lang) -> str:
+    """The card's one plain sentence, in the seed's form, from the card's own numbers."""
+    signal, fund = card.signal, card.fund
+    params = {
+        "date": long_date(signal.as_of, lang),
+        "ticker": card.ticker,
+        "price": _close(signal.close, signal.currency, lang),
+        "moves": _moves(card, lang),
+        "phrase": t(f"regime.{signal.regime.value}.phrase", lang),
+    }
+    if fund is None:
+        return t("card.signal_ticker", lang, **params)
+    return t("card.signal", lang, name=fund.name, **params)
+
+
 def card_text(card: Card, lang: Lang) -> CardText:
     """The lines of ``card`` in ``lang`` (pure; remembered for the same card object)."""
     return _TEXTS.get((card,), lang, lambda: _card_text(card, lang))
@@ -99,7 +144,7 @@ def _card_text(card: Card, lang: Lang) -> CardText:
     label = regime_label(signal.regime, lang)
     if fund is not None:
         index = fund.tracks.get(lang)
-        title = t("card.title", lang, index=index, label=label)
+        title = t("card.title", lang, ticker=card.ticker, index=index, label=label)
         tracks: str | None = t("card.tracks", lang, ticker=card.ticker, index=index)
         info = fund.info
         context: str | None = info.context.get(lang)
@@ -129,6 +174,7 @@ def _card_text(card: Card, lang: Lang) -> CardText:
             (t("card.r_1m", lang), pct(signal.r_1m, lang)),
         ),
         scope=t("card.scope", lang),
+        paragraph=signal_paragraph(card, lang),
         context_heading=t("card.context", lang),
         context=context,
         watch_heading=t("card.watch", lang),

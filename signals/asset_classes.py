@@ -5,17 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from signals.traditional import TRADITIONAL
+
 
 @dataclass(frozen=True)
 class Bilingual:
-    """One piece of text in English and Simplified Chinese."""
+    """One piece of text in English and Simplified Chinese (Traditional from the table)."""
 
     en: str
     zh: str
 
+    @property
+    def zh_hant(self) -> str:
+        """The Traditional Chinese text (:data:`signals.traditional.TRADITIONAL`)."""
+        return TRADITIONAL[self.zh]
+
     def get(self, lang: str) -> str:
-        """The text in ``lang`` (``en`` or ``zh``)."""
-        return self.zh if lang == "zh" else self.en
+        """The text in ``lang`` (``en``, ``zh`` or ``zh-hant``)."""
+        if lang == "zh":
+            return self.zh
+        return self.zh_hant if lang == "zh-hant" else self.en
 
 
 class AssetClass(StrEnum):
@@ -52,11 +61,11 @@ ASSET_CLASSES: dict[AssetClass, AssetClassInfo] = {
         B(
             "Broad US equity benchmarks reflect overall risk appetite and are dominated by the "
             "largest companies.",
-            "美国宽基股指反映整体风险偏好,权重集中在最大的几家公司。",
+            "美国宽基股指反映整体风险偏好，权重集中在最大的几家公司。",
         ),
         B(
             "Watch whether the move broadens across sectors and how rate expectations shift.",
-            "关注走势是否扩散到更多行业,以及利率预期的变化。",
+            "关注走势是否扩散到更多行业，以及利率预期的变化。",
         ),
     ),
     A.US_SIZE: AssetClassInfo(
@@ -68,7 +77,7 @@ ASSET_CLASSES: dict[AssetClass, AssetClassInfo] = {
         ),
         B(
             "Watch domestic growth data and the next five sessions of price action.",
-            "关注美国国内经济数据,以及未来5个交易日的价格走势。",
+            "关注美国国内经济数据，以及未来5个交易日的价格走势。",
         ),
     ),
     A.US_STYLE: AssetClassInfo(
@@ -76,11 +85,11 @@ ASSET_CLASSES: dict[AssetClass, AssetClassInfo] = {
         B(
             "Style and factor funds show which kinds of stocks the market is rewarding, not the "
             "direction of the whole market.",
-            "风格与因子基金反映市场偏好哪类股票,而不是整个市场的方向。",
+            "风格与因子基金反映市场偏好哪类股票，而不是整个市场的方向。",
         ),
         B(
             "Compare with the broad market to see whether leadership is rotating.",
-            "与宽基指数对比,观察市场领涨风格是否在切换。",
+            "与宽基指数对比，观察市场领涨风格是否在切换。",
         ),
     ),
     A.US_SECTOR: AssetClassInfo(
@@ -88,11 +97,11 @@ ASSET_CLASSES: dict[AssetClass, AssetClassInfo] = {
         B(
             "Sector funds concentrate on one industry, so company news and industry cycles move "
             "them more than the broad market.",
-            "行业基金集中于单一行业,受公司消息和行业周期的影响大于宽基指数。",
+            "行业基金集中于单一行业，受公司消息和行业周期的影响大于宽基指数。",
         ),
         B(
             "Watch the sector's relative strength against the S&P 500 and upcoming earnings.",
-            "关注该行业相对标普500的强弱,以及即将公布的财报。",
+            "关注该行业相对标普500的强弱，以及即将公布的财报。",
         ),
     ),
     A.REAL_ESTATE: AssetClassInfo(
@@ -100,11 +109,11 @@ ASSET_CLASSES: dict[AssetClass, AssetClassInfo] = {
         B(
             "Real estate funds hold REITs, which are sensitive to long-term interest rates and "
             "credit conditions.",
-            "房地产基金持有REITs,对长期利率和信贷环境较为敏感。",
+            "房地产基金持有REITs，对长期利率和信贷环境较为敏感。",
         ),
         B(
             "Watch long-term Treasury yields alongside the price trend.",
-            "在关注价格趋势的同时,留意长期美债收益率。",
+            "在关注价格趋势的同时，留意长期美债收益率。",
         ),
     ),
     A.TREASURIES: AssetClassInfo(
@@ -112,7 +121,7 @@ ASSET_CLASSES: dict[AssetClass, AssetClassInfo] = {
         B(
             "Treasury fund prices move opposite to yields; longer maturities move more for the "
             "same change in rates.",
-            "国债基金价格与收益率反向变动;期限越长,对同样利率变化的反应越大。",
+            "国债基金价格与收益率反向变动；期限越长，对同样利率变化的反应越大。",
         ),
         B(
             "Watch inflation data and central-bank communication.",
@@ -124,7 +133,7 @@ ASSET_CLASSES: dict[AssetClass, AssetClassInfo] = {
         B(
             "Bond and credit funds respond to both interest rates and credit spreads; high yield "
             "behaves more like equities.",
-            "债券与信用债基金同时受利率和信用利差影响;高收益债的表现更接近股票。",
+            "债券与信用债基金同时受利率和信用利差影响；高收益债的表现更接近股票。",
         ),
         B(
             "Watch credit spreads and Treasury yields over the coming sessions.",
@@ -136,7 +145,7 @@ ASSET_CLASSES: dict[AssetClass, AssetClassInfo] = {
         B(
             "Commodity funds follow spot prices or futures and react to supply, demand, the dollar "
             "and real rates.",
-            "商品基金跟踪现货或期货价格,受供需、美元和实际利率影响。",
+            "商品基金跟踪现货或期货价格，受供需、美元和实际利率影响。",
         ),
         B(
             "Watch the US dollar, real yields and supply news.",
@@ -148,7 +157,7 @@ ASSET_CLASSES: dict[AssetClass, AssetClassInfo] = {
         B(
             "International funds add currency moves to local stock returns, so a strong dollar "
             "weighs on them.",
-            "国际基金的回报包含汇率变动,美元走强会拖累其表现。",
+            "国际基金的回报包含汇率变动，美元走强会拖累其表现。",
         ),
         B(
             "Watch the dollar and the regions' own economic data.",
@@ -172,7 +181,7 @@ ASSET_CLASSES: dict[AssetClass, AssetClassInfo] = {
         B(
             "Spot crypto funds follow a highly volatile asset that trades around the clock, while "
             "the fund trades only in exchange hours.",
-            "现货加密基金跟踪一种全天候交易、波动极大的资产,而基金只在交易所开市时交易。",
+            "现货加密基金跟踪一种全天候交易、波动极大的资产，而基金只在交易所开市时交易。",
         ),
         B(
             "Watch overnight moves in the underlying asset and regulatory news.",

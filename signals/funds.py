@@ -223,10 +223,10 @@ _FUNDS: tuple[Fund, ...] = (
         A.CREDIT,
     ),
     # commodities
-    Fund("GLD", "SPDR Gold Shares", B("gold bullion price", "黄金现货价格"), A.COMMODITIES),
-    Fund("IAU", "iShares Gold Trust", B("gold bullion price", "黄金现货价格"), A.COMMODITIES),
-    Fund("SLV", "iShares Silver Trust", B("silver bullion price", "白银现货价格"), A.COMMODITIES),
-    Fund("USO", "United States Oil Fund", B("WTI crude oil futures", "WTI原油期货"), A.COMMODITIES),
+    Fund("GLD", "SPDR Gold Shares", B("LBMA Gold Price", "LBMA黄金价格"), A.COMMODITIES),
+    Fund("IAU", "iShares Gold Trust", B("LBMA Gold Price", "LBMA黄金价格"), A.COMMODITIES),
+    Fund("SLV", "iShares Silver Trust", B("LBMA Silver Price", "LBMA白银价格"), A.COMMODITIES),
+    Fund("USO", "United States Oil Fund", B("WTI Crude Oil Futures", "WTI原油期货"), A.COMMODITIES),
     Fund(
         "DBC",
         "Invesco DB Commodity Index Tracking Fund",
@@ -238,7 +238,7 @@ _FUNDS: tuple[Fund, ...] = (
     Fund(
         "VEA",
         "Vanguard FTSE Developed Markets ETF",
-        B("FTSE Developed All Cap ex US", "富时发达市场(除美国)全市值"),
+        B("FTSE Developed All Cap ex US", "富时发达市场（除美国）全市值"),
         A.INTL_DEVELOPED,
     ),
     Fund("EWJ", "iShares MSCI Japan ETF", B("MSCI Japan", "MSCI日本"), A.INTL_DEVELOPED),
@@ -251,7 +251,7 @@ _FUNDS: tuple[Fund, ...] = (
     Fund(
         "VWO",
         "Vanguard FTSE Emerging Markets ETF",
-        B("FTSE Emerging Markets All Cap China A Inclusion", "富时新兴市场全市值(含A股)"),
+        B("FTSE Emerging Markets All Cap China A Inclusion", "富时新兴市场全市值（含A股）"),
         A.EMERGING,
     ),
     Fund("FXI", "iShares China Large-Cap ETF", B("FTSE China 50", "富时中国50"), A.EMERGING),
@@ -259,7 +259,12 @@ _FUNDS: tuple[Fund, ...] = (
     Fund("INDA", "iShares MSCI India ETF", B("MSCI India", "MSCI印度"), A.EMERGING),
     Fund("EWZ", "iShares MSCI Brazil ETF", B("MSCI Brazil 25/50", "MSCI巴西25/50"), A.EMERGING),
     # crypto
-    Fund("IBIT", "iShares Bitcoin Trust ETF", B("bitcoin price", "比特币价格"), A.CRYPTO),
+    Fund(
+        "IBIT",
+        "iShares Bitcoin Trust ETF",
+        B("CME CF Bitcoin Reference Rate", "CME CF比特币参考价格"),
+        A.CRYPTO,
+    ),
 )
 
 FUNDS: dict[str, Fund] = {f.ticker: f for f in _FUNDS}

@@ -189,7 +189,7 @@ class TerminalAdapter:
     def show(self, outcome: Outcome) -> None:
         """Print a reply: cards as panels, then messages, in the reply's language."""
         for card in outcome.reply.cards:
-            self.console.print(card_to_terminal(card, outcome.language))
+            self.console.print(card_to_terminal(card, outcome.language, colors=outcome.colors))
         messages = outcome.reply.messages
         if isinstance(outcome.reply, DigestReply):  # a preview: the note, then the digest laid out
             messages = tuple(m for m in messages if m.key == "digest.preview_note")

@@ -11,6 +11,7 @@ import signal
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import cast
 
 from bot.digest.claims import RunReport, Target
@@ -22,6 +23,7 @@ from commands.digest import MAX_WATCHLIST, preview_digest
 from commands.signal import resolve_session
 from commands.validation import parse_date, parse_tickers
 from formatting.card import Language
+from formatting.digest import heatmap_specs
 from formatting.digest_render import digest_to_discord, digest_to_slack, digest_to_text
 from signals.service import PriceService
 
@@ -144,8 +146,15 @@ async def cmd_digest_preview(args: argparse.Namespace, settings: Settings) -> in
         prices = price_service(settings, storage)
         session = _session(prices, args.session)
         digest = await preview_digest(prices, storage, tickers, session=session)
+    if args.heatmap:
+        specs = heatmap_specs(digest, language, colors=args.colors)
+        if specs:
+            png = await asyncio.to_thread(specs[0].render)
+            await asyncio.to_thread(Path(args.heatmap).write_bytes, png)
     if args.platform == "discord":
-        payloads = digest_to_discord(digest, language, image="attachment://heatmap.png")
+        payloads = digest_to_discord(
+            digest, language, image="attachment://heatmap.png", colors=args.colors
+        )
         print(json.dumps(payloads, ensure_ascii=False, indent=2))
     elif args.platform == "slack":
         print(json.dumps(digest_to_slack(digest, language), ensure_ascii=False, indent=2))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from formatting.card import LANGUAGES
+from formatting.colours import COLOUR_SCHEMES
 
 
 def add_digest_parser(sub: Any) -> None:
@@ -25,5 +26,11 @@ def add_digest_parser(sub: Any) -> None:
     preview = actions.add_parser("preview", help="print a digest as a platform would get it")
     preview.add_argument("--tickers", nargs="+", required=True, metavar="TICKER")
     preview.add_argument("--lang", choices=LANGUAGES)
+    preview.add_argument(
+        "--colors", choices=COLOUR_SCHEMES, help="rise/fall colours (default: by language)"
+    )
+    preview.add_argument(
+        "--heatmap", metavar="PATH", help="also write the first heatmap PNG to PATH"
+    )
     preview.add_argument("--platform", choices=("discord", "slack", "text"), default="text")
     preview.add_argument("--session", metavar="YYYY-MM-DD")

@@ -6,6 +6,7 @@ ahead of the due time); both see the same digests, so a picture drawn ahead is t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -14,10 +15,13 @@ from bot.digest.claims import Target
 from bot.storage import Storage
 from commands.digest import digest_from_results, previous_regimes, results_source
 from formatting.card import LANGUAGES, Language
+from formatting.colours import COLOUR_SCHEMES, ColourScheme
 from formatting.digest import Digest, HeatmapSpec, heatmap_specs
 from signals.errors import SourceUnavailable
 from signals.momentum import Signal
 from signals.service import PriceService
+
+log = logging.getLogger(__name__)
 
 #: Platforms whose digest carries heatmap images.
 IMAGE_PLATFORMS = ("discord", "slack")
@@ -25,12 +29,13 @@ IMAGE_PLATFORMS = ("discord", "slack")
 
 @dataclass(frozen=True)
 class Planned:
-    """One target's digest, language, and whether its data is still incomplete."""
+    """One target's digest, language, colours, and whether its data is still incomplete."""
 
     target: Target
     digest: Digest
     language: Language
     incomplete: bool
+    colors: ColourScheme | None = None  # the server's convention; None: the language's default
 
 
 async def languages(
@@ -52,6 +57,24 @@ async def languages(
     return out
 
 
+async def colours(
+    storage: Storage, targets: Sequence[Target]
+) -> dict[tuple[str, str], ColourScheme | None]:
+    """Each server's colour convention (None: the language's default, or the lookup failed)."""
+    out: dict[tuple[str, str], ColourScheme | None] = {}
+    for target in targets:
+        key = (target.subscription.platform, target.subscription.server_id)
+        if key in out:
+            continue
+        try:
+            stored = await storage.get_colors(*key)
+        except Exception:
+            log.exception("digest colours lookup failed platform=%s server=%s", *key)
+            stored = None
+        out[key] = next((s for s in COLOUR_SCHEMES if s == stored), None)
+    return out
+
+
 async def plan_digests(
     storage: Storage,
     prices: PriceService,
@@ -68,6 +91,7 @@ async def plan_digests(
         if key not in watchlists:
             watchlists[key] = tuple(await storage.get_watchlist(*key))
     chosen = await languages(storage, targets, default_language)
+    schemes = await colours(storage, targets)
     union = list(dict.fromkeys(t for tickers in watchlists.values() for t in tickers))
     results = await prices.signals(union, session=session)  # one batched fetch
     signals = [r for r in results.values() if isinstance(r, Signal)]
@@ -89,16 +113,17 @@ async def plan_digests(
     for target in targets:
         sub = target.subscription
         digest, incomplete = digests[watchlists[(sub.platform, sub.server_id)]]
-        planned.append(Planned(target, digest, chosen[sub.id], incomplete))
+        scheme = schemes[(sub.platform, sub.server_id)]
+        planned.append(Planned(target, digest, chosen[sub.id], incomplete, scheme))
     return planned
 
 
 def image_specs(planned: Sequence[Planned]) -> list[HeatmapSpec]:
     """The distinct heatmaps of ``planned`` (image platforms, complete digests with rows)."""
-    specs: dict[tuple[object, ...], HeatmapSpec] = {}
+    specs: dict[HeatmapSpec, HeatmapSpec] = {}
     for item in planned:
         if item.target.subscription.platform not in IMAGE_PLATFORMS or not item.digest.rows:
             continue
-        for spec in heatmap_specs(item.digest, item.language):
-            specs.setdefault((spec.title, spec.column_labels, spec.rows), spec)
+        for spec in heatmap_specs(item.digest, item.language, colors=item.colors):
+            specs.setdefault(spec, spec)
     return list(specs.values())

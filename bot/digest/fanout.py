@@ -34,6 +34,7 @@ from bot.digest.reconcile import find_earlier_post
 from bot.digest.render import HeatmapRenderer, SpecKey, new_renderer
 from bot.storage import LEASE, Delivery, DeliveryKey, Storage, Subscription, new_instance_id
 from formatting.card import Language
+from formatting.colours import ColourScheme
 from formatting.digest import Digest
 from signals.service import PriceService
 
@@ -241,6 +242,7 @@ class DigestRunner:
                 item.language,
                 semaphores[item.target.subscription.platform],
                 run,
+                item.colors,
             )
             for item in ready
         ]
@@ -263,6 +265,7 @@ class DigestRunner:
         language: Language,
         semaphore: asyncio.Semaphore,
         run: _Run,
+        colors: ColourScheme | None = None,
     ) -> Outcome:
         """Each part of one subscription's digest: claim, (recover or) post, mark."""
         sub, session, report = target.subscription, target.session, run.report
@@ -274,7 +277,12 @@ class DigestRunner:
                 report.skipped += 1
                 return Outcome.SKIPPED
             messages = await build_messages(
-                sub.platform, digest, language, subscription_id=sub.id, heatmaps=run.renderer
+                sub.platform,
+                digest,
+                language,
+                subscription_id=sub.id,
+                heatmaps=run.renderer,
+                colors=colors,
             )
             rows = run.ledger.get(sub.id, {})
             ids: list[str] = []

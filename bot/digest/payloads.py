@@ -19,6 +19,7 @@ from typing import Any
 from bot.adapters.base import Attachment
 from bot.digest.render import HeatmapRenderer
 from formatting.card import Language
+from formatting.colours import ColourScheme
 from formatting.digest import Digest, heatmap_specs
 
 JSON = dict[str, Any]
@@ -72,6 +73,7 @@ async def build_messages(
     *,
     subscription_id: int,
     heatmaps: HeatmapRenderer | None,
+    colors: ColourScheme | None = None,
 ) -> list[Outgoing]:
     """Every message of one subscription's digest, in order; heatmaps ride on the first."""
     # loaded with the first digest: formatting.digest_render imports slack_sdk's block models
@@ -80,14 +82,14 @@ async def build_messages(
     files: list[Attachment] = []
     if heatmaps is not None and platform in ("discord", "slack"):
         try:
-            for i, spec in enumerate(heatmap_specs(digest, language)):
+            for i, spec in enumerate(heatmap_specs(digest, language, colors=colors)):
                 files.append(Attachment(heatmap_name(i), await heatmaps.png(spec), spec.title))
         except Exception:  # a chart bug must not stop the digest: post it without the image
             log.exception("digest heatmap failed subscription=%d; sent without", subscription_id)
             files = []
     if platform == "discord":
         image = f"attachment://{HEATMAP_FILE}" if files else None
-        bodies = digest_to_discord(digest, language, image=image)
+        bodies = digest_to_discord(digest, language, image=image, colors=colors)
         for part, body in enumerate(bodies, start=1):
             _mark_discord(body, nonce(subscription_id, digest.session, part))
         if files:

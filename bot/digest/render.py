@@ -49,8 +49,9 @@ SpecKey = tuple[Any, ...]
 
 
 def spec_key(spec: HeatmapSpec) -> SpecKey:
-    """What makes two heatmaps the same picture (one drawing per distinct watchlist view)."""
-    return (spec.title, spec.column_labels, spec.rows)
+    """What makes two heatmaps the same picture (one drawing per distinct watchlist view): the
+    whole spec, words and colours included (a red-up server's picture is not a green-up one's)."""
+    return (spec,)
 
 
 def _retrieve(future: asyncio.Future[bytes]) -> None:
@@ -83,12 +84,7 @@ class HeatmapRenderer:
         return ThreadPoolExecutor(1, thread_name_prefix="heatmap")
 
     def _submit(self, spec: HeatmapSpec) -> asyncio.Future[bytes]:
-        # matplotlib and the CJK font load with the first heatmap, not at start-up
-        from formatting.heatmap import render_heatmap
-
-        draw = partial(
-            render_heatmap, spec.rows, title=spec.title, column_labels=spec.column_labels
-        )
+        draw = spec.render
         loop = asyncio.get_running_loop()
         try:
             return loop.run_in_executor(self._pool, draw)

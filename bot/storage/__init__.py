@@ -13,16 +13,15 @@ from bot.storage.ledger import (
 )
 from bot.storage.records import (
     DEFAULT_WATCHLIST,
-    LANGUAGES,
     PLATFORMS,
     Delivery,
     DeliveryState,
-    Language,
     Platform,
     Subscription,
 )
 from bot.storage.repository import Storage, open_storage
 from bot.storage.urls import async_url, safe_url
+from formatting.languages import LANGUAGES, Language
 
 __all__ = [
     "DEFAULT_WATCHLIST",

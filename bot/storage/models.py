@@ -25,6 +25,14 @@ from sqlalchemy import (
     false,
 )
 
+from formatting import colours, languages
+
+#: Width of the language columns (both-hant is 9 characters) and of the colours column.
+LANGUAGE_WIDTH = 16
+COLOURS_WIDTH = 16
+_LANGUAGE_CHECK = languages.sql_in("language")
+_COLOURS_CHECK = colours.sql_in("colors")
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -74,12 +82,15 @@ servers = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("platform", String(16), nullable=False),
     Column("server_id", String(64), nullable=False),
-    Column("language", String(8), nullable=True),  # NULL: the bot's default language
+    Column("language", String(LANGUAGE_WIDTH), nullable=True),  # NULL: the bot's default
     Column("watchlist", Text, nullable=True),  # JSON list of tickers; NULL: DEFAULT_WATCHLIST
     *_timestamps(),
+    # green-up / red-up; NULL: the default of the server's language (formatting.colours)
+    Column("colors", String(COLOURS_WIDTH), nullable=True),
     UniqueConstraint("platform", "server_id"),
     CheckConstraint(_PLATFORM_CHECK, name="platform"),
-    CheckConstraint("language IN ('en', 'zh', 'both')", name="language"),
+    CheckConstraint(_LANGUAGE_CHECK, name="language"),
+    CheckConstraint(_COLOURS_CHECK, name="colors"),
 )
 
 subscriptions = Table(
@@ -91,7 +102,7 @@ subscriptions = Table(
     Column("channel_id", String(64), nullable=False),
     Column("schedule_time", String(5), nullable=True),  # 'HH:MM'; NULL: 30 min after the close
     Column("timezone", String(64), nullable=False),
-    Column("language", String(8), nullable=True),  # NULL: the server's language
+    Column("language", String(LANGUAGE_WIDTH), nullable=True),  # NULL: the server's language
     Column("enabled", Boolean, nullable=False),
     Column("disabled_reason", Text, nullable=True),
     *_timestamps(),
@@ -106,7 +117,7 @@ subscriptions = Table(
         name="fk_subscriptions_server",
     ),
     CheckConstraint(_PLATFORM_CHECK, name="platform"),
-    CheckConstraint("language IN ('en', 'zh', 'both')", name="language"),
+    CheckConstraint(_LANGUAGE_CHECK, name="language"),
 )
 
 deliveries = Table(

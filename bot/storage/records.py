@@ -8,12 +8,15 @@ from datetime import date, datetime
 from typing import Literal, cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from formatting.colours import COLOUR_SCHEMES, ColourScheme
+from formatting.languages import LANGUAGES, Language
+
+__all__ = ["LANGUAGES", "Language"]  # re-exported for storage callers
+
 Platform = Literal["discord", "slack", "terminal"]
-Language = Literal["en", "zh", "both"]
 DeliveryState = Literal["claimed", "sent", "failed"]
 
 PLATFORMS: tuple[str, ...] = get_args(Platform)
-LANGUAGES: tuple[str, ...] = get_args(Language)
 
 #: The watchlist of a server that has not set one.
 DEFAULT_WATCHLIST: tuple[str, ...] = ("SPY", "QQQ", "IWM", "DIA", "TLT", "GLD")
@@ -71,10 +74,18 @@ def check_platform(platform: str) -> Platform:
 
 
 def check_language(language: str) -> Language:
-    """``language`` if it is en, zh or both, else ValueError."""
+    """``language`` if it is a language setting (:data:`LANGUAGES`), else ValueError."""
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r} (expected one of {', '.join(LANGUAGES)})")
-    return cast(Language, language)
+    return language
+
+
+def check_colors(scheme: str) -> ColourScheme:
+    """``scheme`` if it is a colour convention (:data:`COLOUR_SCHEMES`), else ValueError."""
+    if scheme not in COLOUR_SCHEMES:
+        expected = ", ".join(COLOUR_SCHEMES)
+        raise ValueError(f"unknown colour scheme {scheme!r} (expected one of {expected})")
+    return scheme
 
 
 def check_time(value: str | None) -> str | None:

@@ -1,4 +1,4 @@
-"""Per-server settings: language and the one watchlist a server's subscriptions share."""
+"""Per-server settings: language, colours and the one watchlist a server's subscriptions share."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.clock import utc_now
 from bot.storage._base import StorageBase
 from bot.storage.models import servers
-from bot.storage.records import DEFAULT_WATCHLIST, check_language, check_platform
+from bot.storage.records import (
+    DEFAULT_WATCHLIST,
+    check_colors,
+    check_language,
+    check_platform,
+)
 
 #: Seconds a server's language is answered from memory (the warm ``/signal`` path makes no SQL
 #: query for it). A change made through this process is seen at once; on PostgreSQL, a change
@@ -64,8 +69,21 @@ class ServersMixin(StorageBase):
         return language if language is not None else default
 
     async def set_language(self, platform: str, server_id: str, language: str) -> None:
-        """Set the server's language (``en``, ``zh`` or ``both``)."""
+        """Set the server's language (one of :data:`formatting.languages.LANGUAGES`)."""
         await self._set_column(platform, server_id, "language", check_language(language))
+
+    async def get_colors(self, platform: str, server_id: str) -> str | None:
+        """The server's colour convention (``green-up`` / ``red-up``), None if it chose none."""
+        query = select(servers.c.colors).where(
+            servers.c.platform == platform, servers.c.server_id == server_id
+        )
+        async with self.engine.connect() as conn:
+            colors: str | None = (await conn.execute(query)).scalar_one_or_none()
+        return colors
+
+    async def set_colors(self, platform: str, server_id: str, scheme: str) -> None:
+        """Set the server's colour convention (one of :data:`formatting.colours.COLOUR_SCHEMES`)."""
+        await self._set_column(platform, server_id, "colors", check_colors(scheme))
 
     async def _set_column(self, platform: str, server_id: str, column: str, value: Any) -> None:
         """Create the server row if needed and set one of its columns (one transaction)."""

@@ -8,7 +8,6 @@ from sqlalchemy import Row, or_, select, update
 
 from bot.storage.models import subscriptions
 from bot.storage.records import (
-    Language,
     Platform,
     Subscription,
     check_language,
@@ -17,6 +16,7 @@ from bot.storage.records import (
     check_timezone,
 )
 from bot.storage.servers import ServersMixin
+from formatting.languages import Language
 
 
 def _subscription(row: Row[Any]) -> Subscription:

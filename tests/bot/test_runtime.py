@@ -142,6 +142,12 @@ async def test_language_lookup_failure_falls_back_to_default(tmp_path):
         async def set_language(self, platform, server_id, language):
             raise AssertionError("not called")
 
+        async def get_colors(self, platform, server_id):
+            raise ConnectionRefusedError("could not connect")
+
+        async def set_colors(self, platform, server_id, scheme):
+            raise AssertionError("not called")
+
     prices = PriceService(
         CsvSource(write_price_dir(tmp_path / "p", {"IWM": 1.0})), MarketCalendar()
     )
@@ -150,4 +156,28 @@ async def test_language_lookup_failure_falls_back_to_default(tmp_path):
     )
     outcome = await dispatcher.run("help", {}, platform="terminal", server_id="local")
     assert outcome.language == "en"
+    assert outcome.colors is None  # the language's default colours
     assert outcome.reply.messages[0].key == "help.title"
+
+
+async def test_outcome_carries_the_servers_colours(tmp_path):
+    """The dispatcher reads the stored colour convention and re-reads it after /colors."""
+    from bot.dispatch import Dispatcher
+    from bot.storage import open_storage
+    from commands.context import Services
+    from signals.calendar import MarketCalendar
+    from signals.service import PriceService
+    from signals.sources.csv import CsvSource
+
+    prices = PriceService(
+        CsvSource(write_price_dir(tmp_path / "p", {"IWM": 1.0})), MarketCalendar()
+    )
+    async with open_storage(f"sqlite:///{tmp_path / 'bot.db'}") as storage:
+        dispatcher = Dispatcher(Services(prices=prices, settings=storage, default_language="zh"))
+        before = await dispatcher.run("help", {}, platform="slack", server_id="T1")
+        assert before.colors is None
+        changed = await dispatcher.run(
+            "colors", {"scheme": "green-up"}, platform="slack", server_id="T1", is_admin=True
+        )
+        assert changed.colors == "green-up"
+        assert await storage.get_colors("slack", "T1") == "green-up"

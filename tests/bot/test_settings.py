@@ -88,7 +88,11 @@ def test_async_database_url(url: str, expected: str) -> None:
         ("SIGNALBOT_HTTP_PORT", "70000", "must be between 1 and 65535 (got 70000)"),
         ("SIGNALBOT_HTTP_PORT", "0", "must be between 1 and 65535 (got 0)"),
         ("SIGNALBOT_HTTP_PORT", "http", "must be a whole number"),
-        ("SIGNALBOT_DEFAULT_LANGUAGE", "fr", "must be one of en, zh, both (got 'fr')"),
+        (
+            "SIGNALBOT_DEFAULT_LANGUAGE",
+            "fr",
+            "must be one of en, zh, zh-hant, both, both-hant (got 'fr')",
+        ),
         ("DISCORD_API_BASE_URL", "discord.com/api", "must be an http(s) URL"),
         ("SLACK_API_BASE_URL", "https://x:99999999", "must be an http(s) URL"),
         (

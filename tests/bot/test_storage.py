@@ -19,6 +19,7 @@ from alembic.script import ScriptDirectory
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from bot.storage import (
     DEFAULT_WATCHLIST,
@@ -31,7 +32,8 @@ from bot.storage import (
 )
 from bot.storage.barcodec import dump_bars, load_bars
 from bot.storage.db import alembic_config
-from bot.storage.models import metadata
+from bot.storage.models import metadata, servers
+from formatting.languages import LANGUAGES
 from signals.bars import currency_of, with_currency
 from signals.cache import BarStore
 from signals.momentum import Signal
@@ -104,6 +106,67 @@ async def test_language_default_and_set(storage: Storage) -> None:
         await storage.set_language("discord", "g1", "fr")
     with pytest.raises(ValueError, match="unknown platform"):
         await storage.set_language("irc", "g1", "en")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_every_language_setting_is_stored(storage: Storage, language: str) -> None:
+    """Each setting of formatting.languages passes the CHECK constraint and reads back."""
+    await storage.set_language("discord", "g1", language)
+    assert await storage.get_language("discord", "g1", "en") == language
+
+
+def test_schema_checks_match_the_one_language_and_colour_scheme() -> None:
+    """The CHECKs of the latest migration spell formatting's schemes: a new language or colour
+    convention needs a migration, and every setting fits the column."""
+    import importlib.util
+
+    from bot.storage.models import COLOURS_WIDTH, LANGUAGE_WIDTH
+    from formatting import colours, languages
+
+    path = ROOT / "bot/storage/migrations/versions/0014_languages_and_colours.py"
+    spec = importlib.util.spec_from_file_location("migration_0014", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert languages.sql_in("language") == migration._LANGUAGE
+    assert colours.sql_in("colors") == migration._COLOURS
+    assert languages.MAX_LANGUAGE_LENGTH <= LANGUAGE_WIDTH
+    assert max(len(s) for s in colours.COLOUR_SCHEMES) <= COLOURS_WIDTH
+
+
+async def test_colors_unset_then_set_per_server(storage: Storage) -> None:
+    """No colour convention until chosen (None: the language's default); then it sticks."""
+    assert await storage.get_colors("discord", "g1") is None
+    await storage.set_colors("discord", "g1", "red-up")
+    await storage.set_language("discord", "g1", "en")  # the language leaves the colours alone
+    assert await storage.get_colors("discord", "g1") == "red-up"
+    await storage.set_colors("discord", "g1", "green-up")
+    assert await storage.get_colors("discord", "g1") == "green-up"
+    assert await storage.get_colors("slack", "g1") is None
+    with pytest.raises(ValueError, match="unknown colour scheme"):
+        await storage.set_colors("discord", "g1", "blue-up")
+
+
+async def test_constraints_refuse_unknown_values(storage: Storage) -> None:
+    """The database itself refuses a language or colour outside the scheme (CHECK, not only code)."""
+    await storage.set_language("discord", "g1", "en")
+    for column, value in (("language", "fr"), ("colors", "blue-up")):
+        with pytest.raises(IntegrityError):
+            async with storage.engine.begin() as conn:
+                await conn.execute(servers.update().values({column: value}))
+
+
+async def test_downgrade_maps_traditional_to_simplified(db_url: str) -> None:
+    """Going back before 0014 keeps a Traditional server readable: zh-hant becomes zh."""
+    await upgrade(db_url)
+    async with open_storage(db_url) as storage:
+        await storage.set_language("discord", "g1", "both-hant")
+        await storage.set_colors("discord", "g1", "red-up")
+    await downgrade(db_url, "0001")
+    await upgrade(db_url)
+    async with open_storage(db_url) as storage:
+        assert await storage.get_language("discord", "g1", "en") == "both"
+        assert await storage.get_colors("discord", "g1") is None
 
 
 async def test_language_is_remembered_for_a_bounded_time(db_url: str) -> None:

@@ -46,6 +46,8 @@ def run_cli(
         ("IWM", ("signal", {"ticker": "IWM"})),
         ("/language zh", ("language", {"choice": "zh"})),
         ("/language", ("language", {})),
+        ("/colors red-up", ("colors", {"scheme": "red-up"})),
+        ("/language zh-hant", ("language", {"choice": "zh-hant"})),
         ("/help", ("help", {})),
         ("/nope x", ("nope", {"text": "x"})),
         ("iwm, spy", ("signal", {"ticker": "iwm, spy"})),
@@ -77,7 +79,7 @@ def test_piped_session_prints_three_replies_and_exits(tmp_path, prices):
     result = run_cli(tmp_path, prices, "/signal IWM\n/language zh\n/signal SPY\n", "run")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    first, _, rest = out.partition("IWM 追踪罗素2000")  # the IWM card is bilingual (default both)
+    first, _, rest = out.partition("IWM追踪罗素2000")  # the IWM card is bilingual (default both)
     assert "IWM tracks Russell 2000" in first and "defensive impulse" in first
     assert "显示语言已设为简体中文" in rest or "简体中文" in rest
     spy = rest[rest.index("SPY") :]
@@ -131,7 +133,7 @@ async def test_in_process_session_uses_stored_language(tmp_path, prices):
     assert code == 0
     english, _, chinese = stdout.getvalue().partition("显示语言")
     assert "IWM tracks Russell 2000" in english and not CJK.search(english)
-    assert "IWM 追踪罗素2000" in chinese and "tracks" not in chinese
+    assert "IWM追踪罗素2000" in chinese and "tracks" not in chinese
 
 
 def test_cli_signal_json_and_errors(tmp_path, prices):
@@ -144,7 +146,7 @@ def test_cli_signal_json_and_errors(tmp_path, prices):
     assert [d["ticker"] for d in data] == ["IWM", "ZZZZ"]
     iwm = data[0]
     assert iwm["regime"] == "defensive_impulse"
-    assert iwm["label"] == {"en": "defensive impulse", "zh": "防御动能"}
+    assert iwm["label"] == {"en": "defensive impulse", "zh": "防御动能", "zh-hant": "防禦動能"}
     assert f"{iwm['r_1d'] * 100:+.2f}%" == "-3.55%"
     assert data[1]["error"]["code"] == "error.no_data"
 
@@ -215,7 +217,7 @@ def test_digest_commands_in_the_terminal(tmp_path, prices):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "17:00" in out and "Asia/Shanghai" in out
-    english, _, chinese = out.partition("ETF 动量日报")
+    english, _, chinese = out.partition("ETF动量日报")
     assert re.search(r"Ticker\s+Close\s+1D\s+5D\s+1M\s+Regime", english)
     assert re.search(r"IWM\s+\$281\.65\s+-3\.55%\s+-2\.33%\s+-0\.22%\s+defensive impulse", english)
     assert re.search(r"IWM\s+\$281\.65\s+-3\.55%\s+-2\.33%\s+-0\.22%\s+防御动能", chinese)

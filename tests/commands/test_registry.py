@@ -22,7 +22,7 @@ def test_names_unique_and_keys_in_both_languages():
     assert list(REGISTRY) == names
     for spec in COMMANDS:
         needed = {spec.help_key, *(o.help_key for o in spec.options)}
-        for lang in ("en", "zh"):
+        for lang in ("en", "zh", "zh-hant"):
             assert needed <= keys(lang), (spec.name, lang, needed - keys(lang))
 
 
@@ -35,8 +35,8 @@ def test_a_duplicate_name_is_refused():
 def test_usage_per_platform():
     """Slack has one /signal command with subcommands; the others have one command each."""
     assert usage(REGISTRY["signal"], "discord") == "/signal TICKER"
-    assert usage(REGISTRY["language"], "slack") == "/signal language [en|zh|both]"
-    assert usage(REGISTRY["language"], "terminal") == "/language [en|zh|both]"
+    assert usage(REGISTRY["language"], "slack") == "/signal language [en|zh|zh-hant|both|both-hant]"
+    assert usage(REGISTRY["language"], "terminal") == "/language [en|zh|zh-hant|both|both-hant]"
 
 
 @pytest.fixture
@@ -73,3 +73,59 @@ async def test_signal_accepts_a_date_among_the_words(tmp_path):
         )
     with pytest.raises(UserError, match=r"error\.no_ticker"):
         await dispatch(Request(command="signal", args={"ticker": " , "}, now=now), services)
+
+
+class MemorySettings:
+    """ServerSettings in memory (the protocol of commands.context)."""
+
+    def __init__(self) -> None:
+        self.colors: dict[tuple[str, str], str] = {}
+
+    async def get_language(self, platform: str, server_id: str, default: str) -> str:
+        return default
+
+    async def set_language(self, platform: str, server_id: str, language: str) -> None:
+        raise AssertionError("not used")
+
+    async def get_colors(self, platform: str, server_id: str) -> str | None:
+        return self.colors.get((platform, server_id))
+
+    async def set_colors(self, platform: str, server_id: str, scheme: str) -> None:
+        self.colors[(platform, server_id)] = scheme
+
+
+@pytest.mark.parametrize(
+    ("language", "default"),
+    [("en", "green-up"), ("both", "green-up"), ("both-hant", "green-up"),
+     ("zh", "red-up"), ("zh-hant", "red-up")],
+)  # fmt: skip
+async def test_colors_show_the_default_of_the_language(services, language, default):
+    """/colors with no option shows the server's convention: by default, the language's."""
+    now = datetime(2026, 6, 9, tzinfo=UTC)
+    reply = await dispatch(Request(command="colors", language=language, now=now), services)
+    [message] = reply.messages
+    assert (message.key, message.params["scheme"].key) == (
+        "colors.default",
+        f"colors.name.{default}",
+    )
+    assert reply.ephemeral
+
+
+async def test_colors_are_set_by_admins_only(tmp_path):
+    """Members get missing_permission; an admin's choice is stored and then shown as chosen."""
+    settings = MemorySettings()
+    services = Services(
+        prices=PriceService(CsvSource(tmp_path), MarketCalendar()), settings=settings
+    )
+    now = datetime(2026, 6, 9, tzinfo=UTC)
+    ask = {"command": "colors", "args": {"scheme": "red-up"}, "platform": "slack", "now": now}
+    with pytest.raises(UserError, match=r"error\.missing_permission"):
+        await dispatch(Request(**ask), services)
+    with pytest.raises(UserError, match=r"error\.bad_colors"):
+        await dispatch(Request(**{**ask, "args": {"scheme": "pink"}, "is_admin": True}), services)
+    assert settings.colors == {}
+    done = await dispatch(Request(**ask, is_admin=True), services)
+    assert done.messages[0].key == "colors.set" and not done.ephemeral
+    assert settings.colors == {("slack", "local"): "red-up"}
+    shown = await dispatch(Request(command="colors", colors="red-up", now=now), services)
+    assert shown.messages[0].key == "colors.current"

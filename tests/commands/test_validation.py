@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from commands.reply import UserError
 from commands.validation import (
     MAX_TICKERS,
+    parse_colors,
     parse_date,
     parse_language,
     parse_ticker,
@@ -119,6 +120,14 @@ def test_timezones_and_languages_and_dates():
     ]
     with pytest.raises(UserError, match=r"error\.bad_language"):
         parse_language("klingon")
+    assert [parse_language(x) for x in ("zh-hant", "ZH-TW", "繁體中文", "both-hant")] == [
+        "zh-hant", "zh-hant", "zh-hant", "both-hant",
+    ]  # fmt: skip
+    assert [parse_colors(x) for x in ("green-up", "RED-UP", "red", "红涨绿跌", "綠漲紅跌")] == [
+        "green-up", "red-up", "red-up", "red-up", "green-up",
+    ]  # fmt: skip
+    with pytest.raises(UserError, match=r"error\.bad_colors"):
+        parse_colors("blue-up")
     assert parse_date("2026-06-08").isoformat() == "2026-06-08"
     with pytest.raises(UserError, match=r"error\.bad_date"):
         parse_date("06/08/2026")

@@ -76,8 +76,8 @@ async def test_regime_change_since_previous_session_is_called_out(
     await runner(storage, prices, poster).run(targets(subs))
     [(_, payload, _)] = poster.sent
     en, zh = (e["description"] for e in payload["embeds"])
-    assert "IWM: neutral -> defensive impulse" in en
-    assert "IWM:中性 -> 防御动能" in zh
+    assert "IWM: neutral → defensive impulse" in en
+    assert "IWM：中性 → 防御动能" in zh
     assert "SPY:" not in en
 
 

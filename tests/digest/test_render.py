@@ -151,7 +151,7 @@ def test_rows_sorted_by_regime_order_keeping_watchlist_order() -> None:
 
 
 def test_regime_change_is_called_out_first_in_both_languages() -> None:
-    """'IWM: neutral -> defensive impulse' leads the digest, in English and Chinese."""
+    """'IWM: neutral → defensive impulse' leads the digest, in English and Chinese."""
     signals = [
         make_signal("SPY", SESSION, Regime.UPTREND),
         make_signal("IWM", SESSION, Regime.DEFENSIVE_IMPULSE),
@@ -160,10 +160,10 @@ def test_regime_change_is_called_out_first_in_both_languages() -> None:
     digest = build_digest(SESSION, signals, previous=previous)
     [body] = digest_to_discord(digest, "both")
     en, zh = (e["description"] for e in body["embeds"])
-    assert en.index("IWM: neutral -> defensive impulse") < en.index("```")
-    assert zh.index("IWM:中性 -> 防御动能") < zh.index("```")
+    assert en.index("IWM: neutral → defensive impulse") < en.index("```")
+    assert zh.index("IWM：中性 → 防御动能") < zh.index("```")
     text = digest_to_text(digest, "en")
-    assert "IWM: neutral -> defensive impulse" in text
+    assert "IWM: neutral → defensive impulse" in text
     assert "SPY: " not in text
 
 
@@ -183,7 +183,7 @@ def test_stale_data_is_said_explicitly() -> None:
     [body] = digest_to_discord(digest, "both")
     en, zh = (e["description"] for e in body["embeds"])
     assert "No closing prices for June 8, 2026 yet; this digest uses data as of June 5, 2026." in en
-    assert "2026年6月8日的收盘数据尚未更新,本日报的数据截至2026年6月5日。" in zh
+    assert "2026年6月8日的收盘价尚未更新，本日报数据截至2026年6月5日。" in zh
     assert "Data as of June 5, 2026 close" in en
     [slack] = digest_to_slack(digest, "en")
     assert "data as of June 5, 2026" in str(slack["blocks"])
@@ -203,7 +203,7 @@ def test_heatmaps_split_at_sixty_rows() -> None:
     """One heatmap per 60 rows, in table order, titled in each language shown."""
     specs = heatmap_specs(digest_of(61), "both")
     assert [len(s.rows) for s in specs] == [60, 1]
-    assert specs[0].title == "ETF momentum regimes, June 8, 2026 / 2026年6月8日 ETF 动量信号一览"
+    assert specs[0].title == "ETF momentum regimes, June 8, 2026 / 2026年6月8日ETF动量信号一览"
     assert specs[0].column_labels == ("1D / 单日", "5D / 5日", "1M / 1个月")
     assert heatmap_specs(digest_of(0), "en") == []
 

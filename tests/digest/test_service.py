@@ -129,7 +129,15 @@ def test_cli_digest_preview_and_run(tmp_path: Path, live_prices: Path) -> None:
     assert sum(de.embed_chars(e) for e in body["embeds"]) <= de.MAX_TOTAL_CHARS
     assert "SPY" in body["embeds"][0]["description"]
     text = cli(tmp_path, live_prices, "digest", "preview", "--tickers", "IWM", "--lang", "zh")
-    assert text.returncode == 0 and "ETF 动量日报" in text.stdout and "Daily" not in text.stdout
+    assert text.returncode == 0 and "ETF动量日报" in text.stdout and "Daily" not in text.stdout
+    png = tmp_path / "heat.png"
+    hant = cli(tmp_path, live_prices, "digest", "preview", "--tickers", "IWM", "--lang", "zh-hant",
+               "--platform", "discord", "--colors", "green-up", "--heatmap", str(png))  # fmt: skip
+    assert hant.returncode == 0, hant.stderr
+    [hant_body] = json.loads(hant.stdout)
+    assert "ETF動量日報" in hant_body["embeds"][0]["title"]
+    assert hant_body["embeds"][0]["color"] == 0xC62828  # defensive in green-up: red
+    assert png.read_bytes().startswith(b"\x89PNG")
     bad = cli(tmp_path, live_prices, "digest", "preview", "--tickers", "NOPE")
     assert bad.returncode == 2 and "NOPE" in bad.stderr
     future = cli(tmp_path, live_prices, "digest", "run", "--session", "2099-01-02")

@@ -26,6 +26,7 @@ from formatting.chart import (
     render_chart,
     render_heatmap,
 )
+from formatting.colours import GREEN, RED
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 AS_OF = date(2026, 6, 8)
@@ -317,8 +318,38 @@ def test_heatmap_colours_diverge() -> None:
     """A -3 cell is red and a +3 cell is green."""
     row = HeatmapRow(ticker="X", z_1d=-3.0, z_5d=3.0, z_1m=0.0, r_1d=-0.05, r_5d=0.05, r_1m=0.0)
     rgb = pixels(render_heatmap([row], title="t", column_labels=("1D", "5D", "1M")))
-    assert count_colour(rgb, heatmap._HEAT_COLOURS[0]) > 1000
-    assert count_colour(rgb, heatmap._HEAT_COLOURS[2]) > 1000
+    assert count_colour(rgb, heatmap.heat_colours()[0]) > 1000
+    assert count_colour(rgb, heatmap.heat_colours()[2]) > 1000
+
+
+def test_red_up_reverses_heatmap_and_line_colours() -> None:
+    """In the red-up convention a +3σ cell is red, a -3σ cell green, a defensive line green."""
+    row = HeatmapRow(ticker="X", z_1d=-3.0, z_5d=3.0, z_1m=0.0, r_1d=-0.05, r_5d=0.05, r_1m=0.0)
+    rgb = pixels(
+        render_heatmap([row], title="t", column_labels=("1D", "5D", "1M"), up=RED, down=GREEN)
+    )
+    assert count_colour(rgb, RED) > 1000 and count_colour(rgb, GREEN) > 1000
+    left = rgb[:, : rgb.shape[1] // 2]  # the -3σ cell (1D) is the left one: green
+    assert count_colour(left, GREEN) > count_colour(left, RED)
+    line = colour_pixels(pixels(render_chart(series(), tone=-1, labels=EN, up=RED, down=GREEN)))
+    r, g, _ = line.mean(axis=0)
+    assert g > r + 0.2
+
+
+def test_heatmap_regime_column_and_legend_take_room() -> None:
+    """A regime column and a two-line legend render (taller), with no font warnings."""
+    rows = [
+        HeatmapRow(ticker="IWM", z_1d=-2.9, z_5d=-0.9, z_1m=-0.1, r_1d=-0.0355, r_5d=-0.0233,
+                   r_1m=-0.0022, regime="defensive impulse / 防御动能"),
+    ]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bare = render_heatmap(rows, title="t", column_labels=("1D", "5D", "1M"))
+        full = render_heatmap(
+            rows, title="t", column_labels=("1D", "5D", "1M"), regime_label="Regime / 信号",
+            legend="Colour: the move compared with the usual range\n颜色：涨跌幅相对平时波动",
+        )  # fmt: skip
+    assert png_size(full)[1] > png_size(bare)[1]
 
 
 def test_heatmap_handles_missing_values() -> None:

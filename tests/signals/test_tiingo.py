@@ -106,7 +106,7 @@ async def test_chain_falls_back_per_ticker_and_the_card_names_who_answered() -> 
     assert isinstance(spy, Card) and isinstance(iwm, Card)
     assert (spy.source, iwm.source) == ("yfinance", "tiingo")
     assert iwm.signal.close == pytest.approx(281.65)
-    assert card_text(iwm, "en").source == "Source: Tiingo"
+    assert card_text(iwm, "en").source == "Price source: Tiingo."
     assert isinstance(again["IWM"], Card) and again["IWM"].source == "tiingo"
     assert [t for t, _ in fake.requests] == ["iwm"]  # the second card came from the cache
 
@@ -132,4 +132,4 @@ async def test_a_digest_served_by_two_sources_names_both() -> None:
     source = results_source(results, prices.source.source_id)
     assert source == "yfinance+tiingo"
     digest = digest_from_results(WORKED_SESSION, ["SPY", "IWM"], results, {}, source=source)
-    assert "Source: Yahoo Finance + Tiingo" in digest_text(digest, "en").as_of
+    assert "Price source: Yahoo Finance + Tiingo." in digest_text(digest, "en").as_of

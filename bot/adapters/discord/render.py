@@ -14,10 +14,10 @@ from commands.history import HistoryReply
 from commands.reply import Message
 from formatting.card import Card, Language, languages
 from formatting.cardchart import chart_filename, chart_png
+from formatting.colours import ColourScheme
 from formatting.digest import Digest, heatmap_specs
 from formatting.digest_render import digest_to_discord
 from formatting.embeds import MAX_CONTENT, card_to_discord
-from formatting.heatmap import render_heatmap
 from formatting.i18n import Lang, t
 from formatting.messages import message_to_discord
 from formatting.track_chart import chart_title, history_chart_filename, history_chart_png
@@ -44,11 +44,13 @@ def chart_description(card: Card, lang: Lang) -> str:
     return t("chart.title", lang, ticker=card.ticker, label=label)
 
 
-async def card_message(card: Card, lang: Language, *, ephemeral: bool) -> Outgoing:
+async def card_message(
+    card: Card, lang: Language, *, ephemeral: bool, colors: ColourScheme | None = None
+) -> Outgoing:
     """The card's embeds with its chart attached (rendered in a worker thread)."""
     filename = chart_filename(card)
-    body = card_to_discord(card, lang, image=f"attachment://{filename}")
-    png = await asyncio.to_thread(chart_png, card, lang)
+    body = card_to_discord(card, lang, image=f"attachment://{filename}", colors=colors)
+    png = await asyncio.to_thread(chart_png, card, lang, colors)
     chart = Attachment(filename, png, chart_description(card, languages(lang)[0]))
     return Outgoing(embeds=tuple(body["embeds"]), files=(chart,), ephemeral=ephemeral)
 
@@ -62,17 +64,17 @@ async def history_message(view: HistoryView, lang: Language, *, ephemeral: bool)
     return Outgoing(embeds=tuple(body["embeds"]), files=(chart,), ephemeral=ephemeral)
 
 
-async def digest_messages(digest: Digest, lang: Language, *, ephemeral: bool) -> list[Outgoing]:
+async def digest_messages(
+    digest: Digest, lang: Language, *, ephemeral: bool, colors: ColourScheme | None = None
+) -> list[Outgoing]:
     """A digest as Discord messages; the heatmap (drawn in a thread) goes with the first."""
-    specs = heatmap_specs(digest, lang)
+    specs = heatmap_specs(digest, lang, colors=colors)
     image = f"attachment://{HEATMAP_FILENAME}" if specs else None
-    bodies = digest_to_discord(digest, lang, image=image)
+    bodies = digest_to_discord(digest, lang, image=image, colors=colors)
     out = [Outgoing(embeds=tuple(body["embeds"]), ephemeral=ephemeral) for body in bodies]
     if specs and out:
         spec = specs[0]
-        png = await asyncio.to_thread(
-            render_heatmap, spec.rows, title=spec.title, column_labels=spec.column_labels
-        )
+        png = await asyncio.to_thread(spec.render)
         heatmap = Attachment(HEATMAP_FILENAME, png, spec.title)
         out[0] = Outgoing(embeds=out[0].embeds, files=(heatmap,), ephemeral=ephemeral)
     return out
@@ -115,16 +117,19 @@ async def outgoing(outcome: Outcome, *, reader: Language | None = None) -> list[
     messages are in ``outcome.language`` (the server's); private ones in ``reader`` (the asker's
     own language, see :func:`reader_language`) when given.
     """
-    reply, lang = outcome.reply, outcome.language
+    reply, lang, colors = outcome.reply, outcome.language, outcome.colors
     mine = reader or lang
     if isinstance(reply, DigestReply):  # a preview: the digest exactly as it would be posted
         shown = mine if reply.ephemeral else lang
-        return await digest_messages(reply.digest, shown, ephemeral=reply.ephemeral)
+        return await digest_messages(reply.digest, shown, ephemeral=reply.ephemeral, colors=colors)
     if isinstance(reply, HistoryReply):
         shown = mine if reply.ephemeral else lang
         return [await history_message(reply.history, shown, ephemeral=reply.ephemeral)]
     card_lang = mine if reply.ephemeral else lang
-    cards = [await card_message(card, card_lang, ephemeral=reply.ephemeral) for card in reply.cards]
+    cards = [
+        await card_message(card, card_lang, ephemeral=reply.ephemeral, colors=colors)
+        for card in reply.cards
+    ]
     private = reply.ephemeral or bool(cards)
     text_lang = mine if private else lang
     texts = chunks(message_lines(reply.messages, lg) for lg in languages(text_lang))
@@ -132,11 +137,16 @@ async def outgoing(outcome: Outcome, *, reader: Language | None = None) -> list[
 
 
 #: Discord locales whose readers get private replies in their own language.
-READER_LOCALES: dict[str, Language] = {"zh-CN": "zh", "zh-TW": "zh", "en-US": "en", "en-GB": "en"}
+READER_LOCALES: dict[str, Language] = {
+    "zh-CN": "zh",
+    "zh-TW": "zh-hant",  # Discord's 繁體中文 client: Traditional
+    "en-US": "en",
+    "en-GB": "en",
+}
 
 
 def reader_language(locale: object) -> Language | None:
-    """The catalog language of a Discord user locale (zh-CN, zh-TW, en-*), else None.
+    """The catalog language of a Discord user locale (zh-CN, zh-TW -> zh-hant, en-*), else None.
 
     The rule: public messages follow the server, private ones follow the reader.
     """

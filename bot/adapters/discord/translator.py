@@ -4,7 +4,7 @@ Keys are derived from where a string sits, so every command, option and choice i
 ``discord.cmd.<path>.name`` / ``.description`` (``path`` is the qualified name with dots, e.g.
 ``digest.schedule``), ``discord.opt.<path>.<option>.name`` / ``.description`` and
 ``discord.choice.<option>.<value>``. English (Discord's default locale) is the catalog's ``en``
-text; ``zh-CN`` and ``zh-TW`` get the Simplified Chinese text.
+text; ``zh-CN`` gets the Simplified and ``zh-TW`` the Traditional Chinese text.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from discord.app_commands import TranslationContextLocation as Where
 
 from formatting.i18n import Lang, keys, t
 
-#: Discord locales served from each catalog language (Traditional uses the Simplified text).
+#: Discord locales served from each Chinese catalog language.
 LOCALES: dict[discord.Locale, Lang] = {
     discord.Locale.chinese: "zh",
-    discord.Locale.taiwan_chinese: "zh",
+    discord.Locale.taiwan_chinese: "zh-hant",
 }
 
 

@@ -1,4 +1,4 @@
-"""The application commands: /signal, /history, /language, /digest, /alert, /help, /about.
+"""The application commands: /signal, /history, /language, /colors, /digest, /alert, /help, /about.
 
 Names and options are the issue's contract; every description, option description and choice
 name is a catalog string (see :mod:`.translator`). Permissions: ``default_member_permissions`` is
@@ -26,11 +26,12 @@ from bot.adapters.discord.interactions import PLATFORM, Interaction, Interaction
 from bot.adapters.discord.permissions import CannotPost, missing_permissions
 from bot.adapters.discord.translator import choice_key, command_key, english, option_key
 from bot.storage import Storage
+from formatting.colours import COLOUR_SCHEMES
+from formatting.languages import LANGUAGES
 
 Choice = app_commands.Choice
 #: Channels a digest can be posted in: text and announcement channels.
 POSTABLE_CHANNELS = (discord.ChannelType.text, discord.ChannelType.news)
-LANGUAGE_CHOICES = ("en", "zh", "both")
 T = TypeVar("T")
 
 
@@ -141,7 +142,7 @@ def build_tree(client: discord.Client, handler: InteractionHandler, storage: Sto
     @servers_only
     @app_commands.describe(**_describe("language", "choice"))
     @app_commands.choices(
-        choice=[Choice(name=english(choice_key("choice", v)), value=v) for v in LANGUAGE_CHOICES]
+        choice=[Choice(name=english(choice_key("choice", v)), value=v) for v in LANGUAGES]
     )
     async def language(interaction: Interaction, choice: Choice[str] | None = None) -> None:
         if choice is None:
@@ -150,6 +151,20 @@ def build_tree(client: discord.Client, handler: InteractionHandler, storage: Sto
         if not place_of(interaction).is_admin:
             raise MissingManageServer()
         await handler.run(interaction, "language", {"choice": choice.value}, public=True)
+
+    @tree.command(name="colors", description=_description("colors"))
+    @servers_only
+    @app_commands.describe(**_describe("colors", "scheme"))
+    @app_commands.choices(
+        scheme=[Choice(name=english(choice_key("scheme", v)), value=v) for v in COLOUR_SCHEMES]
+    )
+    async def colors(interaction: Interaction, scheme: Choice[str] | None = None) -> None:
+        if scheme is None:
+            await handler.run(interaction, "colors", {}, public=False)
+            return
+        if not place_of(interaction).is_admin:
+            raise MissingManageServer()
+        await handler.run(interaction, "colors", {"scheme": scheme.value}, public=True)
 
     digest = app_commands.Group(
         name="digest",

@@ -10,8 +10,10 @@ from commands.validation import shown
 
 #: Cards per ``/signal`` request: a ``response_url`` takes five messages, one is kept for errors.
 MAX_CARDS = 4
-SUBCOMMANDS = ("language", "digest", "help", "about")
+SUBCOMMANDS = ("language", "colors", "digest", "help", "about")
 ALERT_ACTIONS = ("add", "list", "remove")
+#: Subcommands whose one optional argument changes a setting (so the user's role matters).
+_SETTINGS = {"language": "choice", "colors": "scheme"}
 DIGEST_ACTIONS = ("schedule", "watchlist", "off", "status", "preview")
 DIGEST_USAGE = {
     "schedule": "/signal digest schedule #channel [HH:MM] [IANA timezone]",
@@ -36,9 +38,8 @@ class Parsed:
     @property
     def needs_admin_check(self) -> bool:
         """The command changes or shows workspace settings, so the user's role matters."""
-        return self.command in ("digest", "alert") or (
-            self.command == "language" and "choice" in self.args
-        )
+        option = _SETTINGS.get(self.command)
+        return self.command in ("digest", "alert") or (option is not None and option in self.args)
 
 
 def channel_id(token: str) -> str:
@@ -127,8 +128,8 @@ def parse_command(text: str, here: str | None = None) -> Parsed:
         return parse_digest(words[1:], here)
     if first == "alert":  # /signal alert add IWM [#channel]
         return parse_alert(words[1:], here)
-    if first == "language":
-        return Parsed("language", {"choice": " ".join(words[1:])} if words[1:] else {})
+    if first in _SETTINGS:
+        return Parsed(first, {_SETTINGS[first]: " ".join(words[1:])} if words[1:] else {})
     if first in SUBCOMMANDS:
         return Parsed(first)
     if "history" in (w.lower() for w in words):  # /signal IWM history (or history IWM)

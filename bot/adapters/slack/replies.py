@@ -25,6 +25,7 @@ from commands.reply import Message
 from formatting.blocks import MAX_FALLBACK_TEXT, card_to_slack, clip
 from formatting.card import Card, Language, languages
 from formatting.cardchart import chart_filename, chart_labels, chart_png
+from formatting.colours import ColourScheme
 from formatting.digest_render import digest_to_slack
 from formatting.messages import message_to_slack
 from formatting.track_chart import chart_title, history_chart_filename, history_chart_png
@@ -86,11 +87,13 @@ async def respond_with(respond: Respond, body: JSON) -> None:
         )
 
 
-async def chart_images(client: AsyncWebClient, card: Card, lang: Language) -> list[Uploaded]:
-    """The card's chart uploaded without a channel (so it works wherever the command does);
-    empty when Slack refused the upload."""
+async def chart_images(
+    client: AsyncWebClient, card: Card, lang: Language, colors: ColourScheme | None = None
+) -> list[Uploaded]:
+    """The card's chart (in the workspace's colours) uploaded without a channel (so it works
+    wherever the command does); empty when Slack refused the upload."""
     try:
-        png = await asyncio.to_thread(chart_png, card, lang)
+        png = await asyncio.to_thread(chart_png, card, lang, colors)
     except Exception:  # a chart bug must not lose the card: it goes without the image
         log.exception("slack chart failed ticker=%s; card sent without it", card.ticker)
         return []
@@ -157,7 +160,9 @@ async def send_outcome(
         return
     text_only = False
     # charts drawn and uploaded together (in threads), then the cards sent in order
-    charts = await asyncio.gather(*(chart_images(client, card, lang) for card in reply.cards))
+    charts = await asyncio.gather(
+        *(chart_images(client, card, lang, outcome.colors) for card in reply.cards)
+    )
     for card, images in zip(reply.cards, charts, strict=True):
         body = with_images({**card_to_slack(card, lang), "response_type": "in_channel"}, images)
         shown = await respond_card(respond, body) if images else False

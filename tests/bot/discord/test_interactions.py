@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from formatting.i18n import t
 from tests.bot.discord.conftest import CrashingPrices, RateLimitedSource, SlowSource
 from tests.bot.discord.fake_discord import (
     ADMIN_ID,
@@ -54,10 +55,10 @@ async def test_signal_card_is_an_embed_with_the_chart_attached(make_bot):
     assert data["allowed_mentions"] == {"parse": []}
     assert not data.get("flags", 0) & EPHEMERAL  # cards are public
     [embed] = data["embeds"]
-    assert embed["title"] == "Russell 2000 ETF signal turns defensive impulse"
+    assert embed["title"] == "IWM momentum: defensive impulse"
     assert "**defensive impulse**" in embed["description"]
     fields = {f["name"]: f["value"] for f in embed["fields"]}
-    assert fields["Price"] == "$281.65"
+    assert fields["Close"] == "$281.65"
     assert fields["1D"] == "-3.55%"
     assert embed["footer"]["text"].endswith("not investment advice.")
     filename = embed["image"]["url"].removeprefix("attachment://")
@@ -188,7 +189,7 @@ async def test_errors_use_the_server_language(make_bot):
     bot = await make_bot(language="en")
     await bot.store.set_language("discord", str(GUILD_ID), "zh")
     answer = callback(await bot.send(signal("ZZZZ", locale="fr")))  # French: the server's
-    assert "找不到 ZZZZ 的价格数据" in content(answer)
+    assert "找不到ZZZZ的价格数据" in content(answer)
     assert "No price data" not in content(answer)
 
 
@@ -208,7 +209,7 @@ async def test_a_crash_in_the_adapter_goes_through_on_error(make_bot, caplog, mo
     """A failure while rendering (after the dispatcher) is caught by CommandTree.on_error."""
     import bot.adapters.discord.render as render
 
-    def broken_chart(card, lang):
+    def broken_chart(card, lang, colors=None):
         raise ValueError("chart renderer exploded")
 
     monkeypatch.setattr(render, "chart_png", broken_chart)
@@ -255,7 +256,7 @@ async def test_partial_errors_follow_the_cards_privately(make_bot):
     bot = await make_bot()
     calls = await bot.send(signal("IWM ZZZZ"))
     answer = callback(calls)
-    assert answer.json["data"]["embeds"][0]["title"].startswith("Russell 2000")
+    assert answer.json["data"]["embeds"][0]["title"].startswith("IWM momentum")
     follow = calls[-1]
     assert follow.path.startswith("/webhooks/") and follow.json["flags"] & EPHEMERAL
     assert "ZZZZ" in follow.json["content"]
@@ -407,3 +408,36 @@ async def test_user_input_cannot_ping_or_format(make_bot):
     assert "is not a valid ticker" in text
     assert "@everyone" not in text and "**x**" not in text
     assert answer.json["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_taiwan_users_get_private_replies_in_traditional(make_bot):
+    """A zh-TW client in a Simplified server: its ephemeral errors are Traditional, cards are not."""
+    bot = await make_bot(language="zh")
+    answer = callback(await bot.send(signal("ZZZZ", locale="zh-TW")))
+    assert answer.json["data"]["flags"] & EPHEMERAL
+    assert content(answer) == t("error.no_data", "zh-hant", ticker="ZZZZ")
+    assert "价格数据" not in content(answer)
+    public = callback(await bot.send(signal("IWM", locale="zh-TW")))
+    assert public.json["data"]["embeds"][0]["title"] == "IWM动量信号：防御动能"  # the server's
+    mainland = callback(await bot.send(signal("ZZZZ", locale="zh-CN")))
+    assert content(mainland) == t("error.no_data", "zh", ticker="ZZZZ")
+
+
+async def test_colors_set_by_admins_colour_the_embed(make_bot):
+    """/colors red-up (Manage Server) turns a defensive card green; members may only look."""
+    bot = await make_bot(language="en")
+    red_card = callback(await bot.send(signal("IWM")))
+    assert red_card.json["data"]["embeds"][0]["color"] == 0xC62828  # defensive: red (green-up)
+    refused = callback(await bot.send(interaction("colors", option("scheme", "red-up"))))
+    assert refused.json["data"]["flags"] & EPHEMERAL
+    assert await bot.store.get_colors("discord", str(GUILD_ID)) is None
+    shown = callback(await bot.send(interaction("colors")))
+    assert "green up, red down" in content(shown) and "default" in content(shown)
+    admin = interaction(
+        "colors", option("scheme", "red-up"), user_id=ADMIN_ID, permissions=ADMIN_PERMISSIONS
+    )
+    done = callback(await bot.send(admin))
+    assert content(done) == "Colours set to red up, green down."
+    assert await bot.store.get_colors("discord", str(GUILD_ID)) == "red-up"
+    green_card = callback(await bot.send(signal("IWM")))
+    assert green_card.json["data"]["embeds"][0]["color"] == 0x2E7D32

@@ -25,7 +25,7 @@ def text(record) -> str:
     ("locale", "expected"),
     [
         ("zh-CN", "zh"),
-        ("zh-TW", "zh"),
+        ("zh-TW", "zh-hant"),
         ("en-US", "en"),
         ("en-GB", "en"),
         ("fr", None),
@@ -33,7 +33,8 @@ def text(record) -> str:
     ],
 )
 def test_reader_languages(locale, expected):
-    """zh-CN, zh-TW and English locales have a reader language; others follow the server."""
+    """zh-CN (Simplified), zh-TW (Traditional) and English locales have a reader language; others
+    follow the server."""
     assert reader_language(locale) == expected
 
 
@@ -91,3 +92,15 @@ async def test_a_new_guild_starts_in_its_locale(make_bot):
     other["preferred_locale"] = "zh-TW"
     await bot.adapter.on_guild_join(discord.Guild(data=other, state=state))
     assert await bot.store.get_language("discord", str(GUILD_ID + 8), "?") == "en"
+
+
+async def test_a_new_taiwan_guild_starts_in_traditional(make_bot):
+    """GUILD_CREATE of a newly joined zh-TW community: its first language is Traditional."""
+    bot = await make_bot(language="both")
+    guild = guild_create(GUILD_ID + 9)
+    guild["preferred_locale"] = "zh-TW"
+    import discord
+
+    state = bot.adapter.client._connection
+    await bot.adapter.on_guild_join(discord.Guild(data=guild, state=state))
+    assert await bot.store.get_language("discord", str(GUILD_ID + 9), "?") == "zh-hant"

@@ -41,12 +41,14 @@ def _tree_keys() -> set[str]:
     return found
 
 
-def test_every_tree_string_is_in_both_catalogs():
-    """Each command, subcommand, option and choice has its English and Chinese catalog text."""
+def test_every_tree_string_is_in_every_catalog():
+    """Each command, subcommand, option and choice has its English, Simplified and Traditional
+    catalog text."""
     wanted = _tree_keys()
-    # commands, options, choices (/history: 1 + 1; /alert add/list/remove: 4 + 4)
-    assert len(wanted) == 15 * 2 + 12 * 2 + 3
-    assert wanted <= keys("en") & keys("zh")
+    # commands, options, language and colour choices (/history: 1 + 1; /alert: 4 + 4; /colors:
+    # 1 + 1)
+    assert len(wanted) == 16 * 2 + 13 * 2 + 5 + 2
+    assert wanted <= keys("en") & keys("zh") & keys("zh-hant")
 
 
 def test_english_names_are_the_canonical_names():
@@ -60,13 +62,15 @@ def test_english_names_are_the_canonical_names():
 
 
 async def test_translator_serves_chinese_locales_only():
-    """zh-CN and zh-TW get the Simplified text; other locales keep Discord's default."""
+    """zh-CN gets the Simplified text, zh-TW the Traditional; other locales keep the default."""
     translator = CatalogTranslator()
-    string = app_commands.locale_str("x", key="discord.cmd.help.description")
+    string = app_commands.locale_str("x", key="discord.cmd.signal.description")
     context = app_commands.TranslationContext(app_commands.TranslationContextLocation.other, None)
-    zh = t("discord.cmd.help.description", "zh")
+    zh = t("discord.cmd.signal.description", "zh")
+    hant = t("discord.cmd.signal.description", "zh-hant")
+    assert zh != hant
     assert await translator.translate(string, discord.Locale.chinese, context) == zh
-    assert await translator.translate(string, discord.Locale.taiwan_chinese, context) == zh
+    assert await translator.translate(string, discord.Locale.taiwan_chinese, context) == hant
     assert await translator.translate(string, discord.Locale.japanese, context) is None
     unknown = app_commands.locale_str("x", key="discord.no.such.key")
     assert await translator.translate(unknown, discord.Locale.chinese, context) is None

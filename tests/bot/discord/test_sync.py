@@ -26,7 +26,16 @@ async def test_synced_commands_are_the_contract(make_bot, fake):
     """Names and options exactly as the issue lists them; no default permission restriction."""
     await make_bot()
     commands = {c["name"]: c for c in fake.commands["global"]}
-    assert set(commands) == {"signal", "history", "language", "digest", "alert", "help", "about"}
+    assert set(commands) == {
+        "signal",
+        "history",
+        "language",
+        "colors",
+        "digest",
+        "alert",
+        "help",
+        "about",
+    }
     assert all(c["default_member_permissions"] is None for c in commands.values())
     [ticker] = commands["signal"]["options"]
     assert (ticker["name"], ticker["type"], ticker["required"], ticker["autocomplete"]) == (
@@ -39,7 +48,10 @@ async def test_synced_commands_are_the_contract(make_bot, fake):
     assert (history["name"], history["required"], history["autocomplete"]) == ("ticker", True, True)
     [choice] = commands["language"]["options"]
     assert choice["name"] == "choice" and not choice["required"]
-    assert [c["value"] for c in choice["choices"]] == ["en", "zh", "both"]
+    assert [c["value"] for c in choice["choices"]] == ["en", "zh", "zh-hant", "both", "both-hant"]
+    [scheme] = commands["colors"]["options"]
+    assert scheme["name"] == "scheme" and not scheme["required"]
+    assert [c["value"] for c in scheme["choices"]] == ["green-up", "red-up"]
     digest = commands["digest"]
     assert digest["contexts"] == [0]  # servers only: subscriptions belong to a server
     # user installs and DMs (0 guild, 1 bot DM, 2 group DM / private channel; 0 guild install,
@@ -47,7 +59,7 @@ async def test_synced_commands_are_the_contract(make_bot, fake):
     for name in ("signal", "help", "about"):
         assert sorted(commands[name]["integration_types"]) == [0, 1], name
         assert sorted(commands[name]["contexts"]) == [0, 1, 2], name
-    for name in ("language", "digest"):
+    for name in ("language", "colors", "digest"):
         assert commands[name]["integration_types"] == [0], name
         assert commands[name]["contexts"] == [0], name
     subs = {o["name"]: o for o in digest["options"]}
@@ -77,11 +89,23 @@ async def test_every_description_is_localised_for_chinese(make_bot, fake):
                 assert len(description) <= 100
     signal = commands["signal"]
     assert signal["description_localizations"]["zh-CN"] == t("discord.cmd.signal.description", "zh")
+    assert signal["description_localizations"]["zh-TW"] == (
+        t("discord.cmd.signal.description", "zh-hant")
+    )
+    assert "檢視" in signal["description_localizations"]["zh-TW"]  # Traditional, not Simplified
     assert signal["description"] == t("discord.cmd.signal.description", "en")
     assert signal["options"][0]["name"] == "ticker"
     choices = commands["language"]["options"][0]["choices"]
-    assert [c["name_localizations"]["zh-CN"] for c in choices] == ["英文", "简体中文", "中英双语"]
-    assert [c["name"] for c in choices] == ["English", "Simplified Chinese", "English and Chinese"]
+    assert [c["name_localizations"]["zh-CN"] for c in choices] == [
+        "英文", "简体中文", "繁体中文", "中英双语（简体）", "中英双语（繁体）",
+    ]  # fmt: skip
+    assert [c["name_localizations"]["zh-TW"] for c in choices] == [
+        "英文", "簡體中文", "繁體中文", "中英雙語（簡體）", "中英雙語（繁體）",
+    ]  # fmt: skip
+    assert [c["name"] for c in choices] == [
+        "English", "Simplified Chinese", "Traditional Chinese", "English and Simplified Chinese",
+        "English and Traditional Chinese",
+    ]  # fmt: skip
     assert "en-US" not in signal["description_localizations"]
 
 

@@ -144,6 +144,20 @@ async def test_workspace_admin_or_owner_changes_the_language(adapter, fake, stor
     assert t("card.footer", "en") not in everything(card)
 
 
+async def test_colors_in_slack_need_a_workspace_admin(adapter, fake, store):
+    """/signal colors red-up: a member is refused; an admin's choice is stored and confirmed."""
+    fake.user("U0MEMBER", is_admin=False, is_owner=False)
+    (refused,) = await run_slash(adapter, fake, "colors red-up", user="U0MEMBER")
+    assert t("slack.error.missing_permission", "en") in refused["text"]
+    assert await store.get_colors("slack", TEAM) is None
+    fake.user("U0ADMIN", is_admin=True)
+    (done,) = await run_slash(adapter, fake, "colors red-up", user="U0ADMIN")
+    assert await store.get_colors("slack", TEAM) == "red-up"
+    assert t("colors.set", "en", scheme=t("colors.name.red-up", "en")) in done["text"]
+    (shown,) = await run_slash(adapter, fake, "colors", user="U0MEMBER")
+    assert t("colors.name.red-up", "en") in shown["text"]
+
+
 async def test_listed_admin_ids_need_no_users_info(make_adapter, fake, store):
     """A member listed in SLACK_ADMIN_USER_IDS may set the language; users.info is not asked."""
     adapter = await make_adapter(slack_admin_user_ids="U0BOSS,U0OTHER")
@@ -311,11 +325,11 @@ async def test_bad_channel_text_is_escaped(adapter, fake):
 
 @pytest.mark.parametrize("text", ["help", "", "HELP"])
 async def test_help_lists_the_slack_spelling(make_adapter, fake, text):
-    """/signal help (or a bare /signal) lists '/signal language [en|zh|both]' and friends."""
+    """/signal help (or a bare /signal) lists '/signal language [en|zh|zh-hant|both|both-hant]' and friends."""
     adapter = await make_adapter(language="en")
     (reply,) = await run_slash(adapter, fake, text)
     assert reply["response_type"] == "ephemeral"
-    assert "/signal language [en|zh|both]" in reply["text"]
+    assert "/signal language [en|zh|zh-hant|both|both-hant]" in reply["text"]
     assert "/signal TICKER" in reply["text"]
 
 

@@ -27,6 +27,9 @@ HERE = "C0HERE123"
         ("language", Parsed("language")),
         ("LANGUAGE zh", Parsed("language", {"choice": "zh"})),
         ("language 中文", Parsed("language", {"choice": "中文"})),
+        ("language zh-hant", Parsed("language", {"choice": "zh-hant"})),
+        ("colors", Parsed("colors")),
+        ("COLORS red-up", Parsed("colors", {"scheme": "red-up"})),
         ("digest", Parsed("digest", {"action": "status"})),
         ("digest STATUS", Parsed("digest", {"action": "status"})),
         ("digest preview", Parsed("digest", {"action": "preview"})),
@@ -121,3 +124,11 @@ def test_any_text_parses_or_is_a_user_error(text):
     assert parsed.command in {*REGISTRY, "digest"}
     channel = parsed.args.get("channel")
     assert channel is None or re.fullmatch(r"[CG][A-Z0-9]+", channel)
+
+
+def test_setting_changes_need_the_admin_check():
+    """Showing a setting is for everyone; changing the language or colours checks the role."""
+    assert not parse_command("colors").needs_admin_check
+    assert parse_command("colors red-up").needs_admin_check
+    assert parse_command("language both-hant").needs_admin_check
+    assert not parse_command("language").needs_admin_check
