@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class Adapter(Protocol):
@@ -91,8 +91,10 @@ class RecoveryUnavailable(Exception):
     """The platform cannot tell whether a message was posted (no history permission, errors)."""
 
 
+@runtime_checkable
 class Recoverable(Protocol):
-    """A poster that can look up its own earlier message by the digest's marker (optional).
+    """A poster that can look up its own earlier message by its marker (optional): digest
+    parts and alerts carry one.
 
     ``find_posted`` returns the id of the message in ``channel_id`` carrying ``marker`` and
     created after ``since``, None when there is none, or raises :class:`RecoveryUnavailable`.

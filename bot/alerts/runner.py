@@ -3,13 +3,20 @@
 ``R(t)`` and ``R(t-1)`` come from the same bars (one batched fetch, cache first). A ticker whose
 bars do not reach the session yet (a holiday has no session; missing data waits) or that has no
 regime at ``t-1`` posts nothing. Alerts of one channel that change on the same session share one
-message; each alert is claimed in the alert ledger (``bot.storage.alert_ledger``) before the post
-and marked sent after, so a sent (alert, session) is never posted again.
+message; each alert is claimed in the alert ledger (``bot.storage.alert_ledger``, the digest
+ledger's rules: instance id, lease, heartbeat) before the post and marked sent after, so a sent
+(alert, session) is never posted again.
+
+Every alert message carries a key (:func:`alert_nonce`): on Discord as ``nonce`` and a small
+``ref`` line, on Slack in its ``metadata``. A claim that is a retry (its holder died after
+posting, perhaps) asks the platform for that key before posting again
+(``bot.digest.reconcile``), as a digest part does. A graceful stop gives unposted claims back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,8 +24,10 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from bot.adapters.base import ChannelGone, Poster
-from bot.storage import Storage, new_claimer_id
-from bot.storage.alert_ledger import ALERT_CLAIM_STALE
+from bot.digest.lease import renewing
+from bot.digest.payloads import ALERT_EVENT, mark_discord, slack_metadata
+from bot.digest.reconcile import Lookup, find_before_posting
+from bot.storage import LEASE, AlertKey, Claim, Storage, new_instance_id
 from bot.storage.alerts import DM_PREFIX, Alert
 from commands.history import with_track_lines
 from commands.signal import build_cards
@@ -51,7 +60,9 @@ class AlertReport:
     waiting: list[str] = field(default_factory=list)  # tickers without the session's bar yet
     messages: int = 0
     sent: int = 0  # alerts marked sent
+    recovered: int = 0  # of the sent: found already posted by an earlier attempt
     skipped: int = 0  # alerts already sent or claimed elsewhere
+    stopped: int = 0  # claims given back by a graceful stop
     failed: int = 0
 
 
@@ -82,6 +93,16 @@ def alert_nonce(alerts: Sequence[Alert], session: date) -> str:
     return f"a{min(a.id for a in alerts)}s{session:%y%m%d}"[:25]
 
 
+@dataclass(frozen=True)
+class _Channel:
+    """Where one grouped alert message goes, and for which session."""
+
+    platform: str
+    server_id: str
+    channel_id: str
+    session: date
+
+
 class AlertRunner:
     """Evaluates and delivers the regime alerts of a session; posters by platform."""
 
@@ -94,17 +115,15 @@ class AlertRunner:
         default_language: Language = "both",
         claimer_id: str | None = None,
         post_timeout: float = 60.0,
-        stale_after: timedelta = ALERT_CLAIM_STALE,
+        lease: timedelta = LEASE,
     ) -> None:
         self.storage = storage
         self.prices = prices
         self.posters = dict(posters)
         self.default_language = default_language
-        self.claimer_id = claimer_id or new_claimer_id()
+        self.claimer_id = claimer_id or new_instance_id()  # this process's instance id
         self.post_timeout = post_timeout
-        #: A claim older than this, held by another process, is taken over (it died mid-post);
-        #: longer than any post may take (``post_timeout``).
-        self.stale_after = stale_after
+        self.lease = max(lease, timedelta(seconds=1))
 
     async def run(
         self,
@@ -146,12 +165,17 @@ class AlertRunner:
                 groups.setdefault((alert.platform, alert.server_id, alert.channel_id), []).append(
                     alert
                 )
-        for (platform, server_id, channel_id), members in groups.items():
-            if not active():
-                break
-            await self._deliver(
-                platform, server_id, channel_id, members, by_ticker, session, report
-            )
+        async with renewing(self.storage, self.claimer_id, self.lease):
+            for (platform, server_id, channel_id), members in groups.items():
+                if not active():
+                    break
+                await self._deliver(
+                    _Channel(platform, server_id, channel_id, session),
+                    members,
+                    by_ticker,
+                    report,
+                    active,
+                )
         return report
 
     async def _language(self, platform: str, server_id: str) -> Language:
@@ -165,64 +189,111 @@ class AlertRunner:
         session: date,
         language: Language,
         key: str,
+        alerts: Sequence[Alert],
     ) -> JSON:
         source = self.prices.source.name
         if platform == "discord":
-            # Discord returns the message already made with this nonce instead of a second one,
-            # which closes the window between "posted" and "marked sent" (as the digest does)
+            # the nonce closes the few minutes Discord dedupes; the ref line is read back later
             body = alert_to_discord(changes, session, language, source=source)
-            return {**body, "nonce": key, "enforce_nonce": True}
+            mark_discord(body, key)
+            return body
         if platform == "slack":
-            return alert_to_slack(changes, session, language, source=source)
+            body = alert_to_slack(changes, session, language, source=source)
+            body["metadata"] = slack_metadata(
+                ALERT_EVENT, key, alerts=[a.id for a in alerts], session=session.isoformat()
+            )
+            return body
         return {"text": alert_text(changes, session, language, source=source)}
+
+    async def _claim(
+        self, where: _Channel, members: Sequence[Alert]
+    ) -> list[tuple[Alert, Claim[AlertKey]]]:
+        claims = []
+        for alert in members:
+            key = AlertKey(alert.id, where.session)
+            claim = await self.storage.claim_alert(key, self.claimer_id, lease=self.lease)
+            if claim is not None:
+                claims.append((alert, claim))
+        return claims
 
     async def _deliver(
         self,
-        platform: str,
-        server_id: str,
-        channel_id: str,
+        where: _Channel,
         members: Sequence[Alert],
         by_ticker: Mapping[str, RegimeChange],
-        session: date,
         report: AlertReport,
+        active: Callable[[], bool],
     ) -> None:
-        claimed = [
-            a
-            for a in members
-            if await self.storage.claim_alert(
-                a.id, session, self.claimer_id, stale_after=self.stale_after
-            )
-        ]
-        report.skipped += len(members) - len(claimed)
-        if not claimed:
+        claims = await self._claim(where, members)
+        report.skipped += len(members) - len(claims)
+        if not claims:
             return
+        claimed = [a for a, _ in claims]
+        keys = [c.key for _, c in claims]
         changes = [by_ticker[a.ticker] for a in claimed]
-        language = await self._language(platform, server_id)
-        payload = self._payload(platform, changes, session, language, alert_nonce(claimed, session))
+        language = await self._language(where.platform, where.server_id)
+        key = alert_nonce(claimed, where.session)
+        payload = self._payload(where.platform, changes, where.session, language, key, claimed)
+        poster = self.posters[where.platform]
+        posting = False
         try:
             async with asyncio.timeout(self.post_timeout):
-                poster = self.posters[platform]
-                target = channel_id
-                if channel_id.startswith(DM_PREFIX):
+                target = where.channel_id
+                if target.startswith(DM_PREFIX):
                     if not isinstance(poster, DirectMessages):
-                        raise ChannelGone(channel_id, f"{platform} has no direct messages")
-                    target = await poster.open_dm(channel_id.removeprefix(DM_PREFIX))
-                message_id = await poster.send_message(target, payload, server_id=server_id)
+                        raise ChannelGone(target, f"{where.platform} has no direct messages")
+                    target = await poster.open_dm(target.removeprefix(DM_PREFIX))
+                retried = [c.since for _, c in claims if c.retry]
+                if retried:  # an earlier attempt may have posted and died before marking
+                    what = f"alert key={key} session={where.session}"
+                    lookup = Lookup(
+                        where.platform, where.server_id, target, key, min(retried), what
+                    )
+                    found = await find_before_posting(poster, lookup)
+                    if found is not None:
+                        await self._mark_sent(keys, found, report)
+                        report.recovered += len(keys)
+                        return
+                if not active():  # stopping: nothing was posted, give the claims back
+                    await self._release(keys)
+                    report.stopped += len(keys)
+                    return
+                posting = True
+                message_id = await poster.send_message(target, payload, server_id=where.server_id)
+        except asyncio.CancelledError:
+            if not posting:  # cancelled before the post: nothing can have gone out
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(self._release(keys))
+            raise  # else the claims stay: their lease ends and the next holder asks first
         except Exception as exc:  # ChannelGone, PostFailed, a timeout or a bug: this channel only
             if not isinstance(exc, ChannelGone):
-                log.warning("alert post failed platform=%s channel=%s", platform, channel_id)
-            for alert in claimed:
-                await self.storage.mark_alert_failed(alert.id, session, self.claimer_id, repr(exc))
-            report.failed += len(claimed)
+                log.warning(
+                    "alert post failed platform=%s channel=%s error=%r",
+                    where.platform,
+                    where.channel_id,
+                    exc,
+                )
+            for k in keys:
+                await self.storage.mark_alert_failed(k, self.claimer_id, repr(exc))
+            report.failed += len(keys)
             return
-        for alert in claimed:
-            await self.storage.mark_alert_sent(alert.id, session, [message_id])
-        report.sent += len(claimed)
+        await self._mark_sent(keys, message_id, report)
         report.messages += 1
         log.info(
             "alert sent platform=%s channel=%s session=%s tickers=%s",
-            platform,
-            channel_id,
-            session,
+            where.platform,
+            where.channel_id,
+            where.session,
             ",".join(c.ticker for c in changes),
         )
+
+    async def _mark_sent(
+        self, keys: Sequence[AlertKey], message_id: str, report: AlertReport
+    ) -> None:
+        for k in keys:
+            await self.storage.mark_alert_sent(k, [message_id])
+        report.sent += len(keys)
+
+    async def _release(self, keys: Sequence[AlertKey]) -> None:
+        for k in keys:
+            await self.storage.release_alert(k, self.claimer_id)

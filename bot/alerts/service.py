@@ -1,5 +1,8 @@
 """Alerts on the digest's clock: one more job on the same scheduler, run only by its leader.
 
+They stop as the digest does: no new claims once a stop begins, and a post in flight is let
+finish (``DigestScheduler.posting``) within the same bound.
+
 An alert for a session is due when the default digest is (30 minutes after the close) and stays
 due for the digest's grace window, so a restart catches it up; the alert ledger decides what was
 already posted. A holiday is no session, so it never becomes due.
@@ -48,16 +51,17 @@ class AlertClock:
 
     async def tick(self) -> AlertReport | None:
         """Evaluate and post the due session's alerts; None when not the leader or not due."""
-        if not self.digests.is_leader:
+        if not self.digests.active():
             return None
         now = self.clock()
         due = self.schedule.due(None, DEFAULT_TIMEZONE, now)
         if due is None or now - due.fire_at > self.grace:
             return None
         try:
-            return await self.runner.run(
-                due.session, due_at=due.fire_at, active=lambda: self.digests.is_leader
-            )
+            with self.digests.posting():  # a graceful stop lets this run finish its post
+                return await self.runner.run(
+                    due.session, due_at=due.fire_at, active=self.digests.active
+                )
         except Exception:
             log.exception("alert tick failed session=%s", due.session)
             return None
@@ -92,7 +96,12 @@ def start_alerts(
     try:
         # the digest runner's prices: the same cache, and a missing bar is re-fetched each minute
         runner = AlertRunner(
-            storage, digests.runner.prices, posters, default_language=settings.default_language
+            storage,
+            digests.runner.prices,
+            posters,
+            default_language=settings.default_language,
+            claimer_id=digests.runner.claimer_id,  # one instance id per process
+            lease=digests.runner.lease,
         )
         alerts = AlertClock(
             runner,

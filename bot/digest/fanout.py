@@ -28,6 +28,7 @@ from bot.digest.claims import (
     open_targets,
 )
 from bot.digest.digests import image_specs, plan_digests
+from bot.digest.lease import renewing
 from bot.digest.payloads import Outgoing, build_messages
 from bot.digest.ratelimit import DEFAULT_RATES, RateSpacer
 from bot.digest.reconcile import find_earlier_post
@@ -113,15 +114,12 @@ class DigestRunner:
             renderer = new_renderer(self.render_processes, images=self.images)
         run = _Run(RunReport(), active, renderer)
         by_session = _by_session(targets)
-        heartbeat = asyncio.create_task(self._heartbeat(), name="digest-heartbeat")
         try:
-            for session, group in by_session.items():
-                run.report.sessions.append(session)
-                await self._run_session(session, group, run)
+            async with renewing(self.storage, self.claimer_id, self.lease):
+                for session, group in by_session.items():
+                    run.report.sessions.append(session)
+                    await self._run_session(session, group, run)
         finally:
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
             if renderer is not None:
                 await renderer.close()
                 self.rendered += renderer.rendered
@@ -148,16 +146,6 @@ class DigestRunner:
             (time.perf_counter() - began) * 1000,
         )
         return report
-
-    async def _heartbeat(self) -> None:
-        """Renew this instance's claims every third of the lease while the run lasts."""
-        every = max(self.lease.total_seconds() / 3, 0.05)
-        while True:
-            await asyncio.sleep(every)
-            try:
-                await self.storage.renew_claims(self.claimer_id, self.lease)
-            except Exception as exc:  # the database blinked: the next beat tries again
-                log.warning("digest claim heartbeat failed: %s", exc)
 
     async def prerender(self, targets: Sequence[Target]) -> int:
         """Draw the heatmaps of ``targets`` ahead of their due time; how many were drawn.

@@ -7,6 +7,9 @@ can tell later whether it was posted (:mod:`bot.digest.recovery`):
   read it back from the channel's history, in the footer of the message's last embed.
 - Slack: in the message ``metadata`` (``event_type`` ``signalbot_digest``), which
   ``conversations.history`` returns with ``include_all_metadata``.
+
+Regime alerts (``bot.alerts``) are marked the same way, with their own key and
+``signalbot_alert``.
 """
 
 from __future__ import annotations
@@ -21,10 +24,14 @@ from bot.digest.render import HeatmapRenderer
 from formatting.card import Language
 from formatting.colours import ColourScheme
 from formatting.digest import Digest, heatmap_specs
+from formatting.embeds import MAX_CONTENT
 
 JSON = dict[str, Any]
 log = logging.getLogger(__name__)
 HEATMAP_FILE = "heatmap.png"
+#: Slack metadata ``event_type`` of digest messages and of regime alerts.
+DIGEST_EVENT = "signalbot_digest"
+ALERT_EVENT = "signalbot_alert"
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,9 @@ def marker_text(key: str) -> str:
     return f"ref {key}"
 
 
-def _mark_discord(body: JSON, key: str) -> None:
+def mark_discord(body: JSON, key: str) -> None:
+    """Put ``key`` on a Discord body: its ``nonce`` and a readable marker (last embed's footer
+    when it fits, else a small line of content)."""
     from formatting.digest_render import discord_fits  # lazy: it loads slack_sdk's models
 
     body["nonce"] = key
@@ -58,7 +67,17 @@ def _mark_discord(body: JSON, key: str) -> None:
         if discord_fits(embeds):
             return
         footer["text"] = before  # a full page: the marker goes in the content instead
-    body["content"] = f"{body.get('content') or ''}\n-# {marker_text(key)}".strip()
+    mark = f"-# {marker_text(key)}"
+    content = str(body.get("content") or "")
+    room = MAX_CONTENT - len(mark) - 1
+    if len(content) > room:  # the marker must survive: the text gives way
+        content = content[: room - 1] + "…"
+    body["content"] = f"{content}\n{mark}".strip()
+
+
+def slack_metadata(event_type: str, key: str, **fields: object) -> JSON:
+    """A Slack message's ``metadata``: what ``conversations.history`` gives back for recovery."""
+    return {"event_type": event_type, "event_payload": {"key": key, **fields}}
 
 
 def heatmap_name(index: int) -> str:
@@ -91,7 +110,7 @@ async def build_messages(
         image = f"attachment://{HEATMAP_FILE}" if files else None
         bodies = digest_to_discord(digest, language, image=image, colors=colors)
         for part, body in enumerate(bodies, start=1):
-            _mark_discord(body, nonce(subscription_id, digest.session, part))
+            mark_discord(body, nonce(subscription_id, digest.session, part))
         if files:
             bodies[0]["attachments"] = [
                 {"id": i, "filename": f.filename, "description": f.description[:1024]}
@@ -100,15 +119,14 @@ async def build_messages(
     elif platform == "slack":
         bodies = digest_to_slack(digest, language)
         for part, body in enumerate(bodies, start=1):
-            body["metadata"] = {
-                "event_type": "signalbot_digest",
-                "event_payload": {
-                    "key": nonce(subscription_id, digest.session, part),
-                    "subscription": subscription_id,
-                    "session": digest.session.isoformat(),
-                    "part": part,
-                },
-            }
+            key = nonce(subscription_id, digest.session, part)
+            body["metadata"] = slack_metadata(
+                DIGEST_EVENT,
+                key,
+                subscription=subscription_id,
+                session=digest.session.isoformat(),
+                part=part,
+            )
     else:
         bodies = [{"text": digest_to_text(digest, language)}]
     return [Outgoing(body, tuple(files) if i == 0 else ()) for i, body in enumerate(bodies)]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -132,6 +132,7 @@ class DigestScheduler:
         self.scheduler: AsyncIOScheduler | None = None
         self._late_logged: set[tuple[int, date]] = set()
         self._running: asyncio.Task[object] | None = None
+        self._posting: set[asyncio.Task[object]] = set()  # other jobs' runs (regime alerts)
 
     async def start(self) -> None:
         """Add the two jobs (stable ids) and start the scheduler; the leader check runs now."""
@@ -175,15 +176,17 @@ class DigestScheduler:
         bound = self.stop_grace if drain is None else drain
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.pause()
-        running = self._running
-        if running is not None and not running.done():
+        running = {t for t in (self._running, *self._posting) if t is not None and not t.done()}
+        if running:
             log.info("digest stop: letting posts in flight finish (at most %.0f s)", bound)
-            done, _ = await asyncio.wait({running}, timeout=bound)
-            if not done:
+            _, late = await asyncio.wait(running, timeout=bound)
+            if late:
                 log.warning("digest fan-out still posting after %.0f s; cancelling it", bound)
-                running.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await running
+                for task in late:
+                    task.cancel()
+                for task in late:
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the next loop iteration
@@ -191,6 +194,19 @@ class DigestScheduler:
             self.is_leader = False
             await self.storage.release_advisory_lock()
         log.info("digest scheduler stopped")
+
+    @contextlib.contextmanager
+    def posting(self) -> Iterator[None]:
+        """Count the current task as posting: :meth:`stop` lets it finish (bounded) first."""
+        task = asyncio.current_task()
+        if task is None:
+            yield
+            return
+        self._posting.add(task)
+        try:
+            yield
+        finally:
+            self._posting.discard(task)
 
     def active(self) -> bool:
         """May the fan-out claim another delivery now (leader and not stopping)?"""

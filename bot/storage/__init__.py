@@ -1,5 +1,6 @@
 """Persistence: SQLite by default, PostgreSQL by URL; schema managed by Alembic migrations."""
 
+from bot.storage.alert_ledger import AlertKey
 from bot.storage.db import create_engine, current_revision, downgrade, upgrade
 from bot.storage.leader import LeaderLock
 from bot.storage.ledger import (
@@ -29,6 +30,7 @@ __all__ = [
     "LEASE",
     "MAX_ATTEMPTS",
     "PLATFORMS",
+    "AlertKey",
     "Claim",
     "Delivery",
     "DeliveryKey",

@@ -1,104 +1,72 @@
-"""The alerts' delivery ledger: the digest ledger's rules (``bot.storage.ledger``) per alert.
+"""The alerts' delivery ledger: the digest ledger's rules and statements, keyed by alert.
 
-A thin layer kept in one module so it can follow the digest ledger when that one changes: a
-claim is one atomic ``INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING`` with a single
-winner; a ``sent`` row is never claimed again; a ``failed`` one, or a ``claimed`` one older than
-``stale_after`` held by another claimer, may be; after ``max_attempts`` the row is left alone.
+An alert of a session is claimed, posted, then marked sent, through the same code as a digest
+part (:class:`bot.storage.ledger.Book`): one atomic claim with a single winner; the holder's
+process instance id and a lease (``claimed_until``) renewed by the same heartbeat; a claim whose
+lease ended is taken over, a ``failed`` one retried, a ``sent`` one never claimed again; a
+:class:`~bot.storage.ledger.Claim` that is a retry tells the caller to ask the platform first.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select
 
-from bot.storage._base import StorageBase
-from bot.storage.ledger import MAX_ATTEMPTS
+from bot.storage.ledger import LEASE, MAX_ATTEMPTS, Book, Claim, LedgerMixin
 from bot.storage.models import alert_deliveries
 
-_T = alert_deliveries.c
-#: An alert claim held this long by another process is taken over: its holder died mid-post
-#: (one post is bounded well below it). Digests use leases; an alert is a single short post.
-ALERT_CLAIM_STALE = timedelta(minutes=2)
+ALERTS = Book(alert_deliveries, ("alert_id", "session"))
 
 
-def _key(alert_id: int, session: date) -> Any:
-    return and_(_T.alert_id == alert_id, _T.session == session)
+@dataclass(frozen=True, order=True)
+class AlertKey:
+    """What is delivered once: the alert ``alert_id`` of ``session``."""
+
+    alert_id: int
+    session: date
 
 
-class AlertLedgerMixin(StorageBase):
-    """Claim, mark and read alert deliveries."""
+def _values(key: AlertKey) -> dict[str, Any]:
+    return {"alert_id": key.alert_id, "session": key.session}
+
+
+class AlertLedgerMixin(LedgerMixin):
+    """Claim, mark, release and read alert deliveries."""
 
     async def claim_alert(
         self,
-        alert_id: int,
-        session: date,
-        claimed_by: str,
+        key: AlertKey,
+        instance: str,
         *,
-        stale_after: timedelta = ALERT_CLAIM_STALE,
+        lease: timedelta = LEASE,
         max_attempts: int = MAX_ATTEMPTS,
-    ) -> bool:
-        """Claim the alert of ``session``; True only for the one winner."""
-        now = self.now()
-        insert = self.insert(alert_deliveries).values(
-            alert_id=alert_id,
-            session=session,
-            state="claimed",
-            attempts=1,
-            claimed_by=claimed_by,
-            claimed_at=now,
+    ) -> Claim[AlertKey] | None:
+        """Claim ``key`` for ``instance`` under ``lease``; the :class:`Claim` for the winner."""
+        row = await self._claim_row(
+            ALERTS, _values(key), instance, lease=lease, max_attempts=max_attempts
         )
-        takeover = or_(
-            _T.state == "failed",
-            and_(
-                _T.state == "claimed",
-                _T.claimed_by != claimed_by,
-                _T.claimed_at < now - stale_after,
-            ),
-        )
-        stmt = insert.on_conflict_do_update(
-            index_elements=["alert_id", "session"],
-            set_={
-                "state": "claimed",
-                "attempts": _T.attempts + 1,
-                "claimed_by": insert.excluded.claimed_by,
-                "claimed_at": insert.excluded.claimed_at,
-            },
-            where=and_(_T.attempts < max_attempts, takeover),
-        ).returning(_T.attempts)
-        async with self.engine.begin() as conn:
-            return (await conn.execute(stmt)).scalar_one_or_none() is not None
+        return None if row is None else Claim(key, row.attempts, row.claimed_at)
 
-    async def mark_alert_sent(
-        self, alert_id: int, session: date, message_ids: Sequence[str]
-    ) -> bool:
+    async def mark_alert_sent(self, key: AlertKey, message_ids: Sequence[str]) -> bool:
         """Record the posted message ids; False if the row is missing or already sent."""
-        stmt = (
-            update(alert_deliveries)
-            .where(_key(alert_id, session), _T.state != "sent")
-            .values(state="sent", sent_at=self.now(), message_ids=json.dumps(list(message_ids)))
-        )
-        async with self.engine.begin() as conn:
-            return (await conn.execute(stmt)).rowcount > 0
+        return await self._mark_row_sent(ALERTS, _values(key), message_ids)
 
-    async def mark_alert_failed(
-        self, alert_id: int, session: date, claimed_by: str, error: str
-    ) -> bool:
-        """Release ``claimed_by``'s claim as failed (retryable)."""
-        stmt = (
-            update(alert_deliveries)
-            .where(_key(alert_id, session), _T.state == "claimed", _T.claimed_by == claimed_by)
-            .values(state="failed", error=error[:2000])
-        )
-        async with self.engine.begin() as conn:
-            return (await conn.execute(stmt)).rowcount > 0
+    async def mark_alert_failed(self, key: AlertKey, instance: str, error: str) -> bool:
+        """Release ``instance``'s claim as failed (retryable)."""
+        return await self._mark_row_failed(ALERTS, _values(key), instance, error)
+
+    async def release_alert(self, key: AlertKey, instance: str) -> bool:
+        """Give back a claim that was never posted (a graceful stop)."""
+        return await self._release_row(ALERTS, _values(key), instance)
 
     async def alert_states(self, session: date) -> dict[int, tuple[str, str]]:
         """Alert id -> (ledger state, claimer) for ``session``."""
-        query = select(_T.alert_id, _T.state, _T.claimed_by).where(_T.session == session)
+        c = alert_deliveries.c
+        query = select(c.alert_id, c.state, c.claimed_by).where(c.session == session)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         return {row.alert_id: (row.state, row.claimed_by) for row in rows}

@@ -14,6 +14,10 @@ retry sends only the parts still missing.
 - Every claim counts an attempt; the returned :class:`Claim` says whether an earlier attempt
   existed (``retry``) and since when (``since``, the first claim): an earlier holder may have
   posted and died before marking, so the caller asks the platform before posting again.
+
+Regime alerts keep their own rows (``alert_deliveries``, keyed by alert and session; see
+``bot.storage.alert_ledger``) under these same rules, through the same statements (:class:`Book`),
+and one heartbeat renews a process's claims in both.
 """
 
 from __future__ import annotations
@@ -21,15 +25,15 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Row, and_, delete, or_, select, update
+from sqlalchemy import Row, Table, and_, delete, or_, select, update
 
 from bot.storage._base import StorageBase
-from bot.storage.models import deliveries
+from bot.storage.models import alert_deliveries, deliveries
 from bot.storage.records import Delivery, DeliveryState
 
 log = logging.getLogger(__name__)
@@ -59,11 +63,14 @@ class DeliveryKey:
     part: int = 1
 
 
+K = TypeVar("K")
+
+
 @dataclass(frozen=True)
-class Claim:
+class Claim(Generic[K]):
     """A won claim: ``attempts`` so far (this one included) and the first claim's time."""
 
-    key: DeliveryKey
+    key: K
     attempts: int
     since: datetime
 
@@ -122,16 +129,121 @@ def summary(rows: Sequence[Delivery]) -> Delivery:
     )
 
 
+@dataclass(frozen=True)
+class Book:
+    """A ledger table and the columns that name one of its rows (one delivery).
+
+    The digest's ``deliveries`` (subscription, session, part) and the alerts'
+    ``alert_deliveries`` (alert, session) follow the same rules through the same code.
+    """
+
+    table: Table
+    keys: tuple[str, ...]
+
+    def where(self, values: Mapping[str, Any]) -> Any:
+        """The row named by ``values`` (one value per key column)."""
+        return and_(*(self.table.c[k] == values[k] for k in self.keys))
+
+
+DIGESTS = Book(deliveries, ("subscription_id", "session", "part"))
+
+
+def _values(key: DeliveryKey) -> dict[str, Any]:
+    return {"subscription_id": key.subscription_id, "session": key.session, "part": key.part}
+
+
 def _key(key: DeliveryKey) -> Any:
-    return and_(
-        deliveries.c.subscription_id == key.subscription_id,
-        deliveries.c.session == key.session,
-        deliveries.c.part == key.part,
-    )
+    return DIGESTS.where(_values(key))
 
 
 class LedgerMixin(StorageBase):
     """Claim, renew, mark and list deliveries (see the module docstring for the rules)."""
+
+    async def _claim_row(
+        self,
+        book: Book,
+        values: Mapping[str, Any],
+        instance: str,
+        *,
+        lease: timedelta,
+        max_attempts: int,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Row[Any] | None:
+        """The one atomic claim of a ``book`` row: ``(attempts, claimed_at)`` for the winner."""
+        c, now = book.table.c, self.now()
+        insert = self.insert(book.table).values(
+            **values,
+            **(extra or {}),
+            state="claimed",
+            attempts=1,
+            claimed_by=instance,
+            claimed_at=now,
+            claimed_until=now + lease,
+        )
+        takeover = or_(
+            c.state == "failed",
+            and_(
+                c.state == "claimed",
+                c.claimed_by != instance,
+                or_(c.claimed_until.is_(None), c.claimed_until < now),
+            ),
+        )
+        stmt = insert.on_conflict_do_update(
+            index_elements=list(book.keys),
+            set_={
+                "state": "claimed",
+                "attempts": c.attempts + 1,
+                "claimed_by": insert.excluded.claimed_by,
+                "claimed_until": insert.excluded.claimed_until,
+                **{k: insert.excluded[k] for k in extra or {}},
+            },
+            where=and_(c.attempts < max_attempts, takeover),
+        ).returning(c.attempts, c.claimed_at)
+        async with self.engine.begin() as conn:
+            return (await conn.execute(stmt)).one_or_none()
+
+    async def _mark_row_sent(
+        self, book: Book, values: Mapping[str, Any], message_ids: Sequence[str]
+    ) -> bool:
+        c = book.table.c
+        stmt = (
+            update(book.table)
+            .where(book.where(values), c.state != "sent")
+            .values(
+                state="sent",
+                sent_at=self.now(),
+                claimed_until=None,
+                message_ids=json.dumps(list(message_ids)),
+            )
+        )
+        async with self.engine.begin() as conn:
+            return (await conn.execute(stmt)).rowcount > 0
+
+    async def _mark_row_failed(
+        self, book: Book, values: Mapping[str, Any], instance: str, error: str
+    ) -> bool:
+        c = book.table.c
+        stmt = (
+            update(book.table)
+            .where(book.where(values), c.state == "claimed", c.claimed_by == instance)
+            .values(state="failed", claimed_until=self.now(), error=error[:_MAX_ERROR])
+        )
+        async with self.engine.begin() as conn:
+            return (await conn.execute(stmt)).rowcount > 0
+
+    async def _release_row(self, book: Book, values: Mapping[str, Any], instance: str) -> bool:
+        c = book.table.c
+        held = and_(book.where(values), c.state == "claimed", c.claimed_by == instance)
+        async with self.engine.begin() as conn:
+            gone = await conn.execute(delete(book.table).where(held, c.attempts == 1))
+            if gone.rowcount > 0:
+                return True
+            stmt = (
+                update(book.table)
+                .where(held)
+                .values(state="failed", claimed_until=None, error="released before posting")
+            )
+            return (await conn.execute(stmt)).rowcount > 0
 
     async def claim(
         self,
@@ -141,41 +253,16 @@ class LedgerMixin(StorageBase):
         parts: int | None = None,
         lease: timedelta = LEASE,
         max_attempts: int = MAX_ATTEMPTS,
-    ) -> Claim | None:
+    ) -> Claim[DeliveryKey] | None:
         """Claim ``key`` for ``instance`` under ``lease``; the :class:`Claim` for the one winner."""
-        now = self.now()
-        insert = self.insert(deliveries).values(
-            subscription_id=key.subscription_id,
-            session=key.session,
-            part=key.part,
-            parts=parts,
-            state="claimed",
-            attempts=1,
-            claimed_by=instance,
-            claimed_at=now,
-            claimed_until=now + lease,
+        row = await self._claim_row(
+            DIGESTS,
+            _values(key),
+            instance,
+            lease=lease,
+            max_attempts=max_attempts,
+            extra={"parts": parts},
         )
-        takeover = or_(
-            deliveries.c.state == "failed",
-            and_(
-                deliveries.c.state == "claimed",
-                deliveries.c.claimed_by != instance,
-                or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
-            ),
-        )
-        stmt = insert.on_conflict_do_update(
-            index_elements=["subscription_id", "session", "part"],
-            set_={
-                "state": "claimed",
-                "attempts": deliveries.c.attempts + 1,
-                "claimed_by": insert.excluded.claimed_by,
-                "claimed_until": insert.excluded.claimed_until,
-                "parts": insert.excluded.parts,
-            },
-            where=and_(deliveries.c.attempts < max_attempts, takeover),
-        ).returning(deliveries.c.attempts, deliveries.c.claimed_at)
-        async with self.engine.begin() as conn:
-            row = (await conn.execute(stmt)).one_or_none()
         if row is None:
             return None
         claim = Claim(key, row.attempts, row.claimed_at)
@@ -205,32 +292,25 @@ class LedgerMixin(StorageBase):
         return await self.claim(key, claimed_by, lease=lease, max_attempts=max_attempts) is not None
 
     async def renew_claims(self, instance: str, lease: timedelta = LEASE) -> int:
-        """The holder's heartbeat: extend the lease of every claim ``instance`` holds."""
-        stmt = (
-            update(deliveries)
-            .where(deliveries.c.state == "claimed", deliveries.c.claimed_by == instance)
-            .values(claimed_until=self.now() + lease)
-        )
+        """The holder's heartbeat: extend the lease of every claim ``instance`` holds (digest
+        parts and alerts alike)."""
+        renewed = 0
         async with self.engine.begin() as conn:
-            return (await conn.execute(stmt)).rowcount
+            for table in (deliveries, alert_deliveries):
+                stmt = (
+                    update(table)
+                    .where(table.c.state == "claimed", table.c.claimed_by == instance)
+                    .values(claimed_until=self.now() + lease)
+                )
+                renewed += (await conn.execute(stmt)).rowcount
+        return renewed
 
     async def mark_sent(
         self, subscription_id: int, session: date, message_ids: Sequence[str], *, part: int = 1
     ) -> bool:
         """Record the posted message ids; False if the row is missing or already sent."""
         key = DeliveryKey(subscription_id, session, part)
-        stmt = (
-            update(deliveries)
-            .where(_key(key), deliveries.c.state != "sent")
-            .values(
-                state="sent",
-                sent_at=self.now(),
-                claimed_until=None,
-                message_ids=json.dumps(list(message_ids)),
-            )
-        )
-        async with self.engine.begin() as conn:
-            done = (await conn.execute(stmt)).rowcount > 0
+        done = await self._mark_row_sent(DIGESTS, _values(key), message_ids)
         if not done:
             log.warning(
                 "mark_sent found no unsent delivery subscription=%d session=%s part=%d",
@@ -245,32 +325,14 @@ class LedgerMixin(StorageBase):
     ) -> bool:
         """Release ``claimed_by``'s claim as failed (retryable); False if it no longer holds it."""
         key = DeliveryKey(subscription_id, session, part)
-        stmt = (
-            update(deliveries)
-            .where(
-                _key(key), deliveries.c.state == "claimed", deliveries.c.claimed_by == claimed_by
-            )
-            .values(state="failed", claimed_until=self.now(), error=error[:_MAX_ERROR])
-        )
-        async with self.engine.begin() as conn:
-            return (await conn.execute(stmt)).rowcount > 0
+        return await self._mark_row_failed(DIGESTS, _values(key), claimed_by, error)
 
     async def release(self, key: DeliveryKey, instance: str) -> bool:
         """Give back a claim that was never posted (a graceful stop): free for anyone at once.
 
         A first attempt's row is deleted; a retry's becomes ``failed`` with no backoff.
         """
-        held = and_(_key(key), deliveries.c.state == "claimed", deliveries.c.claimed_by == instance)
-        async with self.engine.begin() as conn:
-            gone = await conn.execute(delete(deliveries).where(held, deliveries.c.attempts == 1))
-            if gone.rowcount > 0:
-                return True
-            stmt = (
-                update(deliveries)
-                .where(held)
-                .values(state="failed", claimed_until=None, error="released before posting")
-            )
-            return (await conn.execute(stmt)).rowcount > 0
+        return await self._release_row(DIGESTS, _values(key), instance)
 
     async def get_delivery(self, subscription_id: int, session: date) -> Delivery | None:
         """The digest of one subscription and session, its parts summed up (:func:`summary`)."""

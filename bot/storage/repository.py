@@ -46,7 +46,7 @@ def database_error(url: str, exc: BaseException) -> UserError:
     return UserError("error.database_unreachable", database=database, problem=problem)
 
 
-class Storage(SubscriptionsMixin, LedgerMixin, MarketMixin, AlertsMixin, AlertLedgerMixin):
+class Storage(SubscriptionsMixin, AlertLedgerMixin, LedgerMixin, MarketMixin, AlertsMixin):
     """Servers, subscriptions, the delivery ledger, signal history, bars cache and app state.
 
     Each method is one short transaction, committed before it returns. Implements

@@ -1,7 +1,8 @@
 """Was this digest message already posted? Read it back from Slack by its message metadata.
 
 Digest messages are posted with ``metadata`` (``event_type`` ``signalbot_digest``, the key of
-(subscription, session, part) in ``event_payload``; see ``bot.digest.payloads``). After a crash
+(subscription, session, part) in ``event_payload``; see ``bot.digest.payloads``), regime alerts
+with ``signalbot_alert`` and their own key. After a crash
 between "posted" and "marked sent", :func:`find_posted` pages through ``conversations.history``
 from the claim on (``oldest`` = claim time as a Unix ts, ``include_all_metadata=true`` so each
 message carries its ``metadata``; pages by ``response_metadata.next_cursor`` while ``has_more``;
@@ -21,7 +22,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.base import RecoveryUnavailable
 
-EVENT_TYPE = "signalbot_digest"
+#: The ``event_type`` of every message the bot can read back (digest parts, alerts).
+EVENT_TYPES = frozenset({"signalbot_digest", "signalbot_alert"})
 PAGE = 200
 MAX_PAGES = 10
 #: Look a little before the claim: the bot host's clock and Slack's differ slightly.
@@ -29,10 +31,10 @@ CLOCK_SLACK = timedelta(minutes=2)
 
 
 def carries(message: dict[str, Any], key: str) -> bool:
-    """``message`` has the digest metadata with ``key``."""
+    """``message`` has the bot's metadata (digest or alert) with ``key``."""
     metadata = message.get("metadata") or {}
     payload = metadata.get("event_payload") or {}
-    return metadata.get("event_type") == EVENT_TYPE and payload.get("key") == key
+    return metadata.get("event_type") in EVENT_TYPES and payload.get("key") == key
 
 
 async def find_posted(
