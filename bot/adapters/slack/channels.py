@@ -1,4 +1,5 @@
-"""Where a digest may be scheduled: ``conversations.info`` before anything is stored.
+"""Where a digest may be scheduled or an alert added: ``conversations.info`` before anything is
+stored.
 
 Slack's ``conversations.info`` answers ``channel`` with ``is_im`` / ``is_mpim`` (direct
 messages), ``is_private``, ``is_archived`` and ``is_member`` (whether the app is in it). A private
@@ -19,27 +20,44 @@ from commands.reply import UserError
 
 log = logging.getLogger(__name__)
 
-#: conversations.info errors after which the app cannot see the conversation at all.
 SCHEDULE_COMMAND = "/signal digest schedule #channel"
+ALERT_COMMAND = "/signal alert add TICKER #channel"
 INVITE_COMMAND = "/invite @signalbot"
+#: conversations.info errors after which the app cannot see the conversation at all.
 INVISIBLE = frozenset(
     {"channel_not_found", "not_in_channel", "method_not_supported_for_channel_type"}
 )
+#: The refusal keys (direct message, not a member, archived) and the command to name a channel,
+#: by what is being set up.
+_WORDS = {
+    "digest": (
+        "slack.error.digest_dm",
+        "slack.error.digest_not_member",
+        "slack.error.digest_archived",
+        SCHEDULE_COMMAND,
+    ),
+    "alert": (
+        "slack.error.alert_dm",
+        "slack.error.alert_not_member",
+        "slack.error.alert_archived",
+        ALERT_COMMAND,
+    ),
+}
 
 
-async def check_digest_channel(client: AsyncWebClient, channel_id: str) -> None:
-    """Raise :class:`UserError` (with what to do) when a digest could never be posted in
-    ``channel_id``: a direct message, an archived channel, a private channel without the app."""
+async def check_channel(client: AsyncWebClient, channel_id: str, *, what: str) -> None:
+    """Raise :class:`UserError` (with what to do) when a digest or alert (``what``) could never
+    be posted in ``channel_id``: a direct message, an archived channel, a private channel
+    without the app."""
+    dm, not_member, archived, command = _WORDS[what]
     if channel_id.startswith("D"):
-        raise UserError("slack.error.digest_dm", command=SCHEDULE_COMMAND)
+        raise UserError(dm, command=command)
     try:
         response = await client.conversations_info(channel=channel_id)
     except SlackApiError as exc:
         error = slack_error(exc)
         if error in INVISIBLE:
-            raise UserError(
-                "slack.error.digest_not_member", channel=channel_id, invite=INVITE_COMMAND
-            ) from None
+            raise UserError(not_member, channel=channel_id, invite=INVITE_COMMAND) from None
         if error == "missing_scope":  # installed before the app asked for channels:read
             log.warning("slack conversations.info missing_scope channel=%s; allowed", channel_id)
             return
@@ -50,9 +68,9 @@ async def check_digest_channel(client: AsyncWebClient, channel_id: str) -> None:
         raise UserError("slack.error.channel_check_failed", channel=channel_id) from None
     channel = response.get("channel") or {}
     if channel.get("is_im") or channel.get("is_mpim"):
-        raise UserError("slack.error.digest_dm", command=SCHEDULE_COMMAND)
+        raise UserError(dm, command=command)
     if channel.get("is_archived"):
-        raise UserError("slack.error.digest_archived", channel=channel_id)
+        raise UserError(archived, channel=channel_id)
     private = bool(channel.get("is_private") or channel.get("is_group"))
     if private and not channel.get("is_member"):
-        raise UserError("slack.error.digest_not_member", channel=channel_id, invite=INVITE_COMMAND)
+        raise UserError(not_member, channel=channel_id, invite=INVITE_COMMAND)

@@ -13,7 +13,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.channels import check_digest_channel
+from bot.adapters.slack.channels import check_channel
 from bot.adapters.slack.parsing import MAX_CARDS, Parsed, parse_command
 from bot.adapters.slack.replies import Respond, message_body, respond_with, send_outcome
 from bot.adapters.slack.teams import Teams
@@ -104,11 +104,13 @@ class SlashCommand:
         admin = await self.is_admin(client, user, body) if parsed.needs_admin_check else False
         target = parsed.args.get("channel") or channel
         schedule = parsed.command == "digest" and parsed.args.get("action") == "schedule"
-        if schedule and admin and target is not None:
-            try:  # before anything is stored: a digest must be postable there
-                await check_digest_channel(client, target)
+        alert = parsed.command == "alert" and parsed.args.get("action") == "add"
+        if (schedule or alert) and admin and target is not None:
+            what = "digest" if schedule else "alert"
+            try:  # before anything is stored: a digest or an alert must be postable there
+                await check_channel(client, target, what=what)
             except UserError as exc:
-                log.info("slack digest refused team=%s channel=%s key=%s", team, target, exc.key)
+                log.info("slack %s refused team=%s channel=%s key=%s", what, team, target, exc.key)
                 lang = await self._language(team)
                 await respond_with(respond, message_body(exc.key, exc.params, lang))
                 return
