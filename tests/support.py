@@ -94,13 +94,21 @@ def write_price_dir(directory: Path, tickers: dict[str, float], *, end: date | N
     the scale; ``end`` defaults to the last completed session now, so the data is never stale.
     """
     directory.mkdir(parents=True, exist_ok=True)
+    for ticker, frame in scaled_bars(tickers, end=end).items():
+        write_csv(directory, ticker, frame)
+    return directory
+
+
+def scaled_bars(tickers: dict[str, float], *, end: date | None = None) -> dict[str, pd.DataFrame]:
+    """The bars :func:`write_price_dir` writes, by ticker (for a fake upstream to serve)."""
     session = end or last_session_now()
     base = worked_example_bars()
+    out = {}
     for ticker, scale in tickers.items():
         bars = bars_from_closes(list(base["Close"] * scale), end=session, adj_factor=None)
         bars["Adj Close"] = base["Adj Close"].to_numpy() * scale
-        write_csv(directory, ticker, bars)
-    return directory
+        out[ticker] = bars
+    return out
 
 
 def bot_env(tmp_path: Path, prices: Path, **extra: str) -> dict[str, str]:

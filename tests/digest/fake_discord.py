@@ -8,12 +8,18 @@ creating a second one (only with ``dedupe``; off, every POST creates a message, 
 Discord's few-minutes nonce window), and 404 ``Unknown Channel`` (code 10003) for channels
 listed as gone. ``delay`` holds every response after the message is recorded (so a client
 killed meanwhile has posted without knowing it); ``hold`` holds a request *before* recording it
-(claimed, not posted). ``GET /channels/{id}/messages?after=&limit=`` lists the channel's
+(claimed, not posted). A :class:`Gate` does the same until the test opens it, with no clock:
+posts wait at it before they are stored (``"store"``) or after (``"answer"``); opened with
+``drop``, those waiting to be stored are refused and never stored (their sender was killed
+before Discord had them). ``GET /channels/{id}/messages?after=&limit=`` lists the channel's
 messages like Discord: ``limit`` 1-100 (default 50), only ids greater than ``after``, the
 oldest ``limit`` of them, newest first in the array, each with ``author`` and ``embeds``
 (https://discord.com/developers/docs/resources/channel#get-channel-messages, as described by
 discord-api-types' RESTGetAPIChannelMessagesQuery); 403 Missing Access (50001) for channels in
 ``no_history`` (the bot lacks Read Message History). ``GET /_record`` returns what was created.
+Messages are written by ``author_id`` (the id ``/users/@me`` gives the bot: the bot's recovery
+reads back only its own messages). :meth:`FakeDiscord.add_routes` mounts the channel routes on
+another app (the gateway fake of ``tests.bot.discord``, for a full ``signalbot run``).
 
 Run in-process (:class:`FakeDiscord`) or as a process: ``python -m tests.digest.fake_discord
 --rate 50 [--delay 0.05]`` prints ``PORT <n>`` once listening.
@@ -28,7 +34,7 @@ import itertools
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 
@@ -58,6 +64,30 @@ class Created:
 
 
 @dataclass
+class Gate:
+    """Where POSTs wait until the test calls :meth:`open` (``where``: before or after storing)."""
+
+    where: Literal["store", "answer"]
+    waiting: int = 0  # POSTs at the gate now
+    _opened: asyncio.Event = field(default_factory=asyncio.Event)
+    _drop: bool = False
+
+    async def wait(self) -> bool:
+        """Wait for :meth:`open`; False when the posts waiting are dropped."""
+        self.waiting += 1
+        try:
+            await self._opened.wait()
+        finally:
+            self.waiting -= 1
+        return not self._drop
+
+    def open(self, *, drop: bool = False) -> None:
+        """Let every waiting POST go on (``drop``: refuse those not stored yet, unstored)."""
+        self._drop = drop
+        self._opened.set()
+
+
+@dataclass
 class FakeDiscord:
     """The fake server; ``url`` is the API base to give the bot (``DISCORD_API_BASE_URL``)."""
 
@@ -65,6 +95,8 @@ class FakeDiscord:
     delay: float = 0.0
     hold: float = 0.0
     dedupe: bool = True
+    author_id: str = ME
+    gate: Gate | None = None  # POSTs arriving while set wait at it (see Gate)
     no_history: set[str] = field(default_factory=set)
     pending: int = 0  # POSTs received and not answered yet
     history_calls: int = 0
@@ -87,10 +119,14 @@ class FakeDiscord:
     def app(self) -> web.Application:
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_get(f"{API}/users/@me", self._me)
-        app.router.add_post(f"{API}/channels/{{channel}}/messages", self._create)
-        app.router.add_get(f"{API}/channels/{{channel}}/messages", self._list)
+        self.add_routes(app)
         app.router.add_get("/_record", self._record)
         return app
+
+    def add_routes(self, app: web.Application) -> None:
+        """``POST`` and ``GET /channels/{id}/messages`` (the routes the digest uses) on ``app``."""
+        app.router.add_post(f"{API}/channels/{{channel}}/messages", self._create)
+        app.router.add_get(f"{API}/channels/{{channel}}/messages", self._list)
 
     async def start(self, port: int = 0) -> FakeDiscord:
         self._runner = web.AppRunner(self.app(), access_log=None)
@@ -125,7 +161,13 @@ class FakeDiscord:
 
     async def _me(self, request: web.Request) -> web.Response:
         return _json(
-            {"id": ME, "username": "fake", "discriminator": "0", "avatar": None, "bot": True}
+            {
+                "id": self.author_id,
+                "username": "fake",
+                "discriminator": "0",
+                "avatar": None,
+                "bot": True,
+            }
         )
 
     async def _list(self, request: web.Request) -> web.Response:
@@ -141,12 +183,11 @@ class FakeDiscord:
         )[:limit]
         return _json([self._message(c) for c in reversed(mine)])
 
-    @staticmethod
-    def _message(c: Created) -> dict[str, Any]:
+    def _message(self, c: Created) -> dict[str, Any]:
         return {
             "id": c.id,
             "channel_id": c.channel,
-            "author": {"id": ME, "username": "fake", "bot": True},
+            "author": {"id": self.author_id, "username": "fake", "bot": True},
             "content": c.payload.get("content") or "",
             "embeds": c.payload.get("embeds") or [],
         }
@@ -160,8 +201,11 @@ class FakeDiscord:
 
     async def _create_now(self, request: web.Request) -> web.Response:
         self.requests += 1
+        gate = self.gate  # the gate of the moment the request came in
         if self.hold:
             await asyncio.sleep(self.hold)
+        if gate is not None and gate.where == "store" and not await gate.wait():
+            return _json({"message": "never reached Discord", "code": 0}, status=503)
         wait = self._over_limit()
         if wait is not None:
             self.limited += 1
@@ -202,6 +246,8 @@ class FakeDiscord:
                 self._nonces[key] = message
         if self.delay:
             await asyncio.sleep(self.delay)
+        if gate is not None and gate.where == "answer":
+            await gate.wait()
         return _json({"id": message.id, "channel_id": channel, "nonce": nonce})
 
     async def _record(self, request: web.Request) -> web.Response:

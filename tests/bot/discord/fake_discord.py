@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import WSMsgType, web
 
@@ -57,6 +57,12 @@ UNKNOWN_INTERACTION = {"message": "Unknown interaction", "code": 10062}  # HTTP 
 ALREADY_ACKNOWLEDGED = {"message": "Interaction has already been acknowledged.", "code": 40060}
 INVALID_WEBHOOK_TOKEN = {"message": "Invalid Webhook Token", "code": 50027}  # HTTP 401
 MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}  # HTTP 403
+
+
+class ChannelRoutes(Protocol):
+    """Something that serves the channel message routes (``tests.digest.fake_discord``)."""
+
+    def add_routes(self, app: web.Application) -> None: ...
 
 
 @dataclass
@@ -136,9 +142,12 @@ class FakeDiscord:
         self.undelivered: list[dict[str, Any]] = []  # events no connected shard was there for
         self._sequence = 0
 
-    async def start(self) -> FakeDiscord:
-        """Listen on a free port of 127.0.0.1."""
-        app = web.Application()
+    async def start(self, *, channels: ChannelRoutes | None = None) -> FakeDiscord:
+        """Listen on a free port of 127.0.0.1; ``channels`` (the digest tests' fake, with
+        nonces, history and held posts) serves ``/channels/{id}/messages`` instead of the echo."""
+        app = web.Application(client_max_size=32 * 1024 * 1024)  # digests carry heatmaps
+        if channels is not None:
+            channels.add_routes(app)  # before the catch-all: aiohttp tries routes in order
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._handle)
         app.router.add_get("/gateway", self._gateway)
         self._runner = web.AppRunner(app, access_log=None)
