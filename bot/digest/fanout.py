@@ -1,11 +1,13 @@
 """One digest run: due subscriptions in, one batched fetch, history recorded, claim -> post -> mark.
 
-Exactly once rests on the delivery ledger (``bot.storage.ledger``): a delivery is claimed before
-anything is posted and marked sent after, so a row that is ``sent`` is never posted again and
-concurrent runners (tasks or processes) have one winner per (subscription, session). A claim
-left behind by a process that died (same host, pid gone) is released at once; one from another
-host is taken over when it is older than the ledger's claim timeout. The window between "posted"
-and "marked sent" is closed by the platform idempotency keys of :mod:`bot.digest.payloads`.
+Exactly once rests on the delivery ledger (``bot.storage.ledger``): each part of a digest is
+claimed before anything is posted and marked sent after, so a part that is ``sent`` is never
+posted again and concurrent runners (tasks or processes) have one winner per (subscription,
+session, part). Claims carry this process's instance id under a lease that the run's heartbeat
+(:mod:`bot.digest.lease`) renews; a claim whose holder died is taken over when its lease ends.
+The window between "posted" and "marked sent" is closed by asking the platform before posting a
+retried part again (:mod:`bot.digest.reconcile`, by the markers of :mod:`bot.digest.payloads`).
+A stopping run claims nothing new and gives back claims it has not posted.
 """
 
 from __future__ import annotations
