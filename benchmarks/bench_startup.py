@@ -30,38 +30,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.support import write_price_dir
+from tests.support import (
+    LAZY_PACKAGES,
+    MODULE_RECORDER,
+    bot_env,
+    lazy_packages_loaded,
+    write_price_dir,
+)
 
 #: Our own packages: their import and work is what the ratio measures.
 PROJECT = frozenset({"bot", "commands", "formatting", "signals", "tests", "benchmarks"})
-#: Heavy dependencies a terminal session must not load: never part of the floor, so loading one
-#: at start-up shows in the ratio (and is reported by name).
-MUST_BE_LAZY = frozenset(
-    {
-        "matplotlib",
-        "PIL",
-        "noto_cjk",
-        "noto_cjk_sans_otc",
-        "slack_sdk",
-        "slack_bolt",
-        "discord",
-        "prometheus_client",
-        "yfinance",
-        "curl_cffi",
-    }
-)
-#: Run by the warm-up: the bot, then (at exit) every loaded module, in load order, to a file.
-RECORDER = (
-    "import atexit, runpy, sys\n"
-    "path = sys.argv[1]\n"
-    "def _dump():\n"
-    "    with open(path, 'w') as out:\n"
-    "        out.write('\\n'.join(sys.modules))\n"
-    "atexit.register(_dump)\n"
-    "sys.argv = ['signalbot', 'run']\n"
-    "runpy.run_module('bot', run_name='__main__', alter_sys=True)\n"
-)
-#: The floor: import the recorded dependency modules (not ours, not the lazy ones) in order.
+#: The floor: import the recorded dependency modules in order, not ours and not the heavy ones
+#: that must stay lazy (LAZY_PACKAGES), so loading one at start-up shows in the ratio (and is
+#: reported by name).
 FLOOR = (
     "import importlib, sys\n"
     "for name in open(sys.argv[1]).read().split():\n"
@@ -144,7 +125,7 @@ def _floor_for(modules: list[str], path: Path) -> list[str]:
     """The floor command for the dependency modules of a recorded session."""
     path.write_text(
         "\n".join(
-            m for m in modules if m.split(".")[0] not in PROJECT | MUST_BE_LAZY | {"__main__"}
+            m for m in modules if m.split(".")[0] not in PROJECT | LAZY_PACKAGES | {"__main__"}
         )
     )
     return [sys.executable, "-c", FLOOR, str(path)]
@@ -172,21 +153,13 @@ def measure(runs: int = RUNS) -> dict[str, dict[str, Any]]:
     and peak RSS from rusage) and the interactive prompt on a pty (at the prompt, from /proc)."""
     with tempfile.TemporaryDirectory() as tmp:
         prices = write_price_dir(Path(tmp) / "prices", {"IWM": 1.0, "SPY": 2.0})
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("SIGNALBOT_", "DISCORD_", "SLACK_"))
-        }
-        env.update(
-            SIGNALBOT_PRICE_SOURCE=f"csv:{prices}",
-            SIGNALBOT_DATA_DIR=str(Path(tmp) / "data"),
-            TERM="xterm",
-        )
+        # the default log level: start-up logging is part of what the bot costs
+        env = bot_env(Path(tmp), prices, SIGNALBOT_LOG_LEVEL="INFO", TERM="xterm")
         bot = [sys.executable, "-m", "bot", "run"]
         # warm-ups: migrate the database, write .pyc files, record what each session loads
         piped_list, prompt_list = Path(tmp) / "piped.txt", Path(tmp) / "prompt.txt"
-        _piped([sys.executable, "-c", RECORDER, str(piped_list)], env, b"/quit\n")
-        _sample([sys.executable, "-c", RECORDER, str(prompt_list)], env, PROMPT, b"/quit\r")
+        _piped([sys.executable, "-c", MODULE_RECORDER, str(piped_list)], env, b"/quit\n")
+        _sample([sys.executable, "-c", MODULE_RECORDER, str(prompt_list)], env, PROMPT, b"/quit\r")
         results: dict[str, dict[str, Any]] = {}
         for mode, recorded in (("piped", piped_list), ("prompt", prompt_list)):
             modules = recorded.read_text().split()
@@ -200,8 +173,7 @@ def measure(runs: int = RUNS) -> dict[str, dict[str, Any]]:
                     bots.append(_sample(bot, env, PROMPT, b"/quit\r"))
                     floors.append(_sample(floor, env, READY, b"\r"))
             results[mode] = _summary(bots, floors)
-            loaded = {m.split(".")[0] for m in modules} & MUST_BE_LAZY
-            results[mode]["heavy_loaded"] = ",".join(sorted(loaded)) or "none"
+            results[mode]["heavy_loaded"] = ",".join(lazy_packages_loaded(modules)) or "none"
     return results
 
 

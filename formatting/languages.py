@@ -40,13 +40,3 @@ def languages(choice: Language) -> tuple[Lang, ...]:
 def sql_in(column: str) -> str:
     """``column IN ('en', 'zh', ...)``: the CHECK constraint text of a language column."""
     return f"{column} IN ({', '.join(repr(choice) for choice in LANGUAGES)})"
-
-
-#: The same setting read by someone who reads Traditional Chinese (Discord's zh-TW clients).
-_TRADITIONAL: dict[Language, Language] = {"zh": "zh-hant", "both": "both-hant"}
-
-
-def for_traditional_reader(choice: Language) -> Language:
-    """``choice`` with Simplified replaced by Traditional (``zh`` -> ``zh-hant``, ``both`` ->
-    ``both-hant``); English-only and Traditional settings are returned unchanged."""
-    return _TRADITIONAL.get(choice, choice)

@@ -21,20 +21,52 @@ DEFAULT_WIDTH = 100
 
 
 #: Latin runs stay whole ("iShares", "281.65", "3.55%"); any other character may end a line.
-_TOKEN = re.compile(r"[A-Za-z0-9$%.,+\-/&'’]+|\s+|.")
-#: Characters a line must not start with (kinsoku): the character before moves down with them.
-_NO_LINE_START = frozenset("，。：；、！？）」』》%…")
+#: A run does not start with punctuation ("%", ".", ","), which keeps to the character before.
+_TOKEN = re.compile(r"[A-Za-z0-9$+\-/&][A-Za-z0-9$%.,+\-/&'’]*|\s+|.")
+#: Kinsoku: characters a line must not start with (closing punctuation) ...
+_CLOSING = frozenset("，。、；：？！）」』》〉】〕］｝”’…‥·・％%,.;:?!)]}")
+#: ... and characters a line must not end with (opening punctuation).
+_OPENING = frozenset("（「『《〈【〔［｛“‘([{")
 
 
-def _movable(line: str) -> bool:
-    """The line's last character may move down with closing punctuation (a Han character)."""
-    return len(line) > 1 and not line[-1].isascii() and line[-1] not in _NO_LINE_START
+def _units(text: str) -> list[tuple[str, str]]:
+    """``text`` as (separator, unit) pairs a line may break between: a unit is a Latin run or one
+    character, with the closing punctuation after it and what follows opening punctuation; the
+    separator is " " where the text had white space, else ""."""
+    units: list[tuple[str, str]] = []
+    sep = ""
+    for token in _TOKEN.findall(text):
+        if token.isspace():
+            sep = " " if units else ""
+        elif units and (token in _CLOSING or units[-1][1][-1] in _OPENING):
+            units[-1] = (units[-1][0], units[-1][1] + sep + token)
+            sep = ""
+        else:
+            units.append((sep, token))
+            sep = ""
+    return units
+
+
+def _cut(unit: str, width: int) -> int:
+    """Where to break a unit wider than a line: after as many characters as fit, moved back so
+    the rest does not start with closing punctuation (first) nor the line end with opening
+    punctuation; a character followed by more closing punctuation than fits has to break."""
+    fit, cells = 0, 0
+    while fit < len(unit) and cells + cell_len(unit[fit]) <= width:
+        cells += cell_len(unit[fit])
+        fit += 1
+    fit = max(fit, 1)
+    starts_ok = [c for c in range(fit, 0, -1) if unit[c:].lstrip()[:1] not in _CLOSING]
+    both_ok = [c for c in starts_ok if unit[:c].rstrip()[-1:] not in _OPENING]
+    return (both_ok or starts_ok or [fit])[0]
 
 
 class ChineseParagraph:
     """Chinese text wrapped the way Chinese is set: a line may break between any two Han
     characters (rich breaks only at spaces, which pushed "ETF（IWM）收于…" to a line of its own),
-    never before closing punctuation, and never inside a Latin run that fits on a line."""
+    never before closing punctuation nor after opening punctuation (the character next to it
+    moves to the next line with it, a Latin run such as "0.56%" as a whole), and never inside a
+    Latin run that fits on a line."""
 
     def __init__(self, text: str, style: str = "") -> None:
         self.text = text
@@ -44,23 +76,18 @@ class ChineseParagraph:
         """The wrapped lines at ``width`` terminal cells."""
         out: list[str] = []
         line = ""
-        for token in _TOKEN.findall(self.text):
-            if token.isspace():
-                line += " " if line else ""
-                continue
-            if cell_len(line) + cell_len(token) <= width or not line.strip():
-                line += token
-            elif token in _NO_LINE_START and _movable(line.rstrip()):
-                out.append(line.rstrip()[:-1])
-                line = line.rstrip()[-1] + token
+        for sep, unit in _units(self.text):
+            if not line or cell_len(line) + cell_len(sep + unit) <= width:
+                line += (sep if line else "") + unit
             else:
-                out.append(line.rstrip())
-                line = token
-            while cell_len(line) > width and len(line) > 1:  # a Latin run longer than a line
-                out.append(line[:width])
-                line = line[width:]
-        if line.strip():
-            out.append(line.rstrip())
+                out.append(line)
+                line = unit
+            while cell_len(line) > width and len(line) > 1:  # a unit wider than a line
+                cut = _cut(line, width)
+                out.append(line[:cut].rstrip())
+                line = line[cut:].lstrip()
+        if line:
+            out.append(line)
         return out
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:

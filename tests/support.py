@@ -1,9 +1,10 @@
-"""Helpers shared by tests: build daily bars on real XNYS sessions and write Yahoo-style CSVs."""
+"""Helpers shared by tests (and benchmarks): build daily bars on real XNYS sessions, write
+Yahoo-style CSVs, run the bot in a subprocess and see which modules it loaded."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -128,6 +129,40 @@ def bot_env(tmp_path: Path, prices: Path, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+#: Heavy dependencies a terminal session must not load: each is imported at first use only.
+LAZY_PACKAGES = frozenset(
+    {
+        "matplotlib",
+        "PIL",
+        "noto_cjk",
+        "noto_cjk_sans_otc",
+        "slack_sdk",
+        "slack_bolt",
+        "discord",
+        "prometheus_client",
+        "yfinance",
+        "curl_cffi",
+    }
+)
+#: ``python -c MODULE_RECORDER <path>``: ``signalbot run`` (reading stdin as usual), then at exit
+#: the name of every loaded module, in load order, one a line, to ``<path>``.
+MODULE_RECORDER = (
+    "import atexit, runpy, sys\n"
+    "path = sys.argv[1]\n"
+    "def _dump():\n"
+    "    with open(path, 'w') as out:\n"
+    "        out.write('\\n'.join(sys.modules))\n"
+    "atexit.register(_dump)\n"
+    "sys.argv = ['signalbot', 'run']\n"
+    "runpy.run_module('bot', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def lazy_packages_loaded(modules: Iterable[str]) -> list[str]:
+    """The :data:`LAZY_PACKAGES` among the top-level packages of ``modules``, sorted."""
+    return sorted({name.split(".")[0] for name in modules} & LAZY_PACKAGES)
 
 
 def reference(closes: Sequence[float]) -> dict[str, float]:
