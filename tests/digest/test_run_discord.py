@@ -45,7 +45,7 @@ from tests.bot.discord.fake_discord import BOT_USER_ID, GUILD_ID
 from tests.bot.discord.fake_discord import FakeDiscord as FakeGateway
 from tests.digest.conftest import make_signal
 from tests.digest.fake_discord import FakeDiscord as FakeChannels
-from tests.digest.fake_discord import Gate
+from tests.digest.gate import Gate
 from tests.signals.fake_tiingo import KEY, FakeTiingo, running
 from tests.support import bot_env, last_session_now, scaled_bars
 
