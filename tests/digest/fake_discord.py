@@ -6,9 +6,8 @@ rolling second answered with 429 ``{"retry_after", "global": true}`` (and the ``
 discord.py looks for), ``nonce`` + ``enforce_nonce`` returning the earlier message instead of
 creating a second one (only with ``dedupe``; off, every POST creates a message, as after
 Discord's few-minutes nonce window), and 404 ``Unknown Channel`` (code 10003) for channels
-listed as gone. ``delay`` holds every response after the message is recorded (so a client
-killed meanwhile has posted without knowing it); ``hold`` holds a request *before* recording it
-(claimed, not posted). A :class:`~tests.digest.gate.Gate` holds posts with no clock
+listed as gone. ``delay`` holds every response after the message is recorded (the fan-out
+of ``test_kill`` and ``--delay``). A :class:`~tests.digest.gate.Gate` holds posts with no clock
 until the test opens it: before they are stored (``"store"``) or after (``"answer"``); opened
 with ``drop``, those waiting to be stored are refused and never stored (their sender was killed
 before Discord had them). ``GET /channels/{id}/messages?after=&limit=`` lists the channel's
@@ -71,7 +70,6 @@ class FakeDiscord:
 
     rate: float = 50.0
     delay: float = 0.0
-    hold: float = 0.0
     dedupe: bool = True
     author_id: str = ME
     gate: Gate | None = None  # POSTs arriving while set wait at it (see Gate)
@@ -186,8 +184,6 @@ class FakeDiscord:
     async def _create_now(self, request: web.Request) -> web.Response:
         self.requests += 1
         gate = self.gate  # the gate of the moment the request came in
-        if self.hold:
-            await asyncio.sleep(self.hold)
         if gate is not None and gate.where == "store" and not await gate.wait():
             return _json({"message": "never reached Discord", "code": 0}, status=503)
         wait = self._over_limit()

@@ -3,7 +3,7 @@
 What it does like Slack: ``chat.postMessage`` stores the message with its ``metadata`` and
 answers a ``ts`` (Unix seconds with microseconds, increasing); Slack has no idempotency key, so
 every call creates a message. ``delay`` holds the answer after the message is stored (a client
-killed meanwhile has posted without knowing it), ``hold`` holds the call before storing it. A
+killed meanwhile has posted without knowing it; ``test_takeover``). A
 :class:`~tests.digest.gate.Gate` holds posts with no clock until the test opens it: before they
 are stored (``"store"``) or after (``"answer"``); opened with ``drop``, those waiting to be
 stored are refused (``ok: false``, ``internal_error``) and never stored.
@@ -46,7 +46,6 @@ class FakeSlackDigest:
     """The fake; ``url`` is the API base to give the bot (``SLACK_API_BASE_URL``)."""
 
     delay: float = 0.0
-    hold: float = 0.0
     gate: Gate | None = None  # chat.postMessage calls arriving while set wait at it (see Gate)
     no_history: set[str] = field(default_factory=set)
     created: list[Posted] = field(default_factory=list)
@@ -128,8 +127,6 @@ class FakeSlackDigest:
         return web.json_response({"ok": True})
 
     async def _post(self, params: dict[str, Any], gate: Gate | None) -> web.Response:
-        if self.hold:
-            await asyncio.sleep(self.hold)
         if gate is not None and gate.where == "store" and not await gate.wait():
             # the sender is gone: Slack never had the message
             return web.json_response({"ok": False, "error": "internal_error"})
