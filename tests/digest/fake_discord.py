@@ -6,11 +6,10 @@ rolling second answered with 429 ``{"retry_after", "global": true}`` (and the ``
 discord.py looks for), ``nonce`` + ``enforce_nonce`` returning the earlier message instead of
 creating a second one (only with ``dedupe``; off, every POST creates a message, as after
 Discord's few-minutes nonce window), and 404 ``Unknown Channel`` (code 10003) for channels
-listed as gone. ``delay`` holds every response after the message is recorded (so a client
-killed meanwhile has posted without knowing it); ``hold`` holds a request *before* recording it
-(claimed, not posted). A :class:`Gate` does the same until the test opens it, with no clock:
-posts wait at it before they are stored (``"store"``) or after (``"answer"``); opened with
-``drop``, those waiting to be stored are refused and never stored (their sender was killed
+listed as gone. ``delay`` holds every response after the message is recorded (the fan-out
+of ``test_kill`` and ``--delay``). A :class:`~tests.digest.gate.Gate` holds posts with no clock
+until the test opens it: before they are stored (``"store"``) or after (``"answer"``); opened
+with ``drop``, those waiting to be stored are refused and never stored (their sender was killed
 before Discord had them). ``GET /channels/{id}/messages?after=&limit=`` lists the channel's
 messages like Discord: ``limit`` 1-100 (default 50), only ids greater than ``after``, the
 oldest ``limit`` of them, newest first in the array, each with ``author`` and ``embeds``
@@ -34,9 +33,11 @@ import itertools
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from aiohttp import web
+
+from tests.digest.gate import Gate, connections
 
 API = "/api/v10"
 ME = "4242"  # the bot user's id
@@ -64,36 +65,11 @@ class Created:
 
 
 @dataclass
-class Gate:
-    """Where POSTs wait until the test calls :meth:`open` (``where``: before or after storing)."""
-
-    where: Literal["store", "answer"]
-    waiting: int = 0  # POSTs at the gate now
-    _opened: asyncio.Event = field(default_factory=asyncio.Event)
-    _drop: bool = False
-
-    async def wait(self) -> bool:
-        """Wait for :meth:`open`; False when the posts waiting are dropped."""
-        self.waiting += 1
-        try:
-            await self._opened.wait()
-        finally:
-            self.waiting -= 1
-        return not self._drop
-
-    def open(self, *, drop: bool = False) -> None:
-        """Let every waiting POST go on (``drop``: refuse those not stored yet, unstored)."""
-        self._drop = drop
-        self._opened.set()
-
-
-@dataclass
 class FakeDiscord:
     """The fake server; ``url`` is the API base to give the bot (``DISCORD_API_BASE_URL``)."""
 
     rate: float = 50.0
     delay: float = 0.0
-    hold: float = 0.0
     dedupe: bool = True
     author_id: str = ME
     gate: Gate | None = None  # POSTs arriving while set wait at it (see Gate)
@@ -115,6 +91,12 @@ class FakeDiscord:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}{API}"
+
+    @property
+    def connections(self) -> int:
+        """Connections open to its server (see :func:`tests.digest.gate.connections`; 0 when
+        its routes are mounted on another app's server)."""
+        return connections(self._runner)
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=32 * 1024 * 1024)
@@ -202,8 +184,6 @@ class FakeDiscord:
     async def _create_now(self, request: web.Request) -> web.Response:
         self.requests += 1
         gate = self.gate  # the gate of the moment the request came in
-        if self.hold:
-            await asyncio.sleep(self.hold)
         if gate is not None and gate.where == "store" and not await gate.wait():
             return _json({"message": "never reached Discord", "code": 0}, status=503)
         wait = self._over_limit()

@@ -3,7 +3,10 @@
 What it does like Slack: ``chat.postMessage`` stores the message with its ``metadata`` and
 answers a ``ts`` (Unix seconds with microseconds, increasing); Slack has no idempotency key, so
 every call creates a message. ``delay`` holds the answer after the message is stored (a client
-killed meanwhile has posted without knowing it), ``hold`` holds the call before storing it.
+killed meanwhile has posted without knowing it; ``test_takeover``). A
+:class:`~tests.digest.gate.Gate` holds posts with no clock until the test opens it: before they
+are stored (``"store"``) or after (``"answer"``); opened with ``drop``, those waiting to be
+stored are refused (``ok: false``, ``internal_error``) and never stored.
 ``conversations.history`` returns the channel's messages newer than ``oldest``, newest first,
 ``limit`` per page with ``has_more`` and ``response_metadata.next_cursor``, and each message's
 ``metadata`` only when ``include_all_metadata`` is true
@@ -25,6 +28,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.digest.gate import Gate, connections
+
 
 @dataclass
 class Posted:
@@ -41,7 +46,7 @@ class FakeSlackDigest:
     """The fake; ``url`` is the API base to give the bot (``SLACK_API_BASE_URL``)."""
 
     delay: float = 0.0
-    hold: float = 0.0
+    gate: Gate | None = None  # chat.postMessage calls arriving while set wait at it (see Gate)
     no_history: set[str] = field(default_factory=set)
     created: list[Posted] = field(default_factory=list)
     pending: int = 0
@@ -66,6 +71,11 @@ class FakeSlackDigest:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    @property
+    def connections(self) -> int:
+        """Connections open to the server (see :func:`tests.digest.gate.connections`)."""
+        return connections(self._runner)
 
     def per_channel(self) -> collections.Counter[str]:
         """Messages stored per channel."""
@@ -93,11 +103,12 @@ class FakeSlackDigest:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        gate = self.gate  # the gate of the moment the call came in
         params = await self._params(request)
         if method == "chat.postMessage":
             self.pending += 1
             try:
-                return await self._post(params)
+                return await self._post(params, gate)
             finally:
                 self.pending -= 1
         if method == "conversations.history":
@@ -115,9 +126,10 @@ class FakeSlackDigest:
             return web.json_response({"ok": True, "team_id": "T0", "user_id": "U0", "bot_id": "B0"})
         return web.json_response({"ok": True})
 
-    async def _post(self, params: dict[str, Any]) -> web.Response:
-        if self.hold:
-            await asyncio.sleep(self.hold)
+    async def _post(self, params: dict[str, Any], gate: Gate | None) -> web.Response:
+        if gate is not None and gate.where == "store" and not await gate.wait():
+            # the sender is gone: Slack never had the message
+            return web.json_response({"ok": False, "error": "internal_error"})
         metadata = params.get("metadata")
         if isinstance(metadata, str):
             metadata = json.loads(metadata)
@@ -127,6 +139,8 @@ class FakeSlackDigest:
         self.created.append(posted)
         if self.delay:
             await asyncio.sleep(self.delay)
+        if gate is not None and gate.where == "answer":
+            await gate.wait()
         return web.json_response({"ok": True, "channel": channel, "ts": posted.ts})
 
     def _history(self, params: dict[str, Any]) -> web.Response:

@@ -45,7 +45,7 @@ from tests.bot.discord.fake_discord import BOT_USER_ID, GUILD_ID
 from tests.bot.discord.fake_discord import FakeDiscord as FakeGateway
 from tests.digest.conftest import make_signal
 from tests.digest.fake_discord import FakeDiscord as FakeChannels
-from tests.digest.fake_discord import Gate
+from tests.digest.gate import Gate
 from tests.signals.fake_tiingo import KEY, FakeTiingo, running
 from tests.support import bot_env, last_session_now, scaled_bars
 
@@ -64,7 +64,7 @@ CHANNELS = [str(710_000_000_000_000_000 + i) for i in range(COUNT)]
 WAIT = 0.05  # polling step, seconds
 BOUND = 120.0  # generous bound for anything to happen, seconds (never a sync point)
 IN_FLIGHT = 3  # posts (or price requests) held before the stop
-FOUND = "digest part found already posted"
+FOUND = "found already posted digest "  # bot.digest.reconcile, one line per part
 STOPPING = "digest stop: letting posts in flight finish"
 
 
