@@ -3,7 +3,10 @@ Yahoo-style CSVs, run the bot in a subprocess and see which modules it loaded.""
 
 from __future__ import annotations
 
+import asyncio
 import math
+import signal
+import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -163,6 +166,26 @@ MODULE_RECORDER = (
 def lazy_packages_loaded(modules: Iterable[str]) -> list[str]:
     """The :data:`LAZY_PACKAGES` among the top-level packages of ``modules``, sorted."""
     return sorted({name.split(".")[0] for name in modules} & LAZY_PACKAGES)
+
+
+async def start_bot(env: dict[str, str], log_path: Path) -> asyncio.subprocess.Process:
+    """A real ``signalbot run`` (``python -m bot run``) with ``env``, its output in ``log_path``."""
+    with log_path.open("ab") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run",
+            env=env, stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out,
+        )  # fmt: skip
+
+
+async def stop_bot(proc: asyncio.subprocess.Process) -> None:
+    """SIGTERM a bot process still running; SIGKILL it if it has not ended within 30 s."""
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(proc.wait(), 30)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
 
 
 def reference(closes: Sequence[float]) -> dict[str, float]:

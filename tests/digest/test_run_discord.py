@@ -29,7 +29,6 @@ import asyncio
 import collections
 import logging
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -47,7 +46,7 @@ from tests.digest.conftest import make_signal
 from tests.digest.fake_discord import FakeDiscord as FakeChannels
 from tests.digest.gate import Gate
 from tests.signals.fake_tiingo import KEY, FakeTiingo, running
-from tests.support import bot_env, last_session_now, scaled_bars
+from tests.support import bot_env, last_session_now, scaled_bars, start_bot, stop_bot
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 log = logging.getLogger(__name__)
@@ -102,24 +101,6 @@ async def until(condition: Callable[[], bool], what: str, proc: asyncio.subproce
             break
         await asyncio.sleep(WAIT)
     raise AssertionError(f"never happened: {what} (bot exit code {proc.returncode})")
-
-
-async def start_bot(env: dict[str, str], log_path: Path) -> asyncio.subprocess.Process:
-    with log_path.open("ab") as out:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run",
-            env=env, stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out,
-        )  # fmt: skip
-
-
-async def stop_bot(proc: asyncio.subprocess.Process) -> None:
-    if proc.returncode is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(proc.wait(), 30)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
 
 
 async def subscribe(db_url: str, session: date) -> None:

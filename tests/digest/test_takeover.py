@@ -14,7 +14,6 @@ import asyncio
 import logging
 import signal
 import socket
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,7 +22,7 @@ import pytest
 
 from bot.storage import open_storage
 from tests.digest.fake_slack import FakeSlackDigest
-from tests.support import bot_env, last_session_now, write_price_dir
+from tests.support import bot_env, last_session_now, start_bot, stop_bot, write_price_dir
 
 pytestmark = pytest.mark.slow
 log = logging.getLogger(__name__)
@@ -50,14 +49,6 @@ async def until(condition: object, what: str, seconds: float = BOUND) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"never happened within {seconds:.0f} s: {what}")
-
-
-async def start_bot(env: dict[str, str], log_path: Path) -> asyncio.subprocess.Process:
-    with log_path.open("ab") as out:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run",
-            env=env, stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out,
-        )  # fmt: skip
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
@@ -134,10 +125,5 @@ async def test_leader_stopped_mid_fanout_standby_completes_exactly_once(
             assert "digest scheduler stopped" in leader_log.read_text()
     finally:
         for proc in (leader, standby):
-            if proc is not None and proc.returncode is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    await asyncio.wait_for(proc.wait(), 30)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+            if proc is not None:
+                await stop_bot(proc)
