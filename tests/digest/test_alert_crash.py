@@ -35,7 +35,7 @@ from bot.storage.models import alert_deliveries
 from tests.digest.fake_discord import FakeDiscord
 from tests.digest.fake_slack import FakeSlackDigest
 from tests.digest.gate import Gate
-from tests.digest.test_crash import BOUND, WAIT, Platform, close, end, let_go, until
+from tests.digest.test_crash import BOUND, WAIT, Platform, close, count, end, let_go, until
 from tests.support import WORKED_SESSION, bot_env
 
 pytestmark = pytest.mark.slow
@@ -80,10 +80,6 @@ async def finish(proc: asyncio.subprocess.Process, log: Path) -> str:
     text = await asyncio.to_thread(log.read_text)
     assert proc.returncode == 0 and "Traceback" not in text, text[-3000:]
     return out.decode()
-
-
-def count(summary: str, name: str) -> int:
-    return int(summary.split(f"{name}=")[1].split()[0])
 
 
 async def leases_running(db_url: str) -> int:

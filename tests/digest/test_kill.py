@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 
 from bot.storage import open_storage
 from tests.digest.fake_discord import FakeDiscord
+from tests.digest.test_crash import start_run
 from tests.support import last_session_now, write_price_dir
 
 pytestmark = pytest.mark.slow
@@ -48,14 +48,6 @@ def bot_env(tmp_path: Path, db_url: str, fake: FakeDiscord) -> dict[str, str]:
         PYTHONPATH=os.getcwd(),
     )
     return env
-
-
-async def start_run(env: dict[str, str], session: str, log: Path) -> asyncio.subprocess.Process:
-    with log.open("ab") as out:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "digest", "run", "--session", session,
-            env=env, stdout=asyncio.subprocess.PIPE, stderr=out,
-        )  # fmt: skip
 
 
 @pytest.mark.parametrize("kill_after", [1, 12, 26])
