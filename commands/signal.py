@@ -14,8 +14,8 @@ from commands.reply import Message, Reply, UserError
 from commands.validation import parse_date, parse_tickers
 from formatting.card import Card
 from formatting.i18n import Term
+from formatting.labels import source_key
 from formatting.memo import IdentityMemo
-from formatting.text import source_key
 from signals.errors import BadData, InsufficientHistory, RateLimited, SignalError
 from signals.funds import lookup
 from signals.momentum import Signal, compute_signals
