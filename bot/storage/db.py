@@ -67,7 +67,7 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
         return create_async_engine(parsed, connect_args=connect_args, **kwargs)
     path = _sqlite_path(parsed)
     if path is not None:
-        check_not_lost(path, safe_url(url))
+        check_not_lost(path)
         private_file(path)
     connect_args = kwargs.pop("connect_args", {})
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)
@@ -139,8 +139,8 @@ async def _run_alembic(url: str, action: Callable[[Config], None], revision: str
     database = safe_url(url)
     path = sqlite_path(url)
     if path is not None:
-        check_not_lost(path, database)
-        await asyncio.to_thread(check_sound, path, database)
+        check_not_lost(path)
+        await asyncio.to_thread(check_sound, path)
     engine = create_engine(url, foreign_keys=False)
     saved: Path | None = None
     try:

@@ -38,25 +38,28 @@ def private_dir(path: Path) -> None:
             os.chmod(directory, 0o700)  # mkdir's mode is reduced by the umask
 
 
-def tighten(path: Path, mode: int) -> bool:
-    """Take from ``path`` every permission ``mode`` does not grant; log it once, when it happens.
+def tighten(path: Path, mode: int, *, announce: bool = True) -> int | None:
+    """Take from ``path`` every permission ``mode`` does not grant; log it (once: when it happens).
 
-    True when the mode changed. A missing path is left alone.
+    Returns the mode it had when it changed, else None. A missing path is left alone.
     """
     try:
         current = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
-        return False
+        return None
     if current & ~mode == 0:
-        return False
+        return None
     os.chmod(path, current & mode)
+    if announce:
+        announce_tightened(path, current, current & mode)
+    return current
+
+
+def announce_tightened(path: Path, old: int, new: int) -> None:
+    """The one log line saying ``path`` was made private."""
     log.warning(
-        "permissions tightened path=%s from=%04o to=%04o (it may hold secrets)",
-        path,
-        current,
-        current & mode,
+        "permissions tightened path=%s from=%04o to=%04o (it may hold secrets)", path, old, new
     )
-    return True
 
 
 def private_file(path: Path) -> None:
@@ -79,13 +82,13 @@ def backups_of(path: Path) -> list[Path]:
     return sorted(p for p in path.parent.glob(pattern) if p.is_file())
 
 
-def check_not_lost(path: Path, database: str) -> None:
+def check_not_lost(path: Path) -> None:
     """Refuse to start a fresh, empty database where one existed (a backup of it is beside it)."""
     if path.exists():
         return
     found = backups_of(path)
     if found:
-        raise UserError("error.database_missing", database=database, backup=str(found[-1]))
+        raise UserError("error.database_missing", database=str(path), backup=str(found[-1]))
 
 
 def backup(path: Path, revision: str) -> Path:
@@ -134,13 +137,13 @@ def corruption(path: Path) -> str | None:
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
             raise  # locked, unreadable: not a verdict on the file's content
-        return str(exc)
-    problems = [str(row[0]) for row in rows if row[0] != "ok"]
+        return " ".join(str(exc).split())
+    problems = [" ".join(str(row[0]).split()) for row in rows if row[0] != "ok"]
     return "; ".join(problems)[:300] if problems else None
 
 
-def check_sound(path: Path, database: str) -> None:
+def check_sound(path: Path) -> None:
     """Refuse a corrupted database file with one line naming it (blocking: run in a thread)."""
     problem = corruption(path)
     if problem is not None:
-        raise UserError("error.database_corrupt", database=database, problem=problem)
+        raise UserError("error.database_corrupt", database=str(path), problem=problem)
