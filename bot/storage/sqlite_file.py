@@ -147,3 +147,44 @@ def check_sound(path: Path) -> None:
     problem = corruption(path)
     if problem is not None:
         raise UserError("error.database_corrupt", database=str(path), problem=problem)
+
+
+#: Free space below which the disk of a SQLite file counts as full for readiness (bytes).
+MIN_FREE_BYTES = 64 * 1024 * 1024
+
+
+def identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of ``path``: which file it is (None when missing)."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def file_problem(
+    path: Path, opened: tuple[int, int] | None, *, min_free: int = MIN_FREE_BYTES
+) -> str | None:
+    """What stops the bot writing to the SQLite file it opened (None: nothing); blocking.
+
+    The file must still be at ``path`` and be the one opened (``opened``: its identity then),
+    writable by this process, on a disk with at least ``min_free`` bytes free.
+    """
+    now = identity(path)
+    if now is None:
+        return (
+            f"database file {path} no longer exists (deleted or moved): writes go to a file "
+            "that is gone at the next restart; put it back or restore a backup, then restart"
+        )
+    if opened is not None and now != opened:
+        return f"database file {path} was replaced by another file since start-up; restart"
+    if not os.access(path, os.W_OK):
+        return f"database file {path} is not writable by this process (read-only)"
+    disk = os.statvfs(path.parent)
+    free = disk.f_bavail * disk.f_frsize
+    if free < min_free:
+        return (
+            f"disk of database file {path} is full: {free // 1024} KiB free, "
+            f"{min_free // 1024} KiB needed"
+        )
+    return None
