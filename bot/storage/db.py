@@ -110,7 +110,7 @@ def _target(revision: str) -> str | None:
     return found[0].revision if found and found[0] is not None else None
 
 
-def _check_foreign_keys(sync_conn: Connection) -> None:
+def _check_foreign_keys(sync_conn: Connection, database: str) -> None:
     """Abort the migration (its transaction rolls back) when a row points to no parent row."""
     rows = sync_conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if not rows:
@@ -122,7 +122,7 @@ def _check_foreign_keys(sync_conn: Connection) -> None:
     )
     raise UserError(
         "error.database_migration_refused",
-        database="",
+        database=database,
         problem=problem,
         command="signalbot db upgrade",
     )
@@ -155,11 +155,7 @@ async def _run_alembic(url: str, action: Callable[[Config], None], revision: str
                     saved = await asyncio.to_thread(backup, path, current)
             await conn.run_sync(lambda sync_conn: action(alembic_config(sync_conn)))
             if conn.dialect.name == "sqlite":
-                await conn.run_sync(_check_foreign_keys)
-    except UserError as exc:
-        if exc.key == "error.database_migration_refused":
-            exc.params["database"] = database
-        raise
+                await conn.run_sync(_check_foreign_keys, database)
     finally:
         await engine.dispose()
     return saved
