@@ -29,6 +29,7 @@ from bot.storage.sqlite_file import BACKUPS_KEPT, backups_of
 from commands.reply import UserError
 from tests.bot.conftest import PG_ENV, _admin
 from tests.bot.migration_rows import REVISIONS, Rows, expected_at_head, rows_at
+from tests.support import bot_env, write_price_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 _SCRIPT = ScriptDirectory.from_config(alembic_config())
@@ -153,24 +154,29 @@ def _sqlite_counts(path: Path) -> dict[str, int]:
         }
 
 
-async def test_db_upgrade_command_keeps_subscriptions_and_deliveries(tmp_path: Path) -> None:
-    """The reported case with the real command: ``python -m bot db upgrade`` on a file at 0012
-    with servers, subscriptions and deliveries keeps them all, and says where its backup is."""
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("run",)])
+async def test_db_upgrade_and_start_keep_subscriptions_and_deliveries(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """The reported case with real processes: ``python -m bot db upgrade`` (or a start, which
+    migrates) on a file at 0012 with servers, subscriptions and deliveries keeps them all, and
+    says where its backup is."""
     path = tmp_path / "data" / "signalbot.db"
     url = f"sqlite:///{path}"
     await upgrade(url, "0012")
     await _run(url, _fill, rows_at(CHAIN, "0012"))
     before = _sqlite_counts(path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGNALBOT_", "DISCORD_"))}
-    env.update(SIGNALBOT_DATABASE_URL=url, SIGNALBOT_DATA_DIR=str(tmp_path / "data"))
+    prices = write_price_dir(tmp_path / "prices", {"SPY": 1.0})
+    env = bot_env(tmp_path, prices, SIGNALBOT_DATABASE_URL=url, PYTHONPATH=str(ROOT))
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "db", "upgrade",
-        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable, "-m", "bot", *command,
+        cwd=ROOT, env=env, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     _out, err = await asyncio.wait_for(proc.communicate(), 120)
     assert proc.returncode == 0, err.decode()
     after = _sqlite_counts(path)
-    print(f"0012 -> head with python -m bot db upgrade: before {before} after {after}")
+    print(f"0012 -> head with python -m bot {' '.join(command)}: before {before} after {after}")
     assert before == {"servers": 3, "subscriptions": 3, "deliveries": 4}
     assert after == before
     (backup,) = backups_of(path)
