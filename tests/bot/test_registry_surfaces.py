@@ -1,0 +1,105 @@
+"""Every command surface is generated from the registry: Discord's tree, Slack, the terminal."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+
+from bot.adapters.discord.cooldown import Cooldown
+from bot.adapters.discord.interactions import InteractionHandler
+from bot.adapters.discord.sync import command_payload
+from bot.adapters.discord.translator import CatalogTranslator
+from bot.adapters.discord.tree import build_tree
+from commands import registry
+from commands.context import Request, Services
+from commands.reply import Message, Reply
+from commands.spec import EVERYWHERE, CommandSpec, Kind, OptionSpec, SubcommandSpec
+
+
+async def _payload() -> list[dict]:
+    client = discord.Client(intents=discord.Intents(guilds=True))
+    handler = InteractionHandler(None, cooldown=Cooldown(0))  # type: ignore[arg-type]
+    tree = build_tree(client, handler, None)  # type: ignore[arg-type]
+    await tree.set_translator(CatalogTranslator())
+    return await command_payload(tree)
+
+
+def _options(spec: CommandSpec | SubcommandSpec) -> list[tuple[str, bool, tuple[str, ...]]]:
+    required = sorted(spec.options, key=lambda o: o.required, reverse=True)  # Discord's order
+    return [(o.name, o.required, o.choices) for o in required]
+
+
+def _synced(command: dict) -> list[tuple[str, bool, tuple[str, ...]]]:
+    return [
+        (o["name"], o["required"], tuple(c["value"] for c in o.get("choices", ())))
+        for o in command.get("options", [])
+    ]
+
+
+async def test_the_discord_tree_is_the_registry():
+    """Each registry command is one Discord command with the registry's options, subcommands,
+    choices, option descriptions and places; nothing else is in the tree."""
+    payload = {c["name"]: c for c in await _payload()}
+    assert list(payload) == list(registry.REGISTRY)
+    for spec in registry.COMMANDS:
+        synced = payload[spec.name]
+        offered = spec.offered
+        if offered.contexts is not None:
+            wanted = {"guild": 0, "dm": 1, "private": 2}
+            assert synced["contexts"] == sorted(wanted[c] for c in offered.contexts)
+        assert synced["dm_permission"] is offered.dms
+        if not spec.subcommands:
+            assert _synced(synced) == _options(spec)
+            descriptions = [o["description"] for o in synced.get("options", [])]
+            required = sorted(spec.options, key=lambda o: o.required, reverse=True)
+            assert descriptions == [registry_text(o.help_key) for o in required]
+            continue
+        subs = {s["name"]: s for s in synced["options"]}
+        assert list(subs) == [s.name for s in spec.subcommands]
+        for sub in spec.subcommands:
+            assert _synced(subs[sub.name]) == _options(sub)
+
+
+def registry_text(key: str) -> str:
+    from formatting.i18n import t
+
+    return t(key, "en")
+
+
+async def _echo(request: Request, services: Services) -> Reply:
+    return Reply(messages=(Message(key="help.title"),))
+
+
+#: A command only this test registers: one ticker option and one action with a channel.
+ECHO = CommandSpec(
+    "echo",
+    "help.help",
+    _echo,
+    (OptionSpec("ticker", "help.option.ticker", Kind.TICKER),),
+    offered=EVERYWHERE,
+)
+
+
+@pytest.fixture
+def echo_registered(monkeypatch):
+    """The registry with ``/echo`` added, as a contributor would add it (one entry)."""
+    commands = (*registry.COMMANDS, ECHO)
+    monkeypatch.setattr(registry, "COMMANDS", commands)
+    monkeypatch.setattr(registry, "REGISTRY", registry.build_registry(commands))
+
+
+async def test_a_new_registry_command_reaches_discord(echo_registered):
+    """Adding one entry to the registry puts the command in the synced Discord JSON."""
+    echo = {c["name"]: c for c in await _payload()}["echo"]
+    assert echo["contexts"] == [0, 1, 2]
+    [ticker] = echo["options"]
+    assert (ticker["name"], ticker["type"], ticker["required"]) == ("ticker", 3, True)
+    assert ticker["description_localizations"]["zh-TW"] == registry_text_in(
+        "help.option.ticker", "zh-hant"
+    )
+
+
+def registry_text_in(key: str, lang: str) -> str:
+    from formatting.i18n import t
+
+    return t(key, lang)  # type: ignore[arg-type]
