@@ -103,3 +103,63 @@ def registry_text_in(key: str, lang: str) -> str:
     from formatting.i18n import t
 
     return t(key, lang)  # type: ignore[arg-type]
+
+
+def test_a_new_registry_command_reaches_slack_and_the_terminal(echo_registered):
+    """The same one entry is ``/signal echo IWM`` on Slack and ``/echo IWM`` (or ``echo IWM``)
+    in the terminal, with its option filled, and ``/help`` lists it on each platform."""
+    from bot.adapters.slack.parsing import Parsed, parse_command
+    from bot.adapters.terminal import completer, parse_line
+
+    assert parse_command("echo IWM") == Parsed("echo", {"ticker": "IWM"})
+    assert parse_command("ECHO") == Parsed("echo")
+    assert parse_line("/echo IWM") == ("echo", {"ticker": "IWM"})
+    assert parse_line("echo IWM") == ("echo", {"ticker": "IWM"})
+    assert "/echo" in completer().words
+    assert registry.usage(ECHO, "slack") == "/signal echo TICKER"
+    assert registry.usage(ECHO, "terminal") == "/echo TICKER"
+
+
+async def test_help_lists_the_new_command(echo_registered, tmp_path):
+    """``/help`` is generated from the registry too."""
+    from datetime import UTC, datetime
+
+    from signals.calendar import MarketCalendar
+    from signals.service import PriceService
+    from signals.sources.csv import CsvSource
+
+    services = Services(prices=PriceService(CsvSource(tmp_path), MarketCalendar()))
+    now = datetime(2026, 6, 9, tzinfo=UTC)
+    reply = await registry.dispatch(Request(command="help", platform="slack", now=now), services)
+    usages = [m.params.get("usage") for m in reply.messages]
+    assert "/signal echo TICKER" in usages
+
+
+def test_a_new_action_is_parsed_on_slack_from_the_registry(monkeypatch):
+    """A command with actions: the action words and a channel option come from the registry."""
+    from bot.adapters.slack.parsing import Parsed, parse_command
+
+    spec = CommandSpec(
+        "watch",
+        "help.help",
+        _echo,
+        subcommands=(
+            SubcommandSpec(
+                "start",
+                (
+                    OptionSpec("channel", "help.option.channel", Kind.CHANNEL, required=False),
+                    OptionSpec("ticker", "help.option.ticker", Kind.TICKER),
+                ),
+            ),
+        ),
+        default_action="start",
+    )
+    commands = (*registry.COMMANDS, spec)
+    monkeypatch.setattr(registry, "COMMANDS", commands)
+    monkeypatch.setattr(registry, "REGISTRY", registry.build_registry(commands))
+    assert parse_command("watch start IWM <#C0123ABCD|x>", "C0HERE123") == Parsed(
+        "watch", {"action": "start", "channel": "C0123ABCD", "ticker": "IWM"}
+    )
+    assert parse_command("watch", "C0HERE123") == Parsed(
+        "watch", {"action": "start", "channel": "C0HERE123"}
+    )
