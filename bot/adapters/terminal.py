@@ -106,11 +106,11 @@ def parse_line(line: str) -> tuple[str, dict[str, str]] | None:
         return name, {"action": sub.lower(), "text": more.strip()}
     if name == "alert":  # /alert add IWM [channel]
         words = rest.split()
-        args = {"action": words[0].lower() if words else "list"}
-        args.update({k: v for k, v in zip(("ticker", "channel"), words[1:3], strict=False)})
+        alert = {"action": words[0].lower() if words else "list"}
+        alert.update({k: v for k, v in zip(("ticker", "channel"), words[1:3], strict=False)})
         if len(words) > 3:
-            args["ticker"] = " ".join(words[1:])  # too many words: the handler says so
-        return name, args
+            alert["ticker"] = " ".join(words[1:])  # too many words: the handler says so
+        return name, alert
     options = spec.options
     args: dict[str, str] = {}
     if spec.subcommands:  # /name action [words for the action's first option]

@@ -13,7 +13,7 @@ from bot.adapters.discord.tree import build_tree
 from commands import registry
 from commands.context import Request, Services
 from commands.reply import Message, Reply
-from commands.spec import EVERYWHERE, CommandSpec, Kind, OptionSpec, SubcommandSpec
+from commands.spec import EVERYWHERE, CommandSpec, Kind, OptionSpec, SubcommandSpec, usage
 
 
 async def _payload() -> list[dict]:
@@ -116,8 +116,8 @@ def test_a_new_registry_command_reaches_slack_and_the_terminal(echo_registered):
     assert parse_line("/echo IWM") == ("echo", {"ticker": "IWM"})
     assert parse_line("echo IWM") == ("echo", {"ticker": "IWM"})
     assert "/echo" in completer().words
-    assert registry.usage(ECHO, "slack") == "/signal echo TICKER"
-    assert registry.usage(ECHO, "terminal") == "/echo TICKER"
+    assert usage(ECHO, "slack") == "/signal echo TICKER"
+    assert usage(ECHO, "terminal") == "/echo TICKER"
 
 
 async def test_help_lists_the_new_command(echo_registered, tmp_path):
