@@ -218,6 +218,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ),
         default_action="list",
         access=Access.ROLE_MATTERS,
+        who="Discord: admins for channels, any member for their own DMs; Slack: workspace admins",
         # alerts belong to a server (a member's own go to their DMs)
         offered=Offered(("guild",), None, dms=False),
     ),

@@ -104,6 +104,8 @@ class CommandSpec:
     cooldown: bool = False
     #: The answer is shown to the whole channel (else only to the asker where possible).
     public: bool = False
+    #: The README's "Who" column when the handler's rule needs words (else from ``access``).
+    who: str = ""
 
 
 def usage(spec: CommandSpec, platform: str) -> str:

@@ -20,6 +20,8 @@ from commands.validation import shown
 MAX_CARDS = 4
 #: Commands typed as tickers (``/signal IWM``, ``/signal IWM history``), not as a first word.
 TICKER_COMMANDS = ("signal", "history")
+#: How those are typed (the README's command table shows them).
+TICKER_USAGE = {"signal": "/signal TICKER [YYYY-MM-DD]", "history": "/signal TICKER history"}
 #: How each kind of option is shown in a usage line.
 PLACEHOLDERS = {
     Kind.CHANNEL: "#channel",
