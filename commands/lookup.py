@@ -42,6 +42,11 @@ def error_message(error: SignalError) -> Message:
     return Message(key=error.key, params=params)
 
 
+def message_for(error: SignalError | UserError) -> Message:
+    """The message for any of the project's own errors (a user mistake or a signal error)."""
+    return error_message(error) if isinstance(error, SignalError) else error.message
+
+
 async def build_cards(
     prices: PriceService,
     tickers: Sequence[str],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.adapters.discord.cooldown import Cooldown
+from bot.cooldown import Cooldown
 from bot.adapters.discord.interactions import InteractionHandler
 from bot.adapters.discord.sync import command_payload
 from bot.adapters.discord.translator import CatalogTranslator

@@ -6,7 +6,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.adapters.discord.cooldown import Cooldown
+from bot.cooldown import Cooldown
 from bot.adapters.discord.interactions import InteractionHandler
 from bot.adapters.discord.render import chunks
 from bot.adapters.discord.translator import CatalogTranslator, choice_key, command_key
