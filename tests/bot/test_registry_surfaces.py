@@ -163,3 +163,14 @@ def test_a_new_action_is_parsed_on_slack_from_the_registry(monkeypatch):
     assert parse_command("watch", "C0HERE123") == Parsed(
         "watch", {"action": "start", "channel": "C0HERE123"}
     )
+
+
+def test_slack_usage_lines_are_the_registry():
+    """The digest usage lines Slack shows are generated, and read as they always did."""
+    from bot.adapters.slack.parsing import action_usage
+
+    digest = registry.REGISTRY["digest"]
+    lines = {s.name: action_usage(digest, s) for s in digest.subcommands}
+    assert lines["schedule"] == "/signal digest schedule #channel [HH:MM] [IANA timezone]"
+    assert lines["watchlist"] == "/signal digest watchlist SPY QQQ IWM"
+    assert lines["off"] == "/signal digest off #channel"
