@@ -5,11 +5,11 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.cooldown import Cooldown
 from bot.adapters.discord.interactions import InteractionHandler
 from bot.adapters.discord.sync import command_payload
 from bot.adapters.discord.translator import CatalogTranslator
 from bot.adapters.discord.tree import build_tree
+from bot.cooldown import Cooldown
 from commands import registry
 from commands.context import Request, Services
 from commands.reply import Message, Reply

@@ -6,11 +6,11 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.cooldown import Cooldown
 from bot.adapters.discord.interactions import InteractionHandler
 from bot.adapters.discord.render import chunks
 from bot.adapters.discord.translator import CatalogTranslator, choice_key, command_key
 from bot.adapters.discord.tree import build_tree
+from bot.cooldown import Cooldown
 from formatting.i18n import keys, t
 
 
