@@ -49,7 +49,7 @@ class Restarting(Refused):
         super().__init__("discord.error.restarting")
 
 
-def _discord_error(error: BaseException) -> Explained | None:
+def discord_error(error: BaseException) -> Explained | None:
     """The message for an app-command error only Discord raises (None: not one of them)."""
     if isinstance(error, Refused):
         return Explained(Message(key=error.key, params=error.params), extra=error.extra)
@@ -64,7 +64,9 @@ def _discord_error(error: BaseException) -> Explained | None:
     return None
 
 
-register_error(app_commands.AppCommandError, _discord_error)
+def register() -> None:
+    """Register Discord's own errors with the one error policy (the interaction handler does)."""
+    register_error(app_commands.AppCommandError, discord_error)
 
 
 def explain(error: app_commands.AppCommandError, *, command: str | None) -> Explained:

@@ -22,6 +22,7 @@ from discord import app_commands
 
 from bot.adapters.base import Attachment
 from bot.adapters.discord.errors import MissingManageServer, OnCooldown, Restarting, explain
+from bot.adapters.discord.errors import register as register_errors
 from bot.adapters.discord.render import (
     Outgoing,
     chunks,
@@ -149,6 +150,7 @@ class InteractionHandler:
     ) -> None:
         self.dispatcher = dispatcher
         self.cooldown = cooldown
+        register_errors()
         self.defer_after = defer_after
         self.stopping = False
         self._inflight: set[asyncio.Task[Any]] = set()
