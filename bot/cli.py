@@ -13,8 +13,8 @@ from typing import Any, cast
 
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
+from commands.lookup import build_cards, error_message, message_for, resolve_session
 from commands.reply import UserError
-from commands.signal import build_cards, error_message, resolve_session
 from commands.validation import parse_date, parse_ticker
 from formatting.card import LANGUAGES, Card, Language, languages
 from formatting.colours import COLOUR_SCHEMES
@@ -123,7 +123,7 @@ async def _cards(
 
 
 def _error_json(error: SignalError | UserError) -> dict[str, Any]:
-    message = error_message(error) if isinstance(error, SignalError) else error.message
+    message = message_for(error)
     return {
         "code": message.key,
         "message": {lang: t(message.key, lang, **message.params) for lang in LANGS},
@@ -173,7 +173,7 @@ async def cmd_signal(args: argparse.Namespace, settings: Settings) -> int:
     for result in results.values():
         if not isinstance(result, Card):
             failed = True
-            message = error_message(result) if isinstance(result, SignalError) else result.message
+            message = message_for(result)
             print(_one_line(message.key, dict(message.params), language), file=sys.stderr)
     return EXIT_USAGE if failed else EXIT_OK
 
@@ -188,7 +188,7 @@ async def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
     results = await _cards(settings, [args.ticker], args.as_of)
     result = next(iter(results.values()))
     if not isinstance(result, Card):
-        message = error_message(result) if isinstance(result, SignalError) else result.message
+        message = message_for(result)
         print(_one_line(message.key, dict(message.params), language), file=sys.stderr)
         return EXIT_USAGE
     if args.platform == "discord":
