@@ -17,7 +17,7 @@ from bot.digest.posters import adapter_posters
 from bot.digest.service import start_digests
 from bot.dispatch import Dispatcher
 from bot.ops import ops_wanted
-from bot.services import price_service, state_location
+from bot.services import price_service
 from bot.settings import Settings
 from bot.startup import (
     EXIT_NOTHING_TO_SERVE,
@@ -26,6 +26,7 @@ from bot.startup import (
     state_message,
     watched_stdin,
 )
+from bot.state import state_location
 from bot.storage import Storage, open_storage
 from bot.storage.db import private_dir
 from commands.context import Services

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.lazy_calendar import LazyCalendar
 from bot.settings import Settings
+from bot.state import sqlite_file
 from bot.storage import Storage, open_storage
-from bot.storage.urls import parse_url, safe_url
 from signals.service import PriceService
 from signals.sources import sources_from_spec
 
@@ -30,24 +30,6 @@ def price_service(settings: Settings, storage: Storage) -> PriceService:
         store=storage,
         deadline=settings.price_deadline_seconds,
     )
-
-
-def sqlite_file(settings: Settings) -> Path | None:
-    """The SQLite file of the configured database, absolute; None for a server or in memory."""
-    url = parse_url(settings.database_url)
-    database = url.database or ""
-    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
-        return None
-    if database.startswith("file:"):
-        return None
-    return Path(database).absolute()
-
-
-def state_location(settings: Settings) -> str:
-    """Where the bot keeps its state: the SQLite file's absolute path, or the server's URL
-    without its password (``signalbot run`` says it at start-up, ``signalbot config`` too)."""
-    path = sqlite_file(settings)
-    return str(path) if path is not None else safe_url(settings.database_url)
 
 
 @asynccontextmanager

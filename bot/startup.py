@@ -13,8 +13,8 @@ import sys
 from collections.abc import Callable
 from typing import TextIO, cast
 
-from bot.services import sqlite_file, state_location
 from bot.settings import Settings
+from bot.state import sqlite_file, state_location
 from formatting.card import Language
 from formatting.messages import message_text
 
