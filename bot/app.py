@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SHUTDOWN_TIMEOUT = 8.0  # seconds for in-flight replies; the whole stop stays under 10 s
+SHUTDOWN_TIMEOUT = 8.0  # seconds for in-flight replies, after the digests drained (deploy/: 30 s)
 
 
 def platform_adapters(

@@ -63,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = sub.add_parser("history", help="print the track record of one ticker")
     history.add_argument("ticker", metavar="TICKER")
-    history.add_argument("--lang", choices=LANGUAGES, help="en, zh or both (default: setting)")
+    history.add_argument(
+        "--lang", choices=LANGUAGES, help=f"{', '.join(LANGUAGES)} (default: setting)"
+    )
     history.add_argument("--as-of", metavar="YYYY-MM-DD", help="a past session instead of the last")
     history.add_argument("--json", action="store_true", help="machine-readable output")
 
