@@ -160,3 +160,39 @@ def test_dev_help_prints_usage() -> None:
         ["bash", str(ROOT / "dev"), "nope"], capture_output=True, text=True, timeout=60, check=False
     )
     assert bad.returncode == 2 and "unknown command: nope" in bad.stderr
+
+
+@pytest.mark.parametrize("language", ["en", "zh", "both-hant"])
+async def test_help_is_wrapped_to_the_terminal_width(language: str) -> None:
+    """/help in a 40-column terminal: every line fits, in English and Chinese alike."""
+    import io
+
+    from rich.cells import cell_len
+
+    from bot.adapters.terminal import TerminalAdapter
+    from bot.dispatch import Dispatcher
+    from commands.context import Services
+    from signals.calendar import MarketCalendar
+    from signals.service import PriceService
+    from signals.sources import DemoSource
+
+    out = io.StringIO()
+    prices = PriceService(DemoSource(), MarketCalendar())
+    services = Services(prices=prices, default_language=language)
+    adapter = TerminalAdapter(Dispatcher(services), stdout=out, width=40)
+    assert await adapter.handle("/help")
+    lines = out.getvalue().splitlines()
+    assert any(line.startswith("/signal TICKER") for line in lines)
+    assert max(cell_len(line) for line in lines) <= 40, out.getvalue()
+
+
+@pytest.mark.parametrize("command", ["signal", "history"])
+def test_lang_help_lists_every_language(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`signalbot history --help` names the five languages, not `en, zh or both`."""
+    from bot.cli import main
+    from formatting.languages import LANGUAGES
+
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert ", ".join(LANGUAGES) in text
