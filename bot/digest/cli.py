@@ -152,7 +152,7 @@ async def cmd_digest_preview(args: argparse.Namespace, settings: Settings) -> in
             png = await asyncio.to_thread(specs[0].render)
             await asyncio.to_thread(Path(args.heatmap).write_bytes, png)
     if args.json:
-        from commands.digest_json import digest_json
+        from formatting.digest_json import digest_json
 
         print(json.dumps(digest_json(digest), ensure_ascii=False, indent=2))
     elif args.platform == "discord":
