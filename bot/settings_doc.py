@@ -52,13 +52,22 @@ def current_table(settings: Settings) -> list[tuple[str, str, str]]:
 
 def text_table(settings: Settings) -> str:
     """:func:`current_table` aligned for a terminal, then where the bot keeps its state."""
-    rows = [("VARIABLE", "VALUE", "MEANING"), *current_table(settings)]
+    rows = [
+        ("VARIABLE", "VALUE", "MEANING"),
+        *current_table(settings),
+        (
+            "data directory",
+            str(settings.data_dir.absolute()),
+            "where the SQLite database, the terminal history and its log live",
+        ),
+        (
+            "state",
+            state_location(settings),
+            "settings such as /language, subscriptions, alerts (README: Where settings and "
+            "data live)",
+        ),
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(2)]
-    table = "\n".join(
+    return "\n".join(
         f"{name:<{widths[0]}}  {value:<{widths[1]}}  {meaning}" for name, value, meaning in rows
-    )
-    return (
-        f"{table}\n\n"
-        f"data directory: {settings.data_dir.absolute()}\n"
-        f"state (settings such as /language, subscriptions, alerts): {state_location(settings)}"
     )

@@ -87,8 +87,9 @@ def test_an_installed_database_is_used_and_config_says_where(tmp_path: Path, wor
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT count(*) FROM price_bars").fetchone()[0] > 0
     config = signalbot(work, env, "config")
-    assert f"data directory: {work / 'data'}" in config.stdout
-    assert str(database) in config.stdout
+    where = {line.split("  ")[0]: line for line in config.stdout.splitlines()}
+    assert f" {work / 'data'} " in where["data directory"]
+    assert f" {database} " in where["state"]
 
 
 @pytest.mark.parametrize("stdin", [None, "", "\n# nothing\n\n"])
