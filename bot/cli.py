@@ -129,7 +129,8 @@ def _error_json(error: SignalError | UserError) -> dict[str, Any]:
     message = error_message(error) if isinstance(error, SignalError) else error.message
     return {
         "code": message.key,
-        "message": {lang: t(message.key, lang, **message.params) for lang in LANGS},
+        # message_text, not t: a source is a Term, a date a long date, in each language
+        "message": {lang: message_text(message.key, message.params, lang) for lang in LANGS},
     }
 
 

@@ -197,3 +197,18 @@ def test_lang_help_lists_every_language(command: str, capsys: pytest.CaptureFixt
         main([command, "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert ", ".join(LANGUAGES) in text
+
+
+def test_json_errors_name_the_source_and_the_date_in_words() -> None:
+    """A bad-data error in --json output says "CSV files" and "June 5, 2026", not a Term repr."""
+    from datetime import date
+
+    from bot.cli import _error_json
+    from signals.errors import BadData
+
+    error = _error_json(BadData("IWM", "bad close", day=date(2026, 6, 5), source="csv:/prices"))
+    assert error["code"] == "error.bad_data"
+    assert error["message"]["en"].startswith(
+        "Bad price data from CSV files for IWM on June 5, 2026"
+    )
+    assert "Term(" not in str(error) and "2026年6月5日" in error["message"]["zh"]
