@@ -212,3 +212,44 @@ def test_json_errors_name_the_source_and_the_date_in_words() -> None:
         "Bad price data from CSV files for IWM on June 5, 2026"
     )
     assert "Term(" not in str(error) and "2026年6月5日" in error["message"]["zh"]
+
+
+def test_state_location_of_a_server_database_hides_its_password() -> None:
+    """PostgreSQL: the state is the URL without its password, and one-off commands use it."""
+    import asyncio
+
+    from bot.services import oneoff_database
+    from bot.settings import load_settings
+    from bot.state import sqlite_file, state_location
+
+    settings = load_settings(env_file=None, database_url="postgresql://bot:s3cret@db:5432/sig")
+    assert sqlite_file(settings) is None
+    assert state_location(settings) == "postgresql://bot:***@db:5432/sig"
+
+    async def opened() -> str:
+        async with oneoff_database(settings) as url:
+            return url
+
+    assert asyncio.run(opened()) == settings.async_database_url
+
+
+def test_an_interactive_terminal_hears_where_state_lives_at_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """On a terminal the line is printed when the session starts (nothing is watched); piped,
+    with the first command, once."""
+    import io
+
+    from bot.startup import watched_stdin
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream, watcher = watched_stdin(Tty(""), "kept in /x/signalbot.db")
+    assert watcher is None and isinstance(stream, Tty)
+    assert capsys.readouterr().err == "kept in /x/signalbot.db\n"
+    piped, watcher = watched_stdin(io.StringIO("\n# c\n/help\n/about\n"), "kept here")
+    assert watcher is not None and capsys.readouterr().err == ""
+    assert [piped.readline() for _ in range(5)][-1] == ""
+    assert watcher.commands == 2 and capsys.readouterr().err == "kept here\n"
