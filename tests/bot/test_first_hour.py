@@ -253,3 +253,17 @@ def test_an_interactive_terminal_hears_where_state_lives_at_once(
     assert watcher is not None and capsys.readouterr().err == ""
     assert [piped.readline() for _ in range(5)][-1] == ""
     assert watcher.commands == 2 and capsys.readouterr().err == "kept here\n"
+
+
+def test_demo_tickers_setting_is_checked_and_reaches_the_source() -> None:
+    """SIGNALBOT_DEMO_TICKERS: tickers upper-cased; a word that is no ticker stops start-up."""
+    from bot.services import price_service
+    from bot.settings import SettingsError, load_settings
+    from signals.sources import DemoSource
+
+    settings = load_settings(env_file=None, price_source="demo", demo_tickers=" arkk, SOXX ,")
+    assert settings.demo_tickers == ("ARKK", "SOXX")
+    source = price_service(settings, None).sources[0].source  # type: ignore[arg-type]
+    assert isinstance(source, DemoSource) and {"ARKK", "SOXX", "IWM"} <= source.known
+    with pytest.raises(SettingsError, match="SIGNALBOT_DEMO_TICKERS: must be comma-separated"):
+        load_settings(env_file=None, demo_tickers="ARKK,not a ticker")
