@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -62,7 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = sub.add_parser("history", help="print the track record of one ticker")
     history.add_argument("ticker", metavar="TICKER")
-    history.add_argument("--lang", choices=LANGUAGES, help="en, zh or both (default: setting)")
+    history.add_argument(
+        "--lang", choices=LANGUAGES, help=f"{', '.join(LANGUAGES)} (default: setting)"
+    )
     history.add_argument("--as-of", metavar="YYYY-MM-DD", help="a past session instead of the last")
     history.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -126,7 +129,8 @@ def _error_json(error: SignalError | UserError) -> dict[str, Any]:
     message = message_for(error)
     return {
         "code": message.key,
-        "message": {lang: t(message.key, lang, **message.params) for lang in LANGS},
+        # message_text, not t: a source is a Term, a date a long date, in each language
+        "message": {lang: message_text(message.key, message.params, lang) for lang in LANGS},
     }
 
 
@@ -144,6 +148,8 @@ def _signal_json(card: Card) -> dict[str, Any]:
         "slow": s.slow,
         "regime": s.regime.value,
         "label": {lang: t(f"regime.{s.regime.value}.label", lang) for lang in LANGS},
+        "source": card.source,  # provenance: demo or CSV prices never read as market data
+        "currency": s.currency,
     }
 
 
@@ -210,16 +216,24 @@ async def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
     from rich.console import Console
 
     from bot.services import open_price_service
-    from commands.history import check_record, fetch_track_records, record_json
+    from commands.history import (
+        check_record,
+        fetch_track_records,
+        history_provenance,
+        record_json,
+    )
     from formatting.track_record import HistoryView, history_to_terminal
 
     language = _language(settings, args.lang)
     ticker = parse_ticker(args.ticker)
     as_of = parse_date(args.as_of) if args.as_of else None
+    currency: str | None = None
     async with open_price_service(settings) as prices:
         session = resolve_session(prices, datetime.now(UTC), as_of)
         result = (await fetch_track_records(prices, [ticker], session=session))[ticker]
         source = prices.source.name
+        if args.json and not isinstance(result, SignalError):
+            source, currency = await history_provenance(prices, ticker, session, source)
     if isinstance(result, SignalError):
         if args.json:
             print(json.dumps({"ticker": ticker, "error": _error_json(result)}, ensure_ascii=False))
@@ -235,7 +249,8 @@ async def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps({"ticker": ticker, "error": _error_json(exc)}, ensure_ascii=False))
         return EXIT_USAGE
     if args.json:
-        print(json.dumps(record_json(result, source=source), ensure_ascii=False, indent=2))
+        data = record_json(result, source=source, currency=currency)
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
     view = HistoryView(record=result, source=source)
     Console(highlight=False).print(history_to_terminal(view, language))
@@ -280,6 +295,19 @@ def _secrets(settings: Settings) -> tuple[str, ...]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``signalbot`` console script."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a reader that left (``| head``) shows here, not at interpreter exit
+    except BrokenPipeError:
+        # the reader has all it wanted: no traceback; stdout to devnull so the interpreter's
+        # final flush does not fail again (the recipe of Python's signal module docs, SIGPIPE)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

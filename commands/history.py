@@ -134,13 +134,24 @@ def stats_json(stats: Stats) -> dict[str, Any]:
     }
 
 
-def record_json(record: TrackRecord, *, source: str) -> dict[str, Any]:
-    """The track record as JSON: per regime, the baseline, since, as_of (SIGNALS.md fields)."""
+async def history_provenance(
+    prices: PriceService, ticker: str, session: date, default: str
+) -> tuple[str, str | None]:
+    """The id of the source ``ticker``'s long history came from (``default`` when unknown) and
+    the currency of its prices; the history is the one just fetched, answered from memory."""
+    fetched = await prices.history([ticker], session=session, sessions=HISTORY_SESSIONS)
+    return fetched.sources.get(ticker) or default, fetched.currencies.get(ticker)
+
+
+def record_json(record: TrackRecord, *, source: str, currency: str | None = None) -> dict[str, Any]:
+    """The track record as JSON: per regime, the baseline, since, as_of (SIGNALS.md fields),
+    with its provenance: the source and the currency of the prices (fractions have none)."""
     return {
         "ticker": record.ticker,
         "as_of": record.as_of.isoformat(),
         "since": record.since.isoformat() if record.since else None,
         "source": source,
+        "currency": currency,
         "sessions": record.sessions,
         "current": record.current.value if record.current else None,
         "starts_after": record.starts_after.isoformat() if record.starts_after else None,

@@ -137,12 +137,12 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
 
 async def cmd_digest_preview(args: argparse.Namespace, settings: Settings) -> int:
     """Print the digest of ``--tickers`` as the chosen platform would get it."""
-    from bot.services import price_service
+    from bot.services import oneoff_database, price_service
     from bot.storage import open_storage
 
     language = cast(Language, args.lang or settings.default_language)
     tickers = parse_tickers(args.tickers, max_count=MAX_WATCHLIST)
-    async with open_storage(settings.async_database_url) as storage:
+    async with oneoff_database(settings) as url, open_storage(url) as storage:
         prices = price_service(settings, storage)
         session = _session(prices, args.session)
         digest = await preview_digest(prices, storage, tickers, session=session)
@@ -151,7 +151,11 @@ async def cmd_digest_preview(args: argparse.Namespace, settings: Settings) -> in
         if specs:
             png = await asyncio.to_thread(specs[0].render)
             await asyncio.to_thread(Path(args.heatmap).write_bytes, png)
-    if args.platform == "discord":
+    if args.json:
+        from formatting.digest_json import digest_json
+
+        print(json.dumps(digest_json(digest), ensure_ascii=False, indent=2))
+    elif args.platform == "discord":
         payloads = digest_to_discord(
             digest, language, image="attachment://heatmap.png", colors=args.colors
         )

@@ -9,6 +9,7 @@ import pandas as pd
 
 from bot.services import open_price_service
 from bot.settings import load_settings
+from bot.storage.db import upgrade
 from commands.context import Request, Services
 from commands.registry import dispatch
 from formatting.card import Card
@@ -24,6 +25,8 @@ async def _card(tmp_path: Path, source: str, ticker: str = "IWM") -> Card:
     settings = load_settings(
         env_file=None, price_source=source, data_dir=tmp_path / "data", database_url=""
     )
+    # an installed bot's database (one-off commands use it when it exists, see oneoff_database)
+    await upgrade(settings.async_database_url)
     async with open_price_service(settings) as prices:
         services = Services(prices=prices, default_language="en")
         request = Request(command="signal", args={"ticker": ticker}, language="en", now=EVENING)
