@@ -179,7 +179,7 @@ class TerminalAdapter:
         if command not in registry.REGISTRY:
             if command == NOT_UNDERSTOOD:
                 await self.say("terminal.not_understood", text=shown(args["text"]))
-            elif suggestion := did_you_mean(command, COMMAND_WORDS):
+            elif suggestion := did_you_mean(command, [*COMMAND_WORDS, *registry.REGISTRY]):
                 typed, known = shown(f"/{command}"), f"/{suggestion}"
                 await self.say("terminal.did_you_mean", command=typed, suggestion=known)
             else:
