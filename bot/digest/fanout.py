@@ -30,12 +30,20 @@ from bot.digest.claims import (
     open_targets,
 )
 from bot.digest.digests import image_specs, plan_digests
-from bot.digest.lease import renewing
+from bot.digest.lease import Holding, renewing
 from bot.digest.payloads import Outgoing, build_messages
 from bot.digest.ratelimit import DEFAULT_RATES, RateSpacer
 from bot.digest.reconcile import find_earlier_post
 from bot.digest.render import HeatmapRenderer, SpecKey, new_renderer
-from bot.storage import LEASE, Delivery, DeliveryKey, Storage, Subscription, new_instance_id
+from bot.storage import (
+    LEASE,
+    Claim,
+    Delivery,
+    DeliveryKey,
+    Storage,
+    Subscription,
+    new_instance_id,
+)
 from formatting.card import Language
 from formatting.colours import ColourScheme
 from formatting.digest import Digest
@@ -105,6 +113,7 @@ class DigestRunner:
         self._images_session: date | None = None
         self.on_report: Callable[[RunReport], None] | None = None  # metrics hook (bot.ops)
         self._warned: set[str] = set()
+        self.holding = Holding()  # the claims being worked on (the heartbeat renews these)
 
     async def run(
         self, targets: Sequence[Target], *, active: Callable[[], bool] = lambda: True
@@ -117,7 +126,7 @@ class DigestRunner:
         run = _Run(RunReport(), active, renderer)
         by_session = _by_session(targets)
         try:
-            async with renewing(self.storage, self.claimer_id, self.lease):
+            async with renewing(self.storage, self.claimer_id, self.lease, self.holding):
                 for session, group in by_session.items():
                     run.report.sessions.append(session)
                     await self._run_session(session, group, run)
@@ -240,7 +249,9 @@ class DigestRunner:
             if isinstance(outcome, BaseException) and not isinstance(outcome, Outcome):
                 if isinstance(outcome, asyncio.CancelledError):
                     raise outcome
-                log.error("digest delivery crashed", exc_info=outcome)
+                # a database error, most often: a claim it left is retried once its lease ends
+                run.report.crashed += 1
+                log.error("digest delivery crashed: %r", outcome, exc_info=outcome)
         if run.report.deferred:
             log.info(
                 "digest deferred session=%s subscriptions=%d: data not complete yet",
@@ -330,6 +341,18 @@ class DigestRunner:
         )
         if claim is None:
             return PartResult(Outcome.SKIPPED)
+        with self.holding.hold(key):
+            return await self._post_part(sub, key, message, run, claim)
+
+    async def _post_part(
+        self,
+        sub: Subscription,
+        key: DeliveryKey,
+        message: Outgoing,
+        run: _Run,
+        claim: Claim[DeliveryKey],
+    ) -> PartResult:
+        """(Recover or) post one claimed part, then mark it (the claim is held meanwhile)."""
         posting = False
         try:
             if claim.retry:
