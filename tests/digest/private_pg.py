@@ -63,7 +63,9 @@ class PrivatePostgres:
         )
 
     async def stop(self) -> None:
-        await self._as_postgres(str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+        await self._as_postgres(
+            str(BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"
+        )
 
     async def create_database(self) -> None:
         conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres")
