@@ -145,3 +145,58 @@ async def open_targets(
             report.lease_ends = min(ends, report.lease_ends or ends)
         report.skipped += 1
     return pending, ledger
+
+
+def count_outcome(
+    report: RunReport, sub: Subscription, session: date, outcome: Outcome, ids: Sequence[str]
+) -> None:
+    """Count one subscription's digest in ``report`` (and log it when sent)."""
+    if outcome is Outcome.SENT:
+        report.sent += 1
+        report.messages += len(ids)
+        log.info(
+            "digest sent platform=%s channel=%s subscription=%d session=%s messages=%d",
+            sub.platform,
+            sub.channel_id,
+            sub.id,
+            session,
+            len(ids),
+        )
+    elif outcome is Outcome.FAILED:
+        report.failed += 1
+    elif outcome is Outcome.GONE:
+        report.gone += 1
+    elif outcome is Outcome.PAUSED:
+        report.paused += 1
+    elif outcome is Outcome.STOPPED:
+        report.stopped += 1
+    else:
+        report.skipped += 1
+
+
+def log_report(report: RunReport, targets: int, seconds: float) -> None:
+    """The run's one summary line (INFO when something happened, else DEBUG)."""
+    log.log(
+        logging.INFO if report.eventful or report.crashed else logging.DEBUG,
+        "digest run sessions=%s targets=%d sent=%d failed=%d gone=%d skipped=%d "
+        "deferred=%d crashed=%d messages=%d upstream_calls=%d duration_ms=%.0f",
+        ",".join(str(s) for s in report.sessions),
+        targets,
+        report.sent,
+        report.failed,
+        report.gone,
+        report.skipped,
+        report.deferred,
+        report.crashed,
+        report.messages,
+        report.upstream_calls,
+        seconds * 1000,
+    )
+
+
+def by_session(targets: Sequence[Target]) -> dict[date, list[Target]]:
+    """The targets by session, oldest session first."""
+    grouped: dict[date, list[Target]] = {}
+    for target in targets:
+        grouped.setdefault(target.session, []).append(target)
+    return dict(sorted(grouped.items()))

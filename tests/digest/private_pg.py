@@ -8,6 +8,7 @@ with the reason when the binaries or that user are missing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import pwd
 import shutil
@@ -94,8 +95,6 @@ async def private_pg() -> AsyncIterator[PrivatePostgres]:
         await server.create_database()
         yield server
     finally:
-        try:
+        with contextlib.suppress(RuntimeError):  # stopped already
             await server.stop()
-        except RuntimeError:
-            pass  # stopped already
         shutil.rmtree(root, ignore_errors=True)

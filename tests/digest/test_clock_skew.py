@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -63,7 +62,7 @@ async def test_a_clock_90_s_ahead_never_takes_over_a_live_claim(
 ) -> None:
     if not db_url.startswith("postgresql"):
         pytest.skip("SQLite runs one process by design: its clock is the database's")
-    if not FAKETIME_LIB.exists():
+    if not await asyncio.to_thread(FAKETIME_LIB.exists):
         pytest.skip(f"libfaketime is not installed ({FAKETIME_LIB}; apt-get install faketime)")
     session = last_session_now()
     channels = [f"C{i:08d}" for i in range(COUNT)]
