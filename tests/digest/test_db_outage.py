@@ -1,9 +1,11 @@
 """The database goes away mid-digest and comes back: the running process retries its own claims.
 
 A real ``signalbot run`` (Slack in HTTP mode, against the fake Slack) starts the digest of 60
-channels. The fake stores each post and holds its answer at a :class:`~tests.digest.gate.Gate`
-until 16 posts (the runner's concurrency) are on the platform but not marked in the ledger;
-then the database goes away:
+channels. The fake holds 16 posts (the runner's concurrency) at a :class:`~tests.digest.gate.Gate`:
+``posted``: stored on the platform, their answer held; ``claimed``: before storing them. Then the
+database goes away, and the gate opens: ``posted`` answers reach the bot, which cannot mark them;
+``claimed`` posts are refused (``internal_error``, never stored) and the bot cannot mark them
+failed. Either way 16 ledger rows stay ``claimed`` under the bot's own instance id:
 
 - ``postgresql``: a private PostgreSQL server this test started is stopped (``pg_ctl stop -m
   fast``: every session is cut) and started again once the bot has failed to mark them;
@@ -11,27 +13,29 @@ then the database goes away:
   bot's writes have failed with "database is locked" (its 30 s busy timeout; the one wait on
   a wall clock here, since the bot's timeout is what makes the write fail).
 
-The bot's claims of those posts stay ``claimed`` under its own instance id. Without a restart,
-the same process must take them over once their lease (3 s) ends, ask Slack (message metadata)
-whether they went out, mark those sent and post everything else: every channel gets exactly
-one digest. Before issue 19's fix those channels never got one (the process never took its own
-claims over; only a restart did).
+Without a restart, the same process must take them over once their lease (3 s) ends, ask Slack
+(message metadata) whether they went out, mark those found and post the others: every channel
+gets exactly one digest and every ledger row ends ``sent``. Before issue 19's fix the process
+never took its own claims over (only a restart did): ``claimed`` channels never got their digest,
+``posted`` ones stayed unmarked.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import pytest
 
-from bot.storage import open_storage
+from bot.storage import Delivery, open_storage
 from tests.digest.fake_slack import FakeSlackDigest
 from tests.digest.gate import Gate
-from tests.digest.private_pg import private_pg
+from tests.digest.private_pg import PrivatePostgres, private_pg
 from tests.digest.test_takeover import free_port
 from tests.support import bot_env, last_session_now, start_bot, stop_bot, write_price_dir
 
@@ -75,9 +79,12 @@ class SqliteLock:
         await asyncio.to_thread(self.conn.close)
 
 
-@pytest.mark.parametrize("backend", ["postgresql", "sqlite-locked"])
+@pytest.mark.parametrize(
+    ("backend", "point"),
+    [("postgresql", "claimed"), ("postgresql", "posted"), ("sqlite-locked", "claimed")],
+)
 async def test_database_gone_mid_digest_every_channel_gets_it_once_without_restart(
-    backend: str, tmp_path: Path, fake: FakeSlackDigest
+    backend: str, point: str, tmp_path: Path, fake: FakeSlackDigest
 ) -> None:
     async with contextlib_pg(backend) as pg:
         url = pg.url if pg is not None else f"sqlite:///{tmp_path / 'signalbot.db'}"
@@ -103,7 +110,7 @@ async def test_database_gone_mid_digest_every_channel_gets_it_once_without_resta
             SLACK_API_BASE_URL=fake.url,
         )
         bot_log = tmp_path / "bot.log"
-        gate = fake.gate = Gate("answer")  # stored on the platform, the answer held
+        gate = fake.gate = Gate("answer" if point == "posted" else "store")
         bot = await start_bot(env, bot_log)
         try:
 
@@ -121,7 +128,7 @@ async def test_database_gone_mid_digest_every_channel_gets_it_once_without_resta
                 lock = SqliteLock(tmp_path / "signalbot.db")
                 await lock.take()
                 restore = lock.give_back
-            gate.open()  # the answers reach the bot, which cannot mark them
+            gate.open(drop=point == "claimed")  # the bot cannot mark what became of them
             await until(
                 lambda: text().count(CRASHED) >= IN_FLIGHT,
                 lambda: f"the bot failing to mark its posts\n{tail()}",
@@ -129,18 +136,27 @@ async def test_database_gone_mid_digest_every_channel_gets_it_once_without_resta
             await restore()
             at_outage = len(fake.per_channel())
 
+            rows: list[Delivery] = []
+
+            def done() -> bool:
+                return len(rows) == COUNT and {r.state for r in rows} == {"sent"}
+
             def delivered() -> str:
                 got = len(fake.per_channel())
                 extra = sum(n - 1 for n in fake.per_part().values())
-                return f"channels delivered {got}/{COUNT}, duplicates {extra}\n{tail()}"
+                unsent = sum(r.state != "sent" for r in rows)
+                return (
+                    f"channels delivered {got}/{COUNT}, duplicates {extra}, "
+                    f"ledger rows not sent {unsent}\n{tail()}"
+                )
 
-            await until(lambda: len(fake.per_channel()) == COUNT, delivered)
             async with open_storage(url) as storage:
-                for _ in range(200):  # the bot marks its last posts right after the answers
+                for _ in range(int(BOUND / 0.2)):
                     rows = await storage.deliveries_for(session)
-                    if len(rows) == COUNT and {r.state for r in rows} == {"sent"}:
+                    if done():
                         break
-                    await asyncio.sleep(0.1)
+                    await asyncio.sleep(0.2)
+            assert done() and len(fake.per_channel()) == COUNT, delivered()
             per_part = fake.per_part()
             duplicates = sum(n - 1 for n in per_part.values())
             log.warning(
@@ -151,16 +167,15 @@ async def test_database_gone_mid_digest_every_channel_gets_it_once_without_resta
             assert duplicates == 0, [k for k, n in per_part.items() if n > 1]
             assert len(per_part) == COUNT
             assert {r.state for r in rows} == {"sent"} and len(rows) == COUNT, tail()
-            assert "found already posted" in text()  # asked Slack, did not post again
+            if point == "posted":
+                assert "found already posted" in text()  # asked Slack, did not post again
             assert bot.returncode is None, "the bot stopped: it must recover while running"
         finally:
             await stop_bot(bot)
 
 
-def contextlib_pg(backend: str):  # type: ignore[no-untyped-def]
+def contextlib_pg(backend: str) -> AbstractAsyncContextManager[PrivatePostgres | None]:
     """The private PostgreSQL server for ``postgresql``; nothing for SQLite."""
-    import contextlib
-
     if backend == "postgresql":
         return private_pg()
     return contextlib.nullcontext(None)
