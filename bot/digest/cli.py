@@ -109,7 +109,7 @@ async def cmd_digest_run(args: argparse.Namespace, settings: Settings) -> int:
                 _add(total, part)
                 if part.held and part.lease_ends is not None and lease_waits < MAX_LEASE_WAITS:
                     lease_waits += 1  # another process holds claims: wait for its lease
-                    wait = (part.lease_ends - storage.now()).total_seconds() + 0.5
+                    wait = (part.lease_ends - await storage.db_now()).total_seconds() + 0.5
                     await _sleep(stop, min(max(wait, 0.1), runner.lease.total_seconds() + 1))
                     continue
                 if not total.deferred or allow_stale:
