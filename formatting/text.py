@@ -9,6 +9,8 @@ from formatting.card import Card
 from formatting.i18n import Lang, keys, t
 from formatting.memo import IdentityMemo
 from formatting.numbers import long_date, magnitude, pct, price
+from signals.exchanges import is_us
+from signals.momentum import Signal
 from signals.regimes import REGIME_TONE, Regime
 
 
@@ -75,6 +77,14 @@ def source_name(source: str, lang: Lang) -> str:
         key = source_key(one)
         names.append(t(key, lang) if key in keys(lang) else one)
     return " + ".join(names)
+
+
+def as_of_line(signal: Signal, lang: Lang) -> str:
+    """ "Data as of <date> close", naming the exchange outside the US: "… close (Hong Kong)"."""
+    when = long_date(signal.as_of, lang)
+    if is_us(signal.exchange):
+        return t("card.as_of", lang, date=when)
+    return t("card.as_of_market", lang, date=when, market=t(f"market.{signal.exchange}", lang))
 
 
 def latest_close(as_of: date, sessions: int, lang: Lang) -> str:
@@ -153,7 +163,6 @@ def _card_text(card: Card, lang: Lang) -> CardText:
     else:
         title = t("card.title_ticker", lang, ticker=card.ticker, label=label)
         tracks = context = watch = fund_name = None
-    as_of = long_date(signal.as_of, lang)
     stale = latest_close(signal.as_of, card.sessions_behind, lang) if card.stale else None
     return CardText(
         lang=lang,
@@ -179,7 +188,7 @@ def _card_text(card: Card, lang: Lang) -> CardText:
         context=context,
         watch_heading=t("card.watch", lang),
         watch=watch,
-        as_of=t("card.as_of", lang, date=as_of),
+        as_of=as_of_line(signal, lang),
         stale=stale,
         source=t("card.source", lang, source=source_name(card.source, lang)),
         footer=t("card.footer", lang),
