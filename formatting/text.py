@@ -139,7 +139,7 @@ def signal_paragraph(card: Card, lang: Lang) -> str:
     }
     if fund is None:
         return t("card.signal_ticker", lang, **params)
-    return t("card.signal", lang, name=fund.name, **params)
+    return t("card.signal", lang, name=fund.name_in(lang), **params)
 
 
 def card_text(card: Card, lang: Lang) -> CardText:
@@ -159,7 +159,7 @@ def _card_text(card: Card, lang: Lang) -> CardText:
         info = fund.info
         context: str | None = info.context.get(lang)
         watch: str | None = info.watch.get(lang)
-        fund_name: str | None = fund.name
+        fund_name: str | None = fund.name_in(lang)
     else:
         title = t("card.title_ticker", lang, ticker=card.ticker, label=label)
         tracks = context = watch = fund_name = None

@@ -10,7 +10,6 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from commands.reply import UserError
-from signals.exchanges import suffix_of
 from commands.validation import (
     MAX_TICKERS,
     parse_colors,
@@ -22,6 +21,7 @@ from commands.validation import (
     parse_timezone,
     shown,
 )
+from signals.exchanges import suffix_of
 
 TICKER_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-^="
 valid_tickers = st.text(alphabet=TICKER_ALPHABET, min_size=1, max_size=15)
