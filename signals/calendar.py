@@ -28,7 +28,12 @@ CALENDAR_START = date(1995, 1, 3)
 
 @cache
 def _calendar(name: str) -> Any:
-    return xcals.get_calendar(name, start=CALENDAR_START.isoformat())
+    start = pd.Timestamp(CALENDAR_START)
+    factory = getattr(xcals.calendar_utils, f"{name}ExchangeCalendar", None)
+    bound = factory.bound_min() if factory is not None else None
+    if bound is not None and pd.Timestamp(bound) > start:  # e.g. Tokyo's data starts in 1997
+        start = pd.Timestamp(bound)
+    return xcals.get_calendar(name, start=start.strftime("%Y-%m-%d"))
 
 
 @cache
