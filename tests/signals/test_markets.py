@@ -113,7 +113,7 @@ async def test_mainland_fund_across_golden_week(tmp_path: Path, ticker: str) -> 
         await cards_at(tmp_path, [ticker], datetime(2026, 10, 8, 8, tzinfo=UTC)), ticker
     )
     assert after.signal.as_of == date(2026, 10, 8)
-    assert after.signal.exchange == ticker.endswith(".SZ") and "XSHE" or "XSHG"
+    assert after.signal.exchange == ("XSHE" if ticker.endswith(".SZ") else "XSHG")
 
 
 @pytest.mark.parametrize(("ticker", "close_utc"), [("0050.TW", 5.5), ("1306.T", 6.5)])
@@ -127,7 +127,7 @@ async def test_taiwan_and_japan_early_in_their_day(
         await cards_at(tmp_path, [ticker], datetime(2026, 12, 7, 1, tzinfo=UTC)), ticker
     )
     assert early.signal.as_of == date(2026, 12, 4) and not early.stale
-    hour, minute = int(close_utc), int(round((close_utc % 1) * 60))
+    hour, minute = int(close_utc), round((close_utc % 1) * 60)
     closed = datetime(2026, 12, 7, hour, minute, tzinfo=UTC)
     assert calendar_for(early.signal.exchange).session_close(date(2026, 12, 7)) == closed
     late = only_card(await cards_at(tmp_path, [ticker], closed), ticker)
