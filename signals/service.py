@@ -256,7 +256,7 @@ class PriceService(ExchangeSessions):
                 result.bars[ticker] = value.frame
                 result.sources[ticker] = value.source
                 result.currencies[ticker] = currency_of(value.frame)
-                result.exchanges[ticker] = self._exchanges.get(ticker) or self.exchange_of(ticker)
+                result.exchanges[ticker] = self.exchange_or_default(ticker)
             else:
                 result.errors[ticker] = value
         return result

@@ -15,7 +15,7 @@ from typing import Any
 from signals.cache import BarLRU
 from signals.calendar import MarketCalendar, calendar_for
 from signals.errors import SignalError
-from signals.exchanges import calendar_name, exchange, exchange_for
+from signals.exchanges import DEFAULT_MIC, UnknownExchange, calendar_name, exchange, exchange_for
 
 #: The session a request is about: one for every ticker, or each ticker's own (its exchange's).
 Sessions = date | Mapping[str, date]
@@ -67,6 +67,14 @@ class ExchangeSessions:
         name = calendar_name(mic)
         return self.calendar if name == self.calendar.name else self._calendars(mic)
 
+    def exchange_or_default(self, ticker: str) -> str:
+        """:meth:`exchange_of`, or New York's for a symbol with an unknown suffix that reached
+        the service without the parser (a watchlist saved before suffixes were checked)."""
+        try:
+            return self.exchange_of(ticker)
+        except UnknownExchange:
+            return DEFAULT_MIC
+
     def exchange_of(self, ticker: str) -> str:
         """The MIC of ``ticker``: what its source said (see :meth:`resolve_exchanges`), else its
         suffix's, else New York's. Raises :class:`~signals.exchanges.UnknownExchange`."""
@@ -94,7 +102,10 @@ class ExchangeSessions:
                     for source in hinted:
                         mic = source.exchange_of(ticker)
                         if mic:
-                            found[ticker] = exchange(mic).mic
+                            try:
+                                found[ticker] = exchange(mic).mic
+                            except UnknownExchange:
+                                raise UnknownExchange(ticker, mic) from None
                             break
                 return found
 

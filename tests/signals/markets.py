@@ -46,9 +46,8 @@ def write_market_csv(
     """Write ``bars`` as a Yahoo-format CSV with a ``Currency`` column (the exchange's currency
     unless given) and, when asked, an ``Exchange`` column."""
     out = bars.copy()
-    out.index = out.index.strftime("%Y-%m-%d")
-    mic = exchange_for(ticker) if "." in ticker else "XNYS"
-    out["Currency"] = currency or exchange(mic).currency
+    out.index = pd.DatetimeIndex(out.index).strftime("%Y-%m-%d")
+    out["Currency"] = currency or exchange(exchange_for(ticker)).currency
     if exchange_column is not None:
         out["Exchange"] = exchange_column
     path = directory / f"{ticker}.csv"

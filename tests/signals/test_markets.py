@@ -207,3 +207,13 @@ def test_calendars_of_the_catalog_cover_2026() -> None:
 
     for mic in sorted({exchange_for(f.ticker) for f in FUNDS.values()}):
         assert calendar_for(mic).last_session >= date(2026, 12, 31), mic
+
+
+async def test_a_saved_symbol_with_an_unknown_suffix_stays_on_new_york(tmp_path: Path) -> None:
+    """A watchlist saved before suffixes were checked (``BRK.B``) still gets its digest signal,
+    on New York's calendar as before; only typed symbols are refused."""
+    write_market_csv(tmp_path, "BRK.B", market_bars("SPY", end=date(2026, 12, 4)), currency="USD")
+    prices = PriceService(CsvSource(tmp_path), MarketCalendar())
+    found = await prices.signals(["BRK.B"], session=date(2026, 12, 4))
+    signal = found["BRK.B"]
+    assert not isinstance(signal, Exception) and signal.exchange == "XNYS"
