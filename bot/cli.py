@@ -14,9 +14,9 @@ from typing import Any, cast
 
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
-from commands.lookup import build_cards, error_message, message_for, resolve_session
+from commands.lookup import build_cards, error_message, message_for, resolve_sessions
 from commands.reply import UserError
-from commands.validation import parse_date, parse_ticker
+from commands.validation import parse_date, parse_symbol
 from formatting.card import LANGUAGES, Card, Language, languages
 from formatting.colours import COLOUR_SCHEMES
 from formatting.i18n import LANGS, t
@@ -104,13 +104,13 @@ async def _cards(
     entries: list[tuple[str, str | UserError]] = []
     for word in raw:
         try:
-            entries.append((word, parse_ticker(word)))
+            entries.append((word, parse_symbol(word)))
         except UserError as exc:
             entries.append((word, exc))
     valid = list(dict.fromkeys(item for _, item in entries if isinstance(item, str)))
     as_of = parse_date(as_of_raw) if as_of_raw else None
     async with open_price_service(settings) as prices:
-        session = resolve_session(prices, datetime.now(UTC), as_of)
+        session = await resolve_sessions(prices, valid, datetime.now(UTC), as_of)
         cards = await build_cards(prices, valid, session=session) if valid else {}
         from commands.history import with_track_lines
 
@@ -139,6 +139,7 @@ def _signal_json(card: Card) -> dict[str, Any]:
     return {
         "ticker": s.ticker,
         "as_of": s.as_of.isoformat(),
+        "exchange": s.exchange,
         "close": s.close,
         "r_1d": s.r_1d,
         "r_5d": s.r_5d,
@@ -225,11 +226,11 @@ async def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
     from formatting.track_record import HistoryView, history_to_terminal
 
     language = _language(settings, args.lang)
-    ticker = parse_ticker(args.ticker)
+    ticker = parse_symbol(args.ticker)
     as_of = parse_date(args.as_of) if args.as_of else None
     currency: str | None = None
     async with open_price_service(settings) as prices:
-        session = resolve_session(prices, datetime.now(UTC), as_of)
+        session = await resolve_sessions(prices, [ticker], datetime.now(UTC), as_of)
         result = (await fetch_track_records(prices, [ticker], session=session))[ticker]
         source = prices.source.name
         if args.json and not isinstance(result, SignalError):
