@@ -19,14 +19,18 @@ import numpy as np
 import pandas as pd
 
 from signals.bars import FetchResult, with_currency
-from signals.calendar import MarketCalendar
+from signals.calendar import MarketCalendar, calendar_for
 from signals.errors import NoData, SignalError
+from signals.exchanges import DEFAULT_MIC, UnknownExchange, exchange, exchange_for
 from signals.funds import FUNDS
+
+UNKNOWN = "the demo source has no prices for it"
 
 
 class DemoSource:
-    """Bars for the catalog's funds (and ``extra`` tickers) on real XNYS sessions, each from a
-    seed derived from the ticker; any other ticker is unknown, as it is to a real source."""
+    """Bars for the catalog's funds (and ``extra`` tickers) on the real sessions of each ticker's
+    own exchange, in that exchange's currency, each from a seed derived from the ticker; any
+    other ticker is unknown, as it is to a real source."""
 
     name = "demo"
     source_id = "demo"
@@ -38,11 +42,15 @@ class DemoSource:
         #: The tickers this source invents prices for (upper case).
         self.known = frozenset(FUNDS) | {t.strip().upper() for t in extra if t.strip()}
 
-    def _bars(self, ticker: str, sessions: list[date]) -> pd.DataFrame:
+    def _calendar(self, mic: str) -> MarketCalendar:
+        """New York's calendar is the one this source was given; others are built at first use."""
+        return self.calendar if mic == DEFAULT_MIC else calendar_for(mic)
+
+    def _bars(self, ticker: str, sessions: list[date], calendar: MarketCalendar) -> pd.DataFrame:
         seed = zlib.crc32(ticker.upper().encode())
         rng = np.random.default_rng(seed)
         # Paths start 400 sessions back so a ticker's history is stable whatever the range.
-        all_days = self.calendar.sessions_in_range(date(2024, 1, 1), sessions[-1])
+        all_days = calendar.sessions_in_range(date(2024, 1, 1), sessions[-1])
         n = len(all_days)
         vol = 0.006 + (seed % 17) / 1000  # 0.6% .. 2.2% daily
         drift = ((seed >> 5) % 7 - 3) * vol / 80
@@ -67,14 +75,20 @@ class DemoSource:
         """Synthetic bars for every known ticker over the sessions in ``[start, end]``; the
         others get :class:`NoData` with ``unknown`` set, like a real source's unknown symbol."""
         errors: dict[str, SignalError] = {
-            t: NoData(t, "the demo source has no prices for it", unknown=True)
-            for t in tickers
-            if t.upper() not in self.known
+            t: NoData(t, UNKNOWN, unknown=True) for t in tickers if t.upper() not in self.known
         }
-        sessions = self.calendar.sessions_in_range(start, end)
-        if not sessions:
-            return FetchResult(errors=errors)
-        bars = {
-            t: with_currency(self._bars(t, sessions), "USD") for t in tickers if t not in errors
-        }
+        bars: dict[str, pd.DataFrame] = {}
+        for ticker in tickers:
+            if ticker in errors:
+                continue
+            try:
+                mic = exchange_for(ticker)
+            except UnknownExchange:
+                errors[ticker] = NoData(ticker, UNKNOWN, unknown=True)
+                continue
+            calendar = self._calendar(mic)
+            sessions = calendar.sessions_in_range(start, end)
+            if sessions:
+                frame = self._bars(ticker, sessions, calendar)
+                bars[ticker] = with_currency(frame, exchange(mic).currency)
         return FetchResult(bars=bars, errors=errors)

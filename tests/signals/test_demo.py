@@ -60,3 +60,16 @@ def test_extra_tickers_get_prices_too():
     plain = DemoSource().fetch(["IWM"], start=date(2026, 5, 1), end=date(2026, 6, 8)).bars["IWM"]
     more = source.fetch(["IWM"], start=date(2026, 5, 1), end=date(2026, 6, 8)).bars["IWM"]
     pd.testing.assert_frame_equal(plain, more)
+
+
+def test_a_fund_of_another_exchange_is_on_its_own_sessions_in_its_currency():
+    """2800.HK trades on Thanksgiving and not on National Day, in Hong Kong dollars: the demo
+    never shows a Hong Kong fund on New York's days or in US dollars."""
+    from signals.bars import currency_of
+
+    fetched = DemoSource().fetch(["2800.HK", "IWM"], start=date(2026, 9, 1), end=date(2026, 11, 27))
+    hk = fetched.bars["2800.HK"].index
+    assert pd.Timestamp("2026-11-26") in hk  # Thanksgiving: Hong Kong trades
+    assert pd.Timestamp("2026-10-01") not in hk  # National Day: Hong Kong is closed
+    assert currency_of(fetched.bars["2800.HK"]) == "HKD"
+    assert currency_of(fetched.bars["IWM"]) == "USD"
