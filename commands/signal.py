@@ -16,7 +16,13 @@ from formatting.card import Card
 from formatting.i18n import Term
 from formatting.memo import IdentityMemo
 from formatting.text import source_key
-from signals.errors import BadData, InsufficientHistory, RateLimited, SignalError
+from signals.errors import (
+    BadData,
+    InsufficientHistory,
+    RateLimited,
+    SignalError,
+    SourceUnavailable,
+)
 from signals.funds import lookup
 from signals.momentum import Signal, compute_signals
 from signals.service import PriceService, SessionNotClosed, SessionOutOfRange
@@ -32,6 +38,8 @@ def error_message(error: SignalError) -> Message:
         params["closes"] = error.closes
     if isinstance(error, RateLimited):
         params["minutes"] = max(1, math.ceil(error.retry_after / 60))
+    if isinstance(error, SourceUnavailable) and error.source:
+        params["source"] = Term(source_key(error.source))
     if isinstance(error, BadData):
         params["date"] = error.day
         params["source"] = Term(source_key(error.source))
