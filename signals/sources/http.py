@@ -43,7 +43,16 @@ _CAUSE_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "DNS",
         ),
     ),
-    (REFUSED, ("Connection refused", "ConnectionRefusedError", "Errno 111", "Couldn't connect")),
+    (
+        REFUSED,
+        (
+            "Connection refused",
+            "ConnectionRefusedError",
+            "Errno 111",
+            "Couldn't connect",  # curl error 7, older wording
+            "Could not connect to server",  # curl error 7
+        ),
+    ),
     (TIMEOUT, ("timed out", "Timeout", "TimeoutError", "Timed out")),
 )
 
@@ -80,11 +89,14 @@ def _chain_text(exc: BaseException) -> str:
 
 _TOKEN_IN_URL = re.compile(r"(?i)((?:token|apikey|api_key|key|crumb)=)[^&\s'\"]+")
 _TOKEN_HEADER = re.compile(r"(?i)(Token\s+)[A-Za-z0-9._\-]+")
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 
 
 def redacted(text: str) -> str:
-    """``text`` with credentials in URLs (``?token=…``) and ``Token …`` headers blanked."""
-    return _TOKEN_HEADER.sub(r"\1***", _TOKEN_IN_URL.sub(r"\1***", text))
+    """``text`` with credentials in URLs (``?token=…``, ``user:password@``) and ``Token …``
+    headers blanked."""
+    text = _PASSWORD_IN_URL.sub(r"\1***@", _TOKEN_IN_URL.sub(r"\1***", text))
+    return _TOKEN_HEADER.sub(r"\1***", text)
 
 
 def describe(exc: BaseException, limit: int = 300) -> str:
