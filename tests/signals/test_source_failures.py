@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 
@@ -48,8 +48,8 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def fetch_one(base_url: str, *, timeout: float = 5.0) -> SignalError:
-    source = TiingoSource(lambda: KEY, base_url=base_url, timeout=timeout)
+async def fetch_one(base_url: str, *, limit: float = 5.0) -> SignalError:
+    source = TiingoSource(lambda: KEY, base_url=base_url, timeout=limit)
     try:
         result = await source.fetch_async(["IWM"], start=START, end=WORKED_SESSION)
     finally:
@@ -71,7 +71,9 @@ def assert_logged(caplog: pytest.LogCaptureFixture, cause: str) -> None:
 
 
 @asynccontextmanager
-async def serving(handler: web.RequestHandler) -> AsyncIterator[str]:  # type: ignore[type-arg]
+async def serving(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+) -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_get("/tiingo/daily/{ticker}/prices", handler)
     runner = web.AppRunner(app)
@@ -105,7 +107,7 @@ async def test_refused_port(caplog: pytest.LogCaptureFixture) -> None:
 async def test_hanging_server_times_out(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
     async with running(FakeTiingo(hanging={"iwm"})) as fake:
-        error = await fetch_one(fake.base_url, timeout=0.5)
+        error = await fetch_one(fake.base_url, limit=0.5)
     assert isinstance(error, SourceUnavailable) and error.cause == TIMEOUT
     assert "Tiingo did not answer in time" in english(error)
     assert_logged(caplog, "timeout")

@@ -17,7 +17,7 @@ import socket
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 import yfinance as yf
@@ -65,7 +65,8 @@ class LocalCurlYahoo(YahooSession):
         if parts.hostname and parts.hostname.endswith("yahoo.com"):
             local = urlsplit(self.base_url)
             path = f"/{parts.hostname}{parts.path or '/'}"
-            url = urlunsplit((local.scheme, local.netloc, path, parts.query, ""))
+            query = f"?{parts.query}" if parts.query else ""
+            url = f"{local.scheme}://{local.netloc}{path}{query}"
         return super().request(method, url, *args, **kwargs)
 
 
