@@ -64,6 +64,7 @@ class LocalCurlYahoo(YahooSession):
         parts = urlsplit(str(url))
         if parts.hostname and parts.hostname.endswith("yahoo.com"):
             local = urlsplit(self.base_url)
+            assert isinstance(local.netloc, str)
             path = f"/{parts.hostname}{parts.path or '/'}"
             query = f"?{parts.query}" if parts.query else ""
             url = f"{local.scheme}://{local.netloc}{path}{query}"
