@@ -3,9 +3,7 @@ local fakes: every failure names Yahoo Finance and its class of cause, is logged
 and an answer over the body cap is refused, not read, not cached.
 
 The session is :class:`signals.sources.yahoo_http.YahooSession` itself, with one change made by
-the test: its URLs for ``*.yahoo.com`` are sent to the fake (as ``tests/signals/fake_yahoo.py``
-does for a requests session: yfinance's cookie and crumb URLs are literals, so only the session
-can redirect them). ``.invalid`` never resolves (RFC 6761 section 6.4): no test touches the
+the test: its URLs for ``*.yahoo.com`` are sent to the fake (tests/signals/fake_yahoo_curl.py). ``.invalid`` never resolves (RFC 6761 section 6.4): no test touches the
 internet.
 """
 
@@ -17,7 +15,6 @@ import socket
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 import yfinance as yf
@@ -39,9 +36,9 @@ from signals.errors import (
 from signals.service import PriceService
 from signals.sources.http import MAX_BODY_BYTES
 from signals.sources.yahoo import YFinanceSource
-from signals.sources.yahoo_http import YahooSession
 from tests.signals.fake_huge import HUGE_LENGTH, Pour
 from tests.signals.fake_yahoo import FakeYahoo, running
+from tests.signals.fake_yahoo_curl import LocalCurlYahoo
 from tests.support import WORKED_SESSION, worked_example_bars
 
 START = date(2026, 1, 1)
@@ -51,24 +48,6 @@ START = date(2026, 1, 1)
 def _private_yfinance_cache(tmp_path: Path) -> None:
     """yfinance's timezone/cookie caches in a temporary directory, never the user's."""
     yf.set_tz_cache_location(str(tmp_path / "yf-cache"))
-
-
-class LocalCurlYahoo(YahooSession):
-    """The bot's Yahoo session, its ``*.yahoo.com`` URLs sent to ``base_url`` instead."""
-
-    def __init__(self, base_url: str) -> None:
-        super().__init__()
-        self.base_url = base_url
-
-    def request(self, method: Any, url: str, *args: Any, **kwargs: Any) -> Any:
-        parts = urlsplit(str(url))
-        if parts.hostname and parts.hostname.endswith("yahoo.com"):
-            local = urlsplit(self.base_url)
-            assert isinstance(local.netloc, str)
-            path = f"/{parts.hostname}{parts.path or '/'}"
-            query = f"?{parts.query}" if parts.query else ""
-            url = f"{local.scheme}://{local.netloc}{path}{query}"
-        return super().request(method, url, *args, **kwargs)
 
 
 class HugeYahoo(FakeYahoo):
