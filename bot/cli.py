@@ -359,12 +359,14 @@ def _failed(
     command = " ".join(str(part) for part in (args.command, sub) if part)
     if settings.log_level.upper() == "DEBUG":
         traceback.print_exception(exc, file=sys.stderr)
-    text = " ".join(str(exc).split())
+    inner = getattr(exc, "orig", None)  # a database driver's own error, without SQLAlchemy's
+    cause = inner if isinstance(inner, BaseException) else exc  # "Background on..." link
+    text = " ".join(str(cause).split())
     for secret in _secrets(settings):
         text = text.replace(secret, "***")
     text = redacted(text)
     text = text if len(text) <= 200 else text[:199] + "…"
-    problem = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    problem = f"{type(cause).__name__}: {text}" if text else type(cause).__name__
     print(
         _one_line("cli.failed", {"command": command, "problem": problem}, language), file=sys.stderr
     )
