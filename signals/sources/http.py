@@ -2,10 +2,11 @@
 
 **The cap.** A source's answer is read at most :data:`MAX_BODY_BYTES`: a ``Content-Length`` over
 it is refused before a byte of the body is read, and a body without one (chunked, or a server
-that lies) is cut as soon as it passes the cap. Twenty years of daily bars are about 5,040 rows:
-Tiingo's JSON rows (every field, about 260 bytes each) make some 1.3 MB and Yahoo's chart answer
-(one number per field and day) some 0.6 MB, so 16 MiB fits either a dozen times over and four
-answers at once stay within 64 MiB, however large the upstream's answer is.
+that lies) is cut as soon as it passes the cap. Twenty years of daily bars are 5,040 rows:
+Tiingo's JSON rows (thirteen fields each, adjusted prices at full float precision) make about
+1.7 MB and Yahoo's chart answer (one number per field and day) about 0.6 MB (measured with the
+fakes' encoders, tests/signals/fake_*.py), so 16 MiB holds either nine to twenty-seven times over,
+and four answers at once stay within 64 MiB of body however much the upstream sends.
 
 **The cause.** A failure is put in one of a few classes a user can act on (``NETWORK`` for no
 network or a name that does not resolve, ``REFUSED``, ``TIMEOUT``, ``BAD_ANSWER``, ``TOO_LARGE``:
