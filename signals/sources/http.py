@@ -5,8 +5,8 @@ it is refused before a byte of the body is read, and a body without one (chunked
 that lies) is cut as soon as it passes the cap. Twenty years of daily bars are 5,040 rows:
 Tiingo's JSON rows (thirteen fields each, adjusted prices at full float precision) make about
 1.7 MB and Yahoo's chart answer (one number per field and day) about 0.6 MB (measured with the
-fakes' encoders, tests/signals/fake_*.py), so 16 MiB holds either nine to twenty-seven times over,
-and four answers at once stay within 64 MiB of body however much the upstream sends.
+fakes' encoders, tests/signals/fake_*.py): 16 MiB holds Tiingo's nine times over and Yahoo's
+twenty-seven times, and four answers at once stay within 64 MiB of body however much is sent.
 
 **The cause.** A failure is put in one of a few classes a user can act on (``NETWORK`` for no
 network or a name that does not resolve, ``REFUSED``, ``TIMEOUT``, ``BAD_ANSWER``, ``TOO_LARGE``:
