@@ -138,7 +138,7 @@ def _error_json(error: SignalError | UserError) -> dict[str, Any]:
     message = error_message(error) if isinstance(error, SignalError) else error.message
     return {
         "code": message.key,
-        "message": {lang: t(message.key, lang, **message.params) for lang in LANGS},
+        "message": {lang: message_text(message.key, message.params, lang) for lang in LANGS},
     }
 
 
