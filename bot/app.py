@@ -20,7 +20,7 @@ from bot.ops import ops_wanted
 from bot.services import price_service
 from bot.settings import Settings
 from bot.storage import Storage, open_storage
-from bot.storage.db import private_dir
+from bot.storage.sqlite_file import private_dir, tighten
 from commands.context import Services
 
 if TYPE_CHECKING:
@@ -74,6 +74,7 @@ async def run_bot(
     """Run until SIGINT/SIGTERM (or, in terminal mode, end of input); returns the exit code."""
     configured = extra_adapters is not None or settings.discord_enabled or settings.slack_enabled
     terminal_mode = not configured
+    tighten(settings.data_dir, 0o700)  # an existing data dir holds the database and log
     metrics: Metrics | None = None
     if ops_wanted(settings, terminal_mode=terminal_mode):
         from bot.ops import metrics as ops_metrics  # prometheus is imported only when served

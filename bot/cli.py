@@ -15,8 +15,8 @@ from typing import Any, cast
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from commands.advice import offline_advised, offline_command
+from commands.lookup import build_cards, error_message, message_for, resolve_session
 from commands.reply import Message, UserError
-from commands.signal import build_cards, error_message, resolve_session
 from commands.validation import parse_date, parse_ticker
 from formatting.card import LANGUAGES, Card, Language, languages
 from formatting.colours import COLOUR_SCHEMES
@@ -135,7 +135,7 @@ async def _cards(
 
 
 def _error_json(error: SignalError | UserError) -> dict[str, Any]:
-    message = error_message(error) if isinstance(error, SignalError) else error.message
+    message = message_for(error)
     return {
         "code": message.key,
         "message": {lang: message_text(message.key, message.params, lang) for lang in LANGS},
@@ -182,11 +182,7 @@ async def cmd_signal(args: argparse.Namespace, settings: Settings) -> int:
     for result in results.values():
         if isinstance(result, Card):
             console.print(card_to_terminal(result, language, colors=args.colors))
-    messages = [
-        error_message(result) if isinstance(result, SignalError) else result.message
-        for result in results.values()
-        if not isinstance(result, Card)
-    ]
+    messages = [message_for(result) for result in results.values() if not isinstance(result, Card)]
     _print_errors(messages, language, settings)
     return EXIT_USAGE if messages else EXIT_OK
 
@@ -201,8 +197,7 @@ async def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
     results = await _cards(settings, [args.ticker], args.as_of)
     result = next(iter(results.values()))
     if not isinstance(result, Card):
-        message = error_message(result) if isinstance(result, SignalError) else result.message
-        _print_errors([message], language, settings)
+        _print_errors([message_for(result)], language, settings)
         return EXIT_USAGE
     if args.platform == "discord":
         filename = f"{result.ticker}.png"

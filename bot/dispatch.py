@@ -1,4 +1,10 @@
-"""The one path every adapter takes: resolve language, run the command, turn errors into replies."""
+"""The one path every adapter takes: resolve language, run the command, turn errors into replies.
+
+:func:`explain` is the project's one error policy: a user mistake or a signal error becomes its
+catalog message; an error an adapter registered (:func:`register_error`, e.g. Discord's
+app-command check failures) becomes the adapter's message; anything else is logged once with a
+fresh id and the user reads ``error.unexpected`` with that id, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +17,13 @@ from datetime import datetime
 
 from bot.clock import utc_now
 from commands.context import Request, Services
+from commands.lookup import message_for
 from commands.registry import dispatch
-from commands.reply import Reply, UserError
+from commands.reply import Message, Reply, UserError
 from commands.validation import MAX_TICKERS
 from formatting.card import LANGUAGES, Language
 from formatting.colours import COLOUR_SCHEMES, ColourScheme
+from signals.errors import SignalError
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +40,47 @@ NO_FETCH_ERRORS = frozenset(
         "error.date_out_of_range",
     }
 )
+
+
+@dataclass(frozen=True)
+class Explained:
+    """The message for an error, and the id it was logged under when it was unexpected."""
+
+    message: Message
+    error_id: str | None = None
+    extra: tuple[Message, ...] = ()  # lines shown after the message (e.g. missing permissions)
+
+
+#: Maps a platform-specific error to its message (None: not this adapter's to explain).
+ErrorMapper = Callable[[BaseException], Explained | None]
+_PLATFORM_ERRORS: list[tuple[type[BaseException], ErrorMapper]] = []
+
+
+def register_error(kind: type[BaseException], mapper: ErrorMapper) -> None:
+    """An adapter's own error (Discord's refusals, ...): ``mapper`` says what the user reads."""
+    if (kind, mapper) not in _PLATFORM_ERRORS:
+        _PLATFORM_ERRORS.append((kind, mapper))
+
+
+def explain(error: BaseException, *, what: str, **context: object) -> Explained:
+    """What the user reads for ``error``; an unexpected one is logged as ``what`` with an id."""
+    if isinstance(error, UserError | SignalError):
+        return Explained(message_for(error))
+    for kind, mapper in _PLATFORM_ERRORS:
+        if isinstance(error, kind):
+            explained = mapper(error)
+            if explained is not None:
+                return explained
+    error_id = uuid.uuid4().hex[:8]
+    details = "".join(f" {name}={value}" for name, value in context.items())
+    log.error(
+        "%s error_id=%s%s",
+        what,
+        error_id,
+        details,
+        exc_info=(type(error), error, error.__traceback__),
+    )
+    return Explained(Message(key="error.unexpected", params={"error_id": error_id}), error_id)
 
 
 #: Called after every command with (platform, command, status, seconds); see bot.ops.metrics.
@@ -135,17 +184,11 @@ class Dispatcher:
                 language = await self.safe_language_for(platform, server_id)
             if command == "colors":
                 colors = await self.colors_for(platform, server_id)
-        except UserError as exc:
-            status = f"user_error:{exc.key}"
-            reply = Reply(messages=(exc.message,), ephemeral=True)
-        except Exception:
-            error_id = uuid.uuid4().hex[:8]
-            status = f"crash:{error_id}"
-            log.exception("command crashed error_id=%s command=%s", error_id, command)
-            reply = Reply(
-                messages=(UserError("error.unexpected", error_id=error_id).message,),
-                ephemeral=True,
-            )
+        except Exception as exc:
+            explained = explain(exc, what="command crashed", command=command)
+            error_id = explained.error_id
+            status = f"crash:{error_id}" if error_id else f"user_error:{explained.message.key}"
+            reply = Reply(messages=(explained.message,), ephemeral=True)
         seconds = time.perf_counter() - began
         if self.on_command is not None:
             self.on_command(platform, command, status, seconds)

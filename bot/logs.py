@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
 import sys
 import warnings
@@ -64,10 +66,14 @@ def configure_logging(
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.WARNING if quiet or log_file else level.upper())
     handlers: list[logging.Handler] = [console]
+    tightened: int | None = None
     if log_file is not None:
-        from bot.storage.db import private_dir
+        from bot.storage.sqlite_file import private_dir, tighten
 
         private_dir(log_file.parent)
+        with contextlib.suppress(FileExistsError):  # created private: it may quote user input
+            os.close(os.open(log_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        tightened = tighten(log_file, 0o600, announce=False)
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
     root = logging.getLogger()
     for old in list(root.handlers):
@@ -85,3 +91,7 @@ def configure_logging(
     # yfinance logs every failed ticker at ERROR; the source reads those records itself and
     # reports one line per fetch, so keep them off the operator's console.
     logging.getLogger("yfinance").propagate = False
+    if log_file is not None and tightened is not None:
+        from bot.storage.sqlite_file import announce_tightened
+
+        announce_tightened(log_file, tightened, tightened & 0o600)

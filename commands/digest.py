@@ -15,8 +15,8 @@ from datetime import date
 from typing import Protocol, runtime_checkable
 
 from commands.context import Request, Services
+from commands.lookup import error_message
 from commands.reply import Message, Reply, UserError
-from commands.signal import error_message
 from commands.validation import parse_tickers, parse_time, parse_timezone, shown
 from formatting.digest import Digest, DigestIssue, build_digest, digest_lines
 from formatting.i18n import ChannelRef

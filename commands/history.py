@@ -10,8 +10,8 @@ from datetime import date
 from typing import Any
 
 from commands.context import Request, Services
+from commands.lookup import error_message, resolve_session, split_words
 from commands.reply import Reply, UserError
-from commands.signal import error_message, resolve_session, split_words
 from commands.validation import parse_date, parse_tickers
 from formatting.card import Card
 from formatting.memo import IdentityMemo

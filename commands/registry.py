@@ -1,9 +1,14 @@
-"""One table of commands: names, options, permission, help keys, handlers."""
+"""One table of commands: names, options, permission, help keys, handlers.
+
+Every command surface is generated from :data:`COMMANDS`: the Discord tree
+(``bot/adapters/discord/tree.py``), the Slack ``/signal …`` parser, the terminal, ``/help`` and
+the README's command table. ``options`` are the command as typed in words (Slack, terminal,
+``/help``); ``subcommands`` its actions with their own options (Discord's subcommands).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+import dataclasses
 
 from commands.alert import ACTIONS as ALERT_ACTIONS
 from commands.alert import handle_alert
@@ -13,46 +18,22 @@ from commands.digest import handle_digest
 from commands.history import handle_history
 from commands.reply import Message, Reply, UserError
 from commands.signal import handle_signal
+from commands.spec import (
+    EVERYWHERE,
+    SERVERS,
+    Access,
+    Autocomplete,
+    CommandSpec,
+    Kind,
+    Offered,
+    OptionSpec,
+    SubcommandSpec,
+    usage,
+)
 from commands.validation import parse_colors, parse_language
 from formatting.colours import COLOUR_SCHEMES, default_scheme
 from formatting.i18n import Term
 from formatting.languages import LANGUAGES
-
-Handler = Callable[[Request, Services], Awaitable[Reply]]
-
-
-@dataclass(frozen=True)
-class OptionSpec:
-    """A command option: its name, help key, and whether it must be given."""
-
-    name: str
-    help_key: str
-    required: bool = True
-    choices: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CommandSpec:
-    """A command as every adapter exposes it."""
-
-    name: str
-    help_key: str
-    handler: Handler
-    options: tuple[OptionSpec, ...] = ()
-    admin_only: bool = False  # the whole command needs admin rights (see also handler checks)
-
-
-def usage(spec: CommandSpec, platform: str) -> str:
-    """How to type ``spec`` on ``platform`` (Slack has one /signal command with subcommands)."""
-    words = (
-        [f"/{spec.name}"]
-        if platform != "slack" or spec.name == "signal"
-        else ["/signal", spec.name]
-    )
-    for option in spec.options:
-        shown = option.name.upper() if not option.choices else "|".join(option.choices)
-        words.append(shown if option.required else f"[{shown}]")
-    return " ".join(words)
 
 
 async def handle_help(request: Request, services: Services) -> Reply:
@@ -130,54 +111,119 @@ async def handle_colors(request: Request, services: Services) -> Reply:
     )
 
 
+#: Options shared by several commands (one catalog key each).
+TICKER_ONE = OptionSpec(
+    "ticker", "help.option.ticker_one", Kind.TICKER, autocomplete=Autocomplete.WATCHLIST
+)
+TIME = OptionSpec("time", "help.option.time", Kind.TIME, required=False, max_length=5)
+TIMEZONE = OptionSpec(
+    "timezone",
+    "help.option.timezone",
+    Kind.TIMEZONE,
+    required=False,
+    max_length=64,
+    autocomplete=Autocomplete.TIMEZONE,
+)
+TICKERS = OptionSpec("tickers", "help.option.tickers", Kind.TICKERS, max_length=200)
+
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "signal",
         "help.signal",
         handle_signal,
-        (OptionSpec("ticker", "help.option.ticker"),),
+        (
+            OptionSpec(
+                "ticker", "help.option.ticker", Kind.TICKER, autocomplete=Autocomplete.WATCHLIST
+            ),
+        ),
+        offered=EVERYWHERE,
+        cooldown=True,
+        public=True,
     ),
     CommandSpec(
-        "history",
-        "help.history",
-        handle_history,
-        (OptionSpec("ticker", "help.option.ticker_one"),),
+        "history", "help.history", handle_history, (TICKER_ONE,), cooldown=True, public=True
     ),
     CommandSpec(
         "language",
         "help.language",
         handle_language,
-        (OptionSpec("choice", "help.option.choice", required=False, choices=LANGUAGES),),
+        (OptionSpec("choice", "help.option.choice", Kind.CHOICE, False, LANGUAGES),),
+        access=Access.ADMIN_TO_SET,
+        offered=SERVERS,
     ),
     CommandSpec(
         "colors",
         "help.colors",
         handle_colors,
-        (OptionSpec("scheme", "help.option.scheme", required=False, choices=COLOUR_SCHEMES),),
+        (OptionSpec("scheme", "help.option.scheme", Kind.CHOICE, False, COLOUR_SCHEMES),),
+        access=Access.ADMIN_TO_SET,
+        offered=SERVERS,
     ),
     CommandSpec(
         "digest",
         "help.digest",
         handle_digest,
         (
-            OptionSpec("action", "help.option.action", choices=DIGEST_ACTIONS),
-            OptionSpec("time", "help.option.time", required=False),
-            OptionSpec("timezone", "help.option.timezone", required=False),
-            OptionSpec("tickers", "help.option.tickers", required=False),
+            OptionSpec("action", "help.option.action", Kind.CHOICE, choices=DIGEST_ACTIONS),
+            TIME,
+            TIMEZONE,
+            dataclasses.replace(TICKERS, required=False),
         ),
+        subcommands=(
+            SubcommandSpec(
+                "schedule",
+                (OptionSpec("channel", "help.option.digest_channel", Kind.CHANNEL), TIME, TIMEZONE),
+                admin=True,
+            ),
+            SubcommandSpec("watchlist", (TICKERS,), admin=True),
+            SubcommandSpec(
+                "off",
+                (OptionSpec("channel", "help.option.digest_off_channel", Kind.CHANNEL),),
+                admin=True,
+            ),
+            SubcommandSpec("status"),
+            SubcommandSpec("preview", admin=True),
+        ),
+        default_action="status",
+        access=Access.ROLE_MATTERS,
+        offered=Offered(("guild",), ("guild",), dms=False),  # subscriptions belong to a server
     ),
     CommandSpec(
         "alert",
         "help.alert",
         handle_alert,
         (
-            OptionSpec("action", "help.option.alert_action", choices=ALERT_ACTIONS),
-            OptionSpec("ticker", "help.option.ticker_one", required=False),
-            OptionSpec("channel", "help.option.channel", required=False),
+            OptionSpec("action", "help.option.alert_action", Kind.CHOICE, choices=ALERT_ACTIONS),
+            dataclasses.replace(TICKER_ONE, required=False),
+            OptionSpec("channel", "help.option.channel", Kind.CHANNEL, required=False),
         ),
+        subcommands=(
+            SubcommandSpec(
+                "add",
+                (
+                    dataclasses.replace(TICKER_ONE, autocomplete=None),
+                    OptionSpec("channel", "help.option.channel", Kind.CHANNEL, required=False),
+                ),
+            ),
+            SubcommandSpec("list"),
+            SubcommandSpec(
+                "remove",
+                (
+                    OptionSpec("ticker", "help.option.alert_ticker", Kind.TICKER),
+                    OptionSpec(
+                        "channel", "help.option.alert_channel", Kind.CHANNEL, required=False
+                    ),
+                ),
+            ),
+        ),
+        default_action="list",
+        access=Access.ROLE_MATTERS,
+        who="Discord: admins for channels, any member for their own DMs; Slack: workspace admins",
+        # alerts belong to a server (a member's own go to their DMs)
+        offered=Offered(("guild",), None, dms=False),
     ),
-    CommandSpec("help", "help.help", handle_help),
-    CommandSpec("about", "help.about", handle_about),
+    CommandSpec("help", "help.help", handle_help, offered=EVERYWHERE),
+    CommandSpec("about", "help.about", handle_about, offered=EVERYWHERE),
 )
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from formatting.card import Card, Language, languages
 from formatting.embeds import MAX_CONTENT, clip, escape, no_mentions
 from formatting.i18n import Lang, t
+from formatting.labels import regime_label, source_name
 from formatting.numbers import long_date, pct, price
-from formatting.text import regime_label, source_name
 from formatting.track_record import track_line
 from signals.regimes import Regime
 

@@ -8,6 +8,7 @@ from formatting.card import Card, Language, languages
 from formatting.chart import ChartLabels, render_chart
 from formatting.colours import ColourScheme, resolve
 from formatting.i18n import t
+from formatting.labels import regime_label
 from formatting.numbers import long_date
 from signals.regimes import REGIME_TONE
 
@@ -18,8 +19,7 @@ def _joined(key: str, language: Language, **params: object) -> str:
 
 def chart_labels(card: Card, language: Language) -> ChartLabels:
     """Chart labels for ``card`` in every language shown (``English / 中文`` for both)."""
-    regime = card.signal.regime.value
-    label = " / ".join(t(f"regime.{regime}.label", lang) for lang in languages(language))
+    label = " / ".join(regime_label(card.signal.regime, lang) for lang in languages(language))
     return ChartLabels(
         title=t("chart.title", languages(language)[0], ticker=card.ticker, label=label),
         close=_joined("chart.close", language),

@@ -16,8 +16,8 @@ from rich.cells import cell_len
 from formatting.card import Language, languages
 from formatting.colours import ColourScheme, resolve
 from formatting.i18n import Lang, Term, t
+from formatting.labels import regime_key, regime_label, source_name
 from formatting.numbers import long_date, pct, price
-from formatting.text import regime_label, source_name
 from signals.calendar import sessions_between
 from signals.momentum import Signal
 from signals.regimes import REGIME_ORDER, REGIME_TONE, Regime
@@ -204,11 +204,10 @@ def digest_lines(digest: Digest) -> list[tuple[str, dict[str, Any]]]:
     catalog messages only (a ``Term`` is translated, a ``date`` written out, per language)."""
     lines: list[tuple[str, dict[str, Any]]] = [("digest.title", {"date": digest.session})]
     for row in digest.changes:
-        old = row.previous.value if row.previous else ""
         params = {
             "ticker": row.ticker,
-            "old": Term(f"regime.{old}.label"),
-            "new": Term(f"regime.{row.signal.regime.value}.label"),
+            "old": Term(regime_key(row.previous)) if row.previous else "",
+            "new": Term(regime_key(row.signal.regime)),
         }
         lines.append(("digest.change", params))
     for row in digest.rows:
@@ -218,7 +217,7 @@ def digest_lines(digest: Digest) -> list[tuple[str, dict[str, Any]]]:
             # numbers read the same in both catalogs' locales
             "close": price(s.close, "en", s.currency),
             **{name: pct(getattr(s, name), "en") for name in ("r_1d", "r_5d", "r_1m")},
-            "label": Term(f"regime.{s.regime.value}.label"),
+            "label": Term(regime_key(s.regime)),
         }
         lines.append(("digest.row", params))
     lines += [(issue.key, dict(issue.params)) for issue in digest.issues]

@@ -6,20 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from formatting.card import Card
-from formatting.i18n import Lang, keys, t
+from formatting.i18n import Lang, t
+from formatting.labels import regime_key, regime_label, regime_meaning, source_name
 from formatting.memo import IdentityMemo
 from formatting.numbers import long_date, magnitude, pct, price
-from signals.regimes import REGIME_TONE, Regime
-
-
-def regime_label(regime: Regime, lang: Lang) -> str:
-    """Display label of ``regime`` in ``lang`` (e.g. ``defensive impulse`` / ``防御动能``)."""
-    return t(f"regime.{regime.value}.label", lang)
-
-
-def regime_meaning(regime: Regime, lang: Lang) -> str:
-    """One-sentence meaning of ``regime`` in ``lang``."""
-    return t(f"regime.{regime.value}.meaning", lang)
+from formatting.track_record import track_line
+from signals.regimes import REGIME_TONE
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,21 +52,6 @@ class CardText:
     def numbers(self) -> tuple[tuple[str, str], ...]:
         """Price then 1D, 5D, 1M as (label, value) pairs."""
         return ((self.price_label, self.price), *self.returns)
-
-
-def source_key(source: str) -> str:
-    """The catalog key naming a source id (``csv:/data`` -> ``source.csv``)."""
-    return f"source.{source.partition(':')[0]}"
-
-
-def source_name(source: str, lang: Lang) -> str:
-    """Display name of a price source id (``yfinance`` -> "Yahoo Finance" / "雅虎财经");
-    several ids joined by ``+`` (a digest served by a chain) are named one after the other."""
-    names = []
-    for one in source.split("+"):
-        key = source_key(one)
-        names.append(t(key, lang) if key in keys(lang) else one)
-    return " + ".join(names)
 
 
 def latest_close(as_of: date, sessions: int, lang: Lang) -> str:
@@ -125,7 +102,7 @@ def signal_paragraph(card: Card, lang: Lang) -> str:
         "ticker": card.ticker,
         "price": _close(signal.close, signal.currency, lang),
         "moves": _moves(card, lang),
-        "phrase": t(f"regime.{signal.regime.value}.phrase", lang),
+        "phrase": t(regime_key(signal.regime, "phrase"), lang),
     }
     if fund is None:
         return t("card.signal_ticker", lang, **params)
@@ -138,8 +115,6 @@ def card_text(card: Card, lang: Lang) -> CardText:
 
 
 def _card_text(card: Card, lang: Lang) -> CardText:
-    from formatting.track_record import track_line  # it builds on this module's labels
-
     signal, fund = card.signal, card.fund
     label = regime_label(signal.regime, lang)
     if fund is not None:

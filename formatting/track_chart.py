@@ -7,8 +7,8 @@ import numpy as np
 from formatting.card import Language, languages
 from formatting.fonts import font_family
 from formatting.i18n import t
+from formatting.labels import regime_label
 from formatting.plotting import GRID, INK, MUTED, new_figure, plain, png_bytes
-from formatting.text import regime_label
 from formatting.track_record import HistoryView
 
 WIDTH_PX, HEIGHT_PX = 800, 360

@@ -11,8 +11,8 @@ from rich.text import Text
 
 from formatting.card import Language, languages
 from formatting.i18n import Lang, t
+from formatting.labels import regime_label, source_name
 from formatting.numbers import long_date, pct
-from formatting.text import regime_label, source_name
 from signals.regimes import REGIME_ORDER
 from signals.track_record import MIN_OCCURRENCES, Stats, TrackRecord
 

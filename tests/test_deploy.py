@@ -135,3 +135,15 @@ def test_readiness_route_is_documented_with_the_deployment():
     section = readme.split("## Run it 24/7", 1)[1].split("\n## ", 1)[0]
     for path in (HEALTH_PATH, READY_PATH, "/metrics"):
         assert path in section
+
+
+def test_distribution_has_a_name_of_its_own():
+    """`signalbot` on PyPI is someone else's project: ours installs the command under another name."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "signalbot-momentum"
+    assert project["scripts"] == {"signalbot": "bot.cli:main"}
+    readme = (ROOT / "README.md").read_text()
+    assert "pip install signalbot\n" not in readme
+    assert "signalbot_momentum-" in readme  # how to install from a wheel

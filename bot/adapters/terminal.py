@@ -13,10 +13,10 @@ from prompt_toolkit.completion import WordCompleter
 from rich.console import Console
 
 from bot.dispatch import Dispatcher, Outcome
+from commands import registry
 from commands.advice import offline_advised, offline_command
 from commands.digest import DigestReply
 from commands.history import HistoryReply
-from commands.registry import REGISTRY
 from commands.reply import UserError
 from commands.validation import MAX_TICKERS, parse_ticker, shown
 from formatting.card import Language
@@ -32,7 +32,7 @@ SERVER_ID = "local"
 #: Terminal-only actions (not in the command registry).
 QUIT, CLEAR = "quit", "clear"
 #: Bare words that mean a command, in both languages; they are never read as tickers. Every
-#: registry command's own name is one too (``history``, ``alert`` ...), see below.
+#: registry command's own name is one too (``history``, ``alert`` ...), see :func:`command_word`.
 COMMAND_WORDS = {
     "?": "help",
     "帮助": "help",
@@ -51,9 +51,14 @@ COMMAND_WORDS = {
     "cls": CLEAR,
     "清屏": CLEAR,
 }
-COMMAND_WORDS.update({name: name for name in REGISTRY})
 #: What ``parse_line`` returns for input that is neither a command nor tickers.
 NOT_UNDERSTOOD = ""
+
+
+def command_word(word: str) -> str | None:
+    """The command a bare word means: an alias above, or a registry command's own name."""
+    word = word.lower()
+    return COMMAND_WORDS.get(word) or (word if word in registry.REGISTRY else None)
 
 
 def _looks_like_tickers(text: str) -> bool:
@@ -81,7 +86,7 @@ def parse_line(line: str) -> tuple[str, dict[str, str]] | None:
         return None
     if not text.startswith("/"):
         first, _, rest = text.partition(" ")
-        word = COMMAND_WORDS.get(first.lower())
+        word = command_word(first)
         if word is not None:
             text = f"/{word} {rest}".strip()
         elif _looks_like_tickers(text):
@@ -89,11 +94,11 @@ def parse_line(line: str) -> tuple[str, dict[str, str]] | None:
         else:
             return NOT_UNDERSTOOD, {"text": text}
     name, _, rest = text[1:].partition(" ")
-    name = COMMAND_WORDS.get(name.lower(), name.lower())
+    name = command_word(name) or name.lower()
     rest = rest.strip()
     if name in (QUIT, CLEAR):
         return name, {}
-    spec = REGISTRY.get(name)
+    spec = registry.REGISTRY.get(name)
     if spec is None:
         return name, {"text": rest}
     if name == "digest":
@@ -101,19 +106,26 @@ def parse_line(line: str) -> tuple[str, dict[str, str]] | None:
         return name, {"action": sub.lower(), "text": more.strip()}
     if name == "alert":  # /alert add IWM [channel]
         words = rest.split()
-        args = {"action": words[0].lower() if words else "list"}
-        args.update({k: v for k, v in zip(("ticker", "channel"), words[1:3], strict=False)})
+        alert = {"action": words[0].lower() if words else "list"}
+        alert.update({k: v for k, v in zip(("ticker", "channel"), words[1:3], strict=False)})
         if len(words) > 3:
-            args["ticker"] = " ".join(words[1:])  # too many words: the handler says so
-        return name, args
-    if spec.options and rest:
-        return name, {spec.options[0].name: rest}
-    return name, {}
+            alert["ticker"] = " ".join(words[1:])  # too many words: the handler says so
+        return name, alert
+    options = spec.options
+    args: dict[str, str] = {}
+    if spec.subcommands:  # /name action [words for the action's first option]
+        action, _, rest = rest.partition(" ")
+        args["action"] = action.lower() or str(spec.default_action)
+        options = next((s.options for s in spec.subcommands if s.name == args["action"]), ())
+        rest = rest.strip()
+    if options and rest:
+        args[options[0].name] = rest
+    return name, args
 
 
 def completer() -> WordCompleter:
     """Tab completes the commands, /quit and the catalog's tickers (``/si`` -> ``/signal``)."""
-    words = [f"/{name}" for name in REGISTRY] + ["/quit", "/clear", *FUNDS]
+    words = [f"/{name}" for name in registry.REGISTRY] + ["/quit", "/clear", *FUNDS]
     return WordCompleter(words, ignore_case=True, WORD=True)  # WORD: "/" is part of a word
 
 
@@ -162,7 +174,7 @@ class TerminalAdapter:
             if self.interactive:
                 self.console.clear()
             return True
-        if command not in REGISTRY:
+        if command not in registry.REGISTRY:
             if command == NOT_UNDERSTOOD:
                 await self.say("terminal.not_understood", text=shown(args["text"]))
             else:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,11 +11,20 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.storage.sqlite_file import (
+    backup,
+    check_not_lost,
+    check_sound,
+    private_file,
+)
+from bot.storage.sqlite_file import private_dir as private_dir  # where callers import it from
 from bot.storage.urls import parse_url, safe_url
+from commands.reply import UserError
 
 log = logging.getLogger(__name__)
 
@@ -29,29 +37,6 @@ SQLITE_BUSY_TIMEOUT = 30.0
 PG_CONNECT_TIMEOUT = 10.0
 
 
-def private_dir(path: Path) -> None:
-    """Create ``path`` and its missing parents readable by this user only (0700)."""
-    missing = []
-    while not path.exists() and path != path.parent:
-        missing.append(path)
-        path = path.parent
-    for directory in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            directory.mkdir(mode=0o700)
-            os.chmod(directory, 0o700)  # mkdir's mode is reduced by the umask
-
-
-def private_file(path: Path) -> None:
-    """Create the SQLite file 0600 in a 0700 directory if missing (it holds Slack OAuth tokens).
-
-    SQLite gives its -wal and -shm files the permissions of the database file.
-    """
-    private_dir(path.parent)
-    if not path.exists():
-        with contextlib.suppress(FileExistsError):
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-
-
 def _sqlite_path(url: URL) -> Path | None:
     database = url.database or ""
     if database in ("", ":memory:") or database.startswith("file:"):
@@ -59,11 +44,20 @@ def _sqlite_path(url: URL) -> Path | None:
     return Path(database)
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite ``url`` (None for PostgreSQL and in-memory databases)."""
+    parsed = parse_url(url)
+    return _sqlite_path(parsed) if parsed.get_backend_name() == "sqlite" else None
+
+
+def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url`` (sync spellings accepted); SQLite gets WAL + synchronous=FULL.
 
     SQLite transactions start with ``BEGIN IMMEDIATE``: writers queue on the busy timeout instead
-    of failing with "database is locked" when a read transaction later tries to write.
+    of failing with "database is locked" when a read transaction later tries to write. SQLite
+    enforces foreign keys unless ``foreign_keys`` is False (migrations only: see
+    :func:`_run_alembic`). A SQLite file that is missing while backups of it lie beside it is an
+    error (:func:`~bot.storage.sqlite_file.check_not_lost`), not a new empty database.
     """
     parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -73,6 +67,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return create_async_engine(parsed, connect_args=connect_args, **kwargs)
     path = _sqlite_path(parsed)
     if path is not None:
+        check_not_lost(path)
         private_file(path)
     connect_args = kwargs.pop("connect_args", {})
     connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)
@@ -85,7 +80,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")  # fsync the WAL on every commit
-            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
             cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT * 1000)}")
         finally:
             cursor.close()
@@ -106,29 +101,79 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-async def _run_alembic(url: str, action: Callable[[Config], None]) -> None:
-    engine = create_engine(url)
+def _target(revision: str) -> str | None:
+    """The revision id ``revision`` names (``head``, ``base``, an id); "?" when it is relative."""
+    try:
+        found = ScriptDirectory.from_config(alembic_config()).get_revisions(revision)
+    except Exception:
+        return "?"
+    return found[0].revision if found and found[0] is not None else None
+
+
+def _check_foreign_keys(sync_conn: Connection, database: str) -> None:
+    """Abort the migration (its transaction rolls back) when a row points to no parent row."""
+    rows = sync_conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if not rows:
+        return
+    first = rows[0]
+    problem = (
+        f"{len(rows)} row(s) would break a foreign key, e.g. {first[0]} rowid {first[1]} "
+        f"points to no {first[2]} row"
+    )
+    raise UserError(
+        "error.database_migration_refused",
+        database=database,
+        problem=problem,
+        command="signalbot db upgrade",
+    )
+
+
+async def _run_alembic(url: str, action: Callable[[Config], None], revision: str) -> Path | None:
+    """Run ``action`` in one transaction; on SQLite, back up first and check foreign keys last.
+
+    SQLite migrations run with foreign keys off: Alembic's batch mode re-creates a table (drop,
+    copy back) and with them on, dropping ``servers`` cascaded to every subscription and
+    delivery. ``PRAGMA foreign_key_check`` before the commit refuses a result with a broken
+    reference (nothing is changed). Returns the backup written, if any.
+    """
+    database = safe_url(url)
+    path = sqlite_path(url)
+    if path is not None:
+        check_not_lost(path)
+        await asyncio.to_thread(check_sound, path)
+    engine = create_engine(url, foreign_keys=False)
+    saved: Path | None = None
     try:
         async with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 await conn.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
                 )
+            if path is not None:  # BEGIN IMMEDIATE holds off writers until the commit
+                current = await conn.run_sync(_revision)
+                if current is not None and current != _target(revision):
+                    saved = await asyncio.to_thread(backup, path, current)
             await conn.run_sync(lambda sync_conn: action(alembic_config(sync_conn)))
+            if conn.dialect.name == "sqlite":
+                await conn.run_sync(_check_foreign_keys, database)
     finally:
         await engine.dispose()
+    return saved
 
 
-async def upgrade(url: str, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` (idempotent; safe to run from several processes)."""
+async def upgrade(url: str, revision: str = "head") -> Path | None:
+    """Apply migrations up to ``revision`` (idempotent; safe to run from several processes).
+
+    Returns the backup of a SQLite file made before migrating it (None when nothing was pending).
+    """
     log.info("migrating database=%s to=%s", safe_url(url), revision)
-    await _run_alembic(url, lambda cfg: command.upgrade(cfg, revision))
+    return await _run_alembic(url, lambda cfg: command.upgrade(cfg, revision), revision)
 
 
-async def downgrade(url: str, revision: str = "base") -> None:
+async def downgrade(url: str, revision: str = "base") -> Path | None:
     """Revert migrations down to ``revision`` (``base`` drops every table)."""
     log.warning("downgrading database=%s to=%s", safe_url(url), revision)
-    await _run_alembic(url, lambda cfg: command.downgrade(cfg, revision))
+    return await _run_alembic(url, lambda cfg: command.downgrade(cfg, revision), revision)
 
 
 async def current_revision(url: str) -> str | None:

@@ -79,12 +79,15 @@ async def open_storage(
 
     A database that cannot be opened (unreachable server, bad URL or password, a SQLite file
     locked by another process, no permission) raises :class:`~commands.reply.UserError` with
-    one line saying which database, what failed and what to check; the CLI prints it.
+    one line saying which database, what failed and what to check; the CLI prints it. So do a
+    corrupted or lost SQLite file and a migration refused (see :mod:`bot.storage.db`).
     """
     try:
         if migrate:
             await upgrade(url)
         storage = Storage(create_engine(url), clock=clock)
+    except UserError:
+        raise  # already one line naming the database and what to do
     except Exception as exc:
         raise database_error(url, exc) from None
     log.info("storage open database=%s", safe_url(url))

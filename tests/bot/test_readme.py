@@ -1,4 +1,5 @@
-"""The README stays true: the two quick-start commands and the generated configuration table."""
+"""The README stays true: the quick-start commands and the generated configuration and command
+tables."""
 
 from __future__ import annotations
 
@@ -24,3 +25,12 @@ def test_quick_start_has_exactly_two_commands():
     assert commands == ["./dev run", "./dev test"]
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^\./dev test\b", ci, re.M)
+
+
+def test_command_table_matches_the_registry():
+    """The README's command table is what the registry generates (regenerate with
+    ``python -m bot.commands_doc`` if not)."""
+    from bot.commands_doc import readme_block as commands_block
+
+    readme = (ROOT / "README.md").read_text()
+    assert commands_block() in readme

@@ -129,3 +129,24 @@ async def test_colors_are_set_by_admins_only(tmp_path):
     assert settings.colors == {("slack", "local"): "red-up"}
     shown = await dispatch(Request(command="colors", colors="red-up", now=now), services)
     assert shown.messages[0].key == "colors.current"
+
+
+def test_actions_and_their_options_are_declared_once():
+    """A command's action choices are its subcommands (and the handler's actions); every
+    subcommand option has its one catalog key in every language, short enough for Discord."""
+    from commands.alert import ACTIONS as ALERT_ACTIONS
+    from commands.digest import ACTIONS as DIGEST_ACTIONS
+    from formatting.i18n import t
+
+    assert [s.name for s in REGISTRY["digest"].subcommands] == list(DIGEST_ACTIONS)
+    assert [s.name for s in REGISTRY["alert"].subcommands] == list(ALERT_ACTIONS)
+    for spec in COMMANDS:
+        if spec.subcommands:
+            [action] = [o for o in spec.options if o.name == "action"]
+            assert action.choices == tuple(s.name for s in spec.subcommands)
+        names = [s.name for s in spec.subcommands]
+        assert len(names) == len(set(names)), spec.name
+        options = [*spec.options, *(o for s in spec.subcommands for o in s.options)]
+        for option in options:
+            for lang in ("en", "zh", "zh-hant"):
+                assert 1 <= len(t(option.help_key, lang)) <= 100, (option.help_key, lang)

@@ -18,7 +18,7 @@ from datetime import date
 import pytest
 from aiohttp import web
 
-from commands.signal import error_message
+from commands.lookup import error_message
 from formatting.messages import message_text
 from signals.calendar import MarketCalendar
 from signals.errors import (

@@ -20,7 +20,7 @@ import pytest
 import yfinance as yf
 from aiohttp import web
 
-from commands.signal import error_message
+from commands.lookup import error_message
 from formatting.messages import message_text
 from signals.calendar import MarketCalendar
 from signals.errors import (

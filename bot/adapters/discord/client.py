@@ -33,7 +33,6 @@ from bot.adapters.base import (
     PostingPaused,
     RecoveryUnavailable,
 )
-from bot.adapters.discord.cooldown import Cooldown
 from bot.adapters.discord.interactions import DEFER_AFTER, PLATFORM, InteractionHandler
 from bot.adapters.discord.permissions import english_names, missing_permissions
 from bot.adapters.discord.poster import post_message
@@ -42,6 +41,7 @@ from bot.adapters.discord.shards import ShardRunner
 from bot.adapters.discord.sync import sync_if_changed
 from bot.adapters.discord.translator import CatalogTranslator
 from bot.adapters.discord.tree import SignalTree, build_tree
+from bot.cooldown import Cooldown
 from bot.dispatch import Dispatcher
 from bot.settings import Settings
 from bot.storage import Storage

@@ -1,15 +1,16 @@
-"""What a failed interaction tells the user: one mapping from app-command errors to messages."""
+"""What a failed interaction tells the user: Discord's own errors, registered with the one error
+policy (:func:`bot.dispatch.explain`), which maps everything else."""
 
 from __future__ import annotations
 
 import logging
-import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import discord
 from discord import app_commands
 
+from bot.dispatch import Explained, register_error
+from bot.dispatch import explain as explain_error
 from commands.reply import Message
 
 log = logging.getLogger(__name__)
@@ -48,39 +49,33 @@ class Restarting(Refused):
         super().__init__("discord.error.restarting")
 
 
-@dataclass(frozen=True)
-class Explained:
-    """The message for an error, and the id it was logged under when it was unexpected."""
-
-    message: Message
-    error_id: str | None = None
-    extra: tuple[Message, ...] = ()
-
-
-def explain(error: app_commands.AppCommandError, *, command: str | None) -> Explained:
-    """Map ``error`` to a user-facing message; unexpected errors are logged with a fresh id."""
+def discord_error(error: BaseException) -> Explained | None:
+    """The message for an app-command error only Discord raises (None: not one of them)."""
     if isinstance(error, Refused):
         return Explained(Message(key=error.key, params=error.params), extra=error.extra)
     if isinstance(error, app_commands.NoPrivateMessage):
         return Explained(Message(key="discord.error.guild_only"))
     if isinstance(error, app_commands.MissingPermissions):
         return Explained(Message(key="error.missing_permission"))
+    if isinstance(error, app_commands.TransformerError) and (
+        error.type is discord.AppCommandOptionType.channel
+    ):
+        return Explained(Message(key="discord.error.bad_channel"))
+    return None
+
+
+def register() -> None:
+    """Register Discord's own errors with the one error policy (the interaction handler does)."""
+    register_error(app_commands.AppCommandError, discord_error)
+
+
+def explain(error: app_commands.AppCommandError, *, command: str | None) -> Explained:
+    """Map ``error`` to a user-facing message; unexpected errors are logged with a fresh id."""
     if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
         # Discord still shows a definition this build does not have (sync pending).
         log.warning("stale command definition command=%s error=%s", command, error)
         return Explained(
             Message(key="discord.error.stale_command", params={"command": (command or "?")[:32]})
         )
-    if isinstance(error, app_commands.TransformerError) and (
-        error.type is discord.AppCommandOptionType.channel
-    ):
-        return Explained(Message(key="discord.error.bad_channel"))
-    error_id = uuid.uuid4().hex[:8]
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-    log.error(
-        "interaction failed error_id=%s command=%s",
-        error_id,
-        command,
-        exc_info=(type(original), original, original.__traceback__),
-    )
-    return Explained(Message(key="error.unexpected", params={"error_id": error_id}), error_id)
+    return explain_error(original, what="interaction failed", command=command)

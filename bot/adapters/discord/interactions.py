@@ -21,8 +21,8 @@ import discord
 from discord import app_commands
 
 from bot.adapters.base import Attachment
-from bot.adapters.discord.cooldown import Cooldown
 from bot.adapters.discord.errors import MissingManageServer, OnCooldown, Restarting, explain
+from bot.adapters.discord.errors import register as register_errors
 from bot.adapters.discord.render import (
     Outgoing,
     chunks,
@@ -30,6 +30,7 @@ from bot.adapters.discord.render import (
     outgoing,
     reader_language,
 )
+from bot.cooldown import Cooldown
 from bot.dispatch import Dispatcher, Outcome
 from commands.reply import Message
 from formatting.card import Language, languages
@@ -149,6 +150,7 @@ class InteractionHandler:
     ) -> None:
         self.dispatcher = dispatcher
         self.cooldown = cooldown
+        register_errors()
         self.defer_after = defer_after
         self.stopping = False
         self._inflight: set[asyncio.Task[Any]] = set()
@@ -173,11 +175,9 @@ class InteractionHandler:
 
     def signal_cooldown(self, interaction: Interaction) -> bool:
         """Check: the member's /signal cooldown has run out; starts a new one."""
-        key = str(interaction.user.id)
-        left = self.cooldown.retry_after(key)
-        if left > 0:
-            raise OnCooldown(Cooldown.shown_seconds(left))
-        self.cooldown.charge(key)
+        seconds = self.cooldown.take(str(interaction.user.id))
+        if seconds:
+            raise OnCooldown(seconds)
         return True
 
     async def drain(self, wait_at_most: float) -> None:

@@ -1,10 +1,10 @@
 """Command descriptions and choice names for Chinese clients, from the project's catalogs.
 
-Keys are derived from where a string sits, so every command, option and choice is covered:
-``discord.cmd.<path>.name`` / ``.description`` (``path`` is the qualified name with dots, e.g.
-``digest.schedule``), ``discord.opt.<path>.<option>.name`` / ``.description`` and
-``discord.choice.<option>.<value>``. English (Discord's default locale) is the catalog's ``en``
-text; ``zh-CN`` gets the Simplified and ``zh-TW`` the Traditional Chinese text.
+Keys are derived from where a string sits: ``discord.cmd.<path>.description`` (``path`` is the
+qualified name with dots, e.g. ``digest.schedule``) and ``discord.choice.<option>.<value>``; an
+option's description is its registry key (``help.option.*``, one per option, shared with
+``/help``), passed explicitly. English (Discord's default locale) is the catalog's ``en`` text;
+``zh-CN`` gets the Simplified and ``zh-TW`` the Traditional Chinese text.
 """
 
 from __future__ import annotations
@@ -34,11 +34,6 @@ def command_key(path: str, field: str) -> str:
     return f"discord.cmd.{path.replace(' ', '.')}.{field}"
 
 
-def option_key(path: str, option: str, field: str) -> str:
-    """Catalog key of an option's ``name`` or ``description``."""
-    return f"discord.opt.{path.replace(' ', '.')}.{option}.{field}"
-
-
 def choice_key(option: str, value: str) -> str:
     """Catalog key of a choice's display name."""
     return f"discord.choice.{option}.{value}"
@@ -50,7 +45,8 @@ def english(key: str) -> app_commands.locale_str:
 
 
 def context_key(string: app_commands.locale_str, context: Any) -> str | None:
-    """The catalog key for ``string`` at ``context`` (an explicit ``key`` extra wins)."""
+    """The catalog key for ``string`` at ``context`` (an explicit ``key`` extra wins; options
+    always carry one)."""
     explicit = string.extras.get("key")
     if isinstance(explicit, str):
         return explicit
@@ -59,9 +55,6 @@ def context_key(string: app_commands.locale_str, context: Any) -> str | None:
         return command_key(data.qualified_name, "name")
     if location in (Where.command_description, Where.group_description):
         return command_key(data.qualified_name, "description")
-    if location in (Where.parameter_name, Where.parameter_description):
-        field = "name" if location is Where.parameter_name else "description"
-        return option_key(data.command.qualified_name, data.name, field)
     return None
 
 

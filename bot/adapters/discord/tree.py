@@ -1,7 +1,10 @@
-"""The application commands: /signal, /history, /language, /colors, /digest, /alert, /help, /about.
+"""The application commands, generated from :data:`commands.registry.COMMANDS`.
 
-Names and options are the issue's contract; every description, option description and choice
-name is a catalog string (see :mod:`.translator`). Permissions: ``default_member_permissions`` is
+Each registry command becomes a slash command (a group when it has subcommands); each option
+becomes a parameter typed after its kind, with its limits, choices and autocomplete. Every
+description, option description and choice name is a catalog string (see :mod:`.translator`).
+The few Discord-only steps before a command runs (a channel the bot must be able to post in)
+are in :data:`PREPARE`. Permissions: ``default_member_permissions`` is
 left unset on purpose: ``/language`` without an option and ``/digest status`` are for everyone,
 and Discord can only restrict whole top-level commands. The bot checks Manage Server itself from
 ``interaction.permissions`` for setting the language and for every /digest subcommand except
@@ -10,7 +13,9 @@ and Discord can only restrict whole top-level commands. The bot checks Manage Se
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -24,15 +29,23 @@ from bot.adapters.discord.autocomplete import (
 from bot.adapters.discord.errors import MissingManageServer
 from bot.adapters.discord.interactions import PLATFORM, Interaction, InteractionHandler, place_of
 from bot.adapters.discord.permissions import CannotPost, missing_permissions
-from bot.adapters.discord.translator import choice_key, command_key, english, option_key
+from bot.adapters.discord.translator import choice_key, command_key, english
 from bot.storage import Storage
-from formatting.colours import COLOUR_SCHEMES
-from formatting.languages import LANGUAGES
+from commands import registry
+from commands.spec import (
+    Access,
+    Autocomplete,
+    CommandSpec,
+    Kind,
+    Offered,
+    OptionSpec,
+    SubcommandSpec,
+)
+from formatting.i18n import keys
 
 Choice = app_commands.Choice
 #: Channels a digest can be posted in: text and announcement channels.
 POSTABLE_CHANNELS = (discord.ChannelType.text, discord.ChannelType.news)
-T = TypeVar("T")
 
 
 class PostableChannel(app_commands.Transformer[discord.Client]):
@@ -89,186 +102,194 @@ class SignalTree(app_commands.CommandTree[discord.Client]):
         await self.handler.on_error(interaction, error)
 
 
-def everywhere(func: T) -> T:
-    """Installable on servers and by users; usable in servers, the bot's DM and group DMs."""
-    func = app_commands.allowed_installs(guilds=True, users=True)(func)
-    return app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)(func)
+#: Discord's context and install names for the registry's :class:`~commands.spec.Offered`.
+CONTEXTS = {"guild": "guild", "dm": "dm_channel", "private": "private_channel"}
+INSTALLS = {"guild": "guild", "user": "user"}
+
+#: Discord-only steps before a command (path) runs: check the interaction, adjust the arguments.
+Prepare = Callable[[Interaction, dict[str, str]], None]
+Callback = Callable[..., Awaitable[None]]
 
 
-def servers_only(func: T) -> T:
-    """A server setting: installed with the server, used in it only."""
-    func = app_commands.allowed_installs(guilds=True, users=False)(func)
-    return app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)(func)
+def _schedule(interaction: Interaction, args: dict[str, str]) -> None:
+    """A digest needs a channel the bot can post in: refuse now, before anything is stored."""
+    channel = int(args["channel"])
+    missing = missing_permissions(interaction.guild, channel)
+    if missing:
+        raise CannotPost(channel, missing)
 
 
-def _describe(path: str, *options: str) -> dict[str, app_commands.locale_str]:
-    return {name: english(option_key(path, name, "description")) for name in options}
+def _alert_add(interaction: Interaction, args: dict[str, str]) -> None:
+    """An admin's alert in a channel the bot cannot post in is stored with a warning."""
+    if place_of(interaction).is_admin and not bot_can_post(interaction, args.get("channel")):
+        args["postable"] = "no"
 
 
-def _description(path: str) -> app_commands.locale_str:
-    return english(command_key(path, "description"))
+PREPARE: dict[str, Prepare] = {"digest schedule": _schedule, "alert add": _alert_add}
 
 
-def build_tree(client: discord.Client, handler: InteractionHandler, storage: Storage) -> SignalTree:
-    """The command tree of ``client``, with every command bound to ``handler``."""
-    tree = SignalTree(client, handler)
+def description_key(path: str, help_key: str) -> str:
+    """Discord's own short description (at most 100 characters) when the catalogs have one,
+    else the command's help text."""
+    key = command_key(path, "description")
+    return key if key in keys("en") else help_key
 
-    @tree.command(name="signal", description=_description("signal"))
-    @everywhere
-    @app_commands.describe(**_describe("signal", "ticker"))
-    @app_commands.check(handler.signal_cooldown)
-    async def signal(interaction: Interaction, ticker: app_commands.Range[str, 1, 100]) -> None:
-        # a client that submits the autocomplete label sends "SPY QQQ — Invesco QQQ Trust"
-        ticker = ticker.split(LABEL_SEPARATOR, 1)[0]
-        await handler.run(interaction, "signal", {"ticker": ticker}, public=True)
 
-    @signal.autocomplete("ticker")
-    async def signal_ticker(interaction: Interaction, current: str) -> list[Choice[str]]:
-        watchlist = await server_watchlist(storage, PLATFORM, place_of(interaction).server_id)
-        return ticker_choices(current, watchlist)
+def annotation(option: OptionSpec) -> Any:
+    """The parameter type discord.py reads: a channel picker, a choice, or bounded text."""
+    if option.kind is Kind.CHANNEL:
+        kind: Any = app_commands.Transform[str, PostableChannel]
+    elif option.choices:
+        kind = Choice[str]
+    else:
+        kind = app_commands.Range[str, 1, option.max_length]
+    return kind if option.required else kind | None
 
-    @tree.command(name="history", description=_description("history"))
-    @app_commands.describe(**_describe("history", "ticker"))
-    @app_commands.check(handler.signal_cooldown)
-    async def history(interaction: Interaction, ticker: app_commands.Range[str, 1, 100]) -> None:
-        await handler.run(interaction, "history", {"ticker": ticker}, public=True)
 
-    @history.autocomplete("ticker")
-    async def history_ticker(interaction: Interaction, current: str) -> list[Choice[str]]:
-        watchlist = await server_watchlist(storage, PLATFORM, place_of(interaction).server_id)
-        return ticker_choices(current, watchlist)
+def _signature(options: tuple[OptionSpec, ...]) -> inspect.Signature:
+    first = inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    params = [first]
+    for option in options:
+        params.append(
+            inspect.Parameter(
+                option.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=annotation(option),
+                default=inspect.Parameter.empty if option.required else None,
+            )
+        )
+    return inspect.Signature(params)
 
-    @tree.command(name="language", description=_description("language"))
-    @servers_only
-    @app_commands.describe(**_describe("language", "choice"))
-    @app_commands.choices(
-        choice=[Choice(name=english(choice_key("choice", v)), value=v) for v in LANGUAGES]
-    )
-    async def language(interaction: Interaction, choice: Choice[str] | None = None) -> None:
-        if choice is None:
-            await handler.run(interaction, "language", {}, public=False)
-            return
-        if not place_of(interaction).is_admin:
-            raise MissingManageServer()
-        await handler.run(interaction, "language", {"choice": choice.value}, public=True)
 
-    @tree.command(name="colors", description=_description("colors"))
-    @servers_only
-    @app_commands.describe(**_describe("colors", "scheme"))
-    @app_commands.choices(
-        scheme=[Choice(name=english(choice_key("scheme", v)), value=v) for v in COLOUR_SCHEMES]
-    )
-    async def colors(interaction: Interaction, scheme: Choice[str] | None = None) -> None:
-        if scheme is None:
-            await handler.run(interaction, "colors", {}, public=False)
-            return
-        if not place_of(interaction).is_admin:
-            raise MissingManageServer()
-        await handler.run(interaction, "colors", {"scheme": scheme.value}, public=True)
+def _offer(func: Callback, offered: Offered) -> None:
+    if offered.installs is not None:
+        installs = offered.installs
+        app_commands.allowed_installs(guilds="guild" in installs, users="user" in installs)(func)
+    if offered.contexts is not None:
+        contexts = offered.contexts
+        app_commands.allowed_contexts(
+            guilds="guild" in contexts, dms="dm" in contexts, private_channels="private" in contexts
+        )(func)
 
-    digest = app_commands.Group(
-        name="digest",
-        description=_description("digest"),
-        guild_only=True,  # subscriptions belong to a server
-        allowed_contexts=app_commands.AppCommandContext(guild=True),
-        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
-    )
 
-    @digest.command(name="schedule", description=_description("digest.schedule"))
-    @app_commands.describe(**_describe("digest.schedule", "channel", "time", "timezone"))
-    @app_commands.check(handler.manage_server)
-    async def schedule(
-        interaction: Interaction,
-        channel: app_commands.Transform[str, PostableChannel],
-        time: app_commands.Range[str, 1, 5] | None = None,
-        timezone: app_commands.Range[str, 1, 64] | None = None,
-    ) -> None:
-        missing = missing_permissions(interaction.guild, int(channel))
-        if missing:
-            raise CannotPost(int(channel), missing)
-        args = {"action": "schedule", "channel": channel}
-        if time:
-            args["time"] = time
-        if timezone:
-            args["timezone"] = timezone
-        await handler.run(interaction, "digest", args, public=False)
+class _Builder:
+    """Turns registry specs into app commands bound to one handler."""
 
-    @schedule.autocomplete("timezone")
-    async def schedule_timezone(interaction: Interaction, current: str) -> list[Choice[str]]:
+    def __init__(self, handler: InteractionHandler, storage: Storage) -> None:
+        self.handler = handler
+        self.storage = storage
+
+    async def watchlist(self, interaction: Interaction, current: str) -> list[Choice[str]]:
+        server = place_of(interaction).server_id
+        return ticker_choices(current, await server_watchlist(self.storage, PLATFORM, server))
+
+    async def timezones(self, interaction: Interaction, current: str) -> list[Choice[str]]:
         return timezone_choices(current)
 
-    @digest.command(name="watchlist", description=_description("digest.watchlist"))
-    @app_commands.describe(**_describe("digest.watchlist", "tickers"))
-    @app_commands.check(handler.manage_server)
-    async def watchlist(interaction: Interaction, tickers: app_commands.Range[str, 1, 200]) -> None:
-        await handler.run(
-            interaction, "digest", {"action": "watchlist", "tickers": tickers}, public=False
+    def command(
+        self,
+        spec: CommandSpec,
+        path: str,
+        options: tuple[OptionSpec, ...],
+        *,
+        action: str | None = None,
+        admin: bool = False,
+        parent: app_commands.Group | None = None,
+    ) -> app_commands.Command[Any, ..., None]:
+        """One slash command (or subcommand) that runs ``spec`` with its options as arguments."""
+        handler, prepare = self.handler, PREPARE.get(path)
+
+        async def callback(interaction: Interaction, **values: Any) -> None:
+            args = {} if action is None else {"action": action}
+            for option in options:
+                value = values.get(option.name)
+                if isinstance(value, Choice):
+                    value = value.value
+                if value:
+                    if option.autocomplete is Autocomplete.WATCHLIST:
+                        # a client that submits the autocomplete label sends
+                        # "SPY QQQ — Invesco QQQ Trust"
+                        value = value.split(LABEL_SEPARATOR, 1)[0]
+                    args[option.name] = value
+            given = any(o.name in args for o in options)
+            if spec.access is Access.ADMIN_TO_SET and given and not place_of(interaction).is_admin:
+                raise MissingManageServer()
+            if prepare is not None:
+                prepare(interaction, args)
+            public = spec.public or (spec.access is Access.ADMIN_TO_SET and given)
+            await handler.run(interaction, spec.name, args, public=public)
+
+        callback.__signature__ = _signature(options)  # type: ignore[attr-defined]
+        name = path.rpartition(" ")[2]
+        keyed = path.replace(" ", ".")
+        describe = {o.name: english(o.help_key) for o in options}
+        app_commands.describe(**describe)(callback)
+        choices = {
+            o.name: [Choice(name=english(choice_key(o.name, v)), value=v) for v in o.choices]
+            for o in options
+            if o.choices
+        }
+        if choices:
+            app_commands.choices(**choices)(callback)
+        sources = {Autocomplete.WATCHLIST: self.watchlist, Autocomplete.TIMEZONE: self.timezones}
+        completers = {o.name: sources[o.autocomplete] for o in options if o.autocomplete}
+        if completers:
+            app_commands.autocomplete(**completers)(callback)
+        if spec.cooldown:
+            app_commands.check(handler.signal_cooldown)(callback)
+        if admin:
+            app_commands.check(handler.manage_server)(callback)
+        if parent is None:
+            _offer(callback, spec.offered)
+        return app_commands.Command(
+            name=name,
+            description=english(description_key(keyed, spec.help_key)),
+            callback=callback,
+            parent=parent,
         )
 
-    @digest.command(name="off", description=_description("digest.off"))
-    @app_commands.describe(**_describe("digest.off", "channel"))
-    @app_commands.check(handler.manage_server)
-    async def off(
-        interaction: Interaction, channel: app_commands.Transform[str, PostableChannel]
-    ) -> None:
-        await handler.run(
-            interaction, "digest", {"action": "off", "channel": channel}, public=False
+    def group(self, spec: CommandSpec) -> app_commands.Group:
+        """A command with subcommands: one group, one subcommand per action."""
+        offered = spec.offered
+        installs = offered.installs
+        group = app_commands.Group(
+            name=spec.name,
+            description=english(description_key(spec.name, spec.help_key)),
+            guild_only=not offered.dms,
+            allowed_contexts=app_commands.AppCommandContext(
+                **{CONTEXTS[k]: True for k in offered.contexts or ()}
+            )
+            if offered.contexts is not None
+            else None,
+            allowed_installs=app_commands.AppInstallationType(
+                **{INSTALLS[k]: k in installs for k in INSTALLS}
+            )
+            if installs is not None
+            else None,
         )
+        for sub in spec.subcommands:
+            group.add_command(self.subcommand(spec, sub, group))
+        return group
 
-    @digest.command(name="status", description=_description("digest.status"))
-    async def status(interaction: Interaction) -> None:
-        await handler.run(interaction, "digest", {"action": "status"}, public=False)
+    def subcommand(
+        self, spec: CommandSpec, sub: SubcommandSpec, group: app_commands.Group
+    ) -> app_commands.Command[Any, ..., None]:
+        path = f"{spec.name} {sub.name}"
+        return self.command(spec, path, sub.options, action=sub.name, admin=sub.admin, parent=group)
 
-    @digest.command(name="preview", description=_description("digest.preview"))
-    @app_commands.check(handler.manage_server)
-    async def preview(interaction: Interaction) -> None:
-        await handler.run(interaction, "digest", {"action": "preview"}, public=False)
 
-    tree.add_command(digest)
-
-    alert = app_commands.Group(
-        name="alert",
-        description=_description("alert"),
-        guild_only=True,  # alerts belong to a server (a member's own go to their DMs)
-        allowed_contexts=app_commands.AppCommandContext(guild=True),
-    )
-
-    @alert.command(name="add", description=_description("alert.add"))
-    @app_commands.describe(**_describe("alert.add", "ticker", "channel"))
-    async def alert_add(
-        interaction: Interaction,
-        ticker: app_commands.Range[str, 1, 100],
-        channel: app_commands.Transform[str, PostableChannel] | None = None,
-    ) -> None:
-        args = {"action": "add", "ticker": ticker, **({"channel": channel} if channel else {})}
-        if place_of(interaction).is_admin and not bot_can_post(interaction, channel):
-            args["postable"] = "no"
-        await handler.run(interaction, "alert", args, public=False)
-
-    @alert.command(name="list", description=_description("alert.list"))
-    async def alert_list(interaction: Interaction) -> None:
-        await handler.run(interaction, "alert", {"action": "list"}, public=False)
-
-    @alert.command(name="remove", description=_description("alert.remove"))
-    @app_commands.describe(**_describe("alert.remove", "ticker", "channel"))
-    async def alert_remove(
-        interaction: Interaction,
-        ticker: app_commands.Range[str, 1, 100],
-        channel: app_commands.Transform[str, PostableChannel] | None = None,
-    ) -> None:
-        args = {"action": "remove", "ticker": ticker, **({"channel": channel} if channel else {})}
-        await handler.run(interaction, "alert", args, public=False)
-
-    tree.add_command(alert)
-
-    @tree.command(name="help", description=_description("help"))
-    @everywhere
-    async def help_(interaction: Interaction) -> None:
-        await handler.run(interaction, "help", {}, public=False)
-
-    @tree.command(name="about", description=_description("about"))
-    @everywhere
-    async def about(interaction: Interaction) -> None:
-        await handler.run(interaction, "about", {}, public=False)
-
+def build_tree(
+    client: discord.Client,
+    handler: InteractionHandler,
+    storage: Storage,
+    commands: tuple[CommandSpec, ...] | None = None,
+) -> SignalTree:
+    """The command tree of ``client``: every registry command, bound to ``handler``."""
+    tree = SignalTree(client, handler)
+    builder = _Builder(handler, storage)
+    for spec in registry.COMMANDS if commands is None else commands:
+        if spec.subcommands:
+            tree.add_command(builder.group(spec))
+        else:
+            tree.add_command(builder.command(spec, spec.name, spec.options))
     return tree

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import math
 import time
-import uuid
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
@@ -17,9 +15,10 @@ from bot.adapters.slack.channels import check_channel
 from bot.adapters.slack.parsing import MAX_CARDS, Parsed, parse_command
 from bot.adapters.slack.replies import Respond, message_body, respond_with, send_outcome
 from bot.adapters.slack.teams import Teams
-from bot.dispatch import Dispatcher
+from bot.cooldown import Cooldown
+from bot.dispatch import Dispatcher, explain
 from bot.settings import Settings
-from commands.reply import UserError
+from commands.reply import Message, UserError
 from formatting.card import Language
 
 log = logging.getLogger(__name__)
@@ -27,7 +26,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"
 COMMAND = "/signal"
 ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
-_COOLDOWN_PRUNE_AT = 10_000
 
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
@@ -53,8 +51,7 @@ class SlashCommand:
         self.dispatcher = dispatcher
         self.teams = teams
         self._spawn = spawn
-        self._monotonic = monotonic
-        self._last_signal: dict[tuple[str, str], float] = {}
+        self.cooldown = Cooldown(settings.signal_cooldown_seconds, clock=monotonic)
 
     async def on_command(
         self, ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient
@@ -70,16 +67,16 @@ class SlashCommand:
         team = workspace_id(body)
         try:
             await self._serve(team, body, respond, client)
-        except Exception:
-            error_id = uuid.uuid4().hex[:8]
-            log.exception("slack command crashed error_id=%s team=%s", error_id, team)
+        except Exception as exc:  # the one error policy says what the user reads
+            explained = explain(exc, what="slack command crashed", team=team)
             try:
-                lang = await self._language(team)
-                await respond_with(
-                    respond, message_body("error.unexpected", {"error_id": error_id}, lang)
-                )
+                await self._tell(team, respond, explained.message)
             except Exception:
-                log.exception("slack could not report error_id=%s", error_id)
+                log.exception("slack could not report error_id=%s", explained.error_id)
+
+    async def _tell(self, team: str, respond: Respond, message: Message) -> None:
+        lang = await self._language(team)
+        await respond_with(respond, message_body(message.key, message.params, lang))
 
     async def _language(self, team: str) -> Language:
         try:
@@ -98,8 +95,7 @@ class SlashCommand:
             self._check_cooldown(team, user, parsed)
         except UserError as exc:
             log.info("slack command refused team=%s user=%s key=%s", team, user, exc.key)
-            lang = await self._language(team)
-            await respond_with(respond, message_body(exc.key, exc.params, lang))
+            await self._tell(team, respond, explain(exc, what="slack command").message)
             return
         admin = await self.is_admin(client, user, body) if parsed.needs_admin_check else False
         target = parsed.args.get("channel") or channel
@@ -111,8 +107,7 @@ class SlashCommand:
                 await check_channel(client, target, what=what)
             except UserError as exc:
                 log.info("slack %s refused team=%s channel=%s key=%s", what, team, target, exc.key)
-                lang = await self._language(team)
-                await respond_with(respond, message_body(exc.key, exc.params, lang))
+                await self._tell(team, respond, explain(exc, what="slack command").message)
                 return
         outcome = await self.dispatcher.run(
             parsed.command,
@@ -125,7 +120,7 @@ class SlashCommand:
             max_tickers=MAX_CARDS,
         )
         if parsed.command == "signal" and outcome.fetched_nothing:
-            self._last_signal.pop((team, user), None)  # a typo does not use up the cooldown
+            self.cooldown.refund(f"{team}:{user}")  # a typo does not use up the cooldown
         scheduled = any(m.key.startswith("digest.scheduled") for m in outcome.reply.messages)
         if schedule and scheduled and target is not None and self.teams is not None:
             try:  # who to tell when this digest stops
@@ -135,17 +130,11 @@ class SlashCommand:
         await send_outcome(outcome, respond, client, target)
 
     def _check_cooldown(self, team: str, user: str, parsed: Parsed) -> None:
-        cooldown = self.settings.signal_cooldown_seconds
-        if parsed.command != "signal" or cooldown <= 0:
+        if parsed.command != "signal":
             return
-        now = self._monotonic()
-        key = (team, user)
-        last = self._last_signal.get(key)
-        if last is not None and now - last < cooldown:
-            raise UserError("error.cooldown", seconds=max(1, math.ceil(cooldown - (now - last))))
-        if len(self._last_signal) >= _COOLDOWN_PRUNE_AT:
-            self._last_signal = {k: v for k, v in self._last_signal.items() if now - v < cooldown}
-        self._last_signal[key] = now
+        seconds = self.cooldown.take(f"{team}:{user}")
+        if seconds:
+            raise UserError("error.cooldown", seconds=seconds)
 
     async def is_admin(
         self, client: AsyncWebClient, user_id: str, body: Mapping[str, Any] | None = None

@@ -1,24 +1,34 @@
-"""``/signal ...`` text to a registry command and its arguments (pure; no Slack calls)."""
+"""``/signal ...`` text to a registry command and its arguments (pure; no Slack calls).
+
+Slack has one ``/signal`` command: every other registry command is its first word (``/signal
+language zh``), its actions the second (``/signal digest off #channel``); action lists, who
+must be an admin and the usage lines all come from :mod:`commands.registry`. Bare words are
+tickers for ``signal`` (with ``history`` among them, the track record).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from commands import registry
 from commands.reply import UserError
+from commands.spec import Access, CommandSpec, Kind, SubcommandSpec, subcommand
 from commands.validation import shown
 
 #: Cards per ``/signal`` request: a ``response_url`` takes five messages, one is kept for errors.
 MAX_CARDS = 4
-SUBCOMMANDS = ("language", "colors", "digest", "help", "about")
-ALERT_ACTIONS = ("add", "list", "remove")
-#: Subcommands whose one optional argument changes a setting (so the user's role matters).
-_SETTINGS = {"language": "choice", "colors": "scheme"}
-DIGEST_ACTIONS = ("schedule", "watchlist", "off", "status", "preview")
-DIGEST_USAGE = {
-    "schedule": "/signal digest schedule #channel [HH:MM] [IANA timezone]",
-    "watchlist": "/signal digest watchlist SPY QQQ IWM",
-    "off": "/signal digest off #channel",
+#: Commands typed as tickers (``/signal IWM``, ``/signal IWM history``), not as a first word.
+TICKER_COMMANDS = ("signal", "history")
+#: How those are typed (the README's command table shows them).
+TICKER_USAGE = {"signal": "/signal TICKER [YYYY-MM-DD]", "history": "/signal TICKER history"}
+#: How each kind of option is shown in a usage line.
+PLACEHOLDERS = {
+    Kind.CHANNEL: "#channel",
+    Kind.TIME: "HH:MM",
+    Kind.TIMEZONE: "IANA timezone",
+    Kind.TICKERS: "SPY QQQ IWM",
+    Kind.TICKER: "IWM",
 }
 
 # Slack escapes a picked channel as <#C0123ABCD|name> (the name may be empty or missing).
@@ -38,8 +48,19 @@ class Parsed:
     @property
     def needs_admin_check(self) -> bool:
         """The command changes or shows workspace settings, so the user's role matters."""
-        option = _SETTINGS.get(self.command)
-        return self.command in ("digest", "alert") or (option is not None and option in self.args)
+        spec = registry.REGISTRY.get(self.command)
+        if spec is None or spec.access is Access.EVERYONE:
+            return False
+        return spec.access is Access.ROLE_MATTERS or any(o.name in self.args for o in spec.options)
+
+
+def action_usage(spec: CommandSpec, action: SubcommandSpec) -> str:
+    """``/signal digest schedule #channel [HH:MM] [IANA timezone]``, from the registry."""
+    words = ["/signal", spec.name, action.name]
+    for option in action.options:
+        shown = PLACEHOLDERS.get(option.kind, option.name.upper())
+        words.append(shown if option.required else f"[{shown}]")
+    return " ".join(words)
 
 
 def channel_id(token: str) -> str:
@@ -60,7 +81,10 @@ def _looks_like_channel(token: str) -> bool:
 
 
 def _usage_error(action: str) -> UserError:
-    return UserError("slack.error.digest_usage", usage=DIGEST_USAGE[action])
+    spec = registry.REGISTRY["digest"]
+    found = subcommand(spec, action)
+    assert found is not None
+    return UserError("slack.error.digest_usage", usage=action_usage(spec, found))
 
 
 def _schedule(words: list[str], action: str, here: str | None) -> dict[str, str]:
@@ -86,8 +110,9 @@ def parse_digest(words: list[str], here: str | None = None) -> Parsed:
 
     ``here`` is the channel the command was typed in, used when no channel is named.
     """
-    action = words.pop(0).lower() if words else "status"
-    if action not in DIGEST_ACTIONS:  # the digest command names the valid actions
+    spec = registry.REGISTRY["digest"]
+    action = words.pop(0).lower() if words else str(spec.default_action)
+    if subcommand(spec, action) is None:  # the digest command names the valid actions
         return Parsed("digest", {"action": action})
     if action in ("schedule", "off"):
         return Parsed("digest", _schedule(words, action, here))
@@ -100,7 +125,7 @@ def parse_digest(words: list[str], here: str | None = None) -> Parsed:
 
 def parse_alert(words: list[str], here: str | None = None) -> Parsed:
     """``alert <add|list|remove> [TICKER] [#channel]``; without a channel, the one typed in."""
-    action = words.pop(0).lower() if words else "list"
+    action = words.pop(0).lower() if words else str(registry.REGISTRY["alert"].default_action)
     args: dict[str, str] = {"action": action}
     channels = [w for w in words if _looks_like_channel(w)]
     rest = [w for w in words if not _looks_like_channel(w)]
@@ -113,6 +138,34 @@ def parse_alert(words: list[str], here: str | None = None) -> Parsed:
     if rest:
         args["ticker"] = " ".join(rest)
     return Parsed("alert", args)
+
+
+def parse_words(spec: CommandSpec, words: list[str], here: str | None = None) -> Parsed:
+    """Any other registry command: its action (if it has actions), then its options.
+
+    A channel option takes the word that names a channel (else the channel typed in); the
+    other words go, joined, to the first other option (``/signal language zh``); a command
+    without options ignores them (``/signal help me``).
+    """
+    args: dict[str, str] = {}
+    options = spec.options
+    if spec.subcommands:
+        action = words.pop(0).lower() if words else str(spec.default_action)
+        args["action"] = action
+        found = subcommand(spec, action)
+        options = found.options if found is not None else ()
+    for option in options:
+        if option.kind is Kind.CHANNEL:
+            named = [w for w in words if _looks_like_channel(w)]
+            words = [w for w in words if not _looks_like_channel(w)]
+            if named:
+                args[option.name] = channel_id(named[0])
+            elif here is not None:
+                args[option.name] = here
+    rest = [o for o in options if o.kind is not Kind.CHANNEL]
+    if rest and words:
+        args[rest[0].name] = " ".join(words)
+    return Parsed(spec.name, args)
 
 
 def parse_command(text: str, here: str | None = None) -> Parsed:
@@ -128,10 +181,9 @@ def parse_command(text: str, here: str | None = None) -> Parsed:
         return parse_digest(words[1:], here)
     if first == "alert":  # /signal alert add IWM [#channel]
         return parse_alert(words[1:], here)
-    if first in _SETTINGS:
-        return Parsed(first, {_SETTINGS[first]: " ".join(words[1:])} if words[1:] else {})
-    if first in SUBCOMMANDS:
-        return Parsed(first)
+    spec = registry.REGISTRY.get(first)
+    if spec is not None and first not in TICKER_COMMANDS:
+        return parse_words(spec, words[1:], here)
     if "history" in (w.lower() for w in words):  # /signal IWM history (or history IWM)
         rest = [w for w in words if w.lower() != "history"]
         found = [w for w in rest if _DATE.fullmatch(w)]

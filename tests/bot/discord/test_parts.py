@@ -6,11 +6,11 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.adapters.discord.cooldown import Cooldown
 from bot.adapters.discord.interactions import InteractionHandler
 from bot.adapters.discord.render import chunks
-from bot.adapters.discord.translator import CatalogTranslator, choice_key, command_key, option_key
+from bot.adapters.discord.translator import CatalogTranslator, choice_key, command_key
 from bot.adapters.discord.tree import build_tree
+from bot.cooldown import Cooldown
 from formatting.i18n import keys, t
 
 
@@ -28,6 +28,11 @@ def _tree() -> app_commands.CommandTree[discord.Client]:
     return build_tree(client, handler, None)  # type: ignore[arg-type]
 
 
+def _option_key(command: app_commands.Command, name: str) -> str:
+    """The catalog key of an option's description (one key per registry option)."""
+    return command._params[name].description.extras["key"]
+
+
 def _tree_keys() -> set[str]:
     """Every catalog key the translator looks up for the tree (names, descriptions, choices)."""
     found = set()
@@ -36,7 +41,7 @@ def _tree_keys() -> set[str]:
         found |= {command_key(path, "name"), command_key(path, "description")}
         if isinstance(command, app_commands.Command):
             for param in command.parameters:
-                found |= {option_key(path, param.name, f) for f in ("name", "description")}
+                found.add(_option_key(command, param.name))
                 found |= {choice_key(param.name, str(c.value)) for c in param.choices}
     return found
 
@@ -45,20 +50,32 @@ def test_every_tree_string_is_in_every_catalog():
     """Each command, subcommand, option and choice has its English, Simplified and Traditional
     catalog text."""
     wanted = _tree_keys()
-    # commands, options, language and colour choices (/history: 1 + 1; /alert: 4 + 4; /colors:
-    # 1 + 1)
-    assert len(wanted) == 16 * 2 + 13 * 2 + 5 + 2
+    # commands (name and description), the 12 option keys (13 options: /history and /alert add
+    # share "one ETF ticker"), language and colour choices
+    assert len(wanted) == 16 * 2 + 12 + 5 + 2
     assert wanted <= keys("en") & keys("zh") & keys("zh-hant")
 
 
 def test_english_names_are_the_canonical_names():
-    """The catalog's English name of each command and option is the name Discord receives."""
+    """The catalog's English name of each command is the name Discord receives; option names
+    are the registry's."""
     for command in _tree().walk_commands():
         path = command.qualified_name
         assert t(command_key(path, "name"), "en") == command.name
         if isinstance(command, app_commands.Command):
             for param in command.parameters:
-                assert t(option_key(path, param.name, "name"), "en") == param.name
+                assert param.name in {o.name for o in _registry_options(path)}
+
+
+def _registry_options(path: str):
+    from commands.registry import REGISTRY
+    from commands.spec import subcommand
+
+    name, _, sub = path.partition(" ")
+    spec = REGISTRY[name]
+    found = subcommand(spec, sub) if sub else spec
+    assert found is not None
+    return found.options
 
 
 async def test_translator_serves_chinese_locales_only():

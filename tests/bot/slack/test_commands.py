@@ -13,6 +13,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.adapters.slack.parsing import Parsed
+from bot.cooldown import Cooldown
 from bot.dispatch import Dispatcher, Outcome
 from formatting.i18n import t
 from formatting.numbers import long_date
@@ -269,6 +270,7 @@ async def test_adapter_crash_after_the_ack_is_reported_with_an_id(
 async def test_cooldown_between_signal_requests(make_adapter, fake):
     """A second /signal within the cooldown is refused with the seconds left; settings are not."""
     adapter = await make_adapter(signal_cooldown_seconds=30, language="en")
+    adapter.commands.cooldown = Cooldown(30, clock=lambda: 1000.0)  # time stands still
     (card,) = await run_slash(adapter, fake, "IWM")
     (refused,) = await run_slash(adapter, fake, "SPY")
     assert card["response_type"] == "in_channel"

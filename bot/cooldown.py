@@ -1,5 +1,6 @@
 """A per-user cooldown: one member cannot exhaust the price source with /signal.
 
+The one cooldown of every platform (Discord keys it by user id, Slack by workspace and user).
 Per process (so per shard when several processes share the shards): a server's interactions
 always reach the process holding its shard, so a member is limited per server; README,
 "Running several processes".
@@ -39,6 +40,14 @@ class Cooldown:
         if len(self._until) > 1024:
             self._until = {k: v for k, v in self._until.items() if v > now}
         self._until[key] = now + self.seconds
+
+    def take(self, key: str) -> int:
+        """Charge ``key`` and return 0 when it may go now; else the whole seconds it must wait."""
+        left = self.retry_after(key)
+        if left > 0:
+            return self.shown_seconds(left)
+        self.charge(key)
+        return 0
 
     def refund(self, key: str) -> None:
         """Forget ``key``'s cooldown (its request never reached the price source)."""
