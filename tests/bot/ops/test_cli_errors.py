@@ -7,6 +7,7 @@ resolves (RFC 6761 section 6.4), so nothing touches the internet.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -61,14 +62,38 @@ def test_a_failing_command_says_one_line(
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert "Traceback" not in done.stderr
-    assert "not a database" in lines[0]
-    if args == ("db", "upgrade"):  # no handler of its own: the command and the cause, once
-        assert lines[0].startswith("signalbot db upgrade: DatabaseError: file is not a database.")
-        assert "SIGNALBOT_LOG_LEVEL=DEBUG" in lines[0] and done.returncode == 1
+    assert "not-a-database.db" in lines[0]
 
 
-def test_the_traceback_at_debug(broken_database: dict[str, str]) -> None:
-    done = signalbot({**broken_database, "SIGNALBOT_LOG_LEVEL": "DEBUG"}, "db", "upgrade")
+@pytest.fixture
+def unreachable_database(tmp_path: Path) -> dict[str, str]:
+    """Settings whose PostgreSQL server refuses connections (a port bound, then closed)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    prices = write_price_dir(tmp_path / "prices", {"IWM": 1.0})
+    return bot_env(
+        tmp_path,
+        prices,
+        SIGNALBOT_DATABASE_URL=f"postgresql://postgres@127.0.0.1:{port}/nothing",
+        SIGNALBOT_DEFAULT_LANGUAGE="en",
+        SIGNALBOT_LOG_LEVEL="ERROR",
+    )
+
+
+def test_db_upgrade_names_the_command_and_the_cause(unreachable_database: dict[str, str]) -> None:
+    """A failure no handler words (here: the server refuses) is still one line: the command, the
+    cause, and where the details are."""
+    done = signalbot(unreachable_database, "db", "upgrade")
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("signalbot db upgrade: ConnectionRefusedError: ")
+    assert "SIGNALBOT_LOG_LEVEL=DEBUG" in lines[0]
+
+
+def test_the_traceback_at_debug(unreachable_database: dict[str, str]) -> None:
+    done = signalbot({**unreachable_database, "SIGNALBOT_LOG_LEVEL": "DEBUG"}, "db", "upgrade")
     assert done.returncode == 1
     assert "Traceback (most recent call last)" in done.stderr
     assert done.stderr.rstrip().splitlines()[-1].startswith("signalbot db upgrade: ")
