@@ -19,6 +19,14 @@ from bot.dispatch import Dispatcher
 from bot.ops import ops_wanted
 from bot.services import price_service
 from bot.settings import Settings
+from bot.startup import (
+    EXIT_NOTHING_TO_SERVE,
+    NOTHING_TO_SERVE,
+    WatchedInput,
+    state_message,
+    watched_stdin,
+)
+from bot.state import state_location
 from bot.storage import Storage, open_storage
 from bot.storage.sqlite_file import private_dir, tighten
 from commands.context import Services
@@ -29,7 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SHUTDOWN_TIMEOUT = 8.0  # seconds for in-flight replies; the whole stop stays under 10 s
+SHUTDOWN_TIMEOUT = 8.0  # seconds for in-flight replies, after the digests drained (deploy/: 30 s)
 
 
 def platform_adapters(
@@ -103,8 +111,11 @@ async def run_bot(
         if configured and not adapters:
             log.error("no chat adapter could be started; see the errors above")
             return 1
+        watcher: WatchedInput | None = None
         if terminal_mode:
             private_dir(settings.data_dir)
+            language = await dispatcher.safe_language_for("terminal", "local")
+            stdin, watcher = watched_stdin(stdin, state_message(settings, language))
             adapters.append(
                 TerminalAdapter(
                     dispatcher,
@@ -114,10 +125,11 @@ async def run_bot(
                 )
             )
         log.info(
-            "starting adapters=%s database=%s price_source=%s",
+            "starting adapters=%s database=%s price_source=%s state=%s",
             ",".join(a.name for a in adapters),
             storage.dialect,
             prices.source.name,
+            state_location(settings),
         )
         digests = await start_digests(settings, storage, prices, adapters)
         start_alerts(settings, storage, prices, adapter_posters(adapters), digests)
@@ -141,10 +153,16 @@ async def run_bot(
                     await digests.stop()
                 return 1
         stop = asyncio.Event()
+        signalled: list[int] = []  # SIGINT/SIGTERM came (not the end of input)
+
+        def on_signal(sig: int) -> None:
+            signalled.append(sig)
+            stop.set()
+
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
+                loop.add_signal_handler(sig, on_signal, sig)
 
         crashed: set[str] = set()
 
@@ -182,5 +200,8 @@ async def run_bot(
                 loop.remove_signal_handler(sig)
     log.info("stopped")
     sys.stdout.flush()
+    if watcher is not None and not watcher.commands and not signalled:
+        print(NOTHING_TO_SERVE, file=sys.stderr)  # not 0 in silence: a restart loop
+        return EXIT_NOTHING_TO_SERVE
     # every adapter crashed: fail, so a supervisor (systemd, Docker) restarts the bot
     return 1 if crashed and len(crashed) == len(adapters) else 0

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -15,9 +16,9 @@ from typing import Any, cast
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from commands.advice import offline_advised, offline_command
-from commands.lookup import build_cards, error_message, message_for, resolve_session
+from commands.lookup import build_cards, error_message, message_for, resolve_sessions
 from commands.reply import Message, UserError
-from commands.validation import parse_date, parse_ticker
+from commands.validation import parse_date, parse_symbol
 from formatting.card import LANGUAGES, Card, Language, languages
 from formatting.colours import COLOUR_SCHEMES
 from formatting.i18n import LANGS, t
@@ -74,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = sub.add_parser("history", help="print the track record of one ticker")
     history.add_argument("ticker", metavar="TICKER")
-    history.add_argument("--lang", choices=LANGUAGES, help="en, zh or both (default: setting)")
+    history.add_argument(
+        "--lang", choices=LANGUAGES, help=f"{', '.join(LANGUAGES)} (default: setting)"
+    )
     history.add_argument("--as-of", metavar="YYYY-MM-DD", help="a past session instead of the last")
     history.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -113,13 +116,13 @@ async def _cards(
     entries: list[tuple[str, str | UserError]] = []
     for word in raw:
         try:
-            entries.append((word, parse_ticker(word)))
+            entries.append((word, parse_symbol(word)))
         except UserError as exc:
             entries.append((word, exc))
     valid = list(dict.fromkeys(item for _, item in entries if isinstance(item, str)))
     as_of = parse_date(as_of_raw) if as_of_raw else None
     async with open_price_service(settings) as prices:
-        session = resolve_session(prices, datetime.now(UTC), as_of)
+        session = await resolve_sessions(prices, valid, datetime.now(UTC), as_of)
         cards = await build_cards(prices, valid, session=session) if valid else {}
         from commands.history import with_track_lines
 
@@ -138,6 +141,7 @@ def _error_json(error: SignalError | UserError) -> dict[str, Any]:
     message = message_for(error)
     return {
         "code": message.key,
+        # message_text, not t: a source is a Term, a date a long date, in each language
         "message": {lang: message_text(message.key, message.params, lang) for lang in LANGS},
     }
 
@@ -147,6 +151,7 @@ def _signal_json(card: Card) -> dict[str, Any]:
     return {
         "ticker": s.ticker,
         "as_of": s.as_of.isoformat(),
+        "exchange": s.exchange,
         "close": s.close,
         "r_1d": s.r_1d,
         "r_5d": s.r_5d,
@@ -156,6 +161,8 @@ def _signal_json(card: Card) -> dict[str, Any]:
         "slow": s.slow,
         "regime": s.regime.value,
         "label": {lang: t(f"regime.{s.regime.value}.label", lang) for lang in LANGS},
+        "source": card.source,  # provenance: demo or CSV prices never read as market data
+        "currency": s.currency,
     }
 
 
@@ -218,16 +225,24 @@ async def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
     from rich.console import Console
 
     from bot.services import open_price_service
-    from commands.history import check_record, fetch_track_records, record_json
+    from commands.history import (
+        check_record,
+        fetch_track_records,
+        history_provenance,
+        record_json,
+    )
     from formatting.track_record import HistoryView, history_to_terminal
 
     language = _language(settings, args.lang)
-    ticker = parse_ticker(args.ticker)
+    ticker = parse_symbol(args.ticker)
     as_of = parse_date(args.as_of) if args.as_of else None
+    currency: str | None = None
     async with open_price_service(settings) as prices:
-        session = resolve_session(prices, datetime.now(UTC), as_of)
+        session = await resolve_sessions(prices, [ticker], datetime.now(UTC), as_of)
         result = (await fetch_track_records(prices, [ticker], session=session))[ticker]
         source = prices.source.name
+        if args.json and not isinstance(result, SignalError):
+            source, currency = await history_provenance(prices, ticker, session, source)
     if isinstance(result, SignalError):
         if args.json:
             print(json.dumps({"ticker": ticker, "error": _error_json(result)}, ensure_ascii=False))
@@ -242,7 +257,8 @@ async def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps({"ticker": ticker, "error": _error_json(exc)}, ensure_ascii=False))
         return EXIT_USAGE
     if args.json:
-        print(json.dumps(record_json(result, source=source), ensure_ascii=False, indent=2))
+        data = record_json(result, source=source, currency=currency)
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
     view = HistoryView(record=result, source=source)
     Console(highlight=False).print(history_to_terminal(view, language))
@@ -288,6 +304,19 @@ def _secrets(settings: Settings) -> tuple[str, ...]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``signalbot`` console script."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a reader that left (``| head``) shows here, not at interpreter exit
+    except BrokenPipeError:
+        # the reader has all it wanted: no traceback; stdout to devnull so the interpreter's
+        # final flush does not fail again (the recipe of Python's signal module docs, SIGPIPE)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

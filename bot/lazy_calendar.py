@@ -17,6 +17,7 @@ class LazyCalendar(MarketCalendar):
 
     def __init__(self, name: str = "XNYS") -> None:  # the parent's __init__ runs at first use
         self._lazy_name = name
+        self.name = name  # known without building: the price service picks calendars by it
 
     def __getattr__(self, attr: str) -> Any:
         # called only for attributes the instance does not have yet (before the build)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -15,6 +16,8 @@ from pydantic_settings import SettingsError as _SourceError
 from bot.storage.urls import async_url, parse_url, safe_url
 from formatting.languages import LANGUAGES, Language
 
+#: A ticker as the demo source accepts it (the shape /signal accepts, see commands/validation.py).
+_TICKER = re.compile(r"[A-Z0-9.\-^=]{1,15}")
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 _DEFAULT_TEXT = {
     "data_dir": "./data",
@@ -102,6 +105,11 @@ class Settings(BaseSettings):
         10.0,
         "Longest a user waits for the price source, in seconds; the fetch goes on after it",
     )
+    demo_tickers: Annotated[tuple[str, ...], NoDecode] = _env(
+        "SIGNALBOT_DEMO_TICKERS",
+        (),
+        "Comma-separated tickers the demo source invents prices for, beyond the fund catalog",
+    )
     tiingo_api_key: SecretStr | None = _env("TIINGO_API_KEY", None, "Tiingo API token")
     tiingo_api_base_url: str | None = _env(
         "TIINGO_API_BASE_URL", None, "Tiingo API base URL (an API proxy, or tests)"
@@ -170,6 +178,17 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"must be comma-separated Slack user ids like U012AB3CD (got {value!r})"
                 )
+            return tuple(items)
+        return value
+
+    @field_validator("demo_tickers", mode="before")
+    @classmethod
+    def _demo_tickers(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            items = [v.strip().upper() for v in value.split(",") if v.strip()]
+            bad = [v for v in items if not _TICKER.fullmatch(v)]
+            if bad:
+                raise ValueError(f"must be comma-separated tickers like IWM,SPY (got {bad[0]!r})")
             return tuple(items)
         return value
 

@@ -6,18 +6,18 @@ import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from commands.context import Request, Services
-from commands.lookup import error_message, resolve_session, split_words
+from commands.lookup import error_message, resolve_sessions, split_words
 from commands.reply import Reply, UserError
 from commands.validation import parse_date, parse_tickers
 from formatting.card import Card
 from formatting.memo import IdentityMemo
 from formatting.track_record import HistoryView
 from signals.errors import NoData, SignalError
-from signals.service import PriceService
+from signals.service import PriceService, Sessions
+from signals.sessions import session_of
 from signals.track_record import HISTORY_SESSIONS, Stats, TrackRecord, track_records
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ async def fetch_track_records(
     prices: PriceService,
     tickers: Sequence[str],
     *,
-    session: date,
+    session: Sessions,
     memo: IdentityMemo | None = None,
 ) -> dict[str, TrackRecord | SignalError]:
     """Track records as of ``session``: 20 years of bars, fetched once per ticker per session.
@@ -51,12 +51,16 @@ async def fetch_track_records(
             out[ticker] = error or NoData(ticker, "no bars")
             continue
         last = tuple(frame.iloc[-1].tolist()) if len(frame) else ()
-        key = ("track", ticker, fetched.sources.get(ticker), session, len(frame), last)
+        day = session_of(session, ticker)
+        key = ("track", ticker, fetched.sources.get(ticker), day, len(frame), last)
         found = memo.find((), key) if memo is not None else None
         if found is None:
-            found = track_records({ticker: frame}, as_of=session, thresholds=prices.thresholds)[
-                ticker
-            ]
+            found = track_records(
+                {ticker: frame},
+                as_of=day,
+                thresholds=prices.thresholds,
+                exchanges=fetched.exchanges,
+            )[ticker]
             if memo is not None and isinstance(found, TrackRecord):
                 memo.put((), key, found)
         out[ticker] = found
@@ -84,7 +88,10 @@ async def with_track_lines(
         return ()
     try:
         records = await fetch_track_records(
-            prices, [c.ticker for c in cards], session=cards[0].expected_session, memo=memo
+            prices,
+            [c.ticker for c in cards],
+            session={c.ticker: c.expected_session for c in cards},
+            memo=memo,
         )
     except Exception:  # the card is still right without its line; never lose the card
         log.warning("track record failed for %s", ",".join(c.ticker for c in cards), exc_info=True)
@@ -111,7 +118,7 @@ async def handle_history(request: Request, services: Services) -> Reply:
     tickers = parse_tickers(words, max_count=1) if words.strip() else []
     if len(tickers) != 1:
         raise UserError("error.one_ticker")
-    session = resolve_session(services.prices, request.now, as_of)
+    session = await resolve_sessions(services.prices, tickers, request.now, as_of)
     result = (
         await fetch_track_records(services.prices, tickers, session=session, memo=services.cards)
     )[tickers[0]]
@@ -134,13 +141,25 @@ def stats_json(stats: Stats) -> dict[str, Any]:
     }
 
 
-def record_json(record: TrackRecord, *, source: str) -> dict[str, Any]:
-    """The track record as JSON: per regime, the baseline, since, as_of (SIGNALS.md fields)."""
+async def history_provenance(
+    prices: PriceService, ticker: str, session: Sessions, default: str
+) -> tuple[str, str | None]:
+    """The id of the source ``ticker``'s long history came from (``default`` when unknown) and
+    the currency of its prices; the history is the one just fetched, answered from memory."""
+    fetched = await prices.history([ticker], session=session, sessions=HISTORY_SESSIONS)
+    return fetched.sources.get(ticker) or default, fetched.currencies.get(ticker)
+
+
+def record_json(record: TrackRecord, *, source: str, currency: str | None = None) -> dict[str, Any]:
+    """The track record as JSON: per regime, the baseline, since, as_of (SIGNALS.md fields),
+    with its provenance: the source and the currency of the prices (fractions have none)."""
     return {
         "ticker": record.ticker,
         "as_of": record.as_of.isoformat(),
+        "exchange": record.exchange,
         "since": record.since.isoformat() if record.since else None,
         "source": source,
+        "currency": currency,
         "sessions": record.sessions,
         "current": record.current.value if record.current else None,
         "starts_after": record.starts_after.isoformat() if record.starts_after else None,

@@ -27,9 +27,11 @@ from signals.errors import (
     SignalError,
     SourceUnavailable,
 )
+from signals.exchanges import UnknownExchange
 from signals.funds import lookup
 from signals.momentum import Signal, compute_signals
-from signals.service import PriceService, SessionNotClosed, SessionOutOfRange
+from signals.service import PriceService, SessionNotClosed, SessionOutOfRange, Sessions
+from signals.sessions import session_of
 
 CHART_SESSIONS = 63  # about three months of closes on the chart
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -59,10 +61,11 @@ async def build_cards(
     prices: PriceService,
     tickers: Sequence[str],
     *,
-    session: date,
+    session: Sessions,
     memo: IdentityMemo | None = None,
 ) -> dict[str, Card | SignalError]:
-    """Cards (signal + fund + chart closes) for ``tickers`` as of ``session``, cache first.
+    """Cards (signal + fund + chart closes) for ``tickers`` as of ``session`` (one for all, or
+    each ticker's own exchange's), cache first.
 
     With ``memo``, a ticker whose bars are the very frame a card was built from before (a warm
     request answered by the in-memory cache) gets that card again without recomputing it.
@@ -74,7 +77,12 @@ async def build_cards(
         frame = fetched.bars.get(ticker)
         if ticker in fetched.errors or frame is None:
             continue
-        key = (ticker, session, fetched.sources.get(ticker), fetched.currencies.get(ticker))
+        key = (
+            ticker,
+            session_of(session, ticker),
+            fetched.sources.get(ticker),
+            fetched.currencies.get(ticker),
+        )
         known = memo.find((frame,), key) if memo is not None else None
         if isinstance(known, Card):
             out[ticker] = known
@@ -86,6 +94,7 @@ async def build_cards(
         thresholds=prices.thresholds,
         sources=fetched.sources,
         currencies=fetched.currencies,
+        exchanges=fetched.exchanges,
     )
     for ticker in tickers:
         if ticker in out:
@@ -103,14 +112,33 @@ async def build_cards(
             closes=tuple(
                 (d.date(), float(v)) for d, v in zip(close.index, close.to_numpy(), strict=True)
             ),
-            expected_session=session,
+            expected_session=session_of(session, ticker),
             source=result.source,
         )
         if memo is not None:
-            key = (ticker, session, fetched.sources.get(ticker), fetched.currencies.get(ticker))
+            key = (
+                ticker,
+                session_of(session, ticker),
+                fetched.sources.get(ticker),
+                fetched.currencies.get(ticker),
+            )
             memo.put((frame,), key, card)
         out[ticker] = card
     return {t: out[t] for t in tickers}
+
+
+async def resolve_sessions(
+    prices: PriceService, tickers: Sequence[str], now: datetime, as_of: date | None
+) -> dict[str, date]:
+    """Each ticker's session: its own exchange's last close, or ``as_of`` there (validated)."""
+    try:
+        return await prices.sessions_for(tickers, now, as_of)
+    except UnknownExchange as exc:
+        raise UserError("error.unknown_exchange", ticker=exc.ticker, suffix=exc.suffix) from None
+    except SessionOutOfRange as exc:
+        raise UserError("error.date_out_of_range", date=exc.requested, first=exc.first) from None
+    except SessionNotClosed as exc:
+        raise UserError("error.future_date", date=exc.requested, latest=exc.latest) from None
 
 
 def resolve_session(prices: PriceService, now: datetime, as_of: date | None) -> date:

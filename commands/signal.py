@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from commands.context import Request, Services
 from commands.history import with_track_lines
-from commands.lookup import build_cards, error_message, resolve_session, split_words
+from commands.lookup import (
+    build_cards,
+    error_message,
+    resolve_session,
+    resolve_sessions,
+    split_words,
+)
 from commands.reply import Reply, UserError
 from commands.validation import parse_date, parse_tickers
 from formatting.card import Card
 from signals.errors import SignalError
 
 #: Re-exported for the modules that import them from here (the CLI, the alerts runner).
-__all__ = ["build_cards", "error_message", "handle_signal", "resolve_session", "split_words"]
+__all__ = [
+    "build_cards",
+    "error_message",
+    "handle_signal",
+    "resolve_session",
+    "resolve_sessions",
+    "split_words",
+]
 
 
 async def handle_signal(request: Request, services: Services) -> Reply:
@@ -20,8 +33,8 @@ async def handle_signal(request: Request, services: Services) -> Reply:
     raw_as_of = request.args.get("as_of")
     as_of = parse_date(raw_as_of) if raw_as_of else in_text
     tickers = parse_tickers(words, max_count=request.max_tickers)
-    session = resolve_session(services.prices, request.now, as_of)
-    results = await build_cards(services.prices, tickers, session=session, memo=services.cards)
+    sessions = await resolve_sessions(services.prices, tickers, request.now, as_of)
+    results = await build_cards(services.prices, tickers, session=sessions, memo=services.cards)
     cards = await with_track_lines(
         services.prices, [r for r in results.values() if isinstance(r, Card)], memo=services.cards
     )

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from commands.reply import UserError
 from formatting.colours import COLOUR_SCHEMES, ColourScheme
 from formatting.languages import LANGUAGES, Language
+from signals.symbols import SymbolProblem, fold, normalize_symbol
 
 TICKER_RE = re.compile(r"[A-Z0-9.\-^=]{1,15}")
 _SPLIT_RE = re.compile(r"[\s,;]+")
@@ -60,17 +61,28 @@ def parse_ticker(raw: str) -> str:
     return ticker
 
 
+def parse_symbol(raw: str) -> str:
+    """A ticker as people type it (``ＩＷＭ``, ``510300``, ``2800.HK``) as the sources know it;
+    see :mod:`signals.symbols` (full-width folded, mainland codes placed, bare numbers asked)."""
+    try:
+        return normalize_symbol(parse_ticker(fold(raw)))
+    except SymbolProblem as exc:
+        raise UserError(exc.key, **exc.params) from None
+
+
 def parse_tickers(raw: str | Iterable[str], *, max_count: int = MAX_TICKERS) -> list[str]:
     """Tickers separated by spaces or commas, validated, de-duplicated, order kept."""
+    if isinstance(raw, str):
+        raw = fold(raw)  # full-width spaces and commas separate too
     parts = (
         _SPLIT_RE.split(raw)
         if isinstance(raw, str)
-        else [p for r in raw for p in _SPLIT_RE.split(r)]
+        else [p for r in raw for p in _SPLIT_RE.split(fold(r))]
     )
     words = [p for p in parts if p]
     if not words:
         raise UserError("error.no_ticker")
-    tickers = list(dict.fromkeys(parse_ticker(w) for w in words))
+    tickers = list(dict.fromkeys(parse_symbol(w) for w in words))
     if len(tickers) > max_count:
         raise UserError("error.too_many_tickers", max=max_count)
     return tickers

@@ -46,4 +46,4 @@ class Card:
     @property
     def sessions_behind(self) -> int:
         """Exchange sessions between the card's data and the session it is about."""
-        return sessions_between(self.signal.as_of, self.expected_session)
+        return sessions_between(self.signal.as_of, self.expected_session, self.signal.exchange)

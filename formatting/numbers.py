@@ -55,11 +55,18 @@ PENCE_CODES = frozenset({"GBp", "GBX"})
 _SYMBOL_LOCALE = "en_US"
 
 
+#: Marks chosen over Babel's English ones: the plain ``$`` for US dollars, and the forms Canadian
+#: and Singapore quotes use (Babel: ``CA$``, ``SGD``). Babel gives the rest: ``HK$``, ``CN¥``
+#: (yuan, told apart from the yen's ``¥``), ``NT$``, ``₩``, ``£``, ``€``, ``A$``, ``₹``.
+_SYMBOLS: dict[str, str] = {"USD": "$", "CAD": "C$", "SGD": "S$"}
+
+
 def currency_symbol(currency: str) -> str:
     """How a price in ``currency`` (ISO 4217) is marked: ``$``, ``HK$``, ``£``, ``¥``; a code
     Babel does not know (or a minor-unit code like ``ZAc``) is shown as the code itself."""
-    if currency == "USD":
-        return "$"
+    mark = _SYMBOLS.get(currency)
+    if mark is not None:
+        return mark
     if len(currency) == 3 and currency.isalpha() and currency.isupper():
         return str(get_currency_symbol(currency, locale=_SYMBOL_LOCALE))
     return currency

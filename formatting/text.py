@@ -11,6 +11,8 @@ from formatting.labels import regime_key, regime_label, regime_meaning, source_n
 from formatting.memo import IdentityMemo
 from formatting.numbers import long_date, magnitude, pct, price
 from formatting.track_record import track_line
+from signals.exchanges import is_us
+from signals.momentum import Signal
 from signals.regimes import REGIME_TONE
 
 
@@ -52,6 +54,14 @@ class CardText:
     def numbers(self) -> tuple[tuple[str, str], ...]:
         """Price then 1D, 5D, 1M as (label, value) pairs."""
         return ((self.price_label, self.price), *self.returns)
+
+
+def as_of_line(signal: Signal, lang: Lang) -> str:
+    """ "Data as of <date> close", naming the exchange outside the US: "… close (Hong Kong)"."""
+    when = long_date(signal.as_of, lang)
+    if is_us(signal.exchange):
+        return t("card.as_of", lang, date=when)
+    return t("card.as_of_market", lang, date=when, market=t(f"market.{signal.exchange}", lang))
 
 
 def latest_close(as_of: date, sessions: int, lang: Lang) -> str:
@@ -106,7 +116,7 @@ def signal_paragraph(card: Card, lang: Lang) -> str:
     }
     if fund is None:
         return t("card.signal_ticker", lang, **params)
-    return t("card.signal", lang, name=fund.name, **params)
+    return t("card.signal", lang, name=fund.name_in(lang), **params)
 
 
 def card_text(card: Card, lang: Lang) -> CardText:
@@ -124,11 +134,10 @@ def _card_text(card: Card, lang: Lang) -> CardText:
         info = fund.info
         context: str | None = info.context.get(lang)
         watch: str | None = info.watch.get(lang)
-        fund_name: str | None = fund.name
+        fund_name: str | None = fund.name_in(lang)
     else:
         title = t("card.title_ticker", lang, ticker=card.ticker, label=label)
         tracks = context = watch = fund_name = None
-    as_of = long_date(signal.as_of, lang)
     stale = latest_close(signal.as_of, card.sessions_behind, lang) if card.stale else None
     return CardText(
         lang=lang,
@@ -154,7 +163,7 @@ def _card_text(card: Card, lang: Lang) -> CardText:
         context=context,
         watch_heading=t("card.watch", lang),
         watch=watch,
-        as_of=t("card.as_of", lang, date=as_of),
+        as_of=as_of_line(signal, lang),
         stale=stale,
         source=t("card.source", lang, source=source_name(card.source, lang)),
         footer=t("card.footer", lang),

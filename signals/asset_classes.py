@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from signals.traditional import TRADITIONAL
+from signals.market_classes import MARKET_CLASSES
+from signals.texts import AssetClassInfo, Bilingual
 
-
-@dataclass(frozen=True)
-class Bilingual:
-    """One piece of text in English and Simplified Chinese (Traditional from the table)."""
-
-    en: str
-    zh: str
-
-    @property
-    def zh_hant(self) -> str:
-        """The Traditional Chinese text (:data:`signals.traditional.TRADITIONAL`)."""
-        return TRADITIONAL[self.zh]
-
-    def get(self, lang: str) -> str:
-        """The text in ``lang`` (``en``, ``zh`` or ``zh-hant``)."""
-        if lang == "zh":
-            return self.zh
-        return self.zh_hant if lang == "zh-hant" else self.en
+__all__ = ["ASSET_CLASSES", "AssetClass", "AssetClassInfo", "Bilingual"]
 
 
 class AssetClass(StrEnum):
@@ -41,15 +24,16 @@ class AssetClass(StrEnum):
     INTL_DEVELOPED = "intl_developed"
     EMERGING = "emerging"
     CRYPTO = "crypto"
-
-
-@dataclass(frozen=True)
-class AssetClassInfo:
-    """Display name, market context and what to watch next for an asset class."""
-
-    name: Bilingual
-    context: Bilingual
-    watch: Bilingual
+    # markets beyond New York (issue 21): one class per market, its context in each language
+    HK_EQUITY = "hk_equity"
+    CN_EQUITY = "cn_equity"
+    TW_EQUITY = "tw_equity"
+    JP_EQUITY = "jp_equity"
+    KR_EQUITY = "kr_equity"
+    EU_UCITS = "eu_ucits"
+    CA_EQUITY = "ca_equity"
+    AU_EQUITY = "au_equity"
+    SG_EQUITY = "sg_equity"
 
 
 B = Bilingual
@@ -188,4 +172,5 @@ ASSET_CLASSES: dict[AssetClass, AssetClassInfo] = {
             "关注标的资产的隔夜波动和监管消息。",
         ),
     ),
+    **{AssetClass(name): info for name, info in MARKET_CLASSES.items()},
 }

@@ -27,6 +27,8 @@ class FetchResult:
     #: The currency each ticker's prices are in (ISO 4217, or Yahoo's ``GBp`` for pence), None
     #: when the source did not say (set by the price service from the frames' metadata).
     currencies: dict[str, str | None] = field(default_factory=dict)
+    #: The exchange (ISO 10383 MIC) each ticker trades on (set by the price service).
+    exchanges: dict[str, str] = field(default_factory=dict)
 
     def merged(self, other: FetchResult) -> FetchResult:
         """Combine two results; bars in ``other`` win over errors in ``self``."""
@@ -34,7 +36,10 @@ class FetchResult:
         errors = {t: e for t, e in {**self.errors, **other.errors}.items() if t not in bars}
         sources = {t: s for t, s in {**self.sources, **other.sources}.items() if t in bars}
         currencies = {t: c for t, c in {**self.currencies, **other.currencies}.items() if t in bars}
-        return FetchResult(bars=bars, errors=errors, sources=sources, currencies=currencies)
+        exchanges = {t: m for t, m in {**self.exchanges, **other.exchanges}.items() if t in bars}
+        return FetchResult(
+            bars=bars, errors=errors, sources=sources, currencies=currencies, exchanges=exchanges
+        )
 
 
 class PriceSource(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
 from typing import Protocol
 
@@ -79,7 +80,8 @@ class BarLRU:
         while len(self._data) > self.capacity:
             self._data.popitem(last=False)
 
-    def forget_before(self, session: date) -> None:
-        """Drop frames fetched for sessions before ``session``."""
-        for key in [k for k in self._data if k[2] < session]:
+    def forget_before(self, session: date, ticker: Callable[[str], bool] | None = None) -> None:
+        """Drop frames fetched for sessions before ``session`` (of the tickers ``ticker`` picks:
+        each exchange starts its sessions at its own time)."""
+        for key in [k for k in self._data if k[2] < session and (ticker is None or ticker(k[1]))]:
             del self._data[key]

@@ -1,26 +1,15 @@
-"""Catalog of widely held US-listed ETFs: name, what each tracks, asset class, in en and zh."""
+"""Catalog of widely held ETFs: name, what each tracks, asset class, in en and zh.
+
+US-listed funds are here; the funds of other markets are in :mod:`signals.fund_catalog`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from signals.asset_classes import ASSET_CLASSES, AssetClass, AssetClassInfo, Bilingual
-
-
-@dataclass(frozen=True)
-class Fund:
-    """One ETF of the catalog."""
-
-    ticker: str
-    name: str  # official product name (used in both languages, as issuers do)
-    tracks: Bilingual
-    asset_class: AssetClass
-
-    @property
-    def info(self) -> AssetClassInfo:
-        """Context of the fund's asset class."""
-        return ASSET_CLASSES[self.asset_class]
-
+from signals.fund_catalog.asia_pacific import ASIA_PACIFIC
+from signals.fund_catalog.europe_americas import EUROPE_AMERICAS
+from signals.fund_catalog.fund import Fund
+from signals.fund_catalog.greater_china import GREATER_CHINA
 
 B = Bilingual
 A = AssetClass
@@ -267,6 +256,8 @@ _FUNDS: tuple[Fund, ...] = (
     ),
 )
 
+_FUNDS += GREATER_CHINA + ASIA_PACIFIC + EUROPE_AMERICAS
+
 FUNDS: dict[str, Fund] = {f.ticker: f for f in _FUNDS}
 
 
@@ -285,7 +276,13 @@ def search(prefix: str, *, limit: int = 25) -> list[Fund]:
         f
         for f in _FUNDS
         if f not in starts
-        and (needle in f.name.upper() or needle in f.tracks.en.upper() or needle in f.tracks.zh)
+        and (
+            needle in f.name.upper()
+            or needle in f.tracks.en.upper()
+            or needle in f.tracks.zh
+            or needle in f.tracks.zh_hant
+            or (f.names is not None and (needle in f.names.zh or needle in f.names.zh_hant))
+        )
     ]
     return (starts + contains)[:limit]
 

@@ -67,6 +67,7 @@ class Signal:
     closes: int  # closes available up to as_of
     source: str = ""  # id of the price source the closes came from
     currency: str | None = "USD"  # of ``close`` (ISO 4217 or Yahoo's GBp); None: not reported
+    exchange: str = "XNYS"  # ISO 10383 MIC of the exchange whose session ``as_of`` is
 
 
 def compute_frame(adj: pd.DataFrame, *, thresholds: Thresholds | None = None) -> pd.DataFrame:
@@ -249,13 +250,16 @@ def _duplicates(ticker: str, frame: pd.DataFrame, source: str) -> pd.DataFrame |
 def compute_signals(
     bars: Mapping[str, pd.DataFrame],
     *,
-    as_of: date | None = None,
+    as_of: date | Mapping[str, date] | None = None,
     thresholds: Thresholds | None = None,
     sources: Mapping[str, str] | None = None,
     currencies: Mapping[str, str | None] | None = None,
+    exchanges: Mapping[str, str] | None = None,
 ) -> dict[str, Signal | SignalError]:
     """Signals for many tickers at once; a ticker without good enough data gets its error.
 
+    ``as_of`` is one session for all, or each ticker's own (its exchange's); ``exchanges`` the
+    MIC of each ticker (New York's when not given), carried by its signal.
     ``sources`` names the source of each ticker's bars (the signal and any BadData carry it);
     ``currencies`` the currency of each ticker's prices (a ticker missing from it: not reported;
     without the mapping every price is taken as US dollars, as callers with bars of their own).
@@ -263,9 +267,12 @@ def compute_signals(
     named = sources or {}
     results: dict[str, Signal | SignalError] = {}
     frames: dict[str, pd.DataFrame] = {}
-    cutoff = pd.Timestamp(as_of) if as_of is not None else None
+    one = as_of is None or isinstance(as_of, date)
+    cutoff = pd.Timestamp(as_of) if as_of is not None and isinstance(as_of, date) else None
     for ticker, frame in bars.items():
         cut = frame
+        if not one and as_of is not None and not isinstance(as_of, date):
+            cutoff = pd.Timestamp(as_of[ticker])
         if cutoff is not None and len(frame) and frame.index[-1] > cutoff:
             cut = bars_until(frame, cutoff.date())
         if len(cut.index) == 0 or "Close" not in cut.columns:
@@ -292,6 +299,7 @@ def compute_signals(
     counts = columns["closes"].tolist()
     shown = wide.close[np.maximum(columns["last"], 0), np.arange(len(frames))].tolist()
     regime_of = {r.value: r for r in Regime}
+    mics = exchanges or {}
     for j, ticker in enumerate(frames):
         source = named.get(ticker, "")
         if flagged[j]:
@@ -313,6 +321,7 @@ def compute_signals(
             closes=n_closes,
             source=source,
             currency="USD" if currencies is None else currencies.get(ticker),
+            exchange=mics.get(ticker, "XNYS"),
             r_1d=r_1d[j],
             r_5d=r_5d[j],
             r_1m=r_1m[j],

@@ -8,7 +8,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import Enum
 from typing import Any, Final, Literal
 
@@ -16,9 +16,16 @@ import pandas as pd
 
 from signals.bars import AsyncPriceSource, FetchResult, PriceSource, currency_of
 from signals.cache import BarLRU, BarStore, MemoryBarStore, NoBarStore
-from signals.calendar import MarketCalendar
+from signals.calendar import MarketCalendar, calendar_for
 from signals.errors import NoData, SignalError, SourceSlow, SourceUnavailable
 from signals.momentum import Signal, Thresholds, compute_signals
+from signals.sessions import (
+    ExchangeSessions,
+    SessionNotClosed,
+    SessionOutOfRange,
+    Sessions,
+    session_of,
+)
 from signals.upstream import Upstream, fetch_window
 
 log = logging.getLogger(__name__)
@@ -32,6 +39,8 @@ LONG_HISTORY_ENTRIES = 128
 
 AnySource = PriceSource | AsyncPriceSource | Upstream
 
+__all__ = ["PriceService", "SessionNotClosed", "SessionOutOfRange", "Sessions", "Unset"]
+
 
 class Unset(Enum):
     """Marker: an optional argument that was not given (None has a meaning of its own)."""
@@ -40,24 +49,6 @@ class Unset(Enum):
 
 
 UNSET: Final[Literal[Unset.UNSET]] = Unset.UNSET
-
-
-class SessionNotClosed(ValueError):
-    """A requested session has not closed yet."""
-
-    def __init__(self, requested: date, latest: date) -> None:
-        super().__init__(f"{requested} has not closed yet (latest completed session {latest})")
-        self.requested = requested
-        self.latest = latest
-
-
-class SessionOutOfRange(ValueError):
-    """A requested date is before the first session the calendar knows."""
-
-    def __init__(self, requested: date, first: date) -> None:
-        super().__init__(f"{requested} is before the first known session {first}")
-        self.requested = requested
-        self.first = first
 
 
 @dataclass(frozen=True)
@@ -76,7 +67,7 @@ class _Provisional:
     expires: float
 
 
-class PriceService:
+class PriceService(ExchangeSessions):
     """Bars and signals for tickers, cache first, with concurrent requests sharing one fetch.
 
     ``sources`` is an ordered chain: a ticker the first source cannot serve is asked of the next.
@@ -101,6 +92,7 @@ class PriceService:
         deadline: float | None = DEFAULT_DEADLINE,
         memory_capacity: int = 512,
         monotonic: Callable[[], float] = time.monotonic,
+        calendars: Callable[[str], MarketCalendar] = calendar_for,
     ) -> None:
         chain = list(sources) if isinstance(sources, Sequence) else [sources]
         if not chain:
@@ -109,7 +101,7 @@ class PriceService:
             s if isinstance(s, Upstream) else Upstream(s) for s in chain
         )
         self.source = self.sources[0]
-        self.calendar = calendar
+        ExchangeSessions.__init__(self, calendar, calendars)
         self.store: BarStore = store if store is not None else MemoryBarStore()
         self.memory = BarLRU(memory_capacity)
         self.thresholds = thresholds or Thresholds()
@@ -122,7 +114,6 @@ class PriceService:
         self._negative: dict[tuple[str, date], tuple[SignalError, float]] = {}
         self._inflight: dict[tuple[str, date], asyncio.Future[Sourced | SignalError]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._latest_session: date | None = None
         self._histories: dict[int, PriceService] = {}  # long-history services by lookback days
         self.upstream_calls = 0  # batched chain fetches made (observability, benchmarks)
         self.upstream_tickers = 0  # tickers requested upstream in total
@@ -137,15 +128,18 @@ class PriceService:
             "deadline": self.deadline,
             "memory_capacity": self.memory.capacity,
             "monotonic": self._monotonic,
+            "calendars": self._calendars,
             **options,
         }
-        return PriceService(self.sources, self.calendar, **settings)
+        service = PriceService(self.sources, self.calendar, **settings)
+        service._exchanges = self._exchanges  # one ticker, one exchange, for every view
+        return service
 
     async def history(
         self,
         tickers: Sequence[str],
         *,
-        session: date,
+        session: Sessions,
         sessions: int,
         deadline: float | Unset | None = UNSET,
     ) -> FetchResult:
@@ -181,32 +175,6 @@ class PriceService:
         """The chain's source kinds, in order (``yfinance,tiingo``)."""
         return ",".join(s.name for s in self.sources)
 
-    def session_for(self, now: datetime, as_of: date | None = None) -> date:
-        """The session a request at ``now`` is about: the last completed one, or ``as_of``.
-
-        A weekend or holiday ``as_of`` means the session before it. Raises
-        :class:`SessionNotClosed` for a session that has not closed at ``now`` and
-        :class:`SessionOutOfRange` for a date before the calendar's first session.
-        """
-        latest = self.calendar.last_completed_session(now)
-        if as_of is None:
-            return latest
-        if as_of < self.calendar.first_session:
-            raise SessionOutOfRange(as_of, self.calendar.first_session)
-        if as_of > self.calendar.last_session:  # beyond the calendar: certainly not closed
-            raise SessionNotClosed(as_of, latest)
-        is_session = self.calendar.is_session(as_of)
-        session = as_of if is_session else self.calendar.previous_session(as_of)
-        if session > latest:
-            raise SessionNotClosed(as_of, latest)
-        return session
-
-    def sessions_behind(self, as_of: date, session: date) -> int:
-        """Sessions from ``as_of`` to ``session`` (0 when the data is for the session itself)."""
-        if as_of >= session:
-            return 0
-        return len(self.calendar.sessions_in_range(as_of, session)) - 1
-
     async def _cached(self, ticker: str, session: date) -> Sourced | SignalError | None:
         key = (ticker, session)
         now = self._monotonic()
@@ -236,9 +204,10 @@ class PriceService:
         return None
 
     async def bars(
-        self, tickers: Sequence[str], *, session: date, deadline: float | Unset | None = UNSET
+        self, tickers: Sequence[str], *, session: Sessions, deadline: float | Unset | None = UNSET
     ) -> FetchResult:
-        """Bars up to ``session`` for every ticker; at most one upstream fetch for all misses.
+        """Bars up to ``session`` for every ticker; at most one upstream fetch for all misses
+        of one session (a mapping gives each ticker its own exchange's session).
 
         A miss is registered as in flight the moment it is found (no ``await`` in between), so
         a concurrent request waits for it instead of fetching it again. The fetch runs as its own
@@ -248,26 +217,28 @@ class PriceService:
         limit = self.deadline if isinstance(deadline, Unset) else deadline
         loop = asyncio.get_running_loop()
         began = loop.time()
-        self._forget_before(session)
         wanted = list(dict.fromkeys(tickers))
+        self._forget_older(wanted, session)
         found: dict[str, Sourced | SignalError] = {}
         pending: dict[str, asyncio.Future[Sourced | SignalError]] = {}
-        missing: list[str] = []
+        missing: dict[date, list[str]] = {}
         try:
             for ticker in wanted:
-                key = (ticker, session)
+                day = session_of(session, ticker)
+                key = (ticker, day)
                 if key not in self._inflight:
-                    hit = await self._cached(ticker, session)
+                    hit = await self._cached(ticker, day)
                     if hit is not None:
                         found[ticker] = hit
                         continue
                 if key not in self._inflight:  # checked again: the lookup above may yield
                     self._inflight[key] = loop.create_future()
-                    missing.append(ticker)
+                    missing.setdefault(day, []).append(ticker)
                 pending[ticker] = self._inflight[key]
         finally:
-            if missing:  # even when cancelled mid-loop, so registered futures always resolve
-                task = loop.create_task(self._fetch_into(missing, session))
+            # even when cancelled mid-loop, so registered futures always resolve
+            for day, group in missing.items():
+                task = loop.create_task(self._fetch_into(group, day))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
         if pending:
@@ -285,6 +256,7 @@ class PriceService:
                 result.bars[ticker] = value.frame
                 result.sources[ticker] = value.source
                 result.currencies[ticker] = currency_of(value.frame)
+                result.exchanges[ticker] = self.exchange_or_default(ticker)
             else:
                 result.errors[ticker] = value
         return result
@@ -308,15 +280,6 @@ class PriceService:
             if not future.done():
                 future.set_result(fetched[ticker])
 
-    def _forget_before(self, session: date) -> None:
-        """Drop short-lived entries of sessions older than ``session`` once a new one starts."""
-        if self._latest_session is not None and session <= self._latest_session:
-            return
-        self._latest_session = session
-        self._provisional = {k: v for k, v in self._provisional.items() if k[1] >= session}
-        self._negative = {k: v for k, v in self._negative.items() if k[1] >= session}
-        self.memory.forget_before(session)
-
     async def _fetch(self, tickers: list[str], session: date) -> dict[str, Sourced | SignalError]:
         """Ask each source of the chain in turn for the tickers the ones before could not serve."""
         self.upstream_calls += 1
@@ -333,7 +296,7 @@ class PriceService:
                 remaining,
                 session=session,
                 lookback_days=self.lookback_days,
-                first_session=self.calendar.first_session,
+                first_session=self._first_session(remaining),
             )
             log.info(
                 "fetched tickers=%s session=%s source=%s ok=%d failed=%d duration_ms=%.0f",
@@ -376,7 +339,7 @@ class PriceService:
         return sourced
 
     async def signals(
-        self, tickers: Sequence[str], *, session: date, deadline: float | Unset | None = UNSET
+        self, tickers: Sequence[str], *, session: Sessions, deadline: float | Unset | None = UNSET
     ) -> dict[str, Signal | SignalError]:
         """Signals for ``tickers`` as of ``session`` (errors in place of the ones that fail)."""
         fetched = await self.bars(tickers, session=session, deadline=deadline)
@@ -386,6 +349,7 @@ class PriceService:
             thresholds=self.thresholds,
             sources=fetched.sources,
             currencies=fetched.currencies,
+            exchanges=fetched.exchanges,
         )
         return {t: fetched.errors.get(t) or computed[t] for t in dict.fromkeys(tickers)}
 

@@ -65,6 +65,7 @@ class TrackRecord:
     moved: bool = True
     f5_current: tuple[float, ...] = ()
     f5_all: tuple[float, ...] = ()
+    exchange: str = "XNYS"  # ISO 10383 MIC of the exchange whose sessions the record counts
 
     @property
     def current_stats(self) -> Stats | None:
@@ -178,6 +179,7 @@ def track_record(
     as_of: date | None = None,
     thresholds: Thresholds | None = None,
     history: int = HISTORY_SESSIONS,
+    exchange: str = "XNYS",
 ) -> TrackRecord:
     """The track record of ``ticker`` from its bars (oldest first) up to ``as_of``.
 
@@ -219,6 +221,7 @@ def track_record(
         moved=bool(len(c) > 1 and np.any(c[1:] != c[:-1])),
         f5_current=tuple(cur5[~np.isnan(cur5)].tolist()),
         f5_all=tuple(all5[~np.isnan(all5)].tolist()),
+        exchange=exchange,
     )
 
 
@@ -227,12 +230,23 @@ def track_records(
     *,
     as_of: date | None = None,
     thresholds: Thresholds | None = None,
+    exchanges: Mapping[str, str] | None = None,
 ) -> dict[str, TrackRecord | SignalError]:
-    """Track records for many tickers; a ticker without bars gets its error instead."""
+    """Track records for many tickers; a ticker without bars gets its error instead.
+
+    ``exchanges`` names each ticker's exchange (MIC; New York's when not given): its bars are
+    that exchange's sessions, so the record counts them."""
     out: dict[str, TrackRecord | SignalError] = {}
+    mics = exchanges or {}
     for ticker, frame in bars.items():
         try:
-            out[ticker] = track_record(ticker, frame, as_of=as_of, thresholds=thresholds)
+            out[ticker] = track_record(
+                ticker,
+                frame,
+                as_of=as_of,
+                thresholds=thresholds,
+                exchange=mics.get(ticker, "XNYS"),
+            )
         except SignalError as exc:
             out[ticker] = exc
     return out

@@ -147,3 +147,19 @@ def test_distribution_has_a_name_of_its_own():
     readme = (ROOT / "README.md").read_text()
     assert "pip install signalbot\n" not in readme
     assert "signalbot_momentum-" in readme  # how to install from a wheel
+
+
+def test_stop_timeouts_cover_the_drain_and_nothing_to_serve_is_not_restarted():
+    """systemd's TimeoutStopSec equals compose's stop_grace_period and covers the digest drain
+    (SIGNALBOT_DIGEST_STOP_SECONDS) plus the adapters' stop; exit 78 (nothing to serve: no
+    token in the env file) is not restarted in a loop."""
+    from bot.app import SHUTDOWN_TIMEOUT
+    from bot.startup import EXIT_NOTHING_TO_SERVE
+
+    service = unit()["Service"]
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    grace = compose["services"]["bot"]["stop_grace_period"]
+    assert grace.endswith("s") and service["TimeoutStopSec"] == grace[:-1]
+    drain = load_settings(env_file=None).digest_stop_seconds + SHUTDOWN_TIMEOUT
+    assert int(service["TimeoutStopSec"]) >= drain
+    assert str(EXIT_NOTHING_TO_SERVE) in service["RestartPreventExitStatus"].split()

@@ -18,11 +18,13 @@ from commands.advice import offline_advised, offline_command
 from commands.digest import DigestReply
 from commands.history import HistoryReply
 from commands.reply import UserError
+from commands.suggest import did_you_mean
 from commands.validation import MAX_TICKERS, parse_ticker, shown
 from formatting.card import Language
 from formatting.messages import message_text
 from formatting.terminal import card_to_terminal
 from formatting.track_record import history_to_terminal
+from formatting.wrap import wrap
 from signals.funds import FUNDS
 
 log = logging.getLogger(__name__)
@@ -177,6 +179,9 @@ class TerminalAdapter:
         if command not in registry.REGISTRY:
             if command == NOT_UNDERSTOOD:
                 await self.say("terminal.not_understood", text=shown(args["text"]))
+            elif suggestion := did_you_mean(command, [*COMMAND_WORDS, *registry.REGISTRY]):
+                typed, known = shown(f"/{command}"), f"/{suggestion}"
+                await self.say("terminal.did_you_mean", command=typed, suggestion=known)
             else:
                 await self.say("terminal.unknown_command", command=shown(f"/{command}"))
             return True
@@ -205,13 +210,14 @@ class TerminalAdapter:
         messages = outcome.reply.messages
         if isinstance(outcome.reply, DigestReply):  # a preview: the note, then the digest laid out
             messages = tuple(m for m in messages if m.key == "digest.preview_note")
+        wrapped = any(m.key == "help.title" for m in messages)  # /help: to the terminal's width
         for message in messages:
+            text = message_text(message.key, message.params, outcome.language)
+            if wrapped:
+                width = self.console.width
+                text = "\n".join(line for part in text.split("\n") for line in wrap(part, width))
             # markup off: "[en|zh|both]" is text; soft wrap: the terminal wraps CJK lines itself
-            self.console.print(
-                message_text(message.key, message.params, outcome.language),
-                markup=False,
-                soft_wrap=True,
-            )
+            self.console.print(text, markup=False, soft_wrap=True)
         if isinstance(outcome.reply, HistoryReply):
             self.console.print(history_to_terminal(outcome.reply.history, outcome.language))
         if isinstance(outcome.reply, DigestReply):

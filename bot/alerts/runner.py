@@ -5,7 +5,8 @@ bars do not reach the session yet (a holiday has no session; missing data waits)
 regime at ``t-1`` posts nothing. Alerts of one channel that change on the same session share one
 message; each alert is claimed in the alert ledger (``bot.storage.alert_ledger``, the digest
 ledger's rules: instance id, lease, heartbeat) before the post and marked sent after, so a sent
-(alert, session) is never posted again.
+(alert, session) is never posted again. A claim cut off by a database error is not renewed and is
+retried by the next run once its lease ends, this process's too.
 
 Every alert message carries a key (:func:`alert_nonce`): on Discord as ``nonce`` and a small
 ``ref`` line, on Slack in its ``metadata``. A claim that is a retry (its holder died after
@@ -24,7 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from bot.adapters.base import ChannelGone, Poster
-from bot.digest.lease import renewing
+from bot.digest.lease import Holding, renewing
 from bot.digest.payloads import ALERT_EVENT, mark_discord, slack_metadata
 from bot.digest.reconcile import Lookup, find_before_posting
 from bot.storage import LEASE, AlertKey, Claim, Storage, new_instance_id
@@ -124,6 +125,7 @@ class AlertRunner:
         self.claimer_id = claimer_id or new_instance_id()  # this process's instance id
         self.post_timeout = post_timeout
         self.lease = max(lease, timedelta(seconds=1))
+        self.holding = Holding()  # the claims being worked on (the heartbeat renews these)
 
     async def run(
         self,
@@ -165,7 +167,7 @@ class AlertRunner:
                 groups.setdefault((alert.platform, alert.server_id, alert.channel_id), []).append(
                     alert
                 )
-        async with renewing(self.storage, self.claimer_id, self.lease):
+        async with renewing(self.storage, self.claimer_id, self.lease, self.holding):
             for (platform, server_id, channel_id), members in groups.items():
                 if not active():
                     break
@@ -228,6 +230,19 @@ class AlertRunner:
         report.skipped += len(members) - len(claims)
         if not claims:
             return
+        keys = [c.key for _, c in claims]
+        with self.holding.hold(*keys):  # a claim left by an error is not renewed: retried later
+            await self._post(where, claims, by_ticker, report, active)
+
+    async def _post(
+        self,
+        where: _Channel,
+        claims: Sequence[tuple[Alert, Claim[AlertKey]]],
+        by_ticker: Mapping[str, RegimeChange],
+        report: AlertReport,
+        active: Callable[[], bool],
+    ) -> None:
+        """(Recover or) post one channel's claimed alerts as one message, then mark them."""
         claimed = [a for a, _ in claims]
         keys = [c.key for _, c in claims]
         changes = [by_ticker[a.ticker] for a in claimed]

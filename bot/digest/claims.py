@@ -1,7 +1,9 @@
 """What the delivery ledger still allows a runner to send, and what a run did.
 
-A claim left behind by a process that died is taken over once its lease (``claimed_until``)
-ends: the holder renews it while it runs, so a live holder is never taken over.
+A claim left behind is taken over once its lease (``claimed_until``, by the database's clock)
+ends: by a process that died, or by this very process when a database error came between its
+post and its mark (the claim is then retried, after asking the platform, by the next run).
+The holder renews the claims it works on, so a live one is never taken over.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class RunReport:
     held: int = 0  # of the skipped: claimed by another live instance (lease running)
     lease_ends: datetime | None = None  # earliest end of those leases
     stopped: int = 0  # not started because the process is stopping
+    crashed: int = 0  # deliveries cut off by an error (the database's, mostly): retried later
     recovered: int = 0  # parts found on the platform after an unknown outcome (marked sent)
     deferred: int = 0  # data not complete yet and still allowed to wait
     messages: int = 0
@@ -80,16 +83,16 @@ class RunReport:
         return bool(self.sent or self.failed or self.gone or self.paused or self.deferred)
 
 
-def _open(row: Delivery, now: datetime, instance: str, retry_backoff: timedelta) -> bool:
-    """May this part be claimed now (by ``instance``)?"""
+def _open(row: Delivery, now: datetime, retry_backoff: timedelta) -> bool:
+    """May this part be claimed now (``now``: the database's time)?"""
     if row.state == "failed":
         freed = row.claimed_until
         return row.attempts < DIGEST_MAX_ATTEMPTS and (
             freed is None or freed <= now - retry_backoff
         )
     if row.state == "claimed":
-        lease = row.claimed_until
-        return row.claimed_by != instance and (lease is None or lease < now)
+        lease = row.claimed_until  # anyone's, this instance's too: nobody works on it any more
+        return lease is None or lease < now
     return False
 
 
@@ -106,14 +109,16 @@ async def open_targets(
     """Targets of ``session`` with a part still to send, and the ledger rows by subscription/part.
 
     A target is open when it has no row yet, or a part that is not sent and may be claimed
-    (failed and its backoff over, or claimed under a lease that ended). Skipped (counted in
-    ``report``): fully sent, held by a live lease of another instance (``report.held``, with
-    the earliest lease end in ``report.lease_ends``), out of attempts, or without a poster.
+    (failed and its backoff over, or claimed under a lease that ended, whoever claimed it).
+    Skipped (counted in ``report``): fully sent, held by a live lease (``report.held``, with
+    the earliest lease end in ``report.lease_ends``, by the database's clock; a claim of
+    ``claimer_id`` counts too: runs do not overlap, so it is one left by a database error and
+    is retried once its lease ends), out of attempts, or without a poster.
     """
     ledger: dict[int, dict[int, Delivery]] = {}
     for row in await storage.deliveries_for(session):
         ledger.setdefault(row.subscription_id, {})[row.part] = row
-    now = storage.now()
+    now = await storage.db_now()
     pending = []
     for target in targets:
         sub = target.subscription
@@ -130,13 +135,68 @@ async def open_targets(
         if not unsent and len(rows) < parts:  # killed between two parts: the rest is new
             pending.append(target)
             continue
-        if any(_open(r, now, claimer_id, retry_backoff) for r in unsent):
+        if any(_open(r, now, retry_backoff) for r in unsent):
             pending.append(target)
             continue
-        held = [r for r in unsent if r.state == "claimed" and r.claimed_by != claimer_id]
+        held = [r for r in unsent if r.state == "claimed"]
         if held:
             report.held += 1
             ends = min(r.claimed_until or now for r in held)
             report.lease_ends = min(ends, report.lease_ends or ends)
         report.skipped += 1
     return pending, ledger
+
+
+def count_outcome(
+    report: RunReport, sub: Subscription, session: date, outcome: Outcome, ids: Sequence[str]
+) -> None:
+    """Count one subscription's digest in ``report`` (and log it when sent)."""
+    if outcome is Outcome.SENT:
+        report.sent += 1
+        report.messages += len(ids)
+        log.info(
+            "digest sent platform=%s channel=%s subscription=%d session=%s messages=%d",
+            sub.platform,
+            sub.channel_id,
+            sub.id,
+            session,
+            len(ids),
+        )
+    elif outcome is Outcome.FAILED:
+        report.failed += 1
+    elif outcome is Outcome.GONE:
+        report.gone += 1
+    elif outcome is Outcome.PAUSED:
+        report.paused += 1
+    elif outcome is Outcome.STOPPED:
+        report.stopped += 1
+    else:
+        report.skipped += 1
+
+
+def log_report(report: RunReport, targets: int, seconds: float) -> None:
+    """The run's one summary line (INFO when something happened, else DEBUG)."""
+    log.log(
+        logging.INFO if report.eventful or report.crashed else logging.DEBUG,
+        "digest run sessions=%s targets=%d sent=%d failed=%d gone=%d skipped=%d "
+        "deferred=%d crashed=%d messages=%d upstream_calls=%d duration_ms=%.0f",
+        ",".join(str(s) for s in report.sessions),
+        targets,
+        report.sent,
+        report.failed,
+        report.gone,
+        report.skipped,
+        report.deferred,
+        report.crashed,
+        report.messages,
+        report.upstream_calls,
+        seconds * 1000,
+    )
+
+
+def by_session(targets: Sequence[Target]) -> dict[date, list[Target]]:
+    """The targets by session, oldest session first."""
+    grouped: dict[date, list[Target]] = {}
+    for target in targets:
+        grouped.setdefault(target.session, []).append(target)
+    return dict(sorted(grouped.items()))

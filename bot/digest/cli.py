@@ -109,7 +109,7 @@ async def cmd_digest_run(args: argparse.Namespace, settings: Settings) -> int:
                 _add(total, part)
                 if part.held and part.lease_ends is not None and lease_waits < MAX_LEASE_WAITS:
                     lease_waits += 1  # another process holds claims: wait for its lease
-                    wait = (part.lease_ends - storage.now()).total_seconds() + 0.5
+                    wait = (part.lease_ends - await storage.db_now()).total_seconds() + 0.5
                     await _sleep(stop, min(max(wait, 0.1), runner.lease.total_seconds() + 1))
                     continue
                 if not total.deferred or allow_stale:
@@ -137,12 +137,12 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
 
 async def cmd_digest_preview(args: argparse.Namespace, settings: Settings) -> int:
     """Print the digest of ``--tickers`` as the chosen platform would get it."""
-    from bot.services import price_service
+    from bot.services import oneoff_database, price_service
     from bot.storage import open_storage
 
     language = cast(Language, args.lang or settings.default_language)
     tickers = parse_tickers(args.tickers, max_count=MAX_WATCHLIST)
-    async with open_storage(settings.async_database_url) as storage:
+    async with oneoff_database(settings) as url, open_storage(url) as storage:
         prices = price_service(settings, storage)
         session = _session(prices, args.session)
         digest = await preview_digest(prices, storage, tickers, session=session)
@@ -151,7 +151,11 @@ async def cmd_digest_preview(args: argparse.Namespace, settings: Settings) -> in
         if specs:
             png = await asyncio.to_thread(specs[0].render)
             await asyncio.to_thread(Path(args.heatmap).write_bytes, png)
-    if args.platform == "discord":
+    if args.json:
+        from formatting.digest_json import digest_json
+
+        print(json.dumps(digest_json(digest), ensure_ascii=False, indent=2))
+    elif args.platform == "discord":
         payloads = digest_to_discord(
             digest, language, image="attachment://heatmap.png", colors=args.colors
         )

@@ -34,3 +34,6 @@ def add_digest_parser(sub: Any) -> None:
     )
     preview.add_argument("--platform", choices=("discord", "slack", "text"), default="text")
     preview.add_argument("--session", metavar="YYYY-MM-DD")
+    preview.add_argument(
+        "--json", action="store_true", help="the digest's numbers, source and currencies as JSON"
+    )

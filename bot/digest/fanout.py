@@ -27,15 +27,19 @@ from bot.digest.claims import (
     PartResult,
     RunReport,
     Target,
+    by_session,
+    count_outcome,
+    log_report,
     open_targets,
 )
 from bot.digest.digests import image_specs, plan_digests
-from bot.digest.lease import renewing
+from bot.digest.lease import Holding, renewing
 from bot.digest.payloads import Outgoing, build_messages
 from bot.digest.ratelimit import DEFAULT_RATES, RateSpacer
 from bot.digest.reconcile import find_earlier_post
 from bot.digest.render import HeatmapRenderer, SpecKey, new_renderer
 from bot.storage import LEASE, Delivery, DeliveryKey, Storage, Subscription, new_instance_id
+from bot.storage.ledger import Claim
 from formatting.card import Language
 from formatting.colours import ColourScheme
 from formatting.digest import Digest
@@ -54,13 +58,6 @@ class _Run:
     active: Callable[[], bool]
     renderer: HeatmapRenderer | None
     ledger: dict[int, dict[int, Delivery]] = field(default_factory=dict)
-
-
-def _by_session(targets: Sequence[Target]) -> dict[date, list[Target]]:
-    by_session: dict[date, list[Target]] = {}
-    for target in targets:
-        by_session.setdefault(target.session, []).append(target)
-    return dict(sorted(by_session.items()))
 
 
 class DigestRunner:
@@ -105,6 +102,7 @@ class DigestRunner:
         self._images_session: date | None = None
         self.on_report: Callable[[RunReport], None] | None = None  # metrics hook (bot.ops)
         self._warned: set[str] = set()
+        self.holding = Holding()  # the claims being worked on (the heartbeat renews these)
 
     async def run(
         self, targets: Sequence[Target], *, active: Callable[[], bool] = lambda: True
@@ -115,10 +113,10 @@ class DigestRunner:
         if self.heatmaps and targets:
             renderer = new_renderer(self.render_processes, images=self.images)
         run = _Run(RunReport(), active, renderer)
-        by_session = _by_session(targets)
+        sessions = by_session(targets)
         try:
-            async with renewing(self.storage, self.claimer_id, self.lease):
-                for session, group in by_session.items():
+            async with renewing(self.storage, self.claimer_id, self.lease, self.holding):
+                for session, group in sessions.items():
                     run.report.sessions.append(session)
                     await self._run_session(session, group, run)
         finally:
@@ -132,21 +130,7 @@ class DigestRunner:
         for platform in sorted(report.no_poster - self._warned):
             log.warning("digest has no poster for platform=%s; its subscriptions wait", platform)
             self._warned.add(platform)
-        log.log(
-            logging.INFO if report.eventful else logging.DEBUG,
-            "digest run sessions=%s targets=%d sent=%d failed=%d gone=%d skipped=%d "
-            "deferred=%d messages=%d upstream_calls=%d duration_ms=%.0f",
-            ",".join(str(s) for s in report.sessions),
-            len(targets),
-            report.sent,
-            report.failed,
-            report.gone,
-            report.skipped,
-            report.deferred,
-            report.messages,
-            report.upstream_calls,
-            (time.perf_counter() - began) * 1000,
-        )
+        log_report(report, len(targets), time.perf_counter() - began)
         return report
 
     async def prerender(self, targets: Sequence[Target]) -> int:
@@ -160,7 +144,7 @@ class DigestRunner:
         drawn = 0
         renderer = new_renderer(self.render_processes, images=self.images)
         try:
-            for session, group in _by_session(targets).items():
+            for session, group in by_session(targets).items():
                 self._keep_images_of(session)
                 planned = await plan_digests(
                     self.storage,
@@ -240,7 +224,9 @@ class DigestRunner:
             if isinstance(outcome, BaseException) and not isinstance(outcome, Outcome):
                 if isinstance(outcome, asyncio.CancelledError):
                     raise outcome
-                log.error("digest delivery crashed", exc_info=outcome)
+                # a database error, most often: a claim it left is retried once its lease ends
+                run.report.crashed += 1
+                log.error("digest delivery crashed: %r", outcome, exc_info=outcome)
         if run.report.deferred:
             log.info(
                 "digest deferred session=%s subscriptions=%d: data not complete yet",
@@ -292,33 +278,8 @@ class DigestRunner:
             resumed = outcome is Outcome.SENT and sub.paused_reason is not None
             if resumed and await self.storage.resume_subscription(sub.id):  # posting works again
                 log.info("digest subscription resumed subscription=%d", sub.id)
-        self._count(sub, session, outcome, report, ids)
+        count_outcome(report, sub, session, outcome, ids)
         return outcome
-
-    def _count(
-        self, sub: Subscription, session: date, outcome: Outcome, report: RunReport, ids: list[str]
-    ) -> None:
-        if outcome is Outcome.SENT:
-            report.sent += 1
-            report.messages += len(ids)
-            log.info(
-                "digest sent platform=%s channel=%s subscription=%d session=%s messages=%d",
-                sub.platform,
-                sub.channel_id,
-                sub.id,
-                session,
-                len(ids),
-            )
-        elif outcome is Outcome.FAILED:
-            report.failed += 1
-        elif outcome is Outcome.GONE:
-            report.gone += 1
-        elif outcome is Outcome.PAUSED:
-            report.paused += 1
-        elif outcome is Outcome.STOPPED:
-            report.stopped += 1
-        else:
-            report.skipped += 1
 
     async def _deliver_part(
         self, sub: Subscription, key: DeliveryKey, parts: int, message: Outgoing, run: _Run
@@ -330,6 +291,18 @@ class DigestRunner:
         )
         if claim is None:
             return PartResult(Outcome.SKIPPED)
+        with self.holding.hold(key):
+            return await self._post_part(sub, key, message, run, claim)
+
+    async def _post_part(
+        self,
+        sub: Subscription,
+        key: DeliveryKey,
+        message: Outgoing,
+        run: _Run,
+        claim: Claim[DeliveryKey],
+    ) -> PartResult:
+        """(Recover or) post one claimed part, then mark it (the claim is held meanwhile)."""
         posting = False
         try:
             if claim.retry:

@@ -13,7 +13,9 @@
   start-up ticks ``STARTUP_TICK_DELAY`` later (the adapters have had time to connect); one
   that takes over from a dead leader ticks at once, and again just after the leases of the
   dead leader's claims end (``digest-extra-tick``), so its unfinished deliveries are taken
-  over within a lease.
+  over within a lease. A tick cut short by a database error, or whose deliveries were (their
+  claims are left to end with their lease), is followed by an extra tick one lease later: the
+  process retries its own unfinished claims without waiting for a restart.
 - Each tick also draws, in the background, the heatmaps of digests due within the next
   ``PRERENDER_AHEAD`` (each distinct picture once per session), so posting at the due time
   runs at the platform's rate.
@@ -269,12 +271,17 @@ class DigestScheduler:
                 return None
             report = await self.runner.run(targets, active=self.active)
             if report.held and report.lease_ends is not None:
-                # another instance held some claims: look again just after its lease ends
-                wait = (report.lease_ends - self.storage.now()).total_seconds()
+                # live claims (another instance's, or ours left by a database error): look
+                # again just after their lease ends, by the database's clock
+                wait = (report.lease_ends - await self.storage.db_now()).total_seconds()
                 self._tick_soon(max(wait, 0.0) + 1.0)
+            elif report.crashed:  # claims it left end with their lease: retry them then
+                self._tick_soon(self.runner.lease.total_seconds() + 1.0)
             return report
         except Exception:
             log.exception("digest tick failed")
+            # the database, most often: try again within a lease, not only at the next minute
+            self._tick_soon(self.runner.lease.total_seconds() + 1.0)
             return None
         finally:
             self._running = None

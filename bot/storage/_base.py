@@ -1,16 +1,19 @@
-"""What every storage mixin shares: the engine, the clock and the dialect's upsert."""
+"""What every storage mixin shares: the engine, the clocks (the storage's, the database's) and
+the dialect's upsert."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.clock import utc_now
+from bot.storage.models import UTCDateTime
 
 Insert = postgresql.Insert | sqlite.Insert
 
@@ -30,6 +33,23 @@ class StorageBase:
     def now(self) -> datetime:
         """The storage clock (injectable for tests)."""
         return self._clock()
+
+    def db_clock(self, plus: timedelta = timedelta(0)) -> ColumnElement[datetime]:
+        """The database's current time (``+ plus``) as SQL: ``now()`` on PostgreSQL, one clock
+        for every process; on SQLite the storage clock, bound (one process: its clock is the
+        database's; SQLite stores text, so the sum is made here)."""
+        if self.dialect == "postgresql":
+            return func.now() + plus if plus else func.now()
+        return literal(self.now() + plus, UTCDateTime())
+
+    async def db_now(self) -> datetime:
+        """The database's current time (what leases are judged by), timezone-aware UTC."""
+        if self.dialect != "postgresql":
+            return self.now()
+        async with self.engine.connect() as conn:
+            value = (await conn.execute(select(func.now()))).scalar_one()
+        assert isinstance(value, datetime)
+        return value.astimezone(UTC)
 
     def insert(self, table: Table) -> Insert:
         """The dialect's INSERT, which has ``on_conflict_do_*``."""

@@ -2,8 +2,9 @@
 
 An alert of a session is claimed, posted, then marked sent, through the same code as a digest
 part (:class:`bot.storage.ledger.Book`): one atomic claim with a single winner; the holder's
-process instance id and a lease (``claimed_until``) renewed by the same heartbeat; a claim whose
-lease ended is taken over, a ``failed`` one retried, a ``sent`` one never claimed again; a
+process instance id and a lease (``claimed_until``, judged by the database's clock) renewed by
+the same heartbeat; a claim whose lease ended is taken over by any instance (its holder's too),
+a ``failed`` one retried, a ``sent`` one never claimed again; a
 :class:`~bot.storage.ledger.Claim` that is a retry tells the caller to ask the platform first.
 """
 
@@ -16,10 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.storage.ledger import LEASE, MAX_ATTEMPTS, Book, Claim, LedgerMixin
+from bot.storage.ledger import ALERTS, LEASE, MAX_ATTEMPTS, Claim, LedgerMixin
 from bot.storage.models import alert_deliveries
-
-ALERTS = Book(alert_deliveries, ("alert_id", "session"))
 
 
 @dataclass(frozen=True, order=True)

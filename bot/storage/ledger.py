@@ -6,10 +6,16 @@ retry sends only the parts still missing.
 
 - ``claim`` is one atomic ``INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING``: any number
   of concurrent claimers (tasks or processes, SQLite or PostgreSQL) have exactly one winner.
-- Claims carry the holder's process *instance id* (random per process start, so a restarted
-  process with the same pid and host never mistakes an old claim for its own) and a lease,
-  ``claimed_until``, which the holder renews (:meth:`LedgerMixin.renew_claims`) while it runs.
-  A claim whose lease ended is taken over by another instance; a ``failed`` row is retried.
+- Claims carry the holder's process *instance id* (random per process start) and a lease,
+  ``claimed_until``, which the holder renews (:meth:`LedgerMixin.renew_claims`) for the claims
+  it is still working on. A claim whose lease ended is taken over by *any* instance, its own
+  holder included: a claim left behind by a database error (the post went out, marking it
+  failed) is retried by the running process, not only after a restart. A ``failed`` row is
+  retried.
+- Leases are judged by the database's clock (``now()`` on PostgreSQL; on SQLite, which one
+  process uses, the process's clock is the database's): claimed_at, claimed_until, the takeover
+  check and the heartbeat never read the caller's clock, so a process whose clock is minutes
+  off cannot take over a live claim nor shorten its own lease.
 - A ``sent`` row is never claimed again.
 - Every claim counts an attempt; the returned :class:`Claim` says whether an earlier attempt
   existed (``retry``) and since when (``since``, the first claim): an earlier holder may have
@@ -25,8 +31,8 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Hashable, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
 
@@ -146,6 +152,20 @@ class Book:
 
 
 DIGESTS = Book(deliveries, ("subscription_id", "session", "part"))
+#: The alerts' book (used by ``bot.storage.alert_ledger``): the heartbeat renews both.
+ALERTS = Book(alert_deliveries, ("alert_id", "session"))
+
+
+def _names(key: Any) -> tuple[str, ...]:
+    """The field names of a key dataclass instance (which book's row it names); () otherwise."""
+    if not is_dataclass(key) or isinstance(key, type):
+        return ()
+    return tuple(f.name for f in fields(key))
+
+
+def _row(key: Any) -> dict[str, Any]:
+    """A key dataclass's fields by name (the values of the row it names)."""
+    return {name: getattr(key, name) for name in _names(key)}
 
 
 def _values(key: DeliveryKey) -> dict[str, Any]:
@@ -170,7 +190,7 @@ class LedgerMixin(StorageBase):
         extra: Mapping[str, Any] | None = None,
     ) -> Row[Any] | None:
         """The one atomic claim of a ``book`` row: ``(attempts, claimed_at)`` for the winner."""
-        c, now = book.table.c, self.now()
+        c, now = book.table.c, self.db_clock()
         insert = self.insert(book.table).values(
             **values,
             **(extra or {}),
@@ -178,15 +198,12 @@ class LedgerMixin(StorageBase):
             attempts=1,
             claimed_by=instance,
             claimed_at=now,
-            claimed_until=now + lease,
+            claimed_until=self.db_clock(lease),
         )
         takeover = or_(
             c.state == "failed",
-            and_(
-                c.state == "claimed",
-                c.claimed_by != instance,
-                or_(c.claimed_until.is_(None), c.claimed_until < now),
-            ),
+            # anyone's claim, its holder's too (a claim it lost track of on a database error)
+            and_(c.state == "claimed", or_(c.claimed_until.is_(None), c.claimed_until < now)),
         )
         stmt = insert.on_conflict_do_update(
             index_elements=list(book.keys),
@@ -211,7 +228,7 @@ class LedgerMixin(StorageBase):
             .where(book.where(values), c.state != "sent")
             .values(
                 state="sent",
-                sent_at=self.now(),
+                sent_at=self.db_clock(),
                 claimed_until=None,
                 message_ids=json.dumps(list(message_ids)),
             )
@@ -226,7 +243,7 @@ class LedgerMixin(StorageBase):
         stmt = (
             update(book.table)
             .where(book.where(values), c.state == "claimed", c.claimed_by == instance)
-            .values(state="failed", claimed_until=self.now(), error=error[:_MAX_ERROR])
+            .values(state="failed", claimed_until=self.db_clock(), error=error[:_MAX_ERROR])
         )
         async with self.engine.begin() as conn:
             return (await conn.execute(stmt)).rowcount > 0
@@ -291,17 +308,31 @@ class LedgerMixin(StorageBase):
         key = DeliveryKey(subscription_id, session, part)
         return await self.claim(key, claimed_by, lease=lease, max_attempts=max_attempts) is not None
 
-    async def renew_claims(self, instance: str, lease: timedelta = LEASE) -> int:
-        """The holder's heartbeat: extend the lease of every claim ``instance`` holds (digest
-        parts and alerts alike)."""
+    async def renew_claims(
+        self,
+        instance: str,
+        lease: timedelta = LEASE,
+        *,
+        only: Collection[Hashable] | None = None,
+    ) -> int:
+        """The holder's heartbeat: extend the lease of the claims ``instance`` holds (digest
+        parts and alerts alike) by ``lease`` from the database's now.
+
+        ``only``: just these keys (:class:`DeliveryKey` and ``AlertKey`` values, whose fields
+        name the row), the claims the process is still working on; a claim it lost track of
+        (a database error between post and mark) is not renewed, so its lease ends and it is
+        retried. None renews every claim of ``instance``.
+        """
         renewed = 0
         async with self.engine.begin() as conn:
-            for table in (deliveries, alert_deliveries):
-                stmt = (
-                    update(table)
-                    .where(table.c.state == "claimed", table.c.claimed_by == instance)
-                    .values(claimed_until=self.now() + lease)
-                )
+            for book in (DIGESTS, ALERTS):
+                held = and_(book.table.c.state == "claimed", book.table.c.claimed_by == instance)
+                if only is not None:
+                    rows = [_row(k) for k in only if _names(k) == book.keys]
+                    if not rows:
+                        continue
+                    held = and_(held, or_(*(book.where(r) for r in rows)))
+                stmt = update(book.table).where(held).values(claimed_until=self.db_clock(lease))
                 renewed += (await conn.execute(stmt)).rowcount
         return renewed
 

@@ -8,6 +8,7 @@ from typing import Any
 from bot.alerts.runner import AlertRunner, alert_nonce
 from bot.storage import AlertKey
 from bot.storage.alerts import Alert
+from tests.bot.lease_time import pass_time
 from tests.bot.test_alerts import Poster, add, prices  # noqa: F401  (the fixture)
 from tests.support import WORKED_SESSION
 
@@ -33,16 +34,14 @@ async def test_alert_claims_hold_a_lease_that_is_renewed_and_taken_over(storage)
     await add(storage, "IWM")
     (alert,) = await storage.list_alerts()
     key = AlertKey(alert.id, WORKED_SESSION)
-    now = [storage.now()]
-    storage._clock = lambda: now[0]
     first = await storage.claim_alert(key, "i-dead", lease=timedelta(seconds=20))
     assert first is not None and not first.retry
     assert await storage.claim_alert(key, "i-other") is None  # the lease runs
-    now[0] += timedelta(seconds=15)
+    await pass_time(storage, timedelta(seconds=15))
     assert await storage.renew_claims("i-dead", timedelta(seconds=20)) == 1  # alert rows too
-    now[0] += timedelta(seconds=15)
+    await pass_time(storage, timedelta(seconds=15))
     assert await storage.claim_alert(key, "i-other") is None  # renewed: still alive
-    now[0] += timedelta(seconds=10)
+    await pass_time(storage, timedelta(seconds=10))
     taken = await storage.claim_alert(key, "i-other")
     assert taken is not None and taken.retry and taken.since == first.since
     assert await storage.mark_alert_failed(key, "i-dead", "late") is False  # no longer its
@@ -56,11 +55,9 @@ async def test_a_retried_alert_found_on_the_platform_is_marked_sent_not_posted(s
     await add(storage, "SPY")
     alerts = await storage.list_alerts()
     key = alert_nonce(alerts, WORKED_SESSION)
-    now = [storage.now()]
-    storage._clock = lambda: now[0]
     for alert in alerts:
         assert await storage.claim_alert(AlertKey(alert.id, WORKED_SESSION), "i-dead")
-    now[0] += timedelta(minutes=1)  # the dead holder's lease is over
+    await pass_time(storage, timedelta(minutes=1))  # the dead holder's lease is over
     poster = RecoverablePoster("discord", {key: "m-earlier"})
     report = await AlertRunner(storage, prices, {"discord": poster}).run(WORKED_SESSION)
     assert (report.sent, report.recovered, report.messages) == (2, 2, 0) and poster.posts == []

@@ -9,6 +9,7 @@ import pandas as pd
 
 from bot.services import open_price_service
 from bot.settings import load_settings
+from bot.storage.db import upgrade
 from commands.context import Request, Services
 from commands.registry import dispatch
 from formatting.card import Card
@@ -24,6 +25,8 @@ async def _card(tmp_path: Path, source: str, ticker: str = "IWM") -> Card:
     settings = load_settings(
         env_file=None, price_source=source, data_dir=tmp_path / "data", database_url=""
     )
+    # an installed bot's database (one-off commands use it when it exists, see oneoff_database)
+    await upgrade(settings.async_database_url)
     async with open_price_service(settings) as prices:
         services = Services(prices=prices, default_language="en")
         request = Request(command="signal", args={"ticker": ticker}, language="en", now=EVENING)
@@ -91,12 +94,13 @@ def _with_currency(directory: Path, ticker: str, values: list[str]) -> None:
 async def test_csv_currency_column_reaches_the_card_and_the_cache(tmp_path: Path) -> None:
     """A CSV whose Currency column says HKD gives a card priced in HK$ (both languages), also
     when the next run answers from the database's cached bars; GBp is shown as pence."""
-    prices = write_price_dir(tmp_path / "csv", {"0700": 1.0, "VOD": 1.0}, end=WORKED_SESSION)
-    _with_currency(prices, "0700", ["HKD"])
+    # issue 21: a bare "0700" is a Hong Kong and a Taiwan code (the user is asked which)
+    prices = write_price_dir(tmp_path / "csv", {"0700.HK": 1.0, "VOD": 1.0}, end=WORKED_SESSION)
+    _with_currency(prices, "0700.HK", ["HKD"])
     _with_currency(prices, "VOD", ["GBp"])
-    first = await _card(tmp_path, f"csv:{prices}", "0700")
-    (prices / "0700.csv").unlink()  # the second run can only answer from price_bars
-    cached = await _card(tmp_path, f"csv:{prices}", "0700")
+    first = await _card(tmp_path, f"csv:{prices}", "0700.HK")
+    (prices / "0700.HK.csv").unlink()  # the second run can only answer from price_bars
+    cached = await _card(tmp_path, f"csv:{prices}", "0700.HK")
     assert first.signal.currency == cached.signal.currency == "HKD"
     assert card_text(cached, "en").price == card_text(cached, "zh").price == "HK$281.65"
     pence = await _card(tmp_path, f"csv:{prices}", "VOD")

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import text
 
 from bot.storage import DeliveryKey, Storage, create_engine
+from tests.bot.lease_time import pass_time
 
 SESSION = date(2026, 6, 8)
 
@@ -60,16 +61,12 @@ async def test_a_claim_is_taken_over_only_when_its_lease_ended(
     first = await storage.claim(key, "i-dead", lease=timedelta(seconds=30))
     assert first is not None and not first.retry
     assert await storage.claim(key, "i-restarted") is None  # same pid/host would not matter
-    soon = _later(db_url, timedelta(seconds=20))
-    later = _later(db_url, timedelta(seconds=31))
-    try:
-        assert await soon.claim(key, "i-other") is None
-        taken = await later.claim(key, "i-other")
-        assert taken is not None and taken.retry and taken.since == first.since
-        assert await later.claim(key, "i-third") is None  # the new holder's lease runs
-    finally:
-        await soon.close()
-        await later.close()
+    await pass_time(storage, timedelta(seconds=20))
+    assert await storage.claim(key, "i-other") is None
+    await pass_time(storage, timedelta(seconds=11))
+    taken = await storage.claim(key, "i-other")
+    assert taken is not None and taken.retry and taken.since == first.since
+    assert await storage.claim(key, "i-third") is None  # the new holder's lease runs
     assert not await storage.mark_failed(sub.id, SESSION, "i-dead", "lost its claim")
     [row] = await storage.deliveries_for(SESSION)
     assert (row.state, row.claimed_by, row.attempts) == ("claimed", "i-other", 2)

@@ -6,6 +6,7 @@ from datetime import date
 
 import pandas as pd
 
+from signals.errors import NoData
 from signals.funds import FUNDS
 from signals.momentum import Signal, compute_signals
 from signals.sources import DemoSource, source_from_spec
@@ -38,3 +39,24 @@ def test_catalog_gets_a_spread_of_regimes_and_sane_prices():
     regimes = {s.regime for s in signals.values() if isinstance(s, Signal)}
     assert len(regimes) >= 4
     assert all(5 < s.close < 5000 for s in signals.values() if isinstance(s, Signal))
+
+
+def test_words_outside_the_catalog_are_unknown_like_a_real_source_says():
+    """hello, IWMM, ABCDEFGHIJKLMN: no invented card, NoData(unknown) as Tiingo or a CSV folder."""
+    words = ["hello", "IWMM", "ABCDEFGHIJKLMN"]
+    fetched = DemoSource().fetch(["IWM", *words], start=date(2026, 5, 1), end=date(2026, 6, 8))
+    assert list(fetched.bars) == ["IWM"]
+    for word in words:
+        error = fetched.errors[word]
+        assert isinstance(error, NoData) and error.unknown and error.ticker == word
+
+
+def test_extra_tickers_get_prices_too():
+    """SIGNALBOT_DEMO_TICKERS adds tickers beyond the catalog (any case, spaces ignored)."""
+    source = source_from_spec("demo", demo_tickers=[" iwmm ", "ABC"])
+    fetched = source.fetch(["IWMM", "ABC", "HELLO"], start=date(2026, 5, 1), end=date(2026, 6, 8))
+    assert set(fetched.bars) == {"IWMM", "ABC"} and set(fetched.errors) == {"HELLO"}
+    # an extra ticker's walk is the one it always had: adding it changes no other ticker's bars
+    plain = DemoSource().fetch(["IWM"], start=date(2026, 5, 1), end=date(2026, 6, 8)).bars["IWM"]
+    more = source.fetch(["IWM"], start=date(2026, 5, 1), end=date(2026, 6, 8)).bars["IWM"]
+    pd.testing.assert_frame_equal(plain, more)
