@@ -12,6 +12,7 @@ BENCHES = {
     "fanout": "benchmarks.bench_fanout",
     "track": "benchmarks.bench_track_record",
     "startup": "benchmarks.bench_startup",
+    "huge": "benchmarks.bench_huge_answer",
 }
 
 

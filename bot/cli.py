@@ -8,14 +8,16 @@ import json
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
+from commands.advice import offline_advised, offline_command
 from commands.lookup import build_cards, error_message, message_for, resolve_sessions
-from commands.reply import UserError
+from commands.reply import Message, UserError
 from commands.validation import parse_date, parse_symbol
 from formatting.card import LANGUAGES, Card, Language, languages
 from formatting.colours import COLOUR_SCHEMES
@@ -31,6 +33,16 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 def _one_line(key: str, params: dict[str, Any], language: Language) -> str:
     """A message on one line in every language shown (``English / 中文`` for both)."""
     return " / ".join(message_text(key, params, lang) for lang in languages(language))
+
+
+def _print_errors(messages: Sequence[Message], language: Language, settings: Settings) -> None:
+    """Each failure on stderr on one line; then, if the source could not be reached, how to try
+    the bot offline (the command as this install runs it), as the terminal says it."""
+    for message in messages:
+        print(_one_line(message.key, dict(message.params), language), file=sys.stderr)
+    if offline_advised([m.key for m in messages], settings.price_sources[0]):
+        hint = {"command": offline_command()}
+        print(_one_line("terminal.offline_hint", hint, language), file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,12 +189,9 @@ async def cmd_signal(args: argparse.Namespace, settings: Settings) -> int:
     for result in results.values():
         if isinstance(result, Card):
             console.print(card_to_terminal(result, language, colors=args.colors))
-    for result in results.values():
-        if not isinstance(result, Card):
-            failed = True
-            message = message_for(result)
-            print(_one_line(message.key, dict(message.params), language), file=sys.stderr)
-    return EXIT_USAGE if failed else EXIT_OK
+    messages = [message_for(result) for result in results.values() if not isinstance(result, Card)]
+    _print_errors(messages, language, settings)
+    return EXIT_USAGE if messages else EXIT_OK
 
 
 async def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
@@ -195,8 +204,7 @@ async def cmd_preview(args: argparse.Namespace, settings: Settings) -> int:
     results = await _cards(settings, [args.ticker], args.as_of)
     result = next(iter(results.values()))
     if not isinstance(result, Card):
-        message = message_for(result)
-        print(_one_line(message.key, dict(message.params), language), file=sys.stderr)
+        _print_errors([message_for(result)], language, settings)
         return EXIT_USAGE
     if args.platform == "discord":
         filename = f"{result.ticker}.png"
@@ -239,8 +247,7 @@ async def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print(json.dumps({"ticker": ticker, "error": _error_json(result)}, ensure_ascii=False))
         else:
-            message = error_message(result)
-            print(_one_line(message.key, dict(message.params), language), file=sys.stderr)
+            _print_errors([error_message(result)], language, settings)
         return EXIT_USAGE
     try:
         check_record(result)
@@ -290,6 +297,7 @@ def _secrets(settings: Settings) -> tuple[str, ...]:
         settings.slack_app_token,
         settings.slack_signing_secret,
         settings.slack_client_secret,
+        settings.tiingo_api_key,
     )
     return tuple(v.get_secret_value() for v in values if v is not None)
 
@@ -360,3 +368,30 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # every command fails on one line, as `run` does
+        return _failed(args, settings, language, exc)
+
+
+def _failed(
+    args: argparse.Namespace, settings: Settings, language: Language, exc: Exception
+) -> int:
+    """One line on stderr naming the command and the cause (secrets redacted); the traceback
+    only with ``SIGNALBOT_LOG_LEVEL=DEBUG``."""
+    from signals.sources.http import redacted
+
+    sub = getattr(args, "db_command", None) or getattr(args, "digest_command", None)
+    command = " ".join(str(part) for part in (args.command, sub) if part)
+    if settings.log_level.upper() == "DEBUG":
+        traceback.print_exception(exc, file=sys.stderr)
+    inner = getattr(exc, "orig", None)  # a database driver's own error, without SQLAlchemy's
+    cause = inner if isinstance(inner, BaseException) else exc  # "Background on..." link
+    text = " ".join(str(cause).split())
+    for secret in _secrets(settings):
+        text = text.replace(secret, "***")
+    text = redacted(text)
+    text = text if len(text) <= 200 else text[:199] + "…"
+    problem = f"{type(cause).__name__}: {text}" if text else type(cause).__name__
+    print(
+        _one_line("cli.failed", {"command": command, "problem": problem}, language), file=sys.stderr
+    )
+    return EXIT_FAILURE

@@ -11,21 +11,27 @@ from bot.lazy_calendar import LazyCalendar
 from bot.settings import Settings
 from bot.state import sqlite_file
 from bot.storage import Storage, open_storage
+from signals.bars import AsyncPriceSource, PriceSource
 from signals.service import PriceService
 from signals.sources import sources_from_spec
 
 
-def price_service(settings: Settings, storage: Storage) -> PriceService:
-    """A PriceService over the configured source, caching bars in the database."""
+def price_sources(settings: Settings) -> list[PriceSource | AsyncPriceSource]:
+    """The configured chain of price sources, one per link (``signalbot doctor`` checks these
+    very objects); ValueError names a link that cannot be built."""
     key = settings.tiingo_api_key
-    sources = sources_from_spec(
+    return sources_from_spec(
         settings.price_source,
         tiingo_key=(lambda: key.get_secret_value()) if key is not None else None,
         tiingo_base_url=settings.tiingo_api_base_url,
         demo_tickers=settings.demo_tickers,
     )
+
+
+def price_service(settings: Settings, storage: Storage) -> PriceService:
+    """A PriceService over the configured source, caching bars in the database."""
     return PriceService(
-        sources,
+        price_sources(settings),
         LazyCalendar(),  # built at the first signal or digest tick, not at start-up
         store=storage,
         deadline=settings.price_deadline_seconds,

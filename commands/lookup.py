@@ -20,7 +20,13 @@ from formatting.card import Card
 from formatting.i18n import Term
 from formatting.labels import source_key
 from formatting.memo import IdentityMemo
-from signals.errors import BadData, InsufficientHistory, RateLimited, SignalError
+from signals.errors import (
+    BadData,
+    InsufficientHistory,
+    RateLimited,
+    SignalError,
+    SourceUnavailable,
+)
 from signals.exchanges import UnknownExchange
 from signals.funds import lookup
 from signals.momentum import Signal, compute_signals
@@ -38,6 +44,8 @@ def error_message(error: SignalError) -> Message:
         params["closes"] = error.closes
     if isinstance(error, RateLimited):
         params["minutes"] = max(1, math.ceil(error.retry_after / 60))
+    if isinstance(error, SourceUnavailable) and error.source:
+        params["source"] = Term(source_key(error.source))
     if isinstance(error, BadData):
         params["date"] = error.day
         params["source"] = Term(source_key(error.source))

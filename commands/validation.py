@@ -19,12 +19,34 @@ MAX_TICKERS = 20
 _SHOW_MAX = 24
 
 
+def visible(ch: str) -> str:
+    """``ch`` itself when printable, else its escape as Python writes it (``\\u200d``)."""
+    if ch.isprintable():
+        return ch
+    code = ord(ch)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
+
+
 def shown(raw: str) -> str:
-    """User input made safe to quote back: control characters removed, shortened."""
-    # drop control/format characters (bidi overrides, zero-width) and fold odd spaces
-    cleaned = "".join(ch if ch.isprintable() else " " if ch.isspace() else "" for ch in raw)
-    cleaned = " ".join(cleaned.split())
-    return cleaned if len(cleaned) <= _SHOW_MAX else cleaned[: _SHOW_MAX - 1] + "…"
+    """User input made safe to quote back, shortened: runs of whitespace become one space, and
+    every other invisible character (zero-width, bidi override, control) is shown escaped, so
+    ``I\\u200dWM`` is quoted as ``I\\u200dWM``, never as a misleading ``IWM``."""
+    pieces = [visible(ch) for ch in " ".join(raw.split())]
+    if sum(map(len, pieces)) <= _SHOW_MAX:
+        return "".join(pieces)
+    out, size = [], 0
+    for piece in pieces:  # an escape is never cut in half
+        if size + len(piece) > _SHOW_MAX - 1:
+            break
+        out.append(piece)
+        size += len(piece)
+    return "".join(out) + "…"
 
 
 def parse_ticker(raw: str) -> str:

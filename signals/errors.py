@@ -40,10 +40,45 @@ class InsufficientHistory(SignalError):
         self.closes = closes
 
 
+#: Classes of cause of a source failure, each something a user can act on (how they are told
+#: apart: ``signals.sources.http``).
+NETWORK = "network"  # no network, or the source's name does not resolve
+REFUSED = "refused"
+TIMEOUT = "timeout"
+BAD_ANSWER = "bad_answer"  # an answer that is not price data (HTML, garbage, HTTP 5xx)
+TOO_LARGE = "too_large"  # more than signals.sources.http.MAX_BODY_BYTES
+REJECTED = "rejected"  # the source refused our credentials
+RATE_LIMITED = "rate_limited"
+#: The message of a source failure whose source and class of cause are known; without them, the
+#: class's own generic ``key``.
+CAUSE_KEYS = {
+    NETWORK: "error.source_network",
+    REFUSED: "error.source_refused",
+    TIMEOUT: "error.source_timeout",
+    BAD_ANSWER: "error.source_bad_answer",
+    TOO_LARGE: "error.source_too_large",
+    REJECTED: "error.source_rejected",
+}
+#: Causes an offline try (the demo source) is the advice for.
+OFFLINE_CAUSES = frozenset({NETWORK, REFUSED, TIMEOUT})
+
+
 class SourceUnavailable(SignalError):
-    """The price source failed (network, timeout, bad response)."""
+    """The price source failed (network, timeout, bad response).
+
+    ``source`` is the source's name (``yfinance``, ``tiingo``) and ``cause`` one of
+    :data:`CAUSE_KEYS`: with a source, the message names it and says what went wrong (or that it
+    failed, when the cause is not known).
+    """
 
     key = "error.source_unavailable"
+
+    def __init__(self, ticker: str, detail: str = "", *, source: str = "", cause: str = "") -> None:
+        super().__init__(ticker, detail)
+        self.source = source
+        self.cause = cause
+        if source:
+            self.key = CAUSE_KEYS.get(cause, "error.source_failed")
 
 
 class RateLimited(SourceUnavailable):
@@ -51,9 +86,13 @@ class RateLimited(SourceUnavailable):
 
     key = "error.rate_limited"
 
-    def __init__(self, ticker: str, detail: str = "", *, retry_after: float = 60.0) -> None:
-        super().__init__(ticker, detail)
+    def __init__(
+        self, ticker: str, detail: str = "", *, retry_after: float = 60.0, source: str = ""
+    ) -> None:
+        super().__init__(ticker, detail, source=source, cause=RATE_LIMITED if source else "")
         self.retry_after = retry_after
+        if source:
+            self.key = "error.source_rate_limited"
 
 
 class SourceSlow(SourceUnavailable):

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from signals.bars import AsyncPriceSource, FetchResult, PriceSource, bars_until
-from signals.errors import NoData, SourceUnavailable
+from signals.errors import TIMEOUT, NoData, SourceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,11 @@ class Upstream:
             ",".join(tickers),
         )
         detail = f"{self.name} timed out after {self.timeout:g}s"
-        return FetchResult(errors={t: SourceUnavailable(t, detail) for t in tickers})
+        return FetchResult(
+            errors={
+                t: SourceUnavailable(t, detail, source=self.name, cause=TIMEOUT) for t in tickers
+            }
+        )
 
     async def fetch(self, tickers: Sequence[str], *, start: date, end: date) -> FetchResult:
         """Bars for ``tickers`` in ``[start, end]``; never raises for a failing source."""
@@ -81,7 +85,9 @@ class Upstream:
         except Exception as exc:  # a source bug must not take the bot down
             log.exception("price source %s failed", self.source_id)
             detail = f"{self.name} failed ({type(exc).__name__})"
-            return FetchResult(errors={t: SourceUnavailable(t, detail) for t in tickers})
+            return FetchResult(
+                errors={t: SourceUnavailable(t, detail, source=self.name) for t in tickers}
+            )
 
     def _finished(self, running: asyncio.Future[FetchResult]) -> None:
         """Free the slot when the thread really ends; a late failure is logged, not lost."""

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from bot.dispatch import Dispatcher, Outcome
 from commands import registry
+from commands.advice import offline_advised, offline_command
 from commands.digest import DigestReply
 from commands.history import HistoryReply
 from commands.reply import UserError
@@ -30,7 +31,6 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "terminal"
 SERVER_ID = "local"
-OFFLINE_COMMAND = "SIGNALBOT_PRICE_SOURCE=demo ./dev run"
 #: Terminal-only actions (not in the command registry).
 QUIT, CLEAR = "quit", "clear"
 #: Bare words that mean a command, in both languages; they are never read as tickers. Every
@@ -227,16 +227,17 @@ class TerminalAdapter:
             self.console.print(text, markup=False, soft_wrap=True)
         if self._offline_hint_due(outcome):
             hint = message_text(
-                "terminal.offline_hint", {"command": OFFLINE_COMMAND}, outcome.language
+                "terminal.offline_hint", {"command": offline_command()}, outcome.language
             )
             self.console.print(hint, style="dim", markup=False, soft_wrap=True)
         self.console.print()
 
     def _offline_hint_due(self, outcome: Outcome) -> bool:
-        """Once per session, when Yahoo Finance is unreachable, say how to try the bot offline."""
-        if self._hinted or self.dispatcher.services.prices.source.name != "yfinance":
+        """Once per session, when the price source is unreachable, say how to try it offline."""
+        if self._hinted:
             return False
-        self._hinted = any(m.key == "error.source_unavailable" for m in outcome.reply.messages)
+        keys = [m.key for m in outcome.reply.messages]
+        self._hinted = offline_advised(keys, self.dispatcher.services.prices.source.name)
         return self._hinted
 
     async def _lines_piped(self) -> None:

@@ -11,12 +11,15 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.settings import Settings
 from bot.storage.urls import safe_url
+
+if TYPE_CHECKING:
+    from signals.bars import AsyncPriceSource, PriceSource
 
 EXIT_OK, EXIT_PROBLEM = 0, 1
 
@@ -112,40 +115,72 @@ async def database_check(settings: Settings, limit: float) -> Check:
     return ok("database", f"{where} reachable, migrated ({revision})")
 
 
-async def prices_check(settings: Settings, limit: float) -> Check:
-    """The price source returns bars for SPY up to the latest completed session."""
+async def prices_checks(settings: Settings, limit: float) -> list[Check]:
+    """Each link of the price source chain, built as the bot builds it, returns bars for SPY up
+    to the latest completed session: one line per link (``price source 2/2`` in a chain)."""
+    from bot.services import price_sources
     from signals.calendar import MarketCalendar
-    from signals.sources import source_from_spec
 
     try:
-        source = source_from_spec(settings.price_source)
+        chain = price_sources(settings)
     except ValueError as exc:
-        return problem("price source", str(exc), "fix SIGNALBOT_PRICE_SOURCE")
-    calendar = MarketCalendar()
-    session = calendar.last_completed_session(datetime.now(UTC))
+        return [problem("price source", str(exc), _source_fix(str(exc)))]
+    session = MarketCalendar().last_completed_session(datetime.now(UTC))
+    checks = []
+    for number, source in enumerate(chain, start=1):
+        name = "price source" if len(chain) == 1 else f"price source {number}/{len(chain)}"
+        try:
+            checks.append(await _link_check(name, source, session, limit))
+        finally:
+            close = getattr(source, "aclose", None)
+            if close is not None:
+                await close()
+    return checks
+
+
+async def _link_check(
+    name: str, source: PriceSource | AsyncPriceSource, session: date, limit: float
+) -> Check:
+    from signals.bars import AsyncPriceSource
+
+    start = session - timedelta(days=14)
     try:
         async with asyncio.timeout(limit):
-            result = await asyncio.to_thread(
-                source.fetch, ["SPY"], start=session - timedelta(days=14), end=session
-            )
+            if isinstance(source, AsyncPriceSource):
+                result = await source.fetch_async(["SPY"], start=start, end=session)
+            else:
+                result = await asyncio.to_thread(source.fetch, ["SPY"], start=start, end=session)
+    except TimeoutError:
+        return _price_problem(name, source.name, f"no answer within {limit:g}s", "timeout")
     except Exception as exc:
-        return _price_problem(source.name, f"{type(exc).__name__}: {_short(exc)}")
+        return _price_problem(name, source.name, f"{type(exc).__name__}: {_short(exc)}", "")
     bars = result.bars.get("SPY")
     if bars is None or bars.empty:
         error = result.errors.get("SPY")
-        return _price_problem(source.name, str(error) if error else "no bars for SPY")
+        cause = str(getattr(error, "cause", ""))
+        return _price_problem(name, source.name, str(error) if error else "no bars for SPY", cause)
     last = bars.index[-1].date()
     close = float(bars["Close"].iloc[-1])
     age = "" if last >= session else f"; the latest completed session is {session}: data is stale"
-    return ok("price source", f"{source.name} answers: SPY closed at {close:.2f} on {last}{age}")
+    return ok(name, f"{source.name} answers: SPY closed at {close:.2f} on {last}{age}")
 
 
-def _price_problem(source: str, detail: str) -> Check:
-    return problem(
-        "price source",
-        f"{source} did not answer for SPY ({detail})",
-        "check network access to the source, or try SIGNALBOT_PRICE_SOURCE=demo to run offline",
-    )
+def _source_fix(detail: str) -> str:
+    if "TIINGO_API_KEY" in detail:
+        return "set TIINGO_API_KEY (a Tiingo API token), or drop tiingo from SIGNALBOT_PRICE_SOURCE"
+    return "fix SIGNALBOT_PRICE_SOURCE"
+
+
+def _price_problem(name: str, source: str, detail: str, cause: str) -> Check:
+    from commands.advice import offline_command
+
+    if cause == "rejected":
+        fix = "check TIINGO_API_KEY: the source refused it"
+    elif cause == "rate_limited":
+        fix = "wait for the source's allowance to come back, or add another source to the chain"
+    else:
+        fix = f"check network access to the source, or try the bot offline: `{offline_command()}`"
+    return problem(name, f"{source} did not answer for SPY ({detail})", fix)
 
 
 def _short(exc: BaseException, limit: int = 120) -> str:
@@ -171,7 +206,7 @@ async def run_checks(settings: Settings, *, limit: float = 10.0) -> list[Check]:
     checks = [settings_check(settings)]
     groups = [
         ("database", lambda: one(database_check(settings, limit))),
-        ("price source", lambda: one(prices_check(settings, limit))),
+        ("price source", lambda: prices_checks(settings, limit)),
     ]
     if settings.discord_enabled:
         groups.append(("discord", lambda: discord_checks(settings, limit)))

@@ -13,6 +13,7 @@ endDate, description) carry a currency.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -22,7 +23,15 @@ import aiohttp
 import pandas as pd
 
 from signals.bars import FetchResult, normalize_bars, with_currency
-from signals.errors import NoData, RateLimited, SignalError, SourceUnavailable
+from signals.errors import (
+    BAD_ANSWER,
+    REJECTED,
+    NoData,
+    RateLimited,
+    SignalError,
+    SourceUnavailable,
+)
+from signals.sources.http import TooMuchData, aread_capped, cause_of, check_length, describe
 
 log = logging.getLogger(__name__)
 
@@ -103,15 +112,20 @@ class TiingoSource:
             async with self._client().get(url, params=params, headers=headers) as response:
                 status = response.status
                 if status == 200:
-                    payload = await response.json(content_type=None)
-                    bars = rows_to_bars(payload)
+                    # the body read with a cap (signals.sources.http): never a whole huge answer
+                    check_length("Tiingo", response.headers.get("Content-Length"))
+                    body = await aread_capped("Tiingo", response.content.iter_any())
+                    bars = rows_to_bars(json.loads(body))
                     if bars.empty:
                         return NoData(ticker, "Tiingo has no rows in range")
                     return bars
                 retry_after = response.headers.get("Retry-After", "")
-        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
-            log.warning("tiingo ticker=%s failed: %s", ticker, type(exc).__name__)
-            return SourceUnavailable(ticker, f"Tiingo failed ({type(exc).__name__})")
+        except (TimeoutError, aiohttp.ClientError, ValueError, TooMuchData) as exc:
+            cause = cause_of(exc)
+            log.warning("tiingo ticker=%s failed: %s: %s", ticker, cause, describe(exc))
+            return SourceUnavailable(
+                ticker, f"Tiingo failed ({type(exc).__name__})", source=self.name, cause=cause
+            )
         return _status_error(ticker, status, retry_after)
 
 
@@ -121,8 +135,14 @@ def _status_error(ticker: str, status: int, retry_after: str) -> SignalError:
         return NoData(ticker, "Tiingo does not know this ticker", unknown=True)
     if status == 429:
         seconds = float(retry_after) if retry_after.isdigit() else 3600.0  # hourly allowance
-        return RateLimited(ticker, "Tiingo rate limit", retry_after=seconds)
+        log.warning("tiingo ticker=%s failed: rate limited (HTTP 429)", ticker)
+        return RateLimited(ticker, "Tiingo rate limit", retry_after=seconds, source="tiingo")
     if status in (401, 403):
         log.error("tiingo rejected the API key (HTTP %d); check TIINGO_API_KEY", status)
-        return SourceUnavailable(ticker, "Tiingo rejected the API key")
-    return SourceUnavailable(ticker, f"Tiingo answered HTTP {status}")
+        return SourceUnavailable(
+            ticker, "Tiingo rejected the API key", source="tiingo", cause=REJECTED
+        )
+    log.warning("tiingo ticker=%s failed: bad answer (HTTP %d)", ticker, status)
+    return SourceUnavailable(
+        ticker, f"Tiingo answered HTTP {status}", source="tiingo", cause=BAD_ANSWER
+    )

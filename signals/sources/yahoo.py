@@ -9,6 +9,7 @@ range), remembered, and carried with the bars into the caches (``DataFrame.attrs
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -18,12 +19,16 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_all
 from contextlib import contextmanager
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from signals.bars import FetchResult, normalize_bars, with_currency
-from signals.errors import NoData, RateLimited, SignalError, SourceUnavailable
+from signals.errors import BAD_ANSWER, NoData, RateLimited, SignalError, SourceUnavailable
+from signals.sources.http import cause_in
+
+if TYPE_CHECKING:
+    from signals.sources.yahoo_http import YahooSession
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +39,6 @@ Metadata = Callable[[str], Mapping[str, Any]]
 METADATA_THREADS = 4
 
 _RATE_LIMIT_MARKERS = ("YFRateLimitError", "Too Many Requests", "Rate limited")
-_TIMEOUT_MARKERS = ("Timeout", "timed out", "Timed out")
 #: How yfinance 1.x words "this symbol has no data" (YFTickerMissingError, PriceHistory errors).
 _NO_DATA_MARKERS = (
     "possibly delisted",
@@ -150,7 +154,8 @@ class YFinanceSource:
         backoff: float = 2.0,
         timeout: float = 15.0,
         sleep: Callable[[float], None] = time.sleep,
-        metadata: Metadata = yahoo_metadata,
+        metadata: Metadata | None = None,
+        session: YahooSession | None = None,
     ) -> None:
         self._download = download
         self.retries = retries
@@ -158,11 +163,28 @@ class YFinanceSource:
         self.timeout = timeout
         self._sleep = sleep
         self._metadata = metadata
+        # the session yfinance is given (capped reads, causes kept): built at the first fetch
+        self._http = session
+        self._http_lock = threading.Lock()
         self._currencies: dict[str, str] = {}  # a listing's currency does not change
         self._currencies_lock = threading.Lock()
 
+    def _session(self) -> YahooSession | None:
+        """The session yfinance is given; None when a test's own ``download`` is used."""
+        if self._download is not None:
+            return self._http
+        with self._http_lock:
+            if self._http is None:
+                from signals.sources.yahoo_http import YahooSession
+
+                self._http = YahooSession()
+            return self._http
+
     def _call(self, tickers: list[str], start: date, end: date) -> tuple[Any, _ErrorCapture]:
-        download = self._download or _default_download()
+        session = self._session()
+        download = self._download or functools.partial(_default_download(), session=session)
+        if session is not None:
+            session.forget(tickers)
         # No process-wide lock: yfinance 1.x keeps each download's frames and errors in a context
         # of its own (multi._DownloadCtx); the service bounds how many run at once.
         with _capture_yf_errors() as capture:
@@ -241,7 +263,8 @@ class YFinanceSource:
             return known
         pool = ThreadPoolExecutor(min(METADATA_THREADS, len(unknown)), "yahoo-metadata")
         try:
-            futures = {pool.submit(self._metadata, t): t for t in unknown}
+            lookup = self._metadata or functools.partial(yahoo_metadata, session=self._session())
+            futures = {pool.submit(lookup, t): t for t in unknown}
             done, _ = wait_all(futures, timeout=self.timeout)
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -261,17 +284,30 @@ class YFinanceSource:
     def _error_for(self, ticker: str, text: str, *, rate_limited: bool) -> SignalError:
         """Classify a failure: only Yahoo's own "no data" answers mean the ticker has no data.
 
-        Anything else (HTTP 5xx, an HTML error page that is not JSON, a dropped connection) is
-        the source being unavailable, which is not cached and invites a retry.
+        Anything else (no network, HTTP 5xx, an HTML error page that is not JSON, a dropped
+        connection) is the source being unavailable, which is not cached and invites a retry;
+        its cause is what the session saw (yfinance words most of them "no timezone found"),
+        else what the failure's text says.
         """
         if rate_limited:
-            return RateLimited(ticker, "Yahoo Finance rate limit", retry_after=60.0)
+            return RateLimited(
+                ticker, "Yahoo Finance rate limit", retry_after=60.0, source=self.name
+            )
+        seen = self._http.cause(ticker) if self._http is not None else ""
+        general = self._http.cause("") if self._http is not None else ""
+        if seen:
+            return self._unavailable(ticker, seen)
         if any(marker in text for marker in _NO_ANSWER_MARKERS):
-            return SourceUnavailable(ticker, "Yahoo Finance gave no usable answer")
+            return self._unavailable(ticker, general or BAD_ANSWER)
+        if not text and general:
+            return self._unavailable(ticker, general)
         if not text or any(marker in text for marker in _NO_DATA_MARKERS):
             # "Quote not found" / a 404 on the quote lookups: Yahoo knows no such symbol at all
             unknown = any(marker in text for marker in _UNKNOWN_MARKERS)
             return NoData(ticker, "no price data (unknown or delisted ticker?)", unknown=unknown)
-        if any(marker in text for marker in _TIMEOUT_MARKERS):
-            return SourceUnavailable(ticker, "Yahoo Finance timed out")
-        return SourceUnavailable(ticker, "Yahoo Finance failed")
+        return self._unavailable(ticker, cause_in(text))
+
+    def _unavailable(self, ticker: str, cause: str) -> SourceUnavailable:
+        """Yahoo Finance failed for ``ticker`` with ``cause`` (``""``: no known cause)."""
+        detail = f"Yahoo Finance failed ({cause})" if cause else "Yahoo Finance failed"
+        return SourceUnavailable(ticker, detail, source=self.name, cause=cause)
