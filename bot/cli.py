@@ -368,6 +368,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise  # the reader left (``| head``): main() ends quietly, this is no failure to report
     except Exception as exc:  # every command fails on one line, as `run` does
         return _failed(args, settings, language, exc)
 
