@@ -46,16 +46,25 @@ def _print_errors(messages: Sequence[Message], language: Language, settings: Set
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (also used to generate the README's command list)."""
+    """The argument parser (also the source of the README's command-line table, ``bot.cli_doc``)."""
     parser = argparse.ArgumentParser(
         prog="signalbot",
         description="Bilingual ETF momentum signals for Discord, Slack and the terminal.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sub.add_parser("run", help="run the bot (terminal mode when no chat tokens are set)")
+    sub.add_parser(
+        "run",
+        help="run the bot (terminal mode when no chat tokens are set)",
+        description="the long-running bot: Discord, Slack when configured, else the terminal",
+    )
 
-    signal = sub.add_parser("signal", help="print momentum cards for one or more tickers")
+    signal = sub.add_parser(
+        "signal",
+        help="print momentum cards for one or more tickers",
+        description="momentum cards, or JSON with unrounded numbers, its source, currency and "
+        "exchange; exit 2 when a ticker fails",
+    )
     signal.add_argument("tickers", nargs="+", metavar="TICKER")
     signal.add_argument(
         "--lang", choices=LANGUAGES, help=f"{', '.join(LANGUAGES)} (default: setting)"
@@ -73,7 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--colors", choices=COLOUR_SCHEMES)
     preview.add_argument("--as-of", metavar="YYYY-MM-DD")
 
-    history = sub.add_parser("history", help="print the track record of one ticker")
+    history = sub.add_parser(
+        "history",
+        help="print the track record of one ticker",
+        description="the track record: what happened after each regime (JSON: per regime n, "
+        "up5, med5, n21, up21, med21, plus baseline, since, as_of; unrounded fractions)",
+    )
     history.add_argument("ticker", metavar="TICKER")
     history.add_argument(
         "--lang", choices=LANGUAGES, help=f"{', '.join(LANGUAGES)} (default: setting)"
@@ -91,11 +105,18 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser(
         "doctor", help="check the configuration against the real services; exit 1 on a problem"
     )
-    doctor.add_argument("--timeout", type=float, default=10.0, help="seconds per check")
+    doctor.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS", help="seconds per check"
+    )
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_sub.add_parser("upgrade", help="apply migrations up to the latest")
+    db_sub.add_parser(
+        "upgrade",
+        help="apply migrations up to the latest",
+        description="apply migrations up to the latest (also done at start-up); a SQLite file "
+        "is backed up beside itself first",
+    )
 
     from bot.digest.cli_args import add_digest_parser
 

@@ -34,3 +34,13 @@ def test_command_table_matches_the_registry():
 
     readme = (ROOT / "README.md").read_text()
     assert commands_block() in readme
+
+
+def test_command_line_table_matches_the_parser():
+    """The README's `signalbot` table is what the CLI's parser generates: every command with
+    every option it takes (regenerate with ``python -m bot.cli_doc`` if not)."""
+    from bot.cli_doc import readme_block as cli_block
+
+    readme = (ROOT / "README.md").read_text()
+    assert cli_block() in readme
+    assert "--lang en\\|zh\\|both]" not in readme  # the old hand-written list of three languages
