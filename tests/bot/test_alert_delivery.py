@@ -9,7 +9,7 @@ from bot.alerts.runner import AlertRunner, alert_nonce
 from bot.storage import AlertKey
 from bot.storage.alerts import Alert
 from tests.bot.test_alerts import Poster, add, prices  # noqa: F401  (the fixture)
-from tests.support import WORKED_SESSION
+from tests.fakes.market import WORKED_SESSION
 
 
 class RecoverablePoster(Poster):
