@@ -1,6 +1,6 @@
 """Digest fan-out: 2000 subscriptions over 150 tickers against a fake Discord REST at 50 req/s.
 
-The fake (``tests/fakes/discord``, ``python -m tests.fakes.discord``) runs in its own process and answers 429 with
+The fake (``python -m tests.fakes.discord``) runs in its own process and answers 429 with
 ``retry_after`` beyond 50 requests per rolling second; its nonce dedupe is on (a duplicate
 would still show: it counts messages per channel). The bot side is the real path: SQLite
 storage, CSV prices through the cached price service, the digest runner (per-part claim -> post
