@@ -1,6 +1,6 @@
 """Digest fan-out: 2000 subscriptions over 150 tickers against a fake Discord REST at 50 req/s.
 
-The fake (``tests/digest/fake_discord.py``) runs in its own process and answers 429 with
+The fake (``python -m tests.fakes.discord``) runs in its own process and answers 429 with
 ``retry_after`` beyond 50 requests per rolling second; its nonce dedupe is on (a duplicate
 would still show: it counts messages per channel). The bot side is the real path: SQLite
 storage, CSV prices through the cached price service, the digest runner (per-part claim -> post
@@ -41,7 +41,7 @@ from bot.storage import open_storage
 from signals.calendar import MarketCalendar
 from signals.service import PriceService
 from signals.sources import CsvSource
-from tests.support import last_session_now, write_price_dir
+from tests.fakes.market import last_session_now, write_price_dir
 
 SUBSCRIPTIONS = int(os.environ.get("BENCH_FANOUT_SUBSCRIPTIONS", "2000"))
 TICKERS = 150
@@ -52,7 +52,7 @@ LIMIT = 50.0
 
 def _start_fake() -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.digest.fake_discord", "--rate", str(LIMIT)],
+        [sys.executable, "-m", "tests.fakes.discord", "--rate", str(LIMIT)],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -30,13 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.support import (
-    LAZY_PACKAGES,
-    MODULE_RECORDER,
-    bot_env,
-    lazy_packages_loaded,
-    write_price_dir,
-)
+from tests.fakes.bot_process import LAZY_PACKAGES, MODULE_RECORDER, bot_env, lazy_packages_loaded
+from tests.fakes.market import write_price_dir
 
 #: Our own packages: their import and work is what the ratio measures.
 PROJECT = frozenset({"bot", "commands", "formatting", "signals", "tests", "benchmarks"})

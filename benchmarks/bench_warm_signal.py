@@ -26,7 +26,7 @@ from commands.context import Services
 from formatting.card import Card
 from formatting.cardchart import chart_filename, chart_png
 from formatting.embeds import card_to_discord
-from tests.support import last_session_now, write_price_dir
+from tests.fakes.market import last_session_now, write_price_dir
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from signals.momentum import compute_signals
 from signals.regimes import Regime
-from tests.support import WORKED_CLOSES, WORKED_SESSION, worked_example_bars
+from tests.fakes.market import WORKED_CLOSES, WORKED_SESSION, worked_example_bars
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

@@ -20,7 +20,7 @@ from bot.storage import open_storage
 from signals.calendar import MarketCalendar
 from signals.service import PriceService
 from tests.bot.test_alerts import Source
-from tests.support import WORKED_SESSION, worked_example_bars
+from tests.fakes.market import WORKED_SESSION, worked_example_bars
 
 
 async def main(db_url: str, lease_seconds: str) -> None:

@@ -10,7 +10,7 @@ from bot.storage import AlertKey
 from bot.storage.alerts import Alert
 from tests.bot.lease_time import pass_time
 from tests.bot.test_alerts import Poster, add, prices  # noqa: F401  (the fixture)
-from tests.support import WORKED_SESSION
+from tests.fakes.market import WORKED_SESSION
 
 
 class RecoverablePoster(Poster):

@@ -20,7 +20,7 @@ from signals.bars import FetchResult, bars_until
 from signals.calendar import MarketCalendar
 from signals.errors import NoData
 from signals.service import PriceService
-from tests.support import WORKED_SESSION, bars_from_closes, worked_example_bars
+from tests.fakes.market import WORKED_SESSION, bars_from_closes, worked_example_bars
 
 EVENING = datetime(2026, 6, 8, 23, 0, tzinfo=UTC)
 

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from tests.support import MODULE_RECORDER, bot_env, lazy_packages_loaded, write_price_dir
+from tests.fakes.bot_process import MODULE_RECORDER, bot_env, lazy_packages_loaded
+from tests.fakes.market import write_price_dir
 
 
 @pytest.mark.slow

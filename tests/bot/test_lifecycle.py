@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.bot.test_terminal import run_cli
-from tests.support import bot_env, write_price_dir
+from tests.fakes.bot_process import bot_env
+from tests.fakes.market import write_price_dir
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ from formatting.card import Card
 from formatting.text import card_text
 from signals.errors import BadData
 from signals.sources.csv import CsvSource
-from tests.support import WORKED_SESSION, write_price_dir
+from tests.fakes.market import WORKED_SESSION, write_price_dir
 
 EVENING = datetime(2026, 6, 8, 23, 0, tzinfo=UTC)
 

@@ -16,7 +16,7 @@ from bot.logs import RedactSecrets, configure_logging
 from bot.services import price_service
 from bot.settings import load_settings
 from bot.storage import open_storage
-from tests.support import write_price_dir
+from tests.fakes.market import write_price_dir
 
 
 def settings_for(tmp_path: Path, prices: Path, **extra):

@@ -13,7 +13,8 @@ import pytest
 from bot.adapters.terminal import parse_line
 from bot.app import run_bot
 from bot.settings import load_settings
-from tests.support import bot_env, write_price_dir
+from tests.fakes.bot_process import bot_env
+from tests.fakes.market import write_price_dir
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -228,7 +229,7 @@ def long_prices(tmp_path: Path) -> Path:
     """IWM with about ten years of seeded random-walk closes (the worked example's CSV layout)."""
     import numpy as np
 
-    from tests.support import bars_from_closes, last_session_now, write_csv
+    from tests.fakes.market import bars_from_closes, last_session_now, write_csv
 
     directory = tmp_path / "long"
     directory.mkdir()

@@ -19,7 +19,7 @@ from commands.context import Services
 from signals.calendar import MarketCalendar
 from signals.service import PriceService
 from signals.sources.csv import CsvSource
-from tests.support import write_price_dir
+from tests.fakes.market import write_price_dir
 
 
 async def wait_for(buffer: io.StringIO, needle: str, limit: float = 20.0) -> None:

@@ -20,7 +20,7 @@ from signals.calendar import MarketCalendar
 from signals.errors import NoData
 from signals.regimes import Regime
 from signals.service import PriceService
-from tests.support import bars_from_closes
+from tests.fakes.market import bars_from_closes
 
 SESSION = date(2026, 6, 8)
 EVENING = datetime(2026, 6, 8, 23, 0, tzinfo=UTC)

@@ -57,7 +57,7 @@ async def test_unknown_command_and_permissions(services):
 
 async def test_signal_accepts_a_date_among_the_words(tmp_path):
     """'/signal IWM 2026-06-05' is IWM as of that session; two dates are refused."""
-    from tests.support import worked_example_bars, write_csv
+    from tests.fakes.market import worked_example_bars, write_csv
 
     write_csv(tmp_path, "IWM", worked_example_bars())
     services = Services(prices=PriceService(CsvSource(tmp_path), MarketCalendar()))

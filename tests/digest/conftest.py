@@ -18,7 +18,7 @@ from signals.regimes import Regime
 from signals.service import PriceService
 from signals.sources import CsvSource
 from tests.bot.conftest import db_url, pg_url  # noqa: F401  (fixtures, re-exported)
-from tests.support import write_price_dir
+from tests.fakes.market import write_price_dir
 
 #: A Monday session with a normal close; the previous session is Friday 2026-06-05.
 SESSION = date(2026, 6, 8)

@@ -3,7 +3,7 @@
 A real alert run (``tests.bot.alert_child``: the bot's own posters and clients from the
 environment) posts the grouped alerts of the worked example to a fake platform in this process
 and is killed with SIGKILL at two points, each a point the fake's
-:class:`~tests.digest.gate.Gate` holds it at (no clock decides where the kill lands):
+:class:`~tests.fakes.gate.Gate` holds it at (no clock decides where the kill lands):
 
 - ``claimed``: the post waits at the fake *before* it is stored: the first channel's alerts are
   claimed in the ledger, nothing is on the platform; after the kill the held post is refused,
@@ -32,11 +32,12 @@ from sqlalchemy import func, select
 
 from bot.storage import open_storage
 from bot.storage.models import alert_deliveries
-from tests.digest.fake_discord import FakeDiscord
-from tests.digest.fake_slack import FakeSlackDigest
-from tests.digest.gate import Gate
 from tests.digest.test_crash import BOUND, WAIT, Platform, close, count, end, let_go, until
-from tests.support import WORKED_SESSION, bot_env
+from tests.fakes.bot_process import bot_env
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.gate import Gate
+from tests.fakes.market import WORKED_SESSION
+from tests.fakes.slack import FakeSlack
 
 pytestmark = pytest.mark.slow
 LEASE = 1.0  # seconds: the alert run's lease (the restart comes after it has ended)
@@ -50,12 +51,12 @@ async def platform(request: pytest.FixtureRequest) -> AsyncIterator[Platform]:
     if request.param == "discord":
         discord = await FakeDiscord(rate=50, dedupe=False).start()
         channels = ["910000000000000001", "910000000000000002"]
-        env = {"DISCORD_TOKEN": "fake-token-for-tests", "DISCORD_API_BASE_URL": discord.url}
+        env = {"DISCORD_TOKEN": "fake-token-for-tests", "DISCORD_API_BASE_URL": discord.base_url}
         yield Platform("discord", discord, channels, "g1", env)
         await close(discord)
     else:
-        slack = await FakeSlackDigest().start()
-        env = {"SLACK_BOT_TOKEN": "xoxb-fake-token", "SLACK_API_BASE_URL": slack.url}
+        slack = await FakeSlack().start()
+        env = {"SLACK_BOT_TOKEN": "xoxb-fake-token", "SLACK_API_BASE_URL": slack.api_url}
         yield Platform("slack", slack, ["C00000001", "C00000002"], "T0", env)
         await close(slack)
 

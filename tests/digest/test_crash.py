@@ -2,7 +2,7 @@
 
 A real ``python -m bot digest run`` posts to a fake platform in this process and is stopped
 with SIGTERM (a deploy) or SIGKILL (a crash) at two points, each a point the fake's
-:class:`~tests.digest.gate.Gate` holds it at (no clock decides where the signal lands):
+:class:`~tests.fakes.gate.Gate` holds it at (no clock decides where the signal lands):
 
 - ``claimed``: posts wait at the fake *before* it stores them, so deliveries are claimed in the
   ledger but nothing is on the platform (other subscriptions are not even claimed yet); after a
@@ -31,10 +31,11 @@ from pathlib import Path
 import pytest
 
 from bot.storage import open_storage
-from tests.digest.fake_discord import FakeDiscord
-from tests.digest.fake_slack import FakeSlackDigest
-from tests.digest.gate import Gate
-from tests.support import bot_env, last_session_now, write_price_dir
+from tests.fakes.bot_process import bot_env
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.gate import Gate
+from tests.fakes.market import last_session_now, write_price_dir
+from tests.fakes.slack import FakeSlack
 
 pytestmark = pytest.mark.slow
 COUNT = 24
@@ -49,7 +50,7 @@ class Platform:
     """One fake platform and how the bot subscribes to it."""
 
     name: str
-    fake: FakeDiscord | FakeSlackDigest
+    fake: FakeDiscord | FakeSlack
     channels: list[str]
     server: str
     env: dict[str, str]
@@ -60,7 +61,7 @@ class Platform:
         return self.fake.per_part()
 
 
-async def close(fake: FakeDiscord | FakeSlackDigest) -> None:
+async def close(fake: FakeDiscord | FakeSlack) -> None:
     """Stop the fake; posts a failed test left at its gate are refused first."""
     if fake.gate is not None:
         fake.gate.open(drop=True)
@@ -72,13 +73,13 @@ async def platform(request: pytest.FixtureRequest) -> AsyncIterator[Platform]:
     if request.param == "discord":
         discord = await FakeDiscord(rate=50, dedupe=False).start()
         channels = [str(900_000_000_000_000_000 + i) for i in range(COUNT)]
-        env = {"DISCORD_TOKEN": "fake-token-for-tests", "DISCORD_API_BASE_URL": discord.url}
+        env = {"DISCORD_TOKEN": "fake-token-for-tests", "DISCORD_API_BASE_URL": discord.base_url}
         yield Platform("discord", discord, channels, "g1", env)
         await close(discord)
     else:
-        slack = await FakeSlackDigest().start()
+        slack = await FakeSlack().start()
         channels = [f"C{i:08d}" for i in range(COUNT)]
-        env = {"SLACK_BOT_TOKEN": "xoxb-fake-token", "SLACK_API_BASE_URL": slack.url}
+        env = {"SLACK_BOT_TOKEN": "xoxb-fake-token", "SLACK_API_BASE_URL": slack.api_url}
         yield Platform("slack", slack, channels, "T0", env)
         await close(slack)
 

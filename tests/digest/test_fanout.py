@@ -17,7 +17,7 @@ from signals.regimes import Regime
 from signals.service import PriceService
 from signals.sources import CsvSource
 from tests.digest.conftest import PREVIOUS, SESSION, RecordingPoster, make_signal
-from tests.support import write_price_dir
+from tests.fakes.market import write_price_dir
 
 
 async def subscribe(

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from bot.storage import open_storage
-from tests.digest.fake_discord import FakeDiscord
 from tests.digest.test_crash import start_run
-from tests.support import last_session_now, write_price_dir
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.market import last_session_now, write_price_dir
 
 pytestmark = pytest.mark.slow
 CHANNELS = [str(900_000_000_000_000_000 + i) for i in range(30)]
@@ -44,7 +44,7 @@ def bot_env(tmp_path: Path, db_url: str, fake: FakeDiscord) -> dict[str, str]:
         SIGNALBOT_DATA_DIR=str(tmp_path / "data"),
         SIGNALBOT_LOG_LEVEL="INFO",
         DISCORD_TOKEN="fake-token-for-tests",
-        DISCORD_API_BASE_URL=fake.url,
+        DISCORD_API_BASE_URL=fake.base_url,
         PYTHONPATH=os.getcwd(),
     )
     return env

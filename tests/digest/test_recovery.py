@@ -12,8 +12,8 @@ from bot.adapters.base import RecoveryUnavailable
 from bot.adapters.slack import recovery as slack_recovery
 from bot.adapters.slack.poster import SlackPoster
 from bot.digest.posters import DiscordHttpPoster
-from tests.digest.fake_discord import FakeDiscord
-from tests.digest.fake_slack import FakeSlackDigest
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.slack import FakeSlack
 
 CHANNEL = "900000000000000001"
 
@@ -21,7 +21,7 @@ CHANNEL = "900000000000000001"
 @pytest.fixture
 async def discord() -> AsyncIterator[tuple[FakeDiscord, DiscordHttpPoster]]:
     fake = await FakeDiscord(dedupe=False).start()
-    poster = DiscordHttpPoster("fake-token", base_url=fake.url)
+    poster = DiscordHttpPoster("fake-token", base_url=fake.base_url)
     await poster.open()
     yield fake, poster
     await poster.close()
@@ -69,9 +69,9 @@ async def test_discord_without_read_message_history_cannot_be_asked(
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[tuple[FakeSlackDigest, SlackPoster]]:
-    fake = await FakeSlackDigest().start()
-    client = AsyncWebClient(token="xoxb-fake", base_url=fake.url)
+async def slack() -> AsyncIterator[tuple[FakeSlack, SlackPoster]]:
+    fake = await FakeSlack().start()
+    client = AsyncWebClient(token="xoxb-fake", base_url=fake.api_url)
 
     async def client_for(channel: str, server: str | None) -> AsyncWebClient:
         return client
@@ -85,7 +85,7 @@ def _meta(key: str) -> dict[str, object]:
 
 
 async def test_slack_finds_the_message_by_metadata_across_pages(
-    slack: tuple[FakeSlackDigest, SlackPoster], monkeypatch: pytest.MonkeyPatch
+    slack: tuple[FakeSlack, SlackPoster], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake, poster = slack
     monkeypatch.setattr(slack_recovery, "PAGE", 2)
@@ -100,7 +100,7 @@ async def test_slack_finds_the_message_by_metadata_across_pages(
 
 
 async def test_slack_without_history_scope_cannot_be_asked(
-    slack: tuple[FakeSlackDigest, SlackPoster],
+    slack: tuple[FakeSlack, SlackPoster],
 ) -> None:
     fake, poster = slack
     fake.no_history.add("C1")

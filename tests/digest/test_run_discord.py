@@ -1,10 +1,9 @@
 """``signalbot run`` on Discord stopped or killed mid digest, then restarted: each part once.
 
-A real ``python -m bot run`` with a Discord token logs in to the fake Discord of the adapter
-tests (``tests.bot.discord.fake_discord``: REST login, command sync, a gateway that sends READY
-and GUILD_CREATE) and runs its digest scheduler inside. The digests go to the channel routes of
-the digest tests' fake (``tests.digest.fake_discord``), mounted on the same server with nonce
-dedupe OFF: every POST creates a message, as after Discord's few-minutes ``enforce_nonce``
+A real ``python -m bot run`` with a Discord token logs in to the fake Discord
+(``tests.fakes.discord``: REST login, command sync, a gateway that sends READY and
+GUILD_CREATE) and runs its digest scheduler inside. The digests go to the fake's channel
+routes, with nonce dedupe OFF: every POST creates a message, as after Discord's few-minutes ``enforce_nonce``
 window (https://discord.com/developers/docs/resources/message#create-message: "If true and
 nonce is present, it will be checked for uniqueness in the past few minutes"). So only the
 delivery ledger and the recovery from the channel's history
@@ -40,13 +39,12 @@ import pytest
 from bot.storage import Delivery, open_storage
 from signals.calendar import MarketCalendar
 from signals.regimes import Regime
-from tests.bot.discord.fake_discord import BOT_USER_ID, GUILD_ID
-from tests.bot.discord.fake_discord import FakeDiscord as FakeGateway
 from tests.digest.conftest import make_signal
-from tests.digest.fake_discord import FakeDiscord as FakeChannels
-from tests.digest.gate import Gate
-from tests.signals.fake_tiingo import KEY, FakeTiingo, running
-from tests.support import bot_env, last_session_now, scaled_bars, start_bot, stop_bot
+from tests.fakes.bot_process import bot_env, start_bot, stop_bot
+from tests.fakes.discord import GUILD_ID, FakeDiscord
+from tests.fakes.gate import Gate
+from tests.fakes.market import last_session_now, scaled_bars
+from tests.fakes.tiingo import KEY, FakeTiingo, running
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 log = logging.getLogger(__name__)
@@ -69,27 +67,25 @@ STOPPING = "digest stop: letting posts in flight finish"
 
 @dataclass
 class Fakes:
-    """Discord (gateway + channels on one server) and Tiingo."""
+    """Discord (gateway, REST and channels) and Tiingo."""
 
-    gateway: FakeGateway
-    channels: FakeChannels
+    discord: FakeDiscord
     tiingo: FakeTiingo
 
     def per_part(self) -> collections.Counter[tuple[str, str]]:
         """Messages on Discord per (channel, part key): the key is the post's nonce."""
-        return collections.Counter((c.channel, str(c.nonce)) for c in self.channels.created)
+        return collections.Counter((c.channel, str(c.nonce)) for c in self.discord.created)
 
 
 @pytest.fixture
 async def fakes() -> AsyncIterator[Fakes]:
-    channels = FakeChannels(rate=50, dedupe=False, author_id=str(BOT_USER_ID))
-    gateway = await FakeGateway().start(channels=channels)
+    discord = await FakeDiscord(rate=50, dedupe=False).start()
     bars = scaled_bars({t: 0.5 + i / 20 for i, t in enumerate(TICKERS)})
     async with running(FakeTiingo(bars={t.lower(): b for t, b in bars.items()})) as tiingo:
-        yield Fakes(gateway, channels, tiingo)
-        if channels.gate is not None:
-            channels.gate.open(drop=True)
-    await gateway.stop()
+        yield Fakes(discord, tiingo)
+        if discord.gate is not None:
+            discord.gate.open(drop=True)
+    await discord.stop()
 
 
 async def until(condition: Callable[[], bool], what: str, proc: asyncio.subprocess.Process) -> None:
@@ -139,9 +135,9 @@ async def test_run_stopped_or_killed_then_restarted_posts_each_part_exactly_once
         TIINGO_API_KEY=KEY,
         TIINGO_API_BASE_URL=fakes.tiingo.base_url,
         DISCORD_TOKEN="fake-token-for-tests",
-        DISCORD_API_BASE_URL=fakes.gateway.base_url,
+        DISCORD_API_BASE_URL=fakes.discord.base_url,
     )
-    channels, tiingo = fakes.channels, fakes.tiingo
+    channels, tiingo = fakes.discord, fakes.tiingo
     gate: Gate | None = None
     if point == "before-claim":
         tiingo.hanging = {t.lower() for t in TICKERS}
@@ -217,7 +213,7 @@ async def stop_first(
     else:
         await until(lambda: gate.waiting >= IN_FLIGHT, "posts held at the fake", proc)
     # the whole bot: its gateway is connected too (the fakes hold the digest meanwhile)
-    await until(lambda: bool(fakes.gateway.identifies), "the gateway connected", proc)
+    await until(lambda: bool(fakes.discord.identifies), "the gateway connected", proc)
     if point != "sigterm":
         proc.send_signal(signal.SIGKILL)
     else:

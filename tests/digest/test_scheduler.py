@@ -25,7 +25,7 @@ from signals.calendar import MarketCalendar
 from signals.service import PriceService
 from signals.sources import CsvSource
 from tests.digest.conftest import PREVIOUS, SESSION, RecordingPoster
-from tests.support import write_price_dir
+from tests.fakes.market import write_price_dir
 
 NY = "America/New_York"
 

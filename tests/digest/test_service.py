@@ -25,7 +25,8 @@ from formatting import embeds as de
 from signals.calendar import MarketCalendar
 from signals.service import PriceService
 from signals.sources import CsvSource
-from tests.support import bot_env, last_session_now, write_price_dir
+from tests.fakes.bot_process import bot_env
+from tests.fakes.market import last_session_now, write_price_dir
 
 
 class FakeDiscordAdapter:

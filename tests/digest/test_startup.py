@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.storage import open_storage
-from tests.support import bot_env, write_price_dir
+from tests.fakes.bot_process import bot_env
+from tests.fakes.market import write_price_dir
 
 
 def run_cli(

@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 
 from bot.storage import open_storage
-from tests.digest.fake_slack import FakeSlackDigest
-from tests.support import bot_env, last_session_now, start_bot, stop_bot, write_price_dir
+from tests.fakes.bot_process import bot_env, start_bot, stop_bot
+from tests.fakes.market import last_session_now, write_price_dir
+from tests.fakes.slack import FakeSlack
 
 pytestmark = pytest.mark.slow
 log = logging.getLogger(__name__)
@@ -37,8 +38,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlackDigest]:
-    server = await FakeSlackDigest(delay=0.6).start()
+async def fake() -> AsyncIterator[FakeSlack]:
+    server = await FakeSlack(delay=0.6).start()
     yield server
     await server.stop()
 
@@ -53,7 +54,7 @@ async def until(condition: object, what: str, seconds: float = BOUND) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
 async def test_leader_stopped_mid_fanout_standby_completes_exactly_once(
-    db_url: str, tmp_path: Path, fake: FakeSlackDigest, sig: signal.Signals
+    db_url: str, tmp_path: Path, fake: FakeSlack, sig: signal.Signals
 ) -> None:
     """kill -9: the standby waits out the leases and recovers; SIGTERM (a deploy): the leader
     finishes its posts in flight, gives the lock up, and the standby posts the rest."""
@@ -79,7 +80,7 @@ async def test_leader_stopped_mid_fanout_standby_completes_exactly_once(
             SIGNALBOT_HTTP_PORT=str(port),
             SLACK_BOT_TOKEN="xoxb-fake-token",
             SLACK_SIGNING_SECRET="fake-signing-secret",
-            SLACK_API_BASE_URL=fake.url,
+            SLACK_API_BASE_URL=fake.api_url,
         )
 
     leader_log, standby_log = tmp_path / "leader.log", tmp_path / "standby.log"

@@ -13,8 +13,8 @@ from formatting.track_chart import history_chart_png
 from formatting.track_record import HistoryView
 from signals.momentum import Signal, compute_signals
 from signals.regimes import Regime
+from tests.fakes.market import WORKED_SESSION, worked_example_bars
 from tests.formatting.test_track_record import record
-from tests.support import WORKED_SESSION, worked_example_bars
 
 
 def change() -> RegimeChange:

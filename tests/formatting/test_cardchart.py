@@ -9,7 +9,7 @@ from formatting.card import Card
 from formatting.cardchart import chart_filename, chart_labels, chart_png
 from signals.funds import lookup
 from signals.momentum import compute_signals
-from tests.support import worked_example_bars
+from tests.fakes.market import worked_example_bars
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -16,7 +16,8 @@ from formatting.messages import message_text
 from signals.errors import BadData
 from signals.momentum import Signal, compute_signals
 from signals.sources.csv import CsvSource
-from tests.support import bars_from_closes, reference, write_csv
+from tests.fakes.market import bars_from_closes, write_csv
+from tests.support import reference
 
 END = date(2026, 6, 8)
 WINDOW = 64  # closes the measures use
@@ -128,8 +129,8 @@ async def test_digest_preview_with_a_twelve_session_ticker() -> None:
     from formatting.digest import digest_text
     from signals.calendar import MarketCalendar
     from signals.service import PriceService
+    from tests.fakes.market import worked_example_bars
     from tests.signals.test_service import CountingSource
-    from tests.support import worked_example_bars
 
     young = bars_from_closes([100.0 + i for i in range(12)], end=END)
     prices = PriceService(

@@ -14,7 +14,7 @@ from signals.calendar import MarketCalendar
 from signals.errors import SourceSlow, SourceUnavailable
 from signals.service import PriceService
 from signals.upstream import Upstream
-from tests.support import WORKED_SESSION, worked_example_bars
+from tests.fakes.market import WORKED_SESSION, worked_example_bars
 
 
 class GatedSource:

@@ -13,13 +13,8 @@ from signals.errors import BadData, InsufficientHistory, NoData
 from signals.momentum import Signal, Thresholds, compute_frame, compute_signals
 from signals.regimes import REGIME_TABLE, Direction, Regime, regime_for
 from signals.sources.csv import CsvSource
-from tests.support import (
-    WORKED_SESSION,
-    bars_from_closes,
-    closes_from_log_returns,
-    worked_example_bars,
-    write_csv,
-)
+from tests.fakes.market import WORKED_SESSION, bars_from_closes, worked_example_bars, write_csv
+from tests.support import closes_from_log_returns
 
 
 def reference_signal(adj: list[float]) -> dict[str, float]:

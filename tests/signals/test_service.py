@@ -15,7 +15,7 @@ from signals.calendar import MarketCalendar
 from signals.errors import NoData, SourceUnavailable
 from signals.momentum import Signal
 from signals.service import PriceService
-from tests.support import bars_from_closes, worked_example_bars
+from tests.fakes.market import bars_from_closes, worked_example_bars
 
 # 2026-06-08 is a Monday; the close is 20:00 UTC (16:00 New York, summer time).
 EVENING = datetime(2026, 6, 8, 23, 0, tzinfo=UTC)
@@ -232,7 +232,7 @@ async def test_old_sessions_are_forgotten():
 
 async def test_history_serves_n_sessions_cached_by_source():
     """history(sessions=N): N bars ending at the last bar, one upstream fetch, its own cache."""
-    from tests.support import bars_from_closes
+    from tests.fakes.market import bars_from_closes
 
     long = bars_from_closes([100.0 + i * 0.01 for i in range(1200)], end=date(2026, 6, 8))
     src = CountingSource({"IWM": long})

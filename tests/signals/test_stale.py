@@ -16,7 +16,8 @@ from signals.errors import NoData
 from signals.momentum import Signal
 from signals.service import PriceService
 from signals.sources.csv import CsvSource
-from tests.support import bars_from_closes, reference, write_csv
+from tests.fakes.market import bars_from_closes, write_csv
+from tests.support import reference
 
 EVENING = datetime(2026, 6, 8, 23, 0, tzinfo=UTC)
 SESSION = date(2026, 6, 8)

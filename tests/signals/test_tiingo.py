@@ -18,8 +18,8 @@ from signals.errors import NoData, RateLimited, SourceUnavailable
 from signals.service import PriceService
 from signals.sources.tiingo import TiingoSource
 from signals.upstream import Upstream
-from tests.signals.fake_tiingo import KEY, FakeTiingo, running
-from tests.support import WORKED_SESSION, worked_example_bars
+from tests.fakes.market import WORKED_SESSION, worked_example_bars
+from tests.fakes.tiingo import KEY, FakeTiingo, running
 
 START = date(2026, 1, 1)
 

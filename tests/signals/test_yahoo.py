@@ -15,7 +15,7 @@ from yfinance.exceptions import YFRateLimitError
 from signals.bars import currency_of
 from signals.errors import NoData, RateLimited, SourceUnavailable
 from signals.sources.yahoo import YFinanceSource, split_download
-from tests.support import worked_example_bars
+from tests.fakes.market import worked_example_bars
 
 
 def yahoo_history(bars: pd.DataFrame) -> pd.DataFrame:

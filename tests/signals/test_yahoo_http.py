@@ -2,7 +2,7 @@
 
 yfinance is pointed at 127.0.0.1 through its own ``session=`` argument: its cookie and crumb URLs
 are literals in ``yfinance/data.py`` (not the ``const._BASE_URL_`` family), so only a session
-that rewrites the URLs reaches a local server (see tests/signals/fake_yahoo.py).
+that rewrites the URLs reaches a local server (see tests/fakes/yahoo.py).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from signals.errors import NoData, RateLimited, SourceUnavailable
 from signals.momentum import Signal
 from signals.service import PriceService
 from signals.sources.yahoo import YFinanceSource, yahoo_metadata
-from tests.signals.fake_yahoo import FakeYahoo, LocalYahoo, running
-from tests.support import WORKED_SESSION, worked_example_bars
+from tests.fakes.market import WORKED_SESSION, worked_example_bars
+from tests.fakes.yahoo import FakeYahoo, LocalYahoo, running
 
 START = date(2026, 1, 1)
 

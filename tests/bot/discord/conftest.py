@@ -25,8 +25,8 @@ from signals.calendar import MarketCalendar
 from signals.errors import RateLimited
 from signals.service import PriceService
 from signals.sources.csv import CsvSource
-from tests.bot.discord.fake_discord import FakeDiscord, Recorded
-from tests.support import bars_from_closes, last_session_now, write_csv, write_price_dir
+from tests.fakes.discord import FakeDiscord, Recorded
+from tests.fakes.market import bars_from_closes, last_session_now, write_csv, write_price_dir
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bot.discord.fake_discord import (
+from tests.fakes.discord import (
     ADMIN_PERMISSIONS,
     CHANNEL_ID,
     GUILD_ID,

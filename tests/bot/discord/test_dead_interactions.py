@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from tests.bot.discord.conftest import SlowSource
-from tests.bot.discord.fake_discord import (
+from tests.fakes.discord import (
     APPLICATION_ID,
     INVALID_WEBHOOK_TOKEN,
     UNKNOWN_INTERACTION,

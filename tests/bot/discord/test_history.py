@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.bot.discord.fake_discord import GUILD_ID, PNG_SIGNATURE, interaction, option
+from tests.fakes.discord import GUILD_ID, PNG_SIGNATURE, interaction, option
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

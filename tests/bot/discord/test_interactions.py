@@ -11,7 +11,7 @@ import pytest
 
 from formatting.i18n import t
 from tests.bot.discord.conftest import CrashingPrices, RateLimitedSource, SlowSource
-from tests.bot.discord.fake_discord import (
+from tests.fakes.discord import (
     ADMIN_ID,
     ADMIN_PERMISSIONS,
     GUILD_ID,

@@ -10,7 +10,7 @@ import pytest
 from bot.adapters.base import Attachment, ChannelGone, PostFailed, PostingPaused
 from formatting.embeds import no_mentions
 from tests.bot.discord.conftest import SlowSource
-from tests.bot.discord.fake_discord import (
+from tests.fakes.discord import (
     CHANNEL_ID,
     GUILD_ID,
     PNG_SIGNATURE,
@@ -193,7 +193,7 @@ async def test_stop_lets_an_interaction_in_flight_finish(make_bot, fake, prices)
 
 def test_fake_answers_are_exactly_application_json():
     """discord.py only decodes bodies whose Content-Type is exactly application/json."""
-    from tests.bot.discord.fake_discord import _json
+    from tests.fakes.discord import json_response as _json
 
     response = _json({"ok": True})
     assert response.headers["Content-Type"] == "application/json"

@@ -145,7 +145,7 @@ def test_autocomplete_labels_start_with_the_full_value_within_100_characters():
 
 async def test_a_submitted_autocomplete_label_runs_as_its_value(make_bot):
     """Clients that send the label instead of the value still get the card (no '—' error)."""
-    from tests.bot.discord.fake_discord import interaction, option
+    from tests.fakes.discord import interaction, option
 
     bot = await make_bot()
     calls = await bot.send(
@@ -157,7 +157,7 @@ async def test_a_submitted_autocomplete_label_runs_as_its_value(make_bot):
 
 async def test_a_stale_command_is_named_from_the_interaction(make_bot):
     """A command Discord still shows but this build lacks: named from data.name, ephemeral."""
-    from tests.bot.discord.fake_discord import interaction
+    from tests.fakes.discord import interaction
 
     bot = await make_bot()
     calls = await bot.send(interaction("oldstuff"))

@@ -11,8 +11,8 @@ from commands.context import Services
 from signals.calendar import MarketCalendar
 from signals.service import PriceService
 from signals.sources.csv import CsvSource
-from tests.bot.discord.fake_discord import GUILD_ID
-from tests.support import last_session_now
+from tests.fakes.discord import GUILD_ID
+from tests.fakes.market import last_session_now
 
 CHANNEL = "700000000000000077"
 PATH = f"/channels/{CHANNEL}/messages"

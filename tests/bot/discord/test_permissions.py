@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.bot.discord.fake_discord import (
+from tests.fakes.discord import (
     ADMIN_ID,
     ADMIN_PERMISSIONS,
     CHANNEL_ID,
@@ -84,7 +84,7 @@ async def test_a_50013_post_names_exactly_what_is_missing(make_bot, fake):
     import pytest
 
     from bot.adapters.base import PostingPaused
-    from tests.bot.discord.fake_discord import MISSING_PERMISSIONS
+    from tests.fakes.discord import MISSING_PERMISSIONS
 
     bot, task = await connected(make_bot, fake)
     try:

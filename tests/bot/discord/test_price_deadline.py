@@ -11,7 +11,7 @@ from typing import Any
 from signals.bars import FetchResult
 from signals.service import PriceService
 from signals.sources.csv import CsvSource
-from tests.bot.discord.fake_discord import interaction, option
+from tests.fakes.discord import interaction, option
 
 DEADLINE = 0.6
 

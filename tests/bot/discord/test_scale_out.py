@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.discord.fake_discord import GUILD_ID, GUILD_ID_2, FakeDiscord, interaction, option
-from tests.support import bot_env
+from tests.fakes.bot_process import bot_env
+from tests.fakes.discord import GUILD_ID, GUILD_ID_2, FakeDiscord, interaction, option
 
 log = logging.getLogger(__name__)
 HELD = re.compile(r"discord shards held=\[([\d, ]*)\] of 2")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.adapters.discord.shards import shard_of
-from tests.bot.discord.fake_discord import GUILD_ID, GUILD_ID_2, interaction, option
+from tests.fakes.discord import GUILD_ID, GUILD_ID_2, interaction, option
 
 
 def signal(guild_id: int):

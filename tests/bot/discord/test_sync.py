@@ -9,7 +9,7 @@ from discord.http import Route
 
 from bot.adapters.discord.sync import STATE_KEY
 from formatting.i18n import t
-from tests.bot.discord.fake_discord import APPLICATION_ID
+from tests.fakes.discord import APPLICATION_ID
 
 ZH = ("zh-CN", "zh-TW")
 NAME = re.compile(r"^[-_'\w]{1,32}$")

@@ -26,15 +26,16 @@ from bot.ops.doctor_chat import NEEDED_PERMISSIONS, channel_permissions
 from bot.settings import load_settings
 from bot.storage import open_storage
 from commands.registry import REGISTRY
-from tests.bot.discord.fake_discord import (
+from tests.fakes.bot_process import bot_env
+from tests.fakes.discord import (
     APPLICATION_ID,
     BOT_USER_ID,
     CHANNEL_ID,
     GUILD_ID,
     FakeDiscord,
 )
-from tests.bot.slack.fake_slack import FakeSlack
-from tests.support import bot_env, write_price_dir
+from tests.fakes.market import write_price_dir
+from tests.fakes.slack import FakeSlack
 
 ALL_NEEDED = sum(NEEDED_PERMISSIONS.values())
 ATTACH_FILES = NEEDED_PERMISSIONS["Attach Files"]

@@ -16,7 +16,7 @@ from bot.ops.health import Readiness
 from bot.settings import load_settings
 from bot.storage import Storage, create_engine
 from tests.bot.ops.conftest import free_port, get
-from tests.support import write_price_dir
+from tests.fakes.market import write_price_dir
 
 
 class Probe:

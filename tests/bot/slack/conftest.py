@@ -17,9 +17,9 @@ from signals.bars import PriceSource
 from signals.calendar import MarketCalendar
 from signals.service import PriceService
 from signals.sources.csv import CsvSource
-from tests.bot.slack.fake_slack import FakeSlack
 from tests.bot.slack.support import BrokenPrices, slack_settings
-from tests.support import bars_from_closes, last_session_now, write_csv, write_price_dir
+from tests.fakes.market import bars_from_closes, last_session_now, write_csv, write_price_dir
+from tests.fakes.slack import FakeSlack
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from signals.bars import FetchResult
 from signals.errors import RateLimited
 from signals.service import PriceService
 from signals.sources.csv import CsvSource
-from tests.bot.slack.fake_slack import (
+from tests.fakes.slack import (
     BOT_TOKEN,
     SIGNING_SECRET,
     FakeSlack,

@@ -17,9 +17,9 @@ from bot.cooldown import Cooldown
 from bot.dispatch import Dispatcher, Outcome
 from formatting.i18n import t
 from formatting.numbers import long_date
-from tests.bot.slack.fake_slack import TEAM
 from tests.bot.slack.support import GatedSource, RateLimitedSource, run_slash, slash
-from tests.support import last_session_now
+from tests.fakes.market import last_session_now
+from tests.fakes.slack import TEAM
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ERROR_ID = re.compile(r"\b[0-9a-f]{8}\b")

@@ -10,7 +10,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.adapters.slack.events import RecentEvents
 from bot.adapters.slack.watchdog import SocketWatchdog
-from tests.bot.slack.fake_slack import home_opened_body, signed_headers
+from tests.fakes.slack import home_opened_body, signed_headers
 
 
 async def until(check, seconds: float = 20.0) -> None:

@@ -10,8 +10,8 @@ from bot.adapters.slack.parsing import parse_command
 from bot.adapters.slack.wording import slack_params
 from formatting.i18n import t
 from formatting.messages import message_to_slack
-from tests.bot.slack.fake_slack import TEAM
 from tests.bot.slack.support import run_slash
+from tests.fakes.slack import TEAM
 
 
 def strings(obj: Any) -> list[str]:

@@ -12,7 +12,7 @@ from bot.storage import Subscription
 from formatting.i18n import t
 from formatting.numbers import long_date
 from signals.calendar import MarketCalendar
-from tests.bot.slack.fake_slack import TEAM, home_opened_body, signed_request
+from tests.fakes.slack import TEAM, home_opened_body, signed_request
 
 
 async def published(adapter, fake) -> None:

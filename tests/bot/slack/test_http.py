@@ -11,7 +11,7 @@ import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from formatting.i18n import t
-from tests.bot.slack.fake_slack import TEAM, signed_headers, slash_body
+from tests.fakes.slack import TEAM, signed_headers, slash_body
 
 
 def free_port() -> int:

@@ -10,8 +10,8 @@ from sqlalchemy import inspect
 
 from bot.adapters.base import ChannelGone, PostFailed
 from formatting.messages import message_text
-from tests.bot.slack.fake_slack import TEAM, signed_request, slash_body
 from tests.bot.slack.support import run_slash
+from tests.fakes.slack import TEAM, signed_request, slash_body
 
 # slack_sdk's oauth.v2.access call still uses aiohttp.BasicAuth
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")

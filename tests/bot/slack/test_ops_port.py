@@ -11,8 +11,8 @@ import pytest
 
 from bot.app import run_bot
 from tests.bot.ops.conftest import free_port, get
-from tests.bot.slack.fake_slack import signed_headers, slash_body
 from tests.bot.slack.support import slack_settings
+from tests.fakes.slack import signed_headers, slash_body
 
 
 @pytest.mark.slow

@@ -14,8 +14,8 @@ from bot.adapters.slack.wording import slack_params
 from bot.storage import Delivery
 from formatting.i18n import Term
 from formatting.messages import message_text, message_to_slack
-from tests.bot.slack.fake_slack import TEAM
 from tests.bot.slack.support import run_slash
+from tests.fakes.slack import TEAM
 
 ADMIN = "U0ADMIN"
 SCHEDULE = "digest schedule <#C0PRIV|secret> 16:30 America/New_York"

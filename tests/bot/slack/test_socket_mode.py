@@ -8,8 +8,8 @@ from urllib.parse import parse_qsl
 import pytest
 
 from formatting.i18n import t
-from tests.bot.slack.fake_slack import slash_body
 from tests.bot.slack.support import GatedSource
+from tests.fakes.slack import slash_body
 
 
 @pytest.mark.slow

@@ -20,10 +20,11 @@ from bot.storage import Storage
 from signals.calendar import MarketCalendar
 from signals.service import PriceService
 from signals.sources.csv import CsvSource
-from tests.bot.slack.fake_slack import GRID_TEAM, ORG, FakeSlack, event_body, signed_headers
 from tests.bot.slack.support import run_slash, slack_settings, until
 from tests.bot.slack.test_oauth import install
-from tests.support import bot_env, last_session_now
+from tests.fakes.bot_process import bot_env
+from tests.fakes.market import last_session_now
+from tests.fakes.slack import GRID_TEAM, ORG, FakeSlack, event_body, signed_headers
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 

@@ -1,4 +1,4 @@
-"""A fake Slack Web API on 127.0.0.1 that records every call, plus request-signing helpers.
+"""The fake Slack Web API on 127.0.0.1: records every call, answers like Slack.
 
 What it imitates, and from where (slack_sdk 3.48 / slack_bolt 1.30 sources in the venv, and the
 public docs and issue threads named here):
@@ -16,6 +16,13 @@ public docs and issue threads named here):
   that was never uploaded is ``invalid_blocks`` "invalid slack file" (python-slack-sdk #1658,
   #1521), on ``chat.postMessage`` and on response URLs alike.
 - Events are retried with ``X-Slack-Retry-Num`` / ``X-Slack-Retry-Reason`` (Events API docs).
+- ``chat.postMessage`` and ``conversations.history`` keep the channels' messages, with a gate
+  and history pages (:mod:`tests.fakes.slack.messages`); the external file upload
+  (``files.getUploadURLExternal``, the upload URL, ``files.completeUploadExternal``) is
+  accepted and counted (``uploads``).
+
+Requests as Slack sends them to the app (signed slash commands, events) are in
+:mod:`tests.fakes.slack.requests`.
 """
 
 from __future__ import annotations
@@ -23,39 +30,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from tests.bot.slack.slack_requests import (
-    BOT_TOKEN,
-    GRID_TEAM,
-    ORG,
-    SIGNING_SECRET,
-    TEAM,
-    event_body,
-    home_opened_body,
-    signed_headers,
-    signed_request,
-    slash_body,
-)
-
-__all__ = [
-    "BOT_TOKEN",
-    "GRID_TEAM",
-    "ORG",
-    "SIGNING_SECRET",
-    "TEAM",
-    "FakeSlack",
-    "event_body",
-    "home_opened_body",
-    "signed_headers",
-    "signed_request",
-    "slash_body",
-]
+from tests.fakes.gate import connections
+from tests.fakes.slack.messages import Messages
+from tests.fakes.slack.requests import GRID_TEAM, ORG, TEAM
 
 
 @dataclass
@@ -79,10 +62,13 @@ class Failure:
     times: int = 1
 
 
-class FakeSlack:
-    """``/api/<method>`` answers like Slack; ``/response/<n>`` stands in for response URLs."""
+class FakeSlack(Messages):
+    """``/api/<method>`` answers like Slack; ``/response/<n>`` stands in for response URLs.
 
-    def __init__(self) -> None:
+    ``url`` is the server's root (``f"{url}/api"`` or :attr:`api_url` is the Web API base)."""
+
+    def __init__(self, *, delay: float = 0.0) -> None:
+        Messages.__init__(self, delay=delay)
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.failures: dict[str, list[Failure]] = {}
@@ -96,7 +82,8 @@ class FakeSlack:
         self._current: dict[str, str] = {}  # refresh token -> the access token it last issued
         self.url = ""
         self._changed = asyncio.Condition()
-        self._ts = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self.uploads = 0  # files uploaded to an upload URL
         self._runner: web.AppRunner | None = None
         self._ws: web.WebSocketResponse | None = None
 
@@ -118,6 +105,16 @@ class FakeSlack:
         self.channels[channel_id] = {"id": channel_id, "is_member": True, **fields}
 
     # --- inspection ------------------------------------------------------------------------
+    @property
+    def api_url(self) -> str:
+        """The Web API base with its trailing slash (``SLACK_API_BASE_URL``)."""
+        return f"{self.url}/api/"
+
+    @property
+    def connections(self) -> int:
+        """Connections open to the server (see :func:`tests.fakes.gate.connections`)."""
+        return connections(self._runner)
+
     def of(self, method: str) -> list[Call]:
         """Every recorded call of ``method``."""
         return [c for c in self.calls if c.method == method]
@@ -138,7 +135,7 @@ class FakeSlack:
 
     # --- server ----------------------------------------------------------------------------
     async def start(self) -> FakeSlack:
-        app = web.Application()
+        app = web.Application(client_max_size=32 * 1024 * 1024)  # digests carry heatmaps
         app.router.add_route("*", "/api/{method}", self._api)  # users.info is a GET
         app.router.add_post("/response/{name}", self._response)
         app.router.add_post("/upload/{file_id}", self._upload)
@@ -194,6 +191,10 @@ class FakeSlack:
         refused = self._refusal(method, params)
         if refused is not None:
             return web.json_response({"ok": False, **refused})
+        if method == "chat.postMessage":
+            return await self.post_message(params)
+        if method == "conversations.history":
+            return self.history(params)
         return web.json_response({"ok": True, **self._answer(method, params)})
 
     def bad_files(self, blocks: Any) -> list[str]:
@@ -229,13 +230,8 @@ class FakeSlack:
         if method == "users.info":
             user = params.get("user", "")
             return {"user": self.users.get(user, {"id": user, "team_id": TEAM})}
-        if method == "chat.postMessage":
-            return {
-                "channel": params.get("channel"),
-                "ts": f"{int(time.time())}.{next(self._ts):06d}",
-            }
         if method == "files.getUploadURLExternal":
-            file_id = f"F{next(self._ts):08d}"
+            file_id = f"F{next(self._file_ids):08d}"
             return {"file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
         if method == "files.completeUploadExternal":
             files = json.loads(params.get("files", "[]"))
@@ -327,6 +323,7 @@ class FakeSlack:
 
     async def _upload(self, request: web.Request) -> web.Response:
         raw = await request.read()
+        self.uploads += 1
         await self._record(
             Call("upload", {"file_id": request.match_info["file_id"]}, None, request.path, raw)
         )

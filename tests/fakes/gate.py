@@ -1,4 +1,4 @@
-"""A clockless gate for the platform fakes (``fake_discord``, ``fake_slack``): where a post waits.
+"""A clockless gate for the platform fakes (Discord's and Slack's messages): where a post waits.
 
 A test sets ``fake.gate = Gate("store")`` (posts wait *before* the fake stores them: claimed in
 the ledger, not on the platform) or ``Gate("answer")`` (the fake stores each post, then holds
