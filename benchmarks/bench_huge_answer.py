@@ -29,11 +29,11 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.signals.fake_huge import Pour
-from tests.signals.fake_tiingo import KEY, FakeTiingo
-from tests.signals.fake_yahoo import FakeYahoo
-from tests.signals.fake_yahoo import running as yahoo_running
-from tests.support import scaled_bars
+from tests.fakes.market import scaled_bars
+from tests.fakes.tiingo import KEY, FakeTiingo
+from tests.fakes.yahoo import FakeYahoo
+from tests.fakes.yahoo import running as yahoo_running
+from tests.fakes.huge import Pour
 
 TICKERS = ("IWM", "SPY", "QQQ", "DIA")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -23,7 +23,7 @@ from formatting.terminal import card_to_terminal, render_plain
 from signals.calendar import MarketCalendar
 from signals.service import PriceService
 from signals.sources.csv import CsvSource
-from tests.support import WORKED_SESSION, write_price_dir
+from tests.fakes.market import WORKED_SESSION, write_price_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

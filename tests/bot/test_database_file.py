@@ -16,7 +16,8 @@ import pytest
 from bot.storage import open_storage, upgrade
 from bot.storage.sqlite_file import backups_of, tighten
 from commands.reply import UserError
-from tests.support import bot_env, write_price_dir
+from tests.fakes.bot_process import bot_env
+from tests.fakes.market import write_price_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 _LOG_LINE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d (INFO|WARNING) ")  # log, not errors

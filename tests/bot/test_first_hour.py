@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.startup import EXIT_NOTHING_TO_SERVE
-from tests.support import bot_env
+from tests.fakes.bot_process import bot_env
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -29,7 +29,8 @@ from bot.storage.sqlite_file import BACKUPS_KEPT, backups_of
 from commands.reply import UserError
 from tests.bot.conftest import PG_ENV, _admin
 from tests.bot.migration_rows import REVISIONS, Rows, expected_at_head, rows_at
-from tests.support import bot_env, write_price_dir
+from tests.fakes.bot_process import bot_env
+from tests.fakes.market import write_price_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 _SCRIPT = ScriptDirectory.from_config(alembic_config())

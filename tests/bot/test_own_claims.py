@@ -17,7 +17,7 @@ from bot.storage import AlertKey, DeliveryKey, Storage, create_engine
 from tests.bot.lease_time import pass_time
 from tests.bot.test_alert_delivery import RecoverablePoster
 from tests.bot.test_alerts import add, prices  # noqa: F401  (the fixture)
-from tests.support import WORKED_SESSION
+from tests.fakes.market import WORKED_SESSION
 
 SESSION = date(2026, 6, 8)
 

@@ -2,7 +2,7 @@
 
 On PostgreSQL a real ``signalbot run`` (the digest leader, Slack in HTTP mode against the fake
 Slack) claims every channel's digest; the fake holds each post before storing it (a
-:class:`~tests.digest.gate.Gate`), so the leader's claims are live, renewed by its heartbeat,
+:class:`~tests.fakes.gate.Gate`), so the leader's claims are live, renewed by its heartbeat,
 and nothing is on the platform yet. Then ``signalbot digest run`` starts beside it with its
 clock moved 90 s ahead by libfaketime. Leases are judged by the database's clock (``now()``),
 so it sees every claim held and waits for their leases, which never end while the leader
@@ -22,10 +22,11 @@ from pathlib import Path
 import pytest
 
 from bot.storage import open_storage
-from tests.digest.fake_slack import FakeSlackDigest
-from tests.digest.gate import Gate
 from tests.digest.test_takeover import free_port
-from tests.support import bot_env, last_session_now, start_bot, stop_bot, write_price_dir
+from tests.fakes.bot_process import bot_env, start_bot, stop_bot
+from tests.fakes.gate import Gate
+from tests.fakes.market import last_session_now, write_price_dir
+from tests.fakes.slack import FakeSlack
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 log = logging.getLogger(__name__)
@@ -41,8 +42,8 @@ FAKETIME_LIB = Path(
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlackDigest]:
-    server = await FakeSlackDigest().start()
+async def fake() -> AsyncIterator[FakeSlack]:
+    server = await FakeSlack().start()
     yield server
     if server.gate is not None:
         server.gate.open()
@@ -58,7 +59,7 @@ async def until(condition: object, what: object) -> None:
 
 
 async def test_a_clock_90_s_ahead_never_takes_over_a_live_claim(
-    db_url: str, tmp_path: Path, fake: FakeSlackDigest
+    db_url: str, tmp_path: Path, fake: FakeSlack
 ) -> None:
     if not db_url.startswith("postgresql"):
         pytest.skip("SQLite runs one process by design: its clock is the database's")
@@ -83,7 +84,7 @@ async def test_a_clock_90_s_ahead_never_takes_over_a_live_claim(
         SIGNALBOT_HTTP_PORT=str(free_port()),
         SLACK_BOT_TOKEN="xoxb-fake-token",
         SLACK_SIGNING_SECRET="fake-signing-secret",
-        SLACK_API_BASE_URL=fake.url,
+        SLACK_API_BASE_URL=fake.api_url,
     )
     skewed = dict(
         env,

@@ -1,7 +1,7 @@
 """The database goes away mid-digest and comes back: the running process retries its own claims.
 
 A real ``signalbot run`` (Slack in HTTP mode, against the fake Slack) starts the digest of 60
-channels. The fake holds 16 posts (the runner's concurrency) at a :class:`~tests.digest.gate.Gate`:
+channels. The fake holds 16 posts (the runner's concurrency) at a :class:`~tests.fakes.gate.Gate`:
 ``posted``: stored on the platform, their answer held; ``claimed``: before storing them. Then the
 database goes away, and the gate opens: ``posted`` answers reach the bot, which cannot mark them;
 ``claimed`` posts are refused (``internal_error``, never stored) and the bot cannot mark them
@@ -33,11 +33,12 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Delivery, open_storage
-from tests.digest.fake_slack import FakeSlackDigest
-from tests.digest.gate import Gate
 from tests.digest.private_pg import PrivatePostgres, private_pg
 from tests.digest.test_takeover import free_port
-from tests.support import bot_env, last_session_now, start_bot, stop_bot, write_price_dir
+from tests.fakes.bot_process import bot_env, start_bot, stop_bot
+from tests.fakes.gate import Gate
+from tests.fakes.market import last_session_now, write_price_dir
+from tests.fakes.slack import FakeSlack
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 log = logging.getLogger(__name__)
@@ -48,8 +49,8 @@ CRASHED = "digest delivery crashed"
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlackDigest]:
-    server = await FakeSlackDigest().start()
+async def fake() -> AsyncIterator[FakeSlack]:
+    server = await FakeSlack().start()
     yield server
     if server.gate is not None:
         server.gate.open()
@@ -84,7 +85,7 @@ class SqliteLock:
     [("postgresql", "claimed"), ("postgresql", "posted"), ("sqlite-locked", "claimed")],
 )
 async def test_database_gone_mid_digest_every_channel_gets_it_once_without_restart(
-    backend: str, point: str, tmp_path: Path, fake: FakeSlackDigest
+    backend: str, point: str, tmp_path: Path, fake: FakeSlack
 ) -> None:
     async with contextlib_pg(backend) as pg:
         url = pg.url if pg is not None else f"sqlite:///{tmp_path / 'signalbot.db'}"
@@ -107,7 +108,7 @@ async def test_database_gone_mid_digest_every_channel_gets_it_once_without_resta
             SIGNALBOT_HTTP_PORT=str(free_port()),
             SLACK_BOT_TOKEN="xoxb-fake-token",
             SLACK_SIGNING_SECRET="fake-signing-secret",
-            SLACK_API_BASE_URL=fake.url,
+            SLACK_API_BASE_URL=fake.api_url,
         )
         bot_log = tmp_path / "bot.log"
         gate = fake.gate = Gate("answer" if point == "posted" else "store")

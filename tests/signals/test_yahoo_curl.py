@@ -3,7 +3,7 @@ local fakes: every failure names Yahoo Finance and its class of cause, is logged
 and an answer over the body cap is refused, not read, not cached.
 
 The session is :class:`signals.sources.yahoo_http.YahooSession` itself, with one change made by
-the test: its URLs for ``*.yahoo.com`` are sent to the fake (tests/signals/fake_yahoo_curl.py). ``.invalid`` never resolves (RFC 6761 section 6.4): no test touches the
+the test: its URLs for ``*.yahoo.com`` are sent to the fake (tests/fakes/yahoo_curl.py). ``.invalid`` never resolves (RFC 6761 section 6.4): no test touches the
 internet.
 """
 
@@ -36,10 +36,10 @@ from signals.errors import (
 from signals.service import PriceService
 from signals.sources.http import MAX_BODY_BYTES
 from signals.sources.yahoo import YFinanceSource
-from tests.signals.fake_huge import HUGE_LENGTH, Pour
-from tests.signals.fake_yahoo import FakeYahoo, running
-from tests.signals.fake_yahoo_curl import LocalCurlYahoo
-from tests.support import WORKED_SESSION, worked_example_bars
+from tests.fakes.market import WORKED_SESSION, worked_example_bars
+from tests.fakes.yahoo import FakeYahoo, running
+from tests.fakes.huge import HUGE_LENGTH, Pour
+from tests.fakes.yahoo_curl import LocalCurlYahoo
 
 START = date(2026, 1, 1)
 

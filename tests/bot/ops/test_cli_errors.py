@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import bot_env, write_price_dir
+from tests.fakes.bot_process import bot_env
+from tests.fakes.market import write_price_dir
 
 ROOT = Path(__file__).resolve().parents[3]
 KEY = "tiingo-secret-key-for-tests"

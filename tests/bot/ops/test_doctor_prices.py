@@ -3,7 +3,7 @@ sources", .env.example: ``yfinance``, ``tiingo``, ``csv:/path/to/dir``, ``demo``
 comma-separated chains such as ``yfinance,tiingo``) and checks each link as the bot builds it.
 
 Yahoo is reached through the bot's own session class, patched to send its URLs to the local fake
-(tests/signals/fake_yahoo_curl.py); Tiingo through ``TIINGO_API_BASE_URL``. Nothing touches the
+(tests/fakes/yahoo_curl.py); Tiingo through ``TIINGO_API_BASE_URL``. Nothing touches the
 internet: an unreachable Yahoo is a ``.invalid`` host, which never resolves (RFC 6761).
 """
 
@@ -22,11 +22,11 @@ import signals.sources.yahoo_http
 from bot.ops.doctor import cmd_doctor, prices_checks
 from bot.settings import Settings, load_settings
 from bot.storage import open_storage
+from tests.fakes.market import scaled_bars, write_price_dir
+from tests.fakes.tiingo import KEY, FakeTiingo
+from tests.fakes.yahoo import FakeYahoo
 from tests.signals import fake_tiingo, fake_yahoo
-from tests.signals.fake_tiingo import KEY, FakeTiingo
-from tests.signals.fake_yahoo import FakeYahoo
-from tests.signals.fake_yahoo_curl import routed_to
-from tests.support import scaled_bars, write_price_dir
+from tests.fakes.yahoo_curl import routed_to
 
 
 @pytest.fixture(autouse=True)
