@@ -29,11 +29,11 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.huge import Pour
 from tests.fakes.market import scaled_bars
 from tests.fakes.tiingo import KEY, FakeTiingo
 from tests.fakes.yahoo import FakeYahoo
 from tests.fakes.yahoo import running as yahoo_running
-from tests.fakes.huge import Pour
 
 TICKERS = ("IWM", "SPY", "QQQ", "DIA")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -179,7 +179,7 @@ class HugeCharts(FakeYahoo):
 
 @contextmanager
 def yahoo_serving(fake: FakeYahoo) -> Iterator[str]:
-    """``fake`` (tests/signals/fake_yahoo.py's routes) on 127.0.0.1, in a thread of its own."""
+    """``fake`` (tests/fakes/yahoo.py's routes) on 127.0.0.1, in a thread of its own."""
     ready = threading.Event()
     stop: list[Callable[[], object]] = []
 

@@ -2,7 +2,7 @@
 
 :class:`signals.sources.yahoo_http.YahooSession` is what production hands yfinance; this subclass
 changes only the address: ``https://<host>.yahoo.com/<path>`` becomes ``<base_url>/<host>/<path>``
-(the paths tests/signals/fake_yahoo.py serves). yfinance's cookie and crumb URLs are literals in
+(the paths tests/fakes/yahoo.py serves). yfinance's cookie and crumb URLs are literals in
 ``yfinance/data.py``, so the session is the one place that can redirect every request.
 """
 

@@ -34,9 +34,9 @@ from signals.errors import (
 from signals.service import PriceService
 from signals.sources.http import MAX_BODY_BYTES, redacted
 from signals.sources.tiingo import TiingoSource
+from tests.fakes.huge import HUGE_LENGTH, Pour
 from tests.fakes.market import WORKED_SESSION
 from tests.fakes.tiingo import KEY, FakeTiingo, running
-from tests.fakes.huge import HUGE_LENGTH, Pour
 
 START = date(2026, 1, 1)
 

@@ -36,9 +36,9 @@ from signals.errors import (
 from signals.service import PriceService
 from signals.sources.http import MAX_BODY_BYTES
 from signals.sources.yahoo import YFinanceSource
+from tests.fakes.huge import HUGE_LENGTH, Pour
 from tests.fakes.market import WORKED_SESSION, worked_example_bars
 from tests.fakes.yahoo import FakeYahoo, running
-from tests.fakes.huge import HUGE_LENGTH, Pour
 from tests.fakes.yahoo_curl import LocalCurlYahoo
 
 START = date(2026, 1, 1)

@@ -22,10 +22,11 @@ import signals.sources.yahoo_http
 from bot.ops.doctor import cmd_doctor, prices_checks
 from bot.settings import Settings, load_settings
 from bot.storage import open_storage
+from tests.fakes import tiingo as fake_tiingo
+from tests.fakes import yahoo as fake_yahoo
 from tests.fakes.market import scaled_bars, write_price_dir
 from tests.fakes.tiingo import KEY, FakeTiingo
 from tests.fakes.yahoo import FakeYahoo
-from tests.signals import fake_tiingo, fake_yahoo
 from tests.fakes.yahoo_curl import routed_to
 
 
