@@ -12,7 +12,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CLOCK_CALLS = frozenset(
-    {"time", "now", "today", "utcnow", "monotonic", "perf_counter", "utc_now", "last_session_now"}
+    {
+        "time",
+        "now",
+        "today",
+        "utcnow",
+        "monotonic",
+        "perf_counter",
+        "utc_now",
+        "last_session_now",
+        "last_due_session",
+    }
 )
 
 

@@ -28,15 +28,16 @@ def _mode(path: Path) -> int:
 
 
 async def _signalbot(tmp_path: Path, *args: str) -> tuple[int, str]:
-    """Run ``python -m bot <args>`` (terminal mode, input at its end); exit code and stderr."""
+    """Run ``python -m bot <args>`` (terminal mode, ``/quit`` as its input); exit code and stderr."""
     prices = write_price_dir(tmp_path / "prices", {"SPY": 1.0})
     env = bot_env(tmp_path, prices, SIGNALBOT_LOG_LEVEL="INFO", PYTHONPATH=str(ROOT))
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", *args,
-        cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL,
+        cwd=tmp_path, env=env, stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    _, err = await asyncio.wait_for(proc.communicate(), 120)
+    # a command on stdin: with none, a terminal-mode run has nothing to serve and exits 78
+    _, err = await asyncio.wait_for(proc.communicate(b"/quit\n"), 120)
     assert proc.returncode is not None
     return proc.returncode, err.decode()
 

@@ -171,10 +171,11 @@ async def test_db_upgrade_and_start_keep_subscriptions_and_deliveries(
     env = bot_env(tmp_path, prices, SIGNALBOT_DATABASE_URL=url, PYTHONPATH=str(ROOT))
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", *command,
-        cwd=ROOT, env=env, stdin=asyncio.subprocess.DEVNULL,
+        cwd=ROOT, env=env, stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    _out, err = await asyncio.wait_for(proc.communicate(), 120)
+    # a command on stdin: with none, a terminal-mode run has nothing to serve and exits 78
+    _out, err = await asyncio.wait_for(proc.communicate(b"/quit\n"), 120)
     assert proc.returncode == 0, err.decode()
     after = _sqlite_counts(path)
     print(f"0012 -> head with python -m bot {' '.join(command)}: before {before} after {after}")

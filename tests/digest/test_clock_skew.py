@@ -25,7 +25,7 @@ from bot.storage import open_storage
 from tests.digest.test_takeover import free_port
 from tests.fakes.bot_process import bot_env, start_bot, stop_bot
 from tests.fakes.gate import Gate
-from tests.fakes.market import last_session_now, write_price_dir
+from tests.fakes.market import last_due_session, write_price_dir
 from tests.fakes.slack import FakeSlack
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
@@ -65,7 +65,7 @@ async def test_a_clock_90_s_ahead_never_takes_over_a_live_claim(
         pytest.skip("SQLite runs one process by design: its clock is the database's")
     if not await asyncio.to_thread(FAKETIME_LIB.exists):
         pytest.skip(f"libfaketime is not installed ({FAKETIME_LIB}; apt-get install faketime)")
-    session = last_session_now()
+    session = last_due_session()
     channels = [f"C{i:08d}" for i in range(COUNT)]
     async with open_storage(db_url) as storage:
         await storage.set_watchlist("slack", "T0", ["SPY", "QQQ", "IWM"])

@@ -37,7 +37,7 @@ from tests.digest.private_pg import PrivatePostgres, private_pg
 from tests.digest.test_takeover import free_port
 from tests.fakes.bot_process import bot_env, start_bot, stop_bot
 from tests.fakes.gate import Gate
-from tests.fakes.market import last_session_now, write_price_dir
+from tests.fakes.market import last_due_session, write_price_dir
 from tests.fakes.slack import FakeSlack
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
@@ -89,7 +89,7 @@ async def test_database_gone_mid_digest_every_channel_gets_it_once_without_resta
 ) -> None:
     async with contextlib_pg(backend) as pg:
         url = pg.url if pg is not None else f"sqlite:///{tmp_path / 'signalbot.db'}"
-        session = last_session_now()
+        session = last_due_session()
         channels = [f"C{i:08d}" for i in range(COUNT)]
         async with open_storage(url) as storage:
             await storage.set_watchlist("slack", "T0", ["SPY", "QQQ", "IWM", "TLT"])

@@ -43,7 +43,7 @@ from tests.digest.conftest import make_signal
 from tests.fakes.bot_process import bot_env, start_bot, stop_bot
 from tests.fakes.discord import GUILD_ID, FakeDiscord
 from tests.fakes.gate import Gate
-from tests.fakes.market import last_session_now, scaled_bars
+from tests.fakes.market import last_due_session, scaled_bars
 from tests.fakes.tiingo import KEY, FakeTiingo, running
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
@@ -121,7 +121,7 @@ async def ledger(db_url: str, session: date) -> list[Delivery]:
 async def test_run_stopped_or_killed_then_restarted_posts_each_part_exactly_once(
     db_url: str, tmp_path: Path, fakes: Fakes, point: str
 ) -> None:
-    session = last_session_now()
+    session = last_due_session()
     await subscribe(db_url, session)
     env = bot_env(
         tmp_path,

@@ -22,7 +22,7 @@ import pytest
 
 from bot.storage import open_storage
 from tests.fakes.bot_process import bot_env, start_bot, stop_bot
-from tests.fakes.market import last_session_now, write_price_dir
+from tests.fakes.market import last_due_session, write_price_dir
 from tests.fakes.slack import FakeSlack
 
 pytestmark = pytest.mark.slow
@@ -59,7 +59,7 @@ async def test_leader_stopped_mid_fanout_standby_completes_exactly_once(
     """kill -9: the standby waits out the leases and recovers; SIGTERM (a deploy): the leader
     finishes its posts in flight, gives the lock up, and the standby posts the rest."""
     pg = db_url.startswith("postgresql")  # SQLite runs one process: the "standby" restarts
-    session = last_session_now()
+    session = last_due_session()
     channels = [f"C{i:08d}" for i in range(COUNT)]
     async with open_storage(db_url) as storage:
         await storage.set_watchlist("slack", "T0", ["SPY", "QQQ", "IWM", "TLT"])

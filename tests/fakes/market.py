@@ -81,6 +81,21 @@ def last_session_now() -> date:
     return MarketCalendar().last_completed_session(datetime.now(UTC))
 
 
+#: A subscription without a time of its own is due this long after its session's close.
+DUE_AFTER_CLOSE_MINUTES = 30
+
+
+def last_due_session() -> date:
+    """The last XNYS session whose default digest is due at the real current time: its close
+    plus :data:`DUE_AFTER_CLOSE_MINUTES` has passed. Between a close and its due time (21:00 to
+    21:30 UTC on a winter weekday) this is the session before :func:`last_session_now`, which is
+    the one a running bot's scheduler posts then; tests that let the scheduler choose expect it."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC) - timedelta(minutes=DUE_AFTER_CLOSE_MINUTES)
+    return MarketCalendar().last_completed_session(now)
+
+
 def write_price_dir(directory: Path, tickers: dict[str, float], *, end: date | None = None) -> Path:
     """CSV files for ``tickers`` (name -> scale of the worked-example series) ending at ``end``.
 
