@@ -5,49 +5,19 @@ text alternative, and every number against ``signalbot signal --json`` for the s
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from datetime import date
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 from formatting.numbers import pct, price
+from tests.site.conftest import BASE, TICKERS, cli
 from tests.site.htmlcheck import Page, read_page
-from tests.support import bot_env, scaled_bars, write_price_dir
 
-BASE = "https://example.org/research"
-TICKERS = {"IWM": 1.0, "SPY": 2.3}
 LANGS = {"en": "en", "zh-hans": "zh-Hans", "zh-hant": "zh-Hant"}
 CATALOG = {"en": "en", "zh-hans": "zh", "zh-hant": "zh-hant"}
 
 pytestmark = pytest.mark.slow
-
-
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], list[date]]:
-    tmp = tmp_path_factory.mktemp("site")
-    prices = write_price_dir(tmp / "prices", TICKERS)
-    days = [d.date() for d in scaled_bars(TICKERS)["IWM"].index[-3:]]
-    env = bot_env(tmp, prices, SIGNALBOT_PUBLIC_URL=BASE + "/")
-    out = tmp / "out"
-    done = _cli(env, "site", "build", str(out), "--tickers", *TICKERS, "--since", str(days[0]))
-    assert done.returncode == 0, done.stderr
-    assert "pages" in done.stdout
-    assert done.stderr == ""
-    return out, env, days
 
 
 def _pages(out: Path) -> dict[str, Page]:
@@ -111,7 +81,7 @@ def test_sharing_tags_and_accessible_structure(built) -> None:
 def test_numbers_equal_signal_json_for_each_session(built) -> None:
     out, env, days = built
     for day in (days[0], days[-1]):
-        done = _cli(env, "signal", *TICKERS, "--json", "--as-of", day.isoformat())
+        done = cli(env, "signal", *TICKERS, "--json", "--as-of", day.isoformat())
         assert done.returncode == 0, done.stderr
         for expected in json.loads(done.stdout):
             ticker = expected["ticker"]
