@@ -26,6 +26,7 @@ from bot.site.pages import (
     index_page,
     root_page,
 )
+from bot.site.preview import preview_png
 from bot.site.urls import card_path, fund_path, index_path, relative
 from bot.site.write import sitemap, write_atomic
 from bot.storage import Storage
@@ -148,6 +149,7 @@ def write_site(
                 here = paths[lang]
                 # the chart carries words (title, legend, as-of line): one per language
                 write_atomic(out / here / "chart.png", chart_png(card, lang))
+                write_atomic(out / here / "preview.png", preview_png(card, lang))
                 html = card_page(
                     card,
                     lang,

@@ -36,6 +36,7 @@ def add_site_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     build.add_argument(
         "--lang",
         nargs="+",
+        dest="site_langs",  # not "lang": the CLI reads args.lang as one language setting
         choices=LANGS,
         default=list(LANGS),
         help=f"languages to write ({', '.join(LANGS)}; default: all)",
@@ -55,7 +56,7 @@ async def cmd_site(args: argparse.Namespace, settings: Settings, signal_json: Si
         parts = urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UserError("site.bad_public_url", url=base)
-    langs: list[Lang] = list(dict.fromkeys(args.lang))
+    langs: list[Lang] = list(dict.fromkeys(args.site_langs))
     if "en" in langs:  # English first: x-default points at it
         langs.remove("en")
         langs.insert(0, "en")

@@ -146,7 +146,7 @@ def card_page(
         returns=returns,
         chart_alt=chart_alt(card, lang),
         chart_src="chart.png",
-        og_image=absolute(base, here + "chart.png"),
+        og_image=absolute(base, here + "preview.png"),
         headings={
             "signal": t("site.heading.signal", lang),
             "scope": t("site.heading.scope", lang),
@@ -195,7 +195,7 @@ def fund_page(
         latest_href=latest_href,
         sessions_heading=t("site.sessions", lang),
         sessions=sessions,
-        og_image=absolute(base, _resolve(here, latest_href) + "chart.png"),
+        og_image=absolute(base, _resolve(here, latest_href) + "preview.png"),
     )
     return environment().get_template("fund.html").render(context)
 

@@ -9,6 +9,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from formatting.numbers import pct, price
 from tests.site.conftest import BASE, TICKERS, cli
@@ -66,8 +67,11 @@ def test_sharing_tags_and_accessible_structure(built) -> None:
     out, _, days = built
     page = read_page(out / "IWM" / days[-1].isoformat() / "zh-hant" / "index.html")
     assert page.meta["og:url"] == page.canonical
-    assert page.meta["og:image"].endswith(f"/IWM/{days[-1]}/zh-hant/chart.png")
+    assert page.meta["og:image"].endswith(f"/IWM/{days[-1]}/zh-hant/preview.png")
     assert page.meta["twitter:card"] == "summary_large_image"
+    with Image.open(out / "IWM" / str(days[-1]) / "zh-hant" / "preview.png") as preview:
+        assert preview.size == (1200, 630)
+    assert (page.meta["og:image:width"], page.meta["og:image:height"]) == ("1200", "630")
     assert page.meta["og:locale"] == "zh_TW"
     levels = [level for level, _ in page.headings]
     assert levels[0] == 1 and levels.count(1) == 1
