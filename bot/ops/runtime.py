@@ -51,5 +51,9 @@ async def start_ops(
             if isinstance(adapter, SlackAdapter) and (routes := adapter.http_app()) is not None:
                 server.mount(routes)
                 adapter.serve_http = False  # one port: the ops server answers Slack too
+    if settings.site_serve == "on" and settings.site_dir is not None:
+        from bot.site.serve import add_research_routes
+
+        add_research_routes(server.app, settings.site_dir)
     await server.start()
     return server
