@@ -5,6 +5,7 @@ text alternative, and every number against ``signalbot signal --json`` for the s
 from __future__ import annotations
 
 import json
+import re
 from itertools import pairwise
 from pathlib import Path
 
@@ -19,6 +20,29 @@ LANGS = {"en": "en", "zh-hans": "zh-Hans", "zh-hant": "zh-Hant"}
 CATALOG = {"en": "en", "zh-hans": "zh", "zh-hant": "zh-hant"}
 
 pytestmark = pytest.mark.slow
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_text_colours_have_sufficient_contrast_light_and_dark() -> None:
+    """WCAG 2 AA (4.5:1) for every text colour of the stylesheet on both of its backgrounds."""
+    css = (Path(__file__).parents[2] / "bot" / "site" / "static" / "site.css").read_text()
+    light, dark = css.split("@media (prefers-color-scheme: dark)")[:2]
+    for block in (light, dark.split("}")[0]):
+        colours = dict(re.findall(r"--([a-z]+): (#[0-9a-f]{6})", block))
+        for background in ("bg", "panel"):
+            for text in ("fg", "muted", "link", "green", "red", "grey"):
+                ratio = _contrast(colours[text], colours[background])
+                assert ratio >= 4.5, (text, background, ratio)
 
 
 def _pages(out: Path) -> dict[str, Page]:
@@ -73,9 +97,11 @@ def test_sharing_tags_and_accessible_structure(built) -> None:
         assert preview.size == (1200, 630)
     assert (page.meta["og:image:width"], page.meta["og:image:height"]) == ("1200", "630")
     assert page.meta["og:locale"] == "zh_TW"
-    levels = [level for level, _ in page.headings]
-    assert levels[0] == 1 and levels.count(1) == 1
-    assert all(b - a <= 1 for a, b in pairwise(levels))
+    for path, each in _pages(out).items():  # headings in order on every page
+        levels = [level for level, _ in each.headings]
+        assert levels[0] == 1 and levels.count(1) == 1, path
+        assert all(b - a <= 1 for a, b in pairwise(levels)), path
+        assert all(text for _, text in each.headings), path
     (chart,) = page.images
     assert "281.65" in chart["alt"] and "-3.55%" in chart["alt"] and "防禦動能" in chart["alt"]
     # colour is never alone: a sign, and a word beside each return

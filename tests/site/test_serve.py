@@ -115,3 +115,31 @@ async def test_nothing_outside_the_site_is_served(server, path: str) -> None:
     assert status == 404, path
     assert b"outside" not in body
     assert b"half a page" not in body
+
+
+async def test_the_running_bots_http_server_serves_research_when_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.ops.metrics import Metrics
+    from bot.ops.runtime import start_ops
+    from bot.settings import load_settings
+    from bot.storage import open_storage
+
+    for name in ("SIGNALBOT_SITE_DIR", "SIGNALBOT_SITE_SERVE", "SIGNALBOT_HTTP_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    site = tmp_path / "site"
+    (site / "en").mkdir(parents=True)
+    (site / "en" / "index.html").write_text("<p>index</p>")
+    async with open_storage(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}") as storage:
+        for serve, expected in (("on", 200), ("off", 404)):
+            settings = load_settings(
+                None, http_host="127.0.0.1", site_dir=site, site_serve=serve
+            ).model_copy(update={"http_port": 0})  # any free port (0 is no valid setting)
+            ops = await start_ops(settings, storage, [], None, Metrics())
+            try:
+                assert ops._runner is not None
+                port = ops._runner.addresses[0][1]
+                status, _, _ = await _get(port, "/research/en/")
+                assert status == expected, serve
+            finally:
+                await ops.stop()
