@@ -121,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.digest.cli_args import add_digest_parser
 
     add_digest_parser(sub)
+    from bot.site.cli import add_site_parser
+
+    add_site_parser(sub)
     return parser
 
 
@@ -358,7 +361,7 @@ def _main(argv: Sequence[str] | None) -> int:
     )
     configure_logging(
         settings.log_level,
-        quiet=args.command in ("signal", "preview", "history", "config", "doctor")
+        quiet=args.command in ("signal", "preview", "history", "config", "doctor", "site")
         or getattr(args, "digest_command", None) == "preview",
         log_file=settings.data_dir / "signalbot.log" if terminal_mode else None,
         secrets=_secrets(settings),
@@ -383,6 +386,10 @@ def _main(argv: Sequence[str] | None) -> int:
             return asyncio.run(cmd_digest(args, settings))
         if args.command == "db":
             return asyncio.run(cmd_db_upgrade(settings))
+        if args.command == "site":
+            from bot.site.cli import cmd_site
+
+            return asyncio.run(cmd_site(args, settings, _signal_json))
         return asyncio.run(cmd_run(settings))
     except UserError as exc:
         print(_one_line(exc.key, exc.params, language), file=sys.stderr)
@@ -402,7 +409,11 @@ def _failed(
     only with ``SIGNALBOT_LOG_LEVEL=DEBUG``."""
     from signals.sources.http import redacted
 
-    sub = getattr(args, "db_command", None) or getattr(args, "digest_command", None)
+    sub = (
+        getattr(args, "db_command", None)
+        or getattr(args, "digest_command", None)
+        or getattr(args, "site_command", None)
+    )
     command = " ".join(str(part) for part in (args.command, sub) if part)
     if settings.log_level.upper() == "DEBUG":
         traceback.print_exception(exc, file=sys.stderr)

@@ -139,6 +139,22 @@ class Settings(BaseSettings):
         20.0,
         "Lease of a digest claim, in seconds: a crashed process's claims are taken over after it",
     )
+    public_url: str | None = _env(
+        "SIGNALBOT_PUBLIC_URL",
+        None,
+        "Public http(s) URL of the research site (canonical links, previews, sitemap)",
+    )
+    """Where ``signalbot site build``'s folder is published, e.g. ``https://example.org/research``:
+    the base of every page's canonical, ``hreflang`` and OpenGraph URL and of ``sitemap.xml``.
+    Unset: the built folder's own ``file://`` URL (a local preview)."""
+    site_dir: Path | None = _env(
+        "SIGNALBOT_SITE_DIR", None, "Folder of the research site (signalbot site build's OUT)"
+    )
+    """The built research site, served at ``/research/`` when ``SIGNALBOT_SITE_SERVE=on``."""
+    site_serve: Literal["on", "off"] = _env(
+        "SIGNALBOT_SITE_SERVE", "off", "Serve SIGNALBOT_SITE_DIR at /research/ on the HTTP server"
+    )
+    """``on``: the ops HTTP server also serves the research site (``SIGNALBOT_SITE_DIR``)."""
 
     @field_validator(
         "discord_api_base_url", "slack_api_base_url", "tiingo_api_base_url", mode="before"

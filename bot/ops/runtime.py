@@ -51,5 +51,15 @@ async def start_ops(
             if isinstance(adapter, SlackAdapter) and (routes := adapter.http_app()) is not None:
                 server.mount(routes)
                 adapter.serve_http = False  # one port: the ops server answers Slack too
+    if settings.site_serve == "on":
+        from bot.site.serve import add_research_routes
+
+        if settings.site_dir is None or not settings.site_dir.is_dir():
+            log.error(
+                "SIGNALBOT_SITE_SERVE=on but SIGNALBOT_SITE_DIR=%s is not a folder: "
+                "/research/ answers 404 until signalbot site build writes it",
+                settings.site_dir,
+            )
+        add_research_routes(server.app, settings.site_dir or settings.data_dir / "site")
     await server.start()
     return server
