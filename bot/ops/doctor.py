@@ -53,17 +53,17 @@ def format_check(check: Check) -> str:
 def settings_check(settings: Settings) -> Check:
     """The settings parsed (else doctor would not run) and name at least one usable surface."""
     surfaces = []
-    if settings.discord_enabled:
+    if settings.discord.enabled:
         surfaces.append("Discord")
-    if settings.slack_enabled:
-        surfaces.append("Slack (Socket Mode)" if settings.slack_socket_mode else "Slack (HTTP)")
-    slack_partial = not settings.slack_enabled and any(
+    if settings.slack.enabled:
+        surfaces.append("Slack (Socket Mode)" if settings.slack.socket_mode else "Slack (HTTP)")
+    slack_partial = not settings.slack.enabled and any(
         v is not None
         for v in (
-            settings.slack_bot_token,
-            settings.slack_app_token,
-            settings.slack_signing_secret,
-            settings.slack_client_id,
+            settings.slack.bot_token,
+            settings.slack.app_token,
+            settings.slack.signing_secret,
+            settings.slack.client_id,
         )
     )
     if slack_partial:
@@ -84,8 +84,8 @@ async def database_check(settings: Settings, limit: float) -> Check:
 
     from bot.storage.db import alembic_config, current_revision
 
-    url = settings.async_database_url
-    where = safe_url(settings.database_url)
+    url = settings.storage.async_database_url
+    where = safe_url(settings.storage.database_url)
     parsed = make_url(url)
     file = parsed.database if parsed.get_backend_name() == "sqlite" else None
     # do not create an empty SQLite file by looking at it
@@ -208,9 +208,9 @@ async def run_checks(settings: Settings, *, limit: float = 10.0) -> list[Check]:
         ("database", lambda: one(database_check(settings, limit))),
         ("price source", lambda: prices_checks(settings, limit)),
     ]
-    if settings.discord_enabled:
+    if settings.discord.enabled:
         groups.append(("discord", lambda: discord_checks(settings, limit)))
-    if settings.slack_enabled:
+    if settings.slack.enabled:
         groups.append(("slack", lambda: slack_checks(settings, limit)))
     for name, group in groups:
         checks += await _guarded(name, group)

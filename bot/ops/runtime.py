@@ -41,10 +41,10 @@ async def start_ops(
     server = OpsServer(
         Readiness(storage, adapters, digests),
         metrics,
-        host=settings.http_host,
-        port=settings.http_port,
+        host=settings.ops.http_host,
+        port=settings.ops.http_port,
     )
-    if settings.slack_enabled:
+    if settings.slack.enabled:
         from bot.adapters.slack.app import SlackAdapter
 
         for adapter in adapters:

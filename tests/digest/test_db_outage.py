@@ -10,8 +10,9 @@ failed. Either way 16 ledger rows stay ``claimed`` under the bot's own instance 
 - ``postgresql``: a private PostgreSQL server this test started is stopped (``pg_ctl stop -m
   fast``: every session is cut) and started again once the bot has failed to mark them;
 - ``sqlite-locked``: another connection holds an exclusive lock on the SQLite file until the
-  bot's writes have failed with "database is locked" (its 30 s busy timeout; the one wait on
-  a wall clock here, since the bot's timeout is what makes the write fail).
+  bot's writes have failed with "database is locked" (its busy timeout, set to 2 s here with
+  ``SIGNALBOT_SQLITE_BUSY_TIMEOUT_SECONDS``; the one wait on a wall clock here, since the bot's
+  timeout is what makes the write fail).
 
 Without a restart, the same process must take them over once their lease (3 s) ends, ask Slack
 (message metadata) whether they went out, mark those found and post the others: every channel
@@ -43,6 +44,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 log = logging.getLogger(__name__)
 COUNT = 60
 IN_FLIGHT = 16  # the runner's concurrency: every delivery in flight is posted, not marked
+BUSY_TIMEOUT = "2"  # SIGNALBOT_SQLITE_BUSY_TIMEOUT_SECONDS: the locked writes fail in 2 s, not 30
 BOUND = 180.0  # seconds for anything to happen (a bound, never a sync point)
 CRASHED = "digest delivery crashed"
 
@@ -108,6 +110,7 @@ async def test_database_gone_mid_digest_every_channel_gets_it_once_without_resta
             SLACK_BOT_TOKEN="xoxb-fake-token",
             SLACK_SIGNING_SECRET="fake-signing-secret",
             SLACK_API_BASE_URL=fake.url,
+            SIGNALBOT_SQLITE_BUSY_TIMEOUT_SECONDS=BUSY_TIMEOUT,  # the locked writes fail sooner
         )
         bot_log = tmp_path / "bot.log"
         gate = fake.gate = Gate("answer" if point == "posted" else "store")
