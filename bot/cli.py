@@ -325,7 +325,7 @@ def _main(argv: Sequence[str] | None) -> int:
         settings = load_settings()
     except SettingsError as exc:
         if args.command == "doctor":  # the checklist's first line, then stop: nothing else runs
-            from bot.ops.doctor import format_check, problem
+            from bot.ops.checks import format_check, problem
 
             fix = "fix that variable in the environment or .env (see .env.example)"
             print(format_check(problem("settings", str(exc), fix)))

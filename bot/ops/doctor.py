@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot.ops.checks import Check as Check
+from bot.ops.checks import format_check as format_check
+from bot.ops.checks import ok, problem
 from bot.settings import Settings
 from bot.storage.urls import safe_url
 
@@ -22,32 +24,6 @@ if TYPE_CHECKING:
     from signals.bars import AsyncPriceSource, PriceSource
 
 EXIT_OK, EXIT_PROBLEM = 0, 1
-
-
-@dataclass(frozen=True)
-class Check:
-    """One line of the checklist; ``fix`` says what to do when ``ok`` is False."""
-
-    name: str
-    ok: bool
-    detail: str
-    fix: str = ""
-
-
-def ok(name: str, detail: str) -> Check:
-    """A passed check."""
-    return Check(name, True, detail)
-
-
-def problem(name: str, detail: str, fix: str) -> Check:
-    """A failed check and what to do about it."""
-    return Check(name, False, detail, fix)
-
-
-def format_check(check: Check) -> str:
-    """``ok       name  detail`` or ``problem  name  detail`` plus an indented ``-> fix`` line."""
-    line = f"{'ok' if check.ok else 'problem':<8} {check.name:<18} {check.detail}"
-    return line if check.ok or not check.fix else f"{line}\n{'':<27} -> {check.fix}"
 
 
 def settings_check(settings: Settings) -> Check:

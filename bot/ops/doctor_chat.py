@@ -14,18 +14,13 @@ from typing import Any
 
 import aiohttp
 
-from bot.ops.doctor import Check, ok, problem
+from bot.discord_permissions import ADMINISTRATOR, NEEDED
+from bot.ops.checks import Check, ok, problem
 from bot.settings import Settings
 
 DISCORD_API = "https://discord.com/api/v10"
-#: Bits from Discord's permission table.
-ADMINISTRATOR = 1 << 3
-NEEDED_PERMISSIONS = {
-    "View Channel": 1 << 10,
-    "Send Messages": 1 << 11,
-    "Embed Links": 1 << 14,
-    "Attach Files": 1 << 15,
-}
+#: English name -> bit of each permission a digest post needs.
+NEEDED_PERMISSIONS = {p.name: p.bit for p in NEEDED}
 
 
 class DiscordRest:

@@ -34,9 +34,9 @@ from bot.adapters.base import (
     RecoveryUnavailable,
 )
 from bot.adapters.discord.interactions import DEFER_AFTER, PLATFORM, InteractionHandler
+from bot.adapters.discord.locales import reader_language
 from bot.adapters.discord.permissions import english_names, missing_permissions
 from bot.adapters.discord.poster import post_message
-from bot.adapters.discord.render import reader_language
 from bot.adapters.discord.shards import ShardRunner
 from bot.adapters.discord.sync import sync_if_changed
 from bot.adapters.discord.translator import CatalogTranslator

@@ -23,12 +23,12 @@ from discord import app_commands
 from bot.adapters.base import Attachment
 from bot.adapters.discord.errors import MissingManageServer, OnCooldown, Restarting, explain
 from bot.adapters.discord.errors import register as register_errors
+from bot.adapters.discord.locales import reader_language
 from bot.adapters.discord.render import (
     Outgoing,
     chunks,
     message_lines,
     outgoing,
-    reader_language,
 )
 from bot.cooldown import Cooldown
 from bot.dispatch import Dispatcher, Outcome

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.adapters.discord.render import reader_language
+from bot.adapters.discord.locales import reader_language
 from tests.bot.discord.fake_discord import GUILD_ID, guild_create, interaction, option
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
