@@ -107,7 +107,10 @@ def test_the_walk_finds_a_circle_hidden_in_a_function() -> None:
     b = ast.parse("def f():\n    from pkg import a\n")
     c = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.a\n")
     known = {"pkg.a", "pkg.b", "pkg.c"}
-    graph = {name: set(imported(tree, known)) for name, tree in zip(sorted(known), (a, b, c))}
+    graph = {
+        name: set(imported(tree, known))
+        for name, tree in zip(sorted(known), (a, b, c), strict=True)
+    }
     assert circles(graph) == [["pkg.a", "pkg.b"]]
     assert graph["pkg.c"] == set()
 
