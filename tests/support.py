@@ -204,3 +204,15 @@ def reference(closes: Sequence[float]) -> dict[str, float]:
         "z_5d": math.log1p(r_5d) / (sigma * math.sqrt(5)),
         "z_1m": math.log1p(r_1m) / (sigma * math.sqrt(21)),
     }
+
+
+def json_strings(obj: object, *, skip: Iterable[str] = ()) -> list[str]:
+    """Every string inside a JSON-like value (dicts, lists, tuples), in order; values under the
+    keys in ``skip`` are left out."""
+    if isinstance(obj, str):
+        return [obj]
+    if isinstance(obj, dict):
+        return [s for k, v in obj.items() if k not in skip for s in json_strings(v, skip=skip)]
+    if isinstance(obj, list | tuple):
+        return [s for v in obj for s in json_strings(v, skip=skip)]
+    return []
