@@ -37,8 +37,9 @@ from bot.storage import Delivery, open_storage
 from tests.digest.fake_slack import FakeSlackDigest
 from tests.digest.gate import Gate
 from tests.digest.private_pg import PrivatePostgres, private_pg
+from tests.digest.slack_digest import slack_env, subscribe
 from tests.digest.test_takeover import free_port
-from tests.support import bot_env, last_session_now, start_bot, stop_bot, write_price_dir
+from tests.support import last_session_now, start_bot, stop_bot, write_price_dir
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 log = logging.getLogger(__name__)
@@ -92,24 +93,15 @@ async def test_database_gone_mid_digest_every_channel_gets_it_once_without_resta
         url = pg.url if pg is not None else f"sqlite:///{tmp_path / 'signalbot.db'}"
         session = last_session_now()
         channels = [f"C{i:08d}" for i in range(COUNT)]
-        async with open_storage(url) as storage:
-            await storage.set_watchlist("slack", "T0", ["SPY", "QQQ", "IWM", "TLT"])
-            for channel in channels:
-                await storage.upsert_subscription(
-                    "slack", "T0", channel, time=None, timezone="America/New_York"
-                )
+        await subscribe(url, channels, ["SPY", "QQQ", "IWM", "TLT"])
         prices = write_price_dir(tmp_path / "prices", {"SPY": 2.4, "QQQ": 2.0, "IWM": 1.0})
-        env = bot_env(
+        env = slack_env(
             tmp_path,
             prices,
-            SIGNALBOT_DATABASE_URL=url,
-            SIGNALBOT_LOG_LEVEL="INFO",
-            SIGNALBOT_DIGEST_LEASE_SECONDS="3",
-            SIGNALBOT_DIGEST_GRACE_HOURS="200",  # the last session's digest is due now
-            SIGNALBOT_HTTP_PORT=str(free_port()),
-            SLACK_BOT_TOKEN="xoxb-fake-token",
-            SLACK_SIGNING_SECRET="fake-signing-secret",
-            SLACK_API_BASE_URL=fake.url,
+            url,
+            fake.url,
+            lease="3",
+            port=free_port(),
             SIGNALBOT_SQLITE_BUSY_TIMEOUT_SECONDS=BUSY_TIMEOUT,  # the locked writes fail sooner
         )
         bot_log = tmp_path / "bot.log"
