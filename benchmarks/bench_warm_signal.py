@@ -45,12 +45,12 @@ async def wired(directory: Path, data_dir: Path) -> AsyncIterator[tuple[Dispatch
     settings = load_settings(
         env_file=None, price_source=f"csv:{directory}", data_dir=data_dir, database_url=""
     )
-    async with open_storage(settings.async_database_url) as storage:
+    async with open_storage(settings.storage.async_database_url) as storage:
         prices = price_service(settings, storage)
         services = Services(
             prices=prices,
             settings=storage,
-            default_language=settings.default_language,
+            default_language=settings.chat.default_language,
             about_source=prices.source.name,
         )
         yield Dispatcher(services), prices, storage

@@ -45,18 +45,24 @@ def platform_adapters(
 ) -> list[Adapter]:
     """The Discord and Slack adapters the settings enable; one failing never stops the other."""
     adapters: list[Adapter] = []
-    if settings.discord_enabled:
+    if settings.discord.enabled:
         try:
             from bot.adapters.discord import create_discord_adapter
 
-            adapters.append(create_discord_adapter(settings, dispatcher, storage))
+            adapters.append(
+                create_discord_adapter(settings.discord, settings.chat, dispatcher, storage)
+            )
         except Exception:
             log.exception("adapter=discord could not be created; continuing without it")
-    if settings.slack_enabled:
+    if settings.slack.enabled:
         try:
             from bot.adapters.slack import create_slack_adapter
 
-            adapters.append(create_slack_adapter(settings, dispatcher, storage))
+            adapters.append(
+                create_slack_adapter(
+                    settings.slack, settings.chat, dispatcher, storage, port=settings.ops.http_port
+                )
+            )
         except Exception:
             log.exception("adapter=slack could not be created; continuing without it")
     return adapters
@@ -80,15 +86,18 @@ async def run_bot(
     extra_adapters: Callable[[Dispatcher], list[Adapter]] | None = None,
 ) -> int:
     """Run until SIGINT/SIGTERM (or, in terminal mode, end of input); returns the exit code."""
-    configured = extra_adapters is not None or settings.discord_enabled or settings.slack_enabled
+    configured = extra_adapters is not None or settings.discord.enabled or settings.slack.enabled
     terminal_mode = not configured
-    tighten(settings.data_dir, 0o700)  # an existing data dir holds the database and log
+    tighten(settings.storage.data_dir, 0o700)  # an existing data dir holds the database and log
     metrics: Metrics | None = None
     if ops_wanted(settings, terminal_mode=terminal_mode):
         from bot.ops import metrics as ops_metrics  # prometheus is imported only when served
 
         metrics = ops_metrics.Metrics()
-    async with open_storage(settings.async_database_url) as storage:
+    async with open_storage(
+        settings.storage.async_database_url,
+        busy_timeout=settings.storage.sqlite_busy_timeout_seconds,
+    ) as storage:
         prices = price_service(settings, storage)
         if metrics is not None:
             from bot.ops.runtime import instrument_prices
@@ -97,10 +106,10 @@ async def run_bot(
         services = Services(
             prices=prices,
             settings=storage,
-            default_language=settings.default_language,
+            default_language=settings.chat.default_language,
             about_source=prices.source.name,
             alerts=storage,
-            max_alerts=settings.max_alerts_per_server,
+            max_alerts=settings.digest.max_alerts_per_server,
         )
         dispatcher = Dispatcher(services, on_command=metrics.command if metrics else None)
         adapters: list[Adapter] = (
@@ -113,7 +122,7 @@ async def run_bot(
             return 1
         watcher: WatchedInput | None = None
         if terminal_mode:
-            private_dir(settings.data_dir)
+            private_dir(settings.storage.data_dir)
             language = await dispatcher.safe_language_for("terminal", "local")
             stdin, watcher = watched_stdin(stdin, state_message(settings, language))
             adapters.append(
@@ -121,7 +130,7 @@ async def run_bot(
                     dispatcher,
                     stdin=stdin,
                     stdout=stdout,
-                    history_path=settings.data_dir / "terminal_history",
+                    history_path=settings.storage.data_dir / "terminal_history",
                 )
             )
         log.info(
@@ -145,8 +154,8 @@ async def run_bot(
                 log.error(
                     "http server could not listen on %s:%d (%s); set SIGNALBOT_HTTP_PORT to a "
                     "free port or SIGNALBOT_OPS_SERVER=off",
-                    settings.http_host,
-                    settings.http_port,
+                    settings.ops.http_host,
+                    settings.ops.http_port,
                     exc.strerror or exc,
                 )
                 if digests is not None:

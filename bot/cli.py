@@ -40,7 +40,7 @@ def _print_errors(messages: Sequence[Message], language: Language, settings: Set
     the bot offline (the command as this install runs it), as the terminal says it."""
     for message in messages:
         print(_one_line(message.key, dict(message.params), language), file=sys.stderr)
-    if offline_advised([m.key for m in messages], settings.price_sources[0]):
+    if offline_advised([m.key for m in messages], settings.prices.sources[0]):
         hint = {"command": offline_command()}
         print(_one_line("terminal.offline_hint", hint, language), file=sys.stderr)
 
@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _language(settings: Settings, choice: str | None) -> Language:
-    return cast(Language, choice or settings.default_language)
+    return cast(Language, choice or settings.chat.default_language)
 
 
 async def _cards(
@@ -293,7 +293,7 @@ async def cmd_db_upgrade(settings: Settings) -> int:
     """``signalbot db upgrade``: apply migrations."""
     from bot.storage.db import upgrade
 
-    await upgrade(settings.async_database_url)
+    await upgrade(settings.storage.async_database_url)
     print("database is up to date")
     return EXIT_OK
 
@@ -316,12 +316,12 @@ async def cmd_run(settings: Settings) -> int:
 def _secrets(settings: Settings) -> tuple[str, ...]:
     """Every configured secret value, so the log filter can redact it verbatim."""
     values = (
-        settings.discord_token,
-        settings.slack_bot_token,
-        settings.slack_app_token,
-        settings.slack_signing_secret,
-        settings.slack_client_secret,
-        settings.tiingo_api_key,
+        settings.discord.token,
+        settings.slack.bot_token,
+        settings.slack.app_token,
+        settings.slack.signing_secret,
+        settings.slack.client_secret,
+        settings.prices.tiingo_api_key,
     )
     return tuple(v.get_secret_value() for v in values if v is not None)
 
@@ -349,7 +349,7 @@ def _main(argv: Sequence[str] | None) -> int:
         settings = load_settings()
     except SettingsError as exc:
         if args.command == "doctor":  # the checklist's first line, then stop: nothing else runs
-            from bot.ops.doctor import format_check, problem
+            from bot.ops.checks import format_check, problem
 
             fix = "fix that variable in the environment or .env (see .env.example)"
             print(format_check(problem("settings", str(exc), fix)))
@@ -357,13 +357,13 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"signalbot: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     terminal_mode = args.command == "run" and not (
-        settings.discord_enabled or settings.slack_enabled
+        settings.discord.enabled or settings.slack.enabled
     )
     configure_logging(
-        settings.log_level,
+        settings.ops.log_level,
         quiet=args.command in ("signal", "preview", "history", "config", "doctor", "site")
         or getattr(args, "digest_command", None) == "preview",
-        log_file=settings.data_dir / "signalbot.log" if terminal_mode else None,
+        log_file=settings.storage.data_dir / "signalbot.log" if terminal_mode else None,
         secrets=_secrets(settings),
     )
     language = _language(settings, getattr(args, "lang", None))
@@ -415,7 +415,7 @@ def _failed(
         or getattr(args, "site_command", None)
     )
     command = " ".join(str(part) for part in (args.command, sub) if part)
-    if settings.log_level.upper() == "DEBUG":
+    if settings.ops.log_level.upper() == "DEBUG":
         traceback.print_exception(exc, file=sys.stderr)
     inner = getattr(exc, "orig", None)  # a database driver's own error, without SQLAlchemy's
     cause = inner if isinstance(inner, BaseException) else exc  # "Background on..." link

@@ -19,12 +19,12 @@ from signals.sources import sources_from_spec
 def price_sources(settings: Settings) -> list[PriceSource | AsyncPriceSource]:
     """The configured chain of price sources, one per link (``signalbot doctor`` checks these
     very objects); ValueError names a link that cannot be built."""
-    key = settings.tiingo_api_key
+    key = settings.prices.tiingo_api_key
     return sources_from_spec(
-        settings.price_source,
+        settings.prices.price_source,
         tiingo_key=(lambda: key.get_secret_value()) if key is not None else None,
-        tiingo_base_url=settings.tiingo_api_base_url,
-        demo_tickers=settings.demo_tickers,
+        tiingo_base_url=settings.prices.tiingo_api_base_url,
+        demo_tickers=settings.prices.demo_tickers,
     )
 
 
@@ -34,7 +34,7 @@ def price_service(settings: Settings, storage: Storage) -> PriceService:
         price_sources(settings),
         LazyCalendar(),  # built at the first signal or digest tick, not at start-up
         store=storage,
-        deadline=settings.price_deadline_seconds,
+        deadline=settings.prices.price_deadline_seconds,
     )
 
 
@@ -49,7 +49,7 @@ async def oneoff_database(settings: Settings) -> AsyncIterator[str]:
     """
     path = sqlite_file(settings)
     if path is None or path.exists():
-        yield settings.async_database_url
+        yield settings.storage.async_database_url
         return
     with tempfile.TemporaryDirectory(prefix="signalbot-") as scratch:
         yield f"sqlite+aiosqlite:///{Path(scratch) / 'signalbot.db'}"

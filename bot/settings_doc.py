@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from bot.settings import Settings, settings_table
+from bot.settings import Settings, setting_fields, settings_table
 from bot.state import state_location
 from bot.storage.urls import safe_url
 
@@ -44,9 +44,11 @@ def _shown(field: str, value: object) -> str:
 def current_table(settings: Settings) -> list[tuple[str, str, str]]:
     """(variable, current value, meaning) for every setting; no secret value ever appears."""
     rows = []
-    fields = Settings.model_fields
-    for (name, _default, description), field in zip(settings_table(), fields, strict=True):
-        rows.append((name, _shown(field, getattr(settings, field)), description))
+    places = setting_fields()
+    for (name, _default, description), (group, field, _) in zip(
+        settings_table(), places, strict=True
+    ):
+        rows.append((name, _shown(field, getattr(getattr(settings, group), field)), description))
     return rows
 
 
@@ -57,7 +59,7 @@ def text_table(settings: Settings) -> str:
         *current_table(settings),
         (
             "data directory",
-            str(settings.data_dir.absolute()),
+            str(settings.storage.data_dir.absolute()),
             "where the SQLite database, the terminal history and its log live",
         ),
         (

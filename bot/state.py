@@ -14,7 +14,7 @@ from bot.storage.urls import parse_url, safe_url
 
 def sqlite_file(settings: Settings) -> Path | None:
     """The SQLite file of the configured database, absolute; None for a server or in memory."""
-    url = parse_url(settings.database_url)
+    url = parse_url(settings.storage.database_url)
     database = url.database or ""
     if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
         return None
@@ -27,4 +27,4 @@ def state_location(settings: Settings) -> str:
     """Where the bot keeps its state: the SQLite file's absolute path, or the server's URL
     without its password (``signalbot run`` says it at start-up, ``signalbot config`` too)."""
     path = sqlite_file(settings)
-    return str(path) if path is not None else safe_url(settings.database_url)
+    return str(path) if path is not None else safe_url(settings.storage.database_url)

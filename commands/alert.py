@@ -23,7 +23,7 @@ def _where(platform: str, channel_id: str) -> object:
     return (
         Term("alert.where_dm")
         if channel_id.startswith(DM_PREFIX)
-        else ChannelRef(platform, channel_id)
+        else ChannelRef(channel_id, platform)
     )
 
 

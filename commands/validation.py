@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, time
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from commands.reply import UserError
 from formatting.colours import COLOUR_SCHEMES, ColourScheme
 from formatting.languages import LANGUAGES, Language
 from signals.symbols import SymbolProblem, fold, normalize_symbol
+
+_C = TypeVar("_C", bound=str)  # a choice: Language, ColourScheme
 
 TICKER_RE = re.compile(r"[A-Z0-9.\-^=]{1,15}")
 _SPLIT_RE = re.compile(r"[\s,;]+")
@@ -133,25 +136,23 @@ _COLOUR_ALIASES: dict[str, ColourScheme] = {
 def parse_language(raw: str) -> Language:
     """A language setting (:data:`formatting.languages.LANGUAGES`: ``en``, ``zh``, ``zh-hant``,
     ``both``, ``both-hant``), also common spellings such as ``中文``, ``cn`` or ``繁體中文``."""
-    key = raw.strip().lower()
-    for value in LANGUAGES:
-        if key == value:
-            return value
-    found = _LANGUAGE_ALIASES.get(key)
-    if found is None:
-        raise UserError("error.bad_language", value=shown(raw))
-    return found
+    return _choice(raw, LANGUAGES, _LANGUAGE_ALIASES, "error.bad_language")
 
 
 def parse_colors(raw: str) -> ColourScheme:
     """``green-up`` or ``red-up`` (also ``green``, ``red``, ``红涨绿跌`` ...)."""
+    return _choice(raw, COLOUR_SCHEMES, _COLOUR_ALIASES, "error.bad_colors")
+
+
+def _choice(raw: str, values: Sequence[_C], aliases: Mapping[str, _C], error: str) -> _C:
+    """One of ``values`` (case-insensitive) or of ``aliases``; else UserError ``error``."""
     key = raw.strip().lower()
-    for value in COLOUR_SCHEMES:
+    for value in values:
         if key == value:
             return value
-    found = _COLOUR_ALIASES.get(key)
+    found = aliases.get(key)
     if found is None:
-        raise UserError("error.bad_colors", value=shown(raw))
+        raise UserError(error, value=shown(raw))
     return found
 
 

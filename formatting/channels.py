@@ -10,12 +10,17 @@ _SAFE_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 @dataclass(frozen=True)
 class ChannelRef:
-    """A channel shown in a message: a link on Discord and Slack (``<#id>``), ``#id`` elsewhere."""
+    """A message parameter naming a channel by its platform id.
 
-    platform: str
-    channel_id: str
+    Without ``platform`` each renderer shows its own mention (see :mod:`formatting.messages`);
+    with it the channel reads the same everywhere: a link on Discord and Slack (``<#id>``),
+    ``#id`` elsewhere (``str()``).
+    """
+
+    id: str
+    platform: str | None = None
 
     def __str__(self) -> str:
-        if self.platform in ("discord", "slack") and _SAFE_ID.fullmatch(self.channel_id):
-            return f"<#{self.channel_id}>"
-        return "#" + "".join(ch for ch in self.channel_id if ch.isalnum() or ch in "_-")[:80]
+        if self.platform in ("discord", "slack") and _SAFE_ID.fullmatch(self.id):
+            return f"<#{self.id}>"
+        return "#" + "".join(ch for ch in self.id if ch.isalnum() or ch in "_-")[:80]

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from formatting.colours import GREEN, RED
@@ -171,16 +173,10 @@ def render_chart(
             lw=0,
         )
     )
-    title = fig.text(
-        (title_x + 12 * s) / width_px,
-        1 - 28 * s / height_px,
-        plain(labels.title),
-        ha="left",
-        va="center",
-        fontsize=_TITLE_PT,
-        fontfamily=family,
-        color=INK,
-    )
+    title = _caption(
+        fig, (title_x + 12 * s) / width_px, 1 - 28 * s / height_px, plain(labels.title),
+        va="center", size=_TITLE_PT, family=family, color=INK,
+    )  # fmt: skip
     fig.legend(
         handles,
         [plain(name) for name in names],
@@ -196,19 +192,28 @@ def render_chart(
         borderaxespad=0,
         borderpad=0,
     )
-    footer = fig.text(
-        title_x / width_px,
-        8 * s / height_px,
-        plain(labels.as_of),
-        ha="left",
-        va="bottom",
-        fontsize=_FOOTER_PT,
-        fontfamily=family,
-        color=MUTED,
-    )
+    footer = _caption(
+        fig, title_x / width_px, 8 * s / height_px, plain(labels.as_of),
+        va="bottom", size=_FOOTER_PT, family=family, color=MUTED,
+    )  # fmt: skip
     fit_text(title, width_px - title_x - 28 * s)
     fit_text(footer, width_px - 2 * title_x)
     return png_bytes(fig, dpi)
+
+
+def _caption(
+    fig: Figure,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    va: str,
+    size: float,
+    family: list[str],
+    color: str,
+) -> Text:
+    """A left-aligned line of the figure (title, footer) at figure fraction (x, y)."""
+    return fig.text(x, y, text, ha="left", va=va, fontsize=size, fontfamily=family, color=color)
 
 
 def _tone_colour(tone: int, *, up: str = GREEN, down: str = RED) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 
+from formatting.channels import ChannelRef as ChannelRef  # one class; imported from here too
 from formatting.languages import LANGS, Lang, Language
 
 __all__ = ["LANGS", "Lang", "Language", "Term", "keys", "language_name", "t", "text"]
@@ -31,13 +32,6 @@ class Term:
     """A message parameter that is itself a catalog key, translated into each language shown."""
 
     key: str
-
-
-@dataclass(frozen=True)
-class ChannelRef:
-    """A message parameter naming a channel by its platform id; each renderer shows a mention."""
-
-    id: str
 
 
 def catalog_path(lang: Lang) -> Path:

@@ -54,7 +54,7 @@ def _render(
             if isinstance(value, Term):
                 values[name] = trusted(t(value.key, lg))
             elif isinstance(value, ChannelRef):
-                values[name] = channel(value.id)
+                values[name] = channel(value.id) if value.platform is None else str(value)
             elif isinstance(value, date) and not isinstance(value, datetime):
                 values[name] = long_date(value, lg)
             elif isinstance(value, str):

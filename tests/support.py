@@ -5,7 +5,7 @@ benchmarks share too live in :mod:`tests.fakes`."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 
 def closes_from_log_returns(log_returns: Sequence[float], start: float = 100.0) -> list[float]:
@@ -32,3 +32,15 @@ def reference(closes: Sequence[float]) -> dict[str, float]:
         "z_5d": math.log1p(r_5d) / (sigma * math.sqrt(5)),
         "z_1m": math.log1p(r_1m) / (sigma * math.sqrt(21)),
     }
+
+
+def json_strings(obj: object, *, skip: Iterable[str] = ()) -> list[str]:
+    """Every string inside a JSON-like value (dicts, lists, tuples), in order; values under the
+    keys in ``skip`` are left out."""
+    if isinstance(obj, str):
+        return [obj]
+    if isinstance(obj, dict):
+        return [s for k, v in obj.items() if k not in skip for s in json_strings(v, skip=skip)]
+    if isinstance(obj, list | tuple):
+        return [s for v in obj for s in json_strings(v, skip=skip)]
+    return []

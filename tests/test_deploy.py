@@ -66,7 +66,7 @@ def test_dockerfile_base_user_volume_command_and_health():
     probe = json.loads(health.split("CMD", 1)[1].strip())
     assert probe[0] == "python" and f"'{HEALTH_PATH}'" in probe[2]
     compile(probe[2], "HEALTHCHECK", "exec")  # the probe is valid Python
-    port = load_settings(env_file=None).http_port
+    port = load_settings(env_file=None).ops.http_port
     assert f"SIGNALBOT_HTTP_PORT={port}" in env and f"EXPOSE {port}" in [
         f"{w} {a}" for w, a in steps
     ]
@@ -89,7 +89,7 @@ def test_compose_runs_the_bot_after_a_healthy_postgres_16():
     named = {v.split(":")[0] for s in (db, bot) for v in s["volumes"]}
     assert named <= set(compose["volumes"])
     filled = url.replace("${POSTGRES_PASSWORD:-signalbot}", "signalbot")
-    assert load_settings(env_file=None, database_url=filled).async_database_url.startswith(
+    assert load_settings(env_file=None, database_url=filled).storage.async_database_url.startswith(
         "postgresql+asyncpg://"
     )
 
@@ -160,6 +160,6 @@ def test_stop_timeouts_cover_the_drain_and_nothing_to_serve_is_not_restarted():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     grace = compose["services"]["bot"]["stop_grace_period"]
     assert grace.endswith("s") and service["TimeoutStopSec"] == grace[:-1]
-    drain = load_settings(env_file=None).digest_stop_seconds + SHUTDOWN_TIMEOUT
+    drain = load_settings(env_file=None).digest.digest_stop_seconds + SHUTDOWN_TIMEOUT
     assert int(service["TimeoutStopSec"]) >= drain
     assert str(EXIT_NOTHING_TO_SERVE) in service["RestartPreventExitStatus"].split()

@@ -99,7 +99,7 @@ def start_alerts(
             storage,
             digests.runner.prices,
             posters,
-            default_language=settings.default_language,
+            default_language=settings.chat.default_language,
             claimer_id=digests.runner.claimer_id,  # one instance id per process
             lease=digests.runner.lease,
         )
@@ -107,7 +107,7 @@ def start_alerts(
             runner,
             digests,
             DigestSchedule(prices.calendar),
-            grace=timedelta(hours=settings.digest_grace_hours),
+            grace=timedelta(hours=settings.digest.digest_grace_hours),
         )
         alerts.start()
         return alerts

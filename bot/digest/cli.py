@@ -83,7 +83,10 @@ async def cmd_digest_run(args: argparse.Namespace, settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    async with open_storage(settings.async_database_url) as storage:
+    async with open_storage(
+        settings.storage.async_database_url,
+        busy_timeout=settings.storage.sqlite_busy_timeout_seconds,
+    ) as storage:
         prices = digest_prices(price_service(settings, storage))
         session = _session(prices, args.session)
         posters, opened = await standalone_posters(settings, storage)
@@ -93,9 +96,9 @@ async def cmd_digest_run(args: argparse.Namespace, settings: Settings) -> int:
                 storage,
                 prices,
                 posters,
-                default_language=settings.default_language,
+                default_language=settings.chat.default_language,
                 retry_backoff=timedelta(0),
-                lease=timedelta(seconds=settings.digest_lease_seconds),
+                lease=timedelta(seconds=settings.digest.digest_lease_seconds),
             )
             subs = await storage.list_subscriptions()
             deadline = time.monotonic() + max(args.max_wait, 0.0) * 60
@@ -105,7 +108,7 @@ async def cmd_digest_run(args: argparse.Namespace, settings: Settings) -> int:
                 allow_stale = time.monotonic() >= deadline
                 targets = [Target(s, session, allow_stale=allow_stale) for s in subs]
                 run = asyncio.create_task(runner.run(targets, active=lambda: not stop.is_set()))
-                part = await _drained(run, stop, settings.digest_stop_seconds)
+                part = await _drained(run, stop, settings.digest.digest_stop_seconds)
                 _add(total, part)
                 if part.held and part.lease_ends is not None and lease_waits < MAX_LEASE_WAITS:
                     lease_waits += 1  # another process holds claims: wait for its lease
@@ -140,7 +143,7 @@ async def cmd_digest_preview(args: argparse.Namespace, settings: Settings) -> in
     from bot.services import oneoff_database, price_service
     from bot.storage import open_storage
 
-    language = cast(Language, args.lang or settings.default_language)
+    language = cast(Language, args.lang or settings.chat.default_language)
     tickers = parse_tickers(args.tickers, max_count=MAX_WATCHLIST)
     async with oneoff_database(settings) as url, open_storage(url) as storage:
         prices = price_service(settings, storage)

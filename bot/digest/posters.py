@@ -129,9 +129,9 @@ async def standalone_posters(
     """
     posters: dict[str, Poster] = {}
     opened: list[DiscordHttpPoster] = []
-    if settings.discord_token is not None and settings.discord_enabled:
-        token = settings.discord_token.get_secret_value().strip()
-        discord = DiscordHttpPoster(token, base_url=settings.discord_api_base_url)
+    if settings.discord.token is not None and settings.discord.enabled:
+        token = settings.discord.token.get_secret_value().strip()
+        discord = DiscordHttpPoster(token, base_url=settings.discord.api_base_url)
         try:
             await discord.open()
         except Exception:
@@ -140,19 +140,19 @@ async def standalone_posters(
         else:
             posters["discord"] = discord
             opened.append(discord)
-    if storage is not None and (settings.slack_oauth or _has(settings.slack_bot_token)):
+    if storage is not None and (settings.slack.oauth or _has(settings.slack.bot_token)):
         from bot.adapters.slack import open_digest_poster
 
         try:
-            slack = await open_digest_poster(settings, storage)
+            slack = await open_digest_poster(settings.slack, settings.chat, storage)
         except Exception:
             log.exception("digest poster platform=slack could not start")
             slack = None
         if slack is not None:
             posters["slack"] = slack
-    elif settings.slack_bot_token is not None and settings.slack_bot_token.get_secret_value():
-        token = settings.slack_bot_token.get_secret_value().strip()
-        posters["slack"] = slack_web_poster(token, base_url=settings.slack_api_base_url)
+    elif settings.slack.bot_token is not None and settings.slack.bot_token.get_secret_value():
+        token = settings.slack.bot_token.get_secret_value().strip()
+        posters["slack"] = slack_web_poster(token, base_url=settings.slack.api_base_url)
     return posters, opened
 
 

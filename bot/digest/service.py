@@ -37,15 +37,15 @@ async def start_digests(
             storage,
             digest_prices(prices),
             posters,
-            default_language=settings.default_language,
-            lease=timedelta(seconds=settings.digest_lease_seconds),
+            default_language=settings.chat.default_language,
+            lease=timedelta(seconds=settings.digest.digest_lease_seconds),
         )
         scheduler = DigestScheduler(
             runner,
             storage,
             DigestSchedule(prices.calendar),
-            grace=timedelta(hours=settings.digest_grace_hours),
-            stop_grace=settings.digest_stop_seconds,
+            grace=timedelta(hours=settings.digest.digest_grace_hours),
+            stop_grace=settings.digest.digest_stop_seconds,
         )
         await scheduler.start()
         log.info("digests on posters=%s", ",".join(sorted(posters)) or "-")

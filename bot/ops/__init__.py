@@ -13,6 +13,6 @@ if TYPE_CHECKING:
 
 def ops_wanted(settings: Settings, *, terminal_mode: bool) -> bool:
     """``SIGNALBOT_OPS_SERVER``: on, off, or auto (every long-running mode but the terminal)."""
-    if settings.ops_server == "auto":
+    if settings.ops.ops_server == "auto":
         return not terminal_mode
-    return settings.ops_server == "on"
+    return settings.ops.ops_server == "on"

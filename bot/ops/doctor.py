@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot.ops.checks import Check as Check
+from bot.ops.checks import format_check as format_check
+from bot.ops.checks import ok, problem
 from bot.settings import Settings
 from bot.storage.urls import safe_url
 
@@ -24,46 +26,20 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_PROBLEM = 0, 1
 
 
-@dataclass(frozen=True)
-class Check:
-    """One line of the checklist; ``fix`` says what to do when ``ok`` is False."""
-
-    name: str
-    ok: bool
-    detail: str
-    fix: str = ""
-
-
-def ok(name: str, detail: str) -> Check:
-    """A passed check."""
-    return Check(name, True, detail)
-
-
-def problem(name: str, detail: str, fix: str) -> Check:
-    """A failed check and what to do about it."""
-    return Check(name, False, detail, fix)
-
-
-def format_check(check: Check) -> str:
-    """``ok       name  detail`` or ``problem  name  detail`` plus an indented ``-> fix`` line."""
-    line = f"{'ok' if check.ok else 'problem':<8} {check.name:<18} {check.detail}"
-    return line if check.ok or not check.fix else f"{line}\n{'':<27} -> {check.fix}"
-
-
 def settings_check(settings: Settings) -> Check:
     """The settings parsed (else doctor would not run) and name at least one usable surface."""
     surfaces = []
-    if settings.discord_enabled:
+    if settings.discord.enabled:
         surfaces.append("Discord")
-    if settings.slack_enabled:
-        surfaces.append("Slack (Socket Mode)" if settings.slack_socket_mode else "Slack (HTTP)")
-    slack_partial = not settings.slack_enabled and any(
+    if settings.slack.enabled:
+        surfaces.append("Slack (Socket Mode)" if settings.slack.socket_mode else "Slack (HTTP)")
+    slack_partial = not settings.slack.enabled and any(
         v is not None
         for v in (
-            settings.slack_bot_token,
-            settings.slack_app_token,
-            settings.slack_signing_secret,
-            settings.slack_client_id,
+            settings.slack.bot_token,
+            settings.slack.app_token,
+            settings.slack.signing_secret,
+            settings.slack.client_id,
         )
     )
     if slack_partial:
@@ -84,8 +60,8 @@ async def database_check(settings: Settings, limit: float) -> Check:
 
     from bot.storage.db import alembic_config, current_revision
 
-    url = settings.async_database_url
-    where = safe_url(settings.database_url)
+    url = settings.storage.async_database_url
+    where = safe_url(settings.storage.database_url)
     parsed = make_url(url)
     file = parsed.database if parsed.get_backend_name() == "sqlite" else None
     # do not create an empty SQLite file by looking at it
@@ -208,9 +184,9 @@ async def run_checks(settings: Settings, *, limit: float = 10.0) -> list[Check]:
         ("database", lambda: one(database_check(settings, limit))),
         ("price source", lambda: prices_checks(settings, limit)),
     ]
-    if settings.discord_enabled:
+    if settings.discord.enabled:
         groups.append(("discord", lambda: discord_checks(settings, limit)))
-    if settings.slack_enabled:
+    if settings.slack.enabled:
         groups.append(("slack", lambda: slack_checks(settings, limit)))
     for name, group in groups:
         checks += await _guarded(name, group)

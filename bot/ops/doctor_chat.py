@@ -14,18 +14,13 @@ from typing import Any
 
 import aiohttp
 
-from bot.ops.doctor import Check, ok, problem
+from bot.discord_permissions import ADMINISTRATOR, NEEDED
+from bot.ops.checks import Check, ok, problem
 from bot.settings import Settings
 
 DISCORD_API = "https://discord.com/api/v10"
-#: Bits from Discord's permission table.
-ADMINISTRATOR = 1 << 3
-NEEDED_PERMISSIONS = {
-    "View Channel": 1 << 10,
-    "Send Messages": 1 << 11,
-    "Embed Links": 1 << 14,
-    "Attach Files": 1 << 15,
-}
+#: English name -> bit of each permission a digest post needs.
+NEEDED_PERMISSIONS = {p.name: p.bit for p in NEEDED}
 
 
 class DiscordRest:
@@ -45,12 +40,12 @@ async def discord_checks(settings: Settings, limit: float) -> list[Check]:
     """Token, application, commands and channel permissions; stops early on a bad token."""
     from commands.registry import REGISTRY
 
-    assert settings.discord_token is not None
-    token = settings.discord_token.get_secret_value().strip()
+    assert settings.discord.token is not None
+    token = settings.discord.token.get_secret_value().strip()
     headers = {"Authorization": f"Bot {token}", "User-Agent": "DiscordBot (signalbot, 0.1)"}
     client_timeout = aiohttp.ClientTimeout(total=limit)
     async with aiohttp.ClientSession(headers=headers, timeout=client_timeout) as session:
-        rest = DiscordRest(session, settings.discord_api_base_url or DISCORD_API)
+        rest = DiscordRest(session, settings.discord.api_base_url or DISCORD_API)
         try:
             status, me = await rest.get("/users/@me")
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -89,14 +84,14 @@ async def discord_checks(settings: Settings, limit: float) -> list[Check]:
 async def _commands_check(
     rest: DiscordRest, app_id: str, settings: Settings, wanted: set[str]
 ) -> Check:
-    scopes = [f"/guilds/{g}" for g in settings.discord_guild_ids] or [""]
+    scopes = [f"/guilds/{g}" for g in settings.discord.guild_ids] or [""]
     missing: set[str] = set()
     for scope in scopes:
         status, commands = await rest.get(f"/applications/{app_id}{scope}/commands")
         if status != 200:
             return problem("discord commands", f"listing answered {status}", "try again later")
         missing |= wanted - {c.get("name") for c in commands}
-    where = "in DISCORD_GUILD_IDS" if settings.discord_guild_ids else "globally"
+    where = "in DISCORD_GUILD_IDS" if settings.discord.guild_ids else "globally"
     if missing:
         return problem(
             "discord commands",
@@ -146,7 +141,7 @@ async def _subscribed_channels(settings: Settings, platform: str) -> list[tuple[
     from bot.storage import create_engine
     from bot.storage.repository import Storage
 
-    storage = Storage(create_engine(settings.async_database_url))
+    storage = Storage(create_engine(settings.storage.async_database_url))
     try:
         subs = await storage.list_subscriptions(platform)
     finally:
@@ -211,13 +206,13 @@ async def slack_checks(settings: Settings, limit: float) -> list[Check]:
     from bot.adapters.slack.app import api_base_url
     from bot.adapters.slack.installs import BOT_SCOPES
 
-    base = api_base_url(settings)
+    base = api_base_url(settings.slack)
     checks: list[Check] = []
-    if settings.slack_bot_token is None:
+    if settings.slack.bot_token is None:
         checks.append(ok("slack token", "OAuth: each workspace's token is in the database"))
     else:
         client = AsyncWebClient(
-            token=settings.slack_bot_token.get_secret_value().strip(),
+            token=settings.slack.bot_token.get_secret_value().strip(),
             base_url=base,
             timeout=int(max(1, limit)),
         )
@@ -256,7 +251,7 @@ async def slack_checks(settings: Settings, limit: float) -> list[Check]:
             )
         else:
             checks.append(ok("slack scopes", f"all {len(BOT_SCOPES)} needed scopes granted"))
-    if settings.slack_socket_mode:
+    if settings.slack.socket_mode:
         checks.append(await _socket_token_check(settings, base, limit))
     else:
         checks.append(ok("slack transport", "HTTP mode (SLACK_SIGNING_SECRET); no app token"))
@@ -267,8 +262,8 @@ async def _socket_token_check(settings: Settings, base: str, limit: float) -> Ch
     from slack_sdk.errors import SlackApiError
     from slack_sdk.web.async_client import AsyncWebClient
 
-    assert settings.slack_app_token is not None
-    app_token = settings.slack_app_token.get_secret_value().strip()
+    assert settings.slack.app_token is not None
+    app_token = settings.slack.app_token.get_secret_value().strip()
     if not app_token.startswith("xapp-"):
         return problem(
             "slack socket mode",

@@ -41,25 +41,27 @@ async def start_ops(
     server = OpsServer(
         Readiness(storage, adapters, digests),
         metrics,
-        host=settings.http_host,
-        port=settings.http_port,
+        host=settings.ops.http_host,
+        port=settings.ops.http_port,
     )
-    if settings.slack_enabled:
+    if settings.slack.enabled:
         from bot.adapters.slack.app import SlackAdapter
 
         for adapter in adapters:
             if isinstance(adapter, SlackAdapter) and (routes := adapter.http_app()) is not None:
                 server.mount(routes)
                 adapter.serve_http = False  # one port: the ops server answers Slack too
-    if settings.site_serve == "on":
+    if settings.site.site_serve == "on":
         from bot.site.serve import add_research_routes
 
-        if settings.site_dir is None or not settings.site_dir.is_dir():
+        if settings.site.site_dir is None or not settings.site.site_dir.is_dir():
             log.error(
                 "SIGNALBOT_SITE_SERVE=on but SIGNALBOT_SITE_DIR=%s is not a folder: "
                 "/research/ answers 404 until signalbot site build writes it",
-                settings.site_dir,
+                settings.site.site_dir,
             )
-        add_research_routes(server.app, settings.site_dir or settings.data_dir / "site")
+        add_research_routes(
+            server.app, settings.site.site_dir or settings.storage.data_dir / "site"
+        )
     await server.start()
     return server

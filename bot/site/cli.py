@@ -56,7 +56,7 @@ async def cmd_site(args: argparse.Namespace, settings: Settings, signal_json: Si
     from formatting.messages import message_text
 
     since = parse_date(args.since) if args.since else None
-    base = settings.public_url
+    base = settings.site.public_url
     if base is not None:
         parts = urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.storage.sqlite_file import SQLITE_BUSY_TIMEOUT as SQLITE_BUSY_TIMEOUT
 from bot.storage.sqlite_file import (
     backup,
     check_not_lost,
@@ -31,8 +32,6 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: pg_advisory_xact_lock key held while migrating, so two processes never migrate at once.
 MIGRATION_LOCK_KEY = 0x5167_6E61_6C62  # "Sgnalb"
-#: How long a SQLite writer waits for another writer before failing (seconds).
-SQLITE_BUSY_TIMEOUT = 30.0
 #: How long connecting to PostgreSQL may take before it fails (seconds).
 PG_CONNECT_TIMEOUT = 10.0
 
@@ -50,12 +49,18 @@ def sqlite_path(url: str) -> Path | None:
     return _sqlite_path(parsed) if parsed.get_backend_name() == "sqlite" else None
 
 
-def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    foreign_keys: bool = True,
+    busy_timeout: float = SQLITE_BUSY_TIMEOUT,
+    **kwargs: Any,
+) -> AsyncEngine:
     """An async engine for ``url`` (sync spellings accepted); SQLite gets WAL + synchronous=FULL.
 
-    SQLite transactions start with ``BEGIN IMMEDIATE``: writers queue on the busy timeout instead
-    of failing with "database is locked" when a read transaction later tries to write. SQLite
-    enforces foreign keys unless ``foreign_keys`` is False (migrations only: see
+    SQLite transactions start with ``BEGIN IMMEDIATE``: writers queue for ``busy_timeout``
+    seconds instead of failing with "database is locked" when a read transaction later tries to
+    write. SQLite enforces foreign keys unless ``foreign_keys`` is False (migrations only: see
     :func:`_run_alembic`). A SQLite file that is missing while backups of it lie beside it is an
     error (:func:`~bot.storage.sqlite_file.check_not_lost`), not a new empty database.
     """
@@ -70,7 +75,7 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
         check_not_lost(path)
         private_file(path)
     connect_args = kwargs.pop("connect_args", {})
-    connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT)
+    connect_args.setdefault("timeout", busy_timeout)
     engine = create_async_engine(parsed, connect_args=connect_args, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -81,7 +86,7 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")  # fsync the WAL on every commit
             cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-            cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT * 1000)}")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         finally:
             cursor.close()
 
@@ -128,7 +133,12 @@ def _check_foreign_keys(sync_conn: Connection, database: str) -> None:
     )
 
 
-async def _run_alembic(url: str, action: Callable[[Config], None], revision: str) -> Path | None:
+async def _run_alembic(
+    url: str,
+    action: Callable[[Config], None],
+    revision: str,
+    busy_timeout: float = SQLITE_BUSY_TIMEOUT,
+) -> Path | None:
     """Run ``action`` in one transaction; on SQLite, back up first and check foreign keys last.
 
     SQLite migrations run with foreign keys off: Alembic's batch mode re-creates a table (drop,
@@ -141,7 +151,7 @@ async def _run_alembic(url: str, action: Callable[[Config], None], revision: str
     if path is not None:
         check_not_lost(path)
         await asyncio.to_thread(check_sound, path)
-    engine = create_engine(url, foreign_keys=False)
+    engine = create_engine(url, foreign_keys=False, busy_timeout=busy_timeout)
     saved: Path | None = None
     try:
         async with engine.begin() as conn:
@@ -161,13 +171,17 @@ async def _run_alembic(url: str, action: Callable[[Config], None], revision: str
     return saved
 
 
-async def upgrade(url: str, revision: str = "head") -> Path | None:
+async def upgrade(
+    url: str, revision: str = "head", *, busy_timeout: float = SQLITE_BUSY_TIMEOUT
+) -> Path | None:
     """Apply migrations up to ``revision`` (idempotent; safe to run from several processes).
 
     Returns the backup of a SQLite file made before migrating it (None when nothing was pending).
     """
     log.info("migrating database=%s to=%s", safe_url(url), revision)
-    return await _run_alembic(url, lambda cfg: command.upgrade(cfg, revision), revision)
+    return await _run_alembic(
+        url, lambda cfg: command.upgrade(cfg, revision), revision, busy_timeout
+    )
 
 
 async def downgrade(url: str, revision: str = "base") -> Path | None:

@@ -34,15 +34,15 @@ def _problem(exc: BaseException) -> str:
     return text[:200]
 
 
-def database_error(url: str, exc: BaseException) -> UserError:
+def database_error(
+    url: str, exc: BaseException, *, busy_timeout: float = SQLITE_BUSY_TIMEOUT
+) -> UserError:
     """The one-line error for a database that could not be opened at start-up."""
     log.debug("database could not be opened", exc_info=exc)
     problem = _problem(exc)
     database = safe_url(url)
     if "database is locked" in problem:
-        return UserError(
-            "error.database_locked", database=database, seconds=int(SQLITE_BUSY_TIMEOUT)
-        )
+        return UserError("error.database_locked", database=database, seconds=int(busy_timeout))
     return UserError("error.database_unreachable", database=database, problem=problem)
 
 
@@ -73,7 +73,11 @@ class Storage(SubscriptionsMixin, AlertLedgerMixin, LedgerMixin, MarketMixin, Al
 
 @asynccontextmanager
 async def open_storage(
-    url: str, *, migrate: bool = True, clock: Callable[[], datetime] = utc_now
+    url: str,
+    *,
+    migrate: bool = True,
+    clock: Callable[[], datetime] = utc_now,
+    busy_timeout: float = SQLITE_BUSY_TIMEOUT,
 ) -> AsyncIterator[Storage]:
     """Migrate the database at ``url`` to head (unless ``migrate`` is False) and open it.
 
@@ -84,12 +88,12 @@ async def open_storage(
     """
     try:
         if migrate:
-            await upgrade(url)
-        storage = Storage(create_engine(url), clock=clock)
+            await upgrade(url, busy_timeout=busy_timeout)
+        storage = Storage(create_engine(url, busy_timeout=busy_timeout), clock=clock)
     except UserError:
         raise  # already one line naming the database and what to do
     except Exception as exc:
-        raise database_error(url, exc) from None
+        raise database_error(url, exc, busy_timeout=busy_timeout) from None
     log.info("storage open database=%s", safe_url(url))
     try:
         yield storage

@@ -21,6 +21,10 @@ from commands.reply import UserError
 
 log = logging.getLogger(__name__)
 
+#: How long a SQLite writer waits for another writer before failing, by default (seconds;
+#: ``SIGNALBOT_SQLITE_BUSY_TIMEOUT_SECONDS``).
+SQLITE_BUSY_TIMEOUT = 30.0
+
 #: How many backups of a database file are kept beside it (the oldest beyond are deleted).
 BACKUPS_KEPT = 3
 _BACKUP_MARK = ".backup-"

@@ -230,7 +230,7 @@ def test_state_location_of_a_server_database_hides_its_password() -> None:
         async with oneoff_database(settings) as url:
             return url
 
-    assert asyncio.run(opened()) == settings.async_database_url
+    assert asyncio.run(opened()) == settings.storage.async_database_url
 
 
 def test_an_interactive_terminal_hears_where_state_lives_at_once(
@@ -262,7 +262,7 @@ def test_demo_tickers_setting_is_checked_and_reaches_the_source() -> None:
     from signals.sources import DemoSource
 
     settings = load_settings(env_file=None, price_source="demo", demo_tickers=" arkk, SOXX ,")
-    assert settings.demo_tickers == ("ARKK", "SOXX")
+    assert settings.prices.demo_tickers == ("ARKK", "SOXX")
     source = price_service(settings, None).sources[0].source  # type: ignore[arg-type]
     assert isinstance(source, DemoSource) and {"ARKK", "SOXX", "IWM"} <= source.known
     with pytest.raises(SettingsError, match="SIGNALBOT_DEMO_TICKERS: must be comma-separated"):

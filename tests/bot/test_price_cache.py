@@ -26,7 +26,7 @@ async def _card(tmp_path: Path, source: str, ticker: str = "IWM") -> Card:
         env_file=None, price_source=source, data_dir=tmp_path / "data", database_url=""
     )
     # an installed bot's database (one-off commands use it when it exists, see oneoff_database)
-    await upgrade(settings.async_database_url)
+    await upgrade(settings.storage.async_database_url)
     async with open_price_service(settings) as prices:
         services = Services(prices=prices, default_language="en")
         request = Request(command="signal", args={"ticker": ticker}, language="en", now=EVENING)

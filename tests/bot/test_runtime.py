@@ -30,12 +30,12 @@ async def test_restart_the_same_evening_refetches_nothing(tmp_path):
     """Bars cached in the database serve a new process: zero upstream calls after a restart."""
     prices = write_price_dir(tmp_path / "prices", {"IWM": 1.0, "SPY": 2.0})
     settings = settings_for(tmp_path, prices)
-    async with open_storage(settings.async_database_url) as storage:
+    async with open_storage(settings.storage.async_database_url) as storage:
         first = price_service(settings, storage)
         session = first.calendar.last_completed_session(datetime.now(UTC))
         await first.signals(["IWM", "SPY"], session=session)
         assert first.upstream_calls == 1
-    async with open_storage(settings.async_database_url) as storage:
+    async with open_storage(settings.storage.async_database_url) as storage:
         second = price_service(settings, storage)
         result = await second.signals(["IWM", "SPY"], session=session)
         assert second.upstream_calls == 0

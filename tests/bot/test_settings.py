@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings, SettingsError, load_settings, settings_table
+from bot.settings import SettingsError, env_names, load_settings, settings_table
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV_NAMES = [str(f.validation_alias) for f in Settings.model_fields.values()]
+ENV_NAMES = env_names()
 SECRET = "xoxb-sekrit-value-123"
 
 
@@ -25,15 +25,15 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_defaults() -> None:
     """With nothing set: terminal only, SQLite under ./data, bilingual, port 3000."""
     settings = load_settings(None)
-    assert not settings.discord_enabled
-    assert not settings.slack_enabled
-    assert settings.http_port == 3000
-    assert settings.data_dir == Path("./data")
-    assert settings.database_url == "sqlite:///data/signalbot.db"
-    assert settings.async_database_url == "sqlite+aiosqlite:///data/signalbot.db"
-    assert (settings.price_source, settings.csv_price_dir) == ("yfinance", None)
-    assert (settings.default_language, settings.log_level) == ("both", "INFO")
-    assert (settings.signal_cooldown_seconds, settings.digest_grace_hours) == (10, 6)
+    assert not settings.discord.enabled
+    assert not settings.slack.enabled
+    assert settings.ops.http_port == 3000
+    assert settings.storage.data_dir == Path("./data")
+    assert settings.storage.database_url == "sqlite:///data/signalbot.db"
+    assert settings.storage.async_database_url == "sqlite+aiosqlite:///data/signalbot.db"
+    assert (settings.prices.price_source, settings.prices.csv_dir) == ("yfinance", None)
+    assert (settings.chat.default_language, settings.ops.log_level) == ("both", "INFO")
+    assert (settings.chat.signal_cooldown_seconds, settings.digest.digest_grace_hours) == (10, 6)
 
 
 def test_env_file_environment_and_overrides(
@@ -48,13 +48,13 @@ def test_env_file_environment_and_overrides(
     )
     monkeypatch.setenv("SIGNALBOT_DEFAULT_LANGUAGE", "EN")
     settings = load_settings(env, log_level="debug")
-    assert settings.http_port == 8080
-    assert settings.default_language == "en"
-    assert settings.log_level == "DEBUG"
-    assert settings.database_url == "sqlite:////srv/bot/signalbot.db"
-    assert settings.discord_guild_ids == (1, 22, 333)
-    assert settings.slack_admin_user_ids == ("U1", "U2")
-    assert settings.csv_price_dir == Path("/tmp/prices")
+    assert settings.ops.http_port == 8080
+    assert settings.chat.default_language == "en"
+    assert settings.ops.log_level == "DEBUG"
+    assert settings.storage.database_url == "sqlite:////srv/bot/signalbot.db"
+    assert settings.discord.guild_ids == (1, 22, 333)
+    assert settings.slack.admin_user_ids == ("U1", "U2")
+    assert settings.prices.csv_dir == Path("/tmp/prices")
 
 
 def test_only_the_named_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,7 +62,7 @@ def test_only_the_named_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("LOG_LEVEL", "ERROR")
     monkeypatch.setenv("HTTP_PORT", "1234")
     settings = load_settings(None)
-    assert (settings.log_level, settings.http_port) == ("INFO", 3000)
+    assert (settings.ops.log_level, settings.ops.http_port) == ("INFO", 3000)
     with pytest.raises(TypeError, match="htp_port"):
         load_settings(None, htp_port=1)
 
@@ -79,7 +79,7 @@ def test_only_the_named_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> N
 )
 def test_async_database_url(url: str, expected: str) -> None:
     """Sync spellings of the database URL map to the async drivers."""
-    assert load_settings(None, database_url=url).async_database_url == expected
+    assert load_settings(None, database_url=url).storage.async_database_url == expected
 
 
 @pytest.mark.parametrize(
@@ -165,8 +165,8 @@ def test_secrets_never_in_repr_or_logs(
         logging.getLogger("test").info("settings: %s %r", settings, settings)
     for shown in (repr(settings), str(settings), caplog.text):
         assert SECRET not in shown
-    assert settings.discord_token is not None
-    assert settings.discord_token.get_secret_value() == f"{SECRET}-0"
+    assert settings.discord.token is not None
+    assert settings.discord.token.get_secret_value() == f"{SECRET}-0"
 
 
 @pytest.mark.parametrize(
@@ -193,15 +193,15 @@ def test_slack_modes(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     settings = load_settings(None)
-    assert (settings.slack_enabled, settings.slack_socket_mode) == (enabled, socket)
+    assert (settings.slack.enabled, settings.slack.socket_mode) == (enabled, socket)
 
 
 def test_discord_enabled_by_token(monkeypatch: pytest.MonkeyPatch) -> None:
     """A Discord token turns Discord on; a blank one does not."""
     monkeypatch.setenv("DISCORD_TOKEN", " ")
-    assert not load_settings(None).discord_enabled
+    assert not load_settings(None).discord.enabled
     monkeypatch.setenv("DISCORD_TOKEN", "token")
-    assert load_settings(None).discord_enabled
+    assert load_settings(None).discord.enabled
 
 
 def test_env_example_documents_exactly_the_settings() -> None:
@@ -219,8 +219,8 @@ def test_env_example_documents_exactly_the_settings() -> None:
 def test_env_example_loads_cleanly() -> None:
     """The example file itself is a valid configuration."""
     settings = load_settings(ROOT / ".env.example")
-    assert settings.http_port == 3000
-    assert not settings.discord_enabled
+    assert settings.ops.http_port == 3000
+    assert not settings.discord.enabled
 
 
 def test_settings_table_describes_every_variable() -> None:

@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 from bot.storage import open_storage
+from tests.digest.slack_digest import slack_env, subscribe
 from tests.digest.test_takeover import free_port
-from tests.fakes.bot_process import bot_env, start_bot, stop_bot
+from tests.fakes.bot_process import start_bot, stop_bot
 from tests.fakes.gate import Gate
 from tests.fakes.market import last_due_session, write_price_dir
 from tests.fakes.slack import FakeSlack
@@ -67,25 +68,9 @@ async def test_a_clock_90_s_ahead_never_takes_over_a_live_claim(
         pytest.skip(f"libfaketime is not installed ({FAKETIME_LIB}; apt-get install faketime)")
     session = last_due_session()
     channels = [f"C{i:08d}" for i in range(COUNT)]
-    async with open_storage(db_url) as storage:
-        await storage.set_watchlist("slack", "T0", ["SPY", "QQQ", "IWM"])
-        for channel in channels:
-            await storage.upsert_subscription(
-                "slack", "T0", channel, time=None, timezone="America/New_York"
-            )
+    await subscribe(db_url, channels, ["SPY", "QQQ", "IWM"])
     prices = write_price_dir(tmp_path / "prices", {"SPY": 2.4, "QQQ": 2.0, "IWM": 1.0})
-    env = bot_env(
-        tmp_path,
-        prices,
-        SIGNALBOT_DATABASE_URL=db_url,
-        SIGNALBOT_LOG_LEVEL="INFO",
-        SIGNALBOT_DIGEST_LEASE_SECONDS="2",
-        SIGNALBOT_DIGEST_GRACE_HOURS="200",  # the last session's digest is due now
-        SIGNALBOT_HTTP_PORT=str(free_port()),
-        SLACK_BOT_TOKEN="xoxb-fake-token",
-        SLACK_SIGNING_SECRET="fake-signing-secret",
-        SLACK_API_BASE_URL=fake.api_url,
-    )
+    env = slack_env(tmp_path, prices, db_url, fake.api_url, lease="2", port=free_port())
     skewed = dict(
         env,
         LD_PRELOAD=str(FAKETIME_LIB),

@@ -10,8 +10,9 @@ failed. Either way 16 ledger rows stay ``claimed`` under the bot's own instance 
 - ``postgresql``: a private PostgreSQL server this test started is stopped (``pg_ctl stop -m
   fast``: every session is cut) and started again once the bot has failed to mark them;
 - ``sqlite-locked``: another connection holds an exclusive lock on the SQLite file until the
-  bot's writes have failed with "database is locked" (its 30 s busy timeout; the one wait on
-  a wall clock here, since the bot's timeout is what makes the write fail).
+  bot's writes have failed with "database is locked" (its busy timeout, set to 2 s here with
+  ``SIGNALBOT_SQLITE_BUSY_TIMEOUT_SECONDS``; the one wait on a wall clock here, since the bot's
+  timeout is what makes the write fail).
 
 Without a restart, the same process must take them over once their lease (3 s) ends, ask Slack
 (message metadata) whether they went out, mark those found and post the others: every channel
@@ -34,8 +35,9 @@ import pytest
 
 from bot.storage import Delivery, open_storage
 from tests.digest.private_pg import PrivatePostgres, private_pg
+from tests.digest.slack_digest import slack_env, subscribe
 from tests.digest.test_takeover import free_port
-from tests.fakes.bot_process import bot_env, start_bot, stop_bot
+from tests.fakes.bot_process import start_bot, stop_bot
 from tests.fakes.gate import Gate
 from tests.fakes.market import last_due_session, write_price_dir
 from tests.fakes.slack import FakeSlack
@@ -44,6 +46,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 log = logging.getLogger(__name__)
 COUNT = 60
 IN_FLIGHT = 16  # the runner's concurrency: every delivery in flight is posted, not marked
+BUSY_TIMEOUT = "2"  # SIGNALBOT_SQLITE_BUSY_TIMEOUT_SECONDS: the locked writes fail in 2 s, not 30
 BOUND = 180.0  # seconds for anything to happen (a bound, never a sync point)
 CRASHED = "digest delivery crashed"
 
@@ -91,24 +94,16 @@ async def test_database_gone_mid_digest_every_channel_gets_it_once_without_resta
         url = pg.url if pg is not None else f"sqlite:///{tmp_path / 'signalbot.db'}"
         session = last_due_session()
         channels = [f"C{i:08d}" for i in range(COUNT)]
-        async with open_storage(url) as storage:
-            await storage.set_watchlist("slack", "T0", ["SPY", "QQQ", "IWM", "TLT"])
-            for channel in channels:
-                await storage.upsert_subscription(
-                    "slack", "T0", channel, time=None, timezone="America/New_York"
-                )
+        await subscribe(url, channels, ["SPY", "QQQ", "IWM", "TLT"])
         prices = write_price_dir(tmp_path / "prices", {"SPY": 2.4, "QQQ": 2.0, "IWM": 1.0})
-        env = bot_env(
+        env = slack_env(
             tmp_path,
             prices,
-            SIGNALBOT_DATABASE_URL=url,
-            SIGNALBOT_LOG_LEVEL="INFO",
-            SIGNALBOT_DIGEST_LEASE_SECONDS="3",
-            SIGNALBOT_DIGEST_GRACE_HOURS="200",  # the last session's digest is due now
-            SIGNALBOT_HTTP_PORT=str(free_port()),
-            SLACK_BOT_TOKEN="xoxb-fake-token",
-            SLACK_SIGNING_SECRET="fake-signing-secret",
-            SLACK_API_BASE_URL=fake.api_url,
+            url,
+            fake.api_url,
+            lease="3",
+            port=free_port(),
+            SIGNALBOT_SQLITE_BUSY_TIMEOUT_SECONDS=BUSY_TIMEOUT,  # the locked writes fail sooner
         )
         bot_log = tmp_path / "bot.log"
         gate = fake.gate = Gate("answer" if point == "posted" else "store")

@@ -69,7 +69,7 @@ async def test_posters_from_adapters_and_a_scheduled_run(tmp_path: Path, live_pr
         digest_grace_hours=24 * 7,  # whatever the real time, the last session is within grace
     )
     out = io.StringIO()
-    async with open_storage(settings.async_database_url) as storage:
+    async with open_storage(settings.storage.async_database_url) as storage:
         prices = PriceService(CsvSource(live_prices), MarketCalendar(), store=storage)
         terminal = TerminalAdapter(Dispatcher(Services(prices=prices)), stdout=out, width=100)
         discord = FakeDiscordAdapter()

@@ -61,6 +61,7 @@ def test_bad_url_is_one_line(env: dict[str, str]) -> None:
 def test_locked_sqlite_is_one_line_after_the_busy_wait(env: dict[str, str], tmp_path: Path) -> None:
     path = tmp_path / "locked.db"
     env["SIGNALBOT_DATABASE_URL"] = f"sqlite:///{path}"
+    env["SIGNALBOT_SQLITE_BUSY_TIMEOUT_SECONDS"] = "2"  # the busy wait, short: seconds, not 30
     path.touch(mode=0o600)  # private already: start-up has no permission line to add
     holder = sqlite3.connect(path, isolation_level=None)
     try:

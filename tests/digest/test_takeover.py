@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from bot.storage import open_storage
-from tests.fakes.bot_process import bot_env, start_bot, stop_bot
+from tests.digest.slack_digest import slack_env, subscribe
+from tests.fakes.bot_process import start_bot, stop_bot
 from tests.fakes.market import last_due_session, write_price_dir
 from tests.fakes.slack import FakeSlack
 
@@ -61,27 +62,11 @@ async def test_leader_stopped_mid_fanout_standby_completes_exactly_once(
     pg = db_url.startswith("postgresql")  # SQLite runs one process: the "standby" restarts
     session = last_due_session()
     channels = [f"C{i:08d}" for i in range(COUNT)]
-    async with open_storage(db_url) as storage:
-        await storage.set_watchlist("slack", "T0", ["SPY", "QQQ", "IWM", "TLT"])
-        for channel in channels:
-            await storage.upsert_subscription(
-                "slack", "T0", channel, time=None, timezone="America/New_York"
-            )
+    await subscribe(db_url, channels, ["SPY", "QQQ", "IWM", "TLT"])
     prices = write_price_dir(tmp_path / "prices", {"SPY": 2.4, "QQQ": 2.0, "IWM": 1.0, "TLT": 0.3})
 
     def env(port: int) -> dict[str, str]:
-        return bot_env(
-            tmp_path,
-            prices,
-            SIGNALBOT_DATABASE_URL=db_url,
-            SIGNALBOT_LOG_LEVEL="INFO",
-            SIGNALBOT_DIGEST_LEASE_SECONDS="5",
-            SIGNALBOT_DIGEST_GRACE_HOURS="200",  # the last session's digest is due now
-            SIGNALBOT_HTTP_PORT=str(port),
-            SLACK_BOT_TOKEN="xoxb-fake-token",
-            SLACK_SIGNING_SECRET="fake-signing-secret",
-            SLACK_API_BASE_URL=fake.api_url,
-        )
+        return slack_env(tmp_path, prices, db_url, fake.api_url, lease="5", port=port)
 
     leader_log, standby_log = tmp_path / "leader.log", tmp_path / "standby.log"
     leader = await start_bot(env(free_port()), leader_log)

@@ -47,10 +47,10 @@ def test_discord_and_slack_bodies_ping_nobody_and_fit():
 
 def test_channel_ref_is_a_link_only_for_safe_ids():
     """``<#id>`` on Discord and Slack for plain ids; ``#name`` in the terminal; junk is stripped."""
-    assert str(ChannelRef("discord", "123")) == "<#123>"
-    assert str(ChannelRef("slack", "C0123")) == "<#C0123>"
-    assert str(ChannelRef("terminal", "console")) == "#console"
-    assert str(ChannelRef("discord", "<@&1>")) == "#1"
+    assert str(ChannelRef("123", "discord")) == "<#123>"
+    assert str(ChannelRef("C0123", "slack")) == "<#C0123>"
+    assert str(ChannelRef("console", "terminal")) == "#console"
+    assert str(ChannelRef("<@&1>", "discord")) == "#1"
 
 
 def test_history_chart_is_a_png_with_and_without_a_current_regime():

@@ -19,6 +19,7 @@ from formatting.messages import message_text, message_to_discord, message_to_sla
 from formatting.terminal import card_to_terminal, render_plain
 from formatting.text import card_text
 from tests.formatting.conftest import NON_CATALOG, CardFactory
+from tests.support import json_strings
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 ODD_TICKERS = [
@@ -33,21 +34,9 @@ ODD_TICKERS = [
 ]
 
 
-def strings(obj: Any) -> Iterator[str]:
-    """Every string inside a JSON-like value."""
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, dict):
-        for value in obj.values():
-            yield from strings(value)
-    elif isinstance(obj, list | tuple):
-        for value in obj:
-            yield from strings(value)
-
-
 def joined(obj: Any) -> str:
     """All strings of a payload in document order, one per line."""
-    return "\n".join(strings(obj))
+    return "\n".join(json_strings(obj))
 
 
 def mrkdwn_texts(obj: Any) -> Iterator[str]:

@@ -12,7 +12,6 @@ import asyncio
 import itertools
 import re
 import string
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,7 @@ from signals.sources.csv import CsvSource
 from tests.formatting import catalog_tools
 from tests.formatting.conftest import make_card
 from tests.formatting.typography import fix, violations
+from tests.support import json_strings
 
 NOW = datetime(2026, 6, 9, 12, tzinfo=UTC)
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
@@ -178,17 +178,9 @@ def digest() -> Digest:
     )
 
 
-def strings(obj: Any) -> Iterator[str]:
-    """Every string inside a JSON-like value (keys skipped)."""
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, dict):
-        for key, value in obj.items():
-            if key not in ("type", "url", "image_url", "channel"):
-                yield from strings(value)
-    elif isinstance(obj, list | tuple):
-        for value in obj:
-            yield from strings(value)
+def strings(obj: Any) -> list[str]:
+    """Every string inside a JSON-like value, but no type, url or channel."""
+    return json_strings(obj, skip=("type", "url", "image_url", "channel"))
 
 
 def about_and_help(lang: Language) -> list[str]:

@@ -116,8 +116,8 @@ def test_tiingo_in_the_chain_needs_a_key() -> None:
     with pytest.raises(SettingsError, match="TIINGO_API_KEY"):
         load_settings(env_file=None, price_source="yfinance,tiingo")
     settings = load_settings(env_file=None, price_source="yfinance,tiingo", tiingo_api_key="k")
-    assert settings.price_sources == ("yfinance", "tiingo")
-    assert repr(settings.tiingo_api_key) != "k"
+    assert settings.prices.sources == ("yfinance", "tiingo")
+    assert repr(settings.prices.tiingo_api_key) != "k"
 
 
 async def test_a_digest_served_by_two_sources_names_both() -> None:

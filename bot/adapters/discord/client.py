@@ -34,16 +34,16 @@ from bot.adapters.base import (
     RecoveryUnavailable,
 )
 from bot.adapters.discord.interactions import DEFER_AFTER, PLATFORM, InteractionHandler
+from bot.adapters.discord.locales import reader_language
 from bot.adapters.discord.permissions import english_names, missing_permissions
 from bot.adapters.discord.poster import post_message
-from bot.adapters.discord.render import reader_language
 from bot.adapters.discord.shards import ShardRunner
 from bot.adapters.discord.sync import sync_if_changed
 from bot.adapters.discord.translator import CatalogTranslator
 from bot.adapters.discord.tree import SignalTree, build_tree
 from bot.cooldown import Cooldown
 from bot.dispatch import Dispatcher
-from bot.settings import Settings
+from bot.settings import ChatSettings, DiscordSettings
 from bot.storage import Storage
 from bot.storage.shards import LEASE_INTERVAL, ShardLeases
 
@@ -82,7 +82,8 @@ class DiscordAdapter:
 
     def __init__(
         self,
-        settings: Settings,
+        discord_settings: DiscordSettings,
+        chat: ChatSettings,
         dispatcher: Dispatcher,
         storage: Storage,
         *,
@@ -90,20 +91,20 @@ class DiscordAdapter:
         clock: Callable[[], float] = time.monotonic,
         lease_interval: float = LEASE_INTERVAL,
     ) -> None:
-        if settings.discord_token is None or not settings.discord_token.get_secret_value():
+        if discord_settings.token is None or not discord_settings.token.get_secret_value():
             raise ValueError("DISCORD_TOKEN is not set")
-        self._token = settings.discord_token.get_secret_value().strip()
-        self.settings = settings
+        self._token = discord_settings.token.get_secret_value().strip()
+        self.settings = discord_settings
         self.storage = storage
         self.lease_interval = lease_interval
         self.handler = InteractionHandler(
             dispatcher,
-            cooldown=Cooldown(settings.signal_cooldown_seconds, clock=clock),
+            cooldown=Cooldown(chat.signal_cooldown_seconds, clock=clock),
             defer_after=defer_after,
         )
-        use_api_base(settings.discord_api_base_url)
+        use_api_base(discord_settings.api_base_url)
         self.client, self.tree = self._new_client()
-        self.shard_count: int | None = settings.discord_shard_count
+        self.shard_count: int | None = discord_settings.shard_count
         self.shards: ShardRunner | None = None
         self._max_concurrency = 1
         self._logged_in = False
@@ -169,7 +170,7 @@ class DiscordAdapter:
             self.tree,
             self.storage,
             application_id=self.client.application_id,
-            guild_ids=self.settings.discord_guild_ids,
+            guild_ids=self.settings.guild_ids,
         )
 
     async def _gateway(self) -> int | None:
@@ -190,9 +191,7 @@ class DiscordAdapter:
         if self.shard_count is None:
             await self.client.connect(reconnect=True)
             return
-        leases = ShardLeases(
-            self.storage.engine, self.shard_count, self.settings.discord_shard_ids or None
-        )
+        leases = ShardLeases(self.storage.engine, self.shard_count, self.settings.shard_ids or None)
         self.shards = ShardRunner(
             self._shard_client,
             self._token,

@@ -14,6 +14,7 @@ import dataclasses
 import io
 import logging
 import time
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,12 +24,12 @@ from discord import app_commands
 from bot.adapters.base import Attachment
 from bot.adapters.discord.errors import MissingManageServer, OnCooldown, Restarting, explain
 from bot.adapters.discord.errors import register as register_errors
+from bot.adapters.discord.locales import reader_language
 from bot.adapters.discord.render import (
     Outgoing,
     chunks,
     message_lines,
     outgoing,
-    reader_language,
 )
 from bot.cooldown import Cooldown
 from bot.dispatch import Dispatcher, Outcome
@@ -263,22 +264,12 @@ class InteractionHandler:
     @staticmethod
     async def _first(call: Any) -> None:
         """Await the interaction's one response; InteractionGone when Discord refuses it."""
-        try:
-            await call
-        except discord.HTTPException as exc:
-            if exc.code in DEAD_FIRST_RESPONSE:
-                raise InteractionGone(exc.code, first=True) from None
-            raise
+        await _unless_gone(call, DEAD_FIRST_RESPONSE, first=True)
 
     @staticmethod
     async def _followup(call: Any) -> None:
         """Await a follow-up (or an edit of the response); InteractionGone on a dead token."""
-        try:
-            await call
-        except discord.HTTPException as exc:
-            if exc.code in DEAD_FOLLOWUP:
-                raise InteractionGone(exc.code, first=False) from None
-            raise
+        await _unless_gone(call, DEAD_FOLLOWUP, first=False)
 
     def gone(
         self,
@@ -344,3 +335,13 @@ class InteractionHandler:
             self.gone(interaction, gone, command=command, refund=refund)
         except discord.HTTPException as exc:
             log.warning("could not send the error reply interaction=%s: %s", interaction.id, exc)
+
+
+async def _unless_gone(call: Any, dead: Container[int], *, first: bool) -> None:
+    """Await ``call``; a Discord error whose code is in ``dead`` becomes InteractionGone."""
+    try:
+        await call
+    except discord.HTTPException as exc:
+        if exc.code in dead:
+            raise InteractionGone(exc.code, first=first) from None
+        raise

@@ -12,16 +12,12 @@ from __future__ import annotations
 import discord
 
 from bot.adapters.discord.errors import Refused
+from bot.discord_permissions import NEEDED
 from commands.reply import Message
 from formatting.i18n import ChannelRef, Term
 
 #: What a digest post needs: (discord.py permission flag, catalog key of its name, English name).
-REQUIRED = (
-    ("view_channel", "discord.permission.view_channel", "View Channel"),
-    ("send_messages", "discord.permission.send_messages", "Send Messages"),
-    ("embed_links", "discord.permission.embed_links", "Embed Links"),
-    ("attach_files", "discord.permission.attach_files", "Attach Files"),
-)
+REQUIRED = tuple((p.flag, p.key, p.name) for p in NEEDED)
 
 
 def missing_permissions(guild: discord.Guild | None, channel_id: int) -> list[str] | None:

@@ -134,21 +134,3 @@ async def outgoing(outcome: Outcome, *, reader: Language | None = None) -> list[
     text_lang = mine if private else lang
     texts = chunks(message_lines(reply.messages, lg) for lg in languages(text_lang))
     return [*cards, *(Outgoing(content=text, ephemeral=private) for text in texts)]
-
-
-#: Discord locales whose readers get private replies in their own language.
-READER_LOCALES: dict[str, Language] = {
-    "zh-CN": "zh",
-    "zh-TW": "zh-hant",  # Discord's 繁體中文 client: Traditional
-    "en-US": "en",
-    "en-GB": "en",
-}
-
-
-def reader_language(locale: object) -> Language | None:
-    """The catalog language of a Discord user locale (zh-CN, zh-TW -> zh-hant, en-*), else None.
-
-    The rule: public messages follow the server, private ones follow the reader.
-    """
-    value = str(getattr(locale, "value", locale) or "")
-    return READER_LOCALES.get(value) or ("en" if value.startswith("en-") else None)

@@ -15,14 +15,8 @@ import discord
 from discord import app_commands
 from discord.app_commands import TranslationContextLocation as Where
 
-from formatting.i18n import Lang, keys, t
-
-#: Discord locales served from each Chinese catalog language.
-LOCALES: dict[discord.Locale, Lang] = {
-    discord.Locale.chinese: "zh",
-    discord.Locale.taiwan_chinese: "zh-hant",
-}
-
+from bot.adapters.discord.locales import translated_language
+from formatting.i18n import keys, t
 
 #: Command and option names stay as specified (/signal, ticker ...) in every locale, so members
 #: of a bilingual server can tell each other what to type; descriptions and choices are localised.
@@ -68,7 +62,7 @@ class CatalogTranslator(app_commands.Translator):
         context: app_commands.TranslationContextTypes,
     ) -> str | None:
         """The Chinese text for Chinese locales, None (Discord's default text) otherwise."""
-        lang = LOCALES.get(locale)
+        lang = translated_language(locale)
         if lang is None or context.location in NAME_LOCATIONS:
             return None
         key = context_key(string, context)

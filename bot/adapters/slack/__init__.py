@@ -11,24 +11,31 @@ from bot.adapters.slack.app import SlackAdapter, api_base_url
 from bot.adapters.slack.digests import DigestPoster
 from bot.adapters.slack.installs import create_installs
 from bot.dispatch import Dispatcher
-from bot.settings import Settings
+from bot.settings import ChatSettings, SlackSettings
 from bot.storage import Storage
 
 __all__ = ["DigestPoster", "SlackAdapter", "create_slack_adapter", "open_digest_poster"]
 
 
 def create_slack_adapter(
-    settings: Settings, dispatcher: Dispatcher, storage: Storage
+    settings: SlackSettings,
+    chat: ChatSettings,
+    dispatcher: Dispatcher,
+    storage: Storage,
+    *,
+    port: int = 3000,
 ) -> SlackAdapter:
-    """The Slack adapter for ``settings`` (an Adapter for the runtime, a Poster for digests)."""
-    return SlackAdapter(settings, dispatcher, storage)
+    """The Slack adapter for its group (an Adapter for the runtime, a Poster for digests)."""
+    return SlackAdapter(settings, chat, dispatcher, storage, port=port)
 
 
-async def open_digest_poster(settings: Settings, storage: Storage) -> DigestPoster | None:
+async def open_digest_poster(
+    settings: SlackSettings, chat: ChatSettings, storage: Storage
+) -> DigestPoster | None:
     """The digest's Slack poster without the bolt app (``signalbot digest run``): with
     ``SLACK_BOT_TOKEN``, or with OAuth installs (Grid included, rotating tokens refreshed);
     None when neither is configured."""
-    secret = settings.slack_bot_token
+    secret = settings.bot_token
     token = secret.get_secret_value().strip() if secret is not None else ""
     base_url = api_base_url(settings)
     installs = create_installs(settings, storage, base_url=base_url)
@@ -41,7 +48,7 @@ async def open_digest_poster(settings: Settings, storage: Storage) -> DigestPost
         base_url=base_url,
         bot_token=token or None,
         installs=installs,
-        default_language=settings.default_language,
+        default_language=chat.default_language,
     )
 
 

@@ -25,7 +25,7 @@ from bot.adapters.slack.poster import Sleep, slack_error
 from bot.adapters.slack.server import HttpServer, web_app
 from bot.adapters.slack.watchdog import CHECK_EVERY, SocketWatchdog
 from bot.dispatch import Dispatcher
-from bot.settings import Settings
+from bot.settings import ChatSettings, SlackSettings
 from bot.storage import Storage
 from formatting.messages import message_text
 
@@ -42,9 +42,9 @@ def _secret(value: SecretStr | None) -> str | None:
     return text or None
 
 
-def api_base_url(settings: Settings) -> str:
+def api_base_url(settings: SlackSettings) -> str:
     """``SLACK_API_BASE_URL`` with the trailing slash slack_sdk joins method names onto."""
-    base = settings.slack_api_base_url or DEFAULT_API_BASE_URL
+    base = settings.api_base_url or DEFAULT_API_BASE_URL
     return base if base.endswith("/") else base + "/"
 
 
@@ -56,10 +56,12 @@ class SlackAdapter:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: SlackSettings,
+        chat: ChatSettings,
         dispatcher: Dispatcher,
         storage: Storage,
         *,
+        port: int = 3000,
         host: str = "0.0.0.0",  # noqa: S104 - Slack must reach the HTTP endpoint
         sleep: Sleep = asyncio.sleep,
         watchdog_interval: float = CHECK_EVERY,
@@ -69,10 +71,11 @@ class SlackAdapter:
         self.watchdog: SocketWatchdog | None = None
         self.storage = storage
         self.host = host
+        self.port = port
         self.base_url = api_base_url(settings)
-        self.bot_token = _secret(settings.slack_bot_token)
-        self.app_token = _secret(settings.slack_app_token)
-        self.signing_secret = _secret(settings.slack_signing_secret)
+        self.bot_token = _secret(settings.bot_token)
+        self.app_token = _secret(settings.app_token)
+        self.signing_secret = _secret(settings.signing_secret)
         if self.app_token is None and self.signing_secret is None:
             raise ValueError("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN)")
         self.installs: Installs | None = create_installs(settings, storage, base_url=self.base_url)
@@ -87,7 +90,7 @@ class SlackAdapter:
             oauth_settings=self.installs.oauth_settings if self.installs else None,
             request_verification_enabled=True,
             user_facing_authorize_error_message=message_text(
-                "slack.error.not_installed", {}, settings.default_language
+                "slack.error.not_installed", {}, chat.default_language
             ),
         )
         self._tasks: set[asyncio.Task[None]] = set()
@@ -103,12 +106,12 @@ class SlackAdapter:
             base_url=self.base_url,
             bot_token=self.bot_token,
             installs=self.installs,
-            default_language=settings.default_language,
+            default_language=chat.default_language,
             sleep=sleep,
         )
         self.events = Events(storage, self.installs)
         self.commands = SlashCommand(
-            settings, dispatcher, spawn=self._spawn, teams=self.poster.teams
+            settings, chat, dispatcher, spawn=self._spawn, teams=self.poster.teams
         )
         self.home = HomeTab(dispatcher, storage, spawn=self._spawn)
         self.app.use(self.events.drop_retries)
@@ -175,7 +178,7 @@ class SlackAdapter:
             self.watchdog.start()
         routes = self.http_app()
         if routes is not None and self.serve_http:
-            self._http = HttpServer(routes, host=self.host, port=self.settings.http_port)
+            self._http = HttpServer(routes, host=self.host, port=self.port)
             await self._http.start()
         self._running = True
         await self._stopped.wait()

@@ -17,7 +17,7 @@ from bot.adapters.slack.replies import Respond, message_body, respond_with, send
 from bot.adapters.slack.teams import Teams
 from bot.cooldown import Cooldown
 from bot.dispatch import Dispatcher, explain
-from bot.settings import Settings
+from bot.settings import ChatSettings, SlackSettings
 from commands.reply import Message, UserError
 from formatting.card import Language
 
@@ -40,7 +40,8 @@ class SlashCommand:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: SlackSettings,
+        chat: ChatSettings,
         dispatcher: Dispatcher,
         *,
         spawn: Spawn,
@@ -51,7 +52,7 @@ class SlashCommand:
         self.dispatcher = dispatcher
         self.teams = teams
         self._spawn = spawn
-        self.cooldown = Cooldown(settings.signal_cooldown_seconds, clock=monotonic)
+        self.cooldown = Cooldown(chat.signal_cooldown_seconds, clock=monotonic)
 
     async def on_command(
         self, ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient
@@ -142,7 +143,7 @@ class SlashCommand:
         """Listed in ``SLACK_ADMIN_USER_IDS``, or an admin or owner of the command's own
         workspace (or Grid org) per ``users.info``. A Slack Connect guest is an admin of another
         organisation at most, so never passes."""
-        if user_id in self.settings.slack_admin_user_ids:
+        if user_id in self.settings.admin_user_ids:
             return True
         try:
             response = await client.users_info(user=user_id)

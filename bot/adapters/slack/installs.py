@@ -29,7 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import desc, select
 
 from bot.adapters.slack.teams import Team, Teams
-from bot.settings import Settings
+from bot.settings import SlackSettings
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -163,23 +163,17 @@ class Installs:
         await self.store.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
 
 
-def oauth_enabled(settings: Settings) -> bool:
-    """Both OAuth credentials are set."""
-    secret = settings.slack_client_secret
-    return bool(settings.slack_client_id) and bool(secret and secret.get_secret_value().strip())
-
-
 def create_installs(
-    settings: Settings, storage: Storage, *, base_url: str | None = None
+    settings: SlackSettings, storage: Storage, *, base_url: str | None = None
 ) -> Installs | None:
     """The OAuth stores and settings on ``storage``'s engine, or None without OAuth credentials.
 
     ``base_url`` is the Web API the token rotator calls (``oauth.v2.access``).
     """
-    if not oauth_enabled(settings) or settings.slack_client_secret is None:
+    if not settings.oauth or settings.client_secret is None:
         return None
-    client_id = str(settings.slack_client_id)
-    client_secret = settings.slack_client_secret.get_secret_value()
+    client_id = str(settings.client_id)
+    client_secret = settings.client_secret.get_secret_value()
     store = AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=storage.engine)
     states = AsyncSQLAlchemyOAuthStateStore(
         expiration_seconds=STATE_EXPIRATION_SECONDS, engine=storage.engine

@@ -171,11 +171,11 @@ async def make_bot(fake: FakeDiscord, prices: Path, store: Storage) -> AsyncIter
         services = Services(
             prices=service,
             settings=store,
-            default_language=settings.default_language,
+            default_language=settings.chat.default_language,
             alerts=store,
         )
         adapter = create_discord_adapter(
-            settings, Dispatcher(services), store, defer_after=defer_after
+            settings.discord, settings.chat, Dispatcher(services), store, defer_after=defer_after
         )
         made.append(adapter)
         if login:

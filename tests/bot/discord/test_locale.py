@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.adapters.discord.render import reader_language
+from bot.adapters.discord.locales import reader_language
 from tests.fakes.discord import GUILD_ID, guild_create, interaction, option
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -76,31 +76,29 @@ async def test_about_explains_the_rule(make_bot):
     assert "public messages (cards, digests) follow the server" in about
 
 
+async def join(bot, guild_id: int, locale: str) -> None:
+    """GUILD_CREATE of a newly joined guild whose community locale is ``locale``."""
+    import discord
+
+    guild = guild_create(guild_id)
+    guild["preferred_locale"] = locale
+    state = bot.adapter.client._connection
+    await bot.adapter.on_guild_join(discord.Guild(data=guild, state=state))
+
+
 async def test_a_new_guild_starts_in_its_locale(make_bot):
     """GUILD_CREATE of a newly joined zh-CN community: its first language is Chinese; a guild
     that already chose one keeps it."""
     bot = await make_bot(language="both")
-    guild = guild_create(GUILD_ID + 7)
-    guild["preferred_locale"] = "zh-CN"
-    import discord
-
-    state = bot.adapter.client._connection
-    await bot.adapter.on_guild_join(discord.Guild(data=guild, state=state))
+    await join(bot, GUILD_ID + 7, "zh-CN")
     assert await bot.store.get_language("discord", str(GUILD_ID + 7), "?") == "zh"
     await bot.store.set_language("discord", str(GUILD_ID + 8), "en")
-    other = guild_create(GUILD_ID + 8)
-    other["preferred_locale"] = "zh-TW"
-    await bot.adapter.on_guild_join(discord.Guild(data=other, state=state))
+    await join(bot, GUILD_ID + 8, "zh-TW")
     assert await bot.store.get_language("discord", str(GUILD_ID + 8), "?") == "en"
 
 
 async def test_a_new_taiwan_guild_starts_in_traditional(make_bot):
     """GUILD_CREATE of a newly joined zh-TW community: its first language is Traditional."""
     bot = await make_bot(language="both")
-    guild = guild_create(GUILD_ID + 9)
-    guild["preferred_locale"] = "zh-TW"
-    import discord
-
-    state = bot.adapter.client._connection
-    await bot.adapter.on_guild_join(discord.Guild(data=guild, state=state))
+    await join(bot, GUILD_ID + 9, "zh-TW")
     assert await bot.store.get_language("discord", str(GUILD_ID + 9), "?") == "zh-hant"

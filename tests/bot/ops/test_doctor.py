@@ -100,7 +100,7 @@ async def configured(tmp_path: Path, discord: FakeDiscord, slack: FakeSlack, **e
     }
     values.update(extra)
     settings = load_settings(env_file=None, **values)
-    async with open_storage(settings.async_database_url) as storage:
+    async with open_storage(settings.storage.async_database_url) as storage:
         await storage.upsert_subscription(
             "discord", str(GUILD_ID), str(CHANNEL_ID), time=None, timezone="America/New_York"
         )

@@ -121,7 +121,7 @@ async def test_doctor_exits_0_for_a_chain(
 ) -> None:
     """The deploy gate: ``SIGNALBOT_PRICE_SOURCE=yfinance,tiingo`` with both answering is 0."""
     settings = settings_for(tmp_path, "yfinance,tiingo", tiingo)
-    async with open_storage(settings.async_database_url):
+    async with open_storage(settings.storage.async_database_url):
         pass  # created and migrated, as the bot leaves it
     out = io.StringIO()
     code = await cmd_doctor(settings, limit=20, out=out)

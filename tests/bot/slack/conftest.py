@@ -84,9 +84,18 @@ async def make_adapter(fake: FakeSlack, store: Storage, prices: Path) -> AsyncIt
             extra["watchdog_interval"] = watchdog_interval
         dispatch = dispatcher or Dispatcher(services)
         adapter = (
-            SlackAdapter(settings, dispatch, store, **extra)
+            SlackAdapter(
+                settings.slack,
+                settings.chat,
+                dispatch,
+                store,
+                port=settings.ops.http_port,
+                **extra,
+            )
             if extra
-            else create_slack_adapter(settings, dispatch, store)
+            else create_slack_adapter(
+                settings.slack, settings.chat, dispatch, store, port=settings.ops.http_port
+            )
         )
         made.append(adapter)
         return adapter

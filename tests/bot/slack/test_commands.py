@@ -20,24 +20,14 @@ from formatting.numbers import long_date
 from tests.bot.slack.support import GatedSource, RateLimitedSource, run_slash, slash
 from tests.fakes.market import last_session_now
 from tests.fakes.slack import TEAM
+from tests.support import json_strings
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ERROR_ID = re.compile(r"\b[0-9a-f]{8}\b")
 
 
-def strings(obj: Any) -> list[str]:
-    """Every string inside a JSON-like value."""
-    if isinstance(obj, str):
-        return [obj]
-    if isinstance(obj, dict):
-        return [s for v in obj.values() for s in strings(v)]
-    if isinstance(obj, list):
-        return [s for v in obj for s in strings(v)]
-    return []
-
-
 def everything(body: dict[str, Any]) -> str:
-    return "\n".join(strings(body))
+    return "\n".join(json_strings(body))
 
 
 async def test_ack_returns_before_the_price_fetch_finishes(make_adapter, fake, prices):

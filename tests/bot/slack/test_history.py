@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from bot.adapters.slack.parsing import parse_command
@@ -12,17 +10,7 @@ from formatting.i18n import t
 from formatting.messages import message_to_slack
 from tests.bot.slack.support import run_slash
 from tests.fakes.slack import TEAM
-
-
-def strings(obj: Any) -> list[str]:
-    """Every string inside a JSON-like value."""
-    if isinstance(obj, str):
-        return [obj]
-    if isinstance(obj, dict):
-        return [s for v in obj.values() for s in strings(v)]
-    if isinstance(obj, list):
-        return [s for v in obj for s in strings(v)]
-    return []
+from tests.support import json_strings
 
 
 @pytest.mark.parametrize(
@@ -45,7 +33,7 @@ async def test_history_table_and_chart(make_adapter, fake, store):
     await store.set_language("slack", TEAM, "both")
     (body,) = await run_slash(adapter, fake, "IWM history")
     assert body["response_type"] == "in_channel"
-    text = "\n".join(strings(body))
+    text = "\n".join(json_strings(body))
     for lang in ("en", "zh"):
         assert t("history.title", lang, ticker="IWM") in text
         assert t("track.not_forecast", lang) in text

@@ -214,7 +214,12 @@ async def test_digest_run_cli_posts_in_oauth_mode(fake: FakeSlack, store, prices
 
 async def test_no_slack_credentials_no_digest_poster(fake, store):
     """Neither a bot token nor OAuth: no Slack poster (the fan-out says so once)."""
-    assert await open_digest_poster(slack_settings(fake, slack_bot_token=None), store) is None
+    assert (
+        await open_digest_poster(
+            (settings := slack_settings(fake, slack_bot_token=None)).slack, settings.chat, store
+        )
+        is None
+    )
 
 
 async def test_concurrent_digests_refresh_a_workspace_token_once(oauth_adapter, fake):
