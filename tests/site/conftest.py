@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import bot_env, scaled_bars, write_price_dir
+from tests.fakes.bot_process import bot_env
+from tests.fakes.market import scaled_bars, write_price_dir
 
 BASE = "https://example.org/research"
 TICKERS = {"IWM": 1.0, "SPY": 2.3}

@@ -10,8 +10,9 @@ import pytest
 
 from bot.site.write import write_atomic
 from bot.storage import open_storage
+from tests.fakes.bot_process import bot_env
+from tests.fakes.market import write_price_dir
 from tests.site.conftest import cli
-from tests.support import bot_env, write_price_dir
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ path reaches the server exactly as typed (an HTTP client would normalise ``..`` 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -132,9 +133,11 @@ async def test_the_running_bots_http_server_serves_research_when_on(
     (site / "en" / "index.html").write_text("<p>index</p>")
     async with open_storage(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}") as storage:
         for serve, expected in (("on", 200), ("off", 404)):
-            settings = load_settings(
-                None, http_host="127.0.0.1", site_dir=site, site_serve=serve
-            ).model_copy(update={"http_port": 0})  # any free port (0 is no valid setting)
+            loaded = load_settings(None, http_host="127.0.0.1", site_dir=site, site_serve=serve)
+            # any free port (0 is no valid setting)
+            settings = dataclasses.replace(
+                loaded, ops=loaded.ops.model_copy(update={"http_port": 0})
+            )
             ops = await start_ops(settings, storage, [], None, Metrics())
             try:
                 assert ops._runner is not None
