@@ -323,3 +323,16 @@ def test_chinese_command_words_answer_in_chinese(tmp_path, prices):
     assert result.returncode == 0, result.stderr
     assert "/signal TICKER" in result.stdout
     assert result.stdout.rstrip().endswith("再见。")
+
+
+@pytest.mark.parametrize(
+    ("word", "command"),
+    [("說明", "help"), ("幫助", "help"), ("说明", "help"), ("關於", "about"), ("語言", "language"),
+     ("日報", "digest"), ("歷史", "history"), ("離開", "quit"), ("清除", "clear")],
+)  # fmt: skip
+def test_traditional_command_words_are_commands(word, command):
+    """The words a Traditional reader types (the terminal's own zh-hant texts use them) are
+    commands, never tickers or "not understood"."""
+    from bot.adapters.terminal import command_word
+
+    assert command_word(word) == command
