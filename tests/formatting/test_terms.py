@@ -1,0 +1,94 @@
+"""The glossary's terms, checked over the catalogs (docs/glossary.md, issue 22).
+
+* One name for the regime concept per script: 动量状态 (Simplified), 動能狀態 (Traditional).
+  The labels SIGNALS.md fixes (风险规避态势, 风险偏好态势 …) are labels, not the concept: they are
+  taken out of a text before it is checked, so 态势 may appear inside them and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from formatting.i18n import Lang, keys, text
+from signals.regimes import Regime
+
+CHINESE: tuple[Lang, ...] = ("zh", "zh-hant")
+#: The regime concept's one name per script.
+REGIME_TERM: dict[Lang, str] = {"zh": "动量状态", "zh-hant": "動能狀態"}
+#: 状态 alone (the concept without 动量 / 動能) and the other names a regime has had.
+STRAY_REGIME: dict[Lang, re.Pattern[str]] = {
+    "zh": re.compile(r"(?<!动量)状态|态势|動能狀態"),
+    "zh-hant": re.compile(r"(?<!動能)狀態|態勢|动量状态"),
+}
+#: English label phrases that contain the word "regime" but name a label, not the concept.
+_EN_LABELS = re.compile(r"risk-(?:off|on) regime")
+#: Keys whose English says "status" (a command's name), not the regime.
+_NOT_REGIME = re.compile(r"\bstatus\b", re.IGNORECASE)
+
+
+def regime_labels(lang: Lang) -> list[str]:
+    """Every display label and phrase of a regime in ``lang``, longest first."""
+    found = {
+        text(key, lang)
+        for key in keys(lang)
+        if key.startswith("regime.") and key.rsplit(".", 1)[-1].endswith(("label", "phrase"))
+    }
+    return sorted(found, key=len, reverse=True)
+
+
+def without_labels(body: str, lang: Lang) -> str:
+    """``body`` with every regime label taken out (labels may use 态势; the concept may not)."""
+    for label in regime_labels(lang):
+        body = body.replace(label, "〇")
+    return body
+
+
+def names_the_regime(key: str) -> bool:
+    """True when the English text of ``key`` names the regime concept (not just a label)."""
+    return bool(re.search(r"\bregimes?\b", _EN_LABELS.sub("", text(key, "en")), re.IGNORECASE))
+
+
+@pytest.mark.parametrize("lang", CHINESE)
+def test_one_regime_term_per_script(lang: Lang) -> None:
+    """Outside the labels, no 态势, no 状态 alone and no other script's term, in any entry."""
+    stray = {
+        key: text(key, lang)
+        for key in sorted(keys(lang))
+        if not _NOT_REGIME.search(text(key, "en"))
+        and STRAY_REGIME[lang].search(without_labels(text(key, lang), lang))
+    }
+    assert stray == {}
+
+
+@pytest.mark.parametrize("lang", CHINESE)
+def test_every_mention_of_the_regime_uses_the_term(lang: Lang) -> None:
+    """Where English names the regime, Chinese says 动量状态 / 動能狀態 (not 信号, not 状态)."""
+    missing = {
+        key: text(key, lang)
+        for key in sorted(keys(lang))
+        if not key.startswith("regime.")
+        and names_the_regime(key)
+        and REGIME_TERM[lang] not in text(key, lang)
+    }
+    assert missing == {}
+
+
+@pytest.mark.parametrize("lang", CHINESE)
+def test_regime_headings_are_the_term_exactly(lang: Lang) -> None:
+    """Every "Regime" column or field heading is the term itself, never 信号 / 訊號."""
+    headings = [key for key in keys("en") if text(key, "en") == "Regime"]
+    assert headings
+    assert {text(key, lang) for key in headings} == {REGIME_TERM[lang]}
+
+
+def test_the_check_sees_what_it_should() -> None:
+    """The checker flags the old names and lets the SIGNALS.md labels through."""
+    assert STRAY_REGIME["zh"].search("当前状态：")
+    assert STRAY_REGIME["zh"].search("市场态势")
+    assert not STRAY_REGIME["zh"].search(without_labels("风险规避态势", "zh"))
+    assert not STRAY_REGIME["zh-hant"].search(without_labels("風險偏好態勢", "zh-hant"))
+    assert STRAY_REGIME["zh-hant"].search("動量狀態")
+    assert names_the_regime("card.regime") and not names_the_regime("regime.risk_on_regime.label")
+    assert len(regime_labels("zh")) >= len(Regime)
