@@ -13,7 +13,7 @@ from formatting.numbers import long_date, magnitude, pct, price
 from formatting.track_record import track_line
 from signals.exchanges import is_us
 from signals.momentum import Signal
-from signals.regimes import REGIME_TONE
+from signals.regimes import REGIME_TABLE, REGIME_TONE
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,9 +114,11 @@ def signal_paragraph(card: Card, lang: Lang) -> str:
         "moves": _moves(card, lang),
         "phrase": t(regime_key(signal.regime, "phrase"), lang),
     }
+    # "short-term" only where the fast score is not flat (SIGNALS.md, the signal paragraph)
+    flat = "_flat" if signal.regime in REGIME_TABLE[1] else ""
     if fund is None:
-        return t("card.signal_ticker", lang, **params)
-    return t("card.signal", lang, name=fund.name_in(lang), **params)
+        return t(f"card.signal_ticker{flat}", lang, **params)
+    return t(f"card.signal{flat}", lang, name=fund.name_in(lang), **params)
 
 
 def card_text(card: Card, lang: Lang) -> CardText:

@@ -65,6 +65,8 @@ REQUIRED: dict[str, set[str]] = {
     "language.name.both-hant": set(),
     "card.signal": {"date", "name", "ticker", "price", "moves", "phrase"},
     "card.signal_ticker": {"date", "ticker", "price", "moves", "phrase"},
+    "card.signal_flat": {"date", "name", "ticker", "price", "moves", "phrase"},
+    "card.signal_ticker_flat": {"date", "ticker", "price", "moves", "phrase"},
     "chart.close": set(),
     "chart.window_5d": set(),
     "chart.window_1m": set(),
@@ -154,7 +156,7 @@ def test_contract_texts_are_exact() -> None:
         "short-term momentum is weak, but not yet a slower risk-off regime signal."
     )
     assert t("regime.defensive_impulse.meaning", "zh") == (
-        "短线价格动量偏弱，但尚未达到更慢周期的风险规避信号。"
+        "短线价格动量偏弱，但尚未达到较长周期的风险规避信号。"
     )
     assert t("card.scope", "en") == (
         "Scope: price momentum only; it does not measure fund flows, holdings quality, or "

@@ -195,7 +195,7 @@ WORKED_EN = [
 #: SIGNALS.md's worked example and "The signal paragraph", byte for byte.
 WORKED_ZH = [
     "$281.65", "-3.55%", "-2.33%", "-0.22%", "防御动能", "IWM追踪罗素2000",
-    "短线价格动量偏弱，但尚未达到更慢周期的风险规避信号。",
+    "短线价格动量偏弱，但尚未达到较长周期的风险规避信号。",
     "说明：本信号仅反映价格动量，不衡量资金流向、持仓质量或公司基本面，也不构成买卖建议。",
     "基于ETF价格动量数据生成，仅供参考，不构成投资建议。",
     "数据截至2026年6月8日收盘",
@@ -205,7 +205,7 @@ WORKED_ZH = [
 ]  # fmt: skip
 WORKED_ZH_HANT = [
     "$281.65", "-3.55%", "-2.33%", "-0.22%", "防禦動能", "IWM追蹤羅素2000",
-    "短線價格動量偏弱，但尚未達到更慢週期的風險規避訊號。",
+    "短線價格動量偏弱，但尚未達到較長週期的風險規避訊號。",
     "說明：本訊號僅反映價格動量，不衡量資金流向、持股品質或公司基本面，也不構成買賣建議。",
     "基於ETF價格動量資料生成，僅供參考，不構成投資建議。",
     "資料截至2026年6月8日收盤",
@@ -238,7 +238,7 @@ def test_worked_example_text(worked_card: Card) -> None:
         ("5日", "-2.33%"),
         ("1个月", "-0.22%"),
     )
-    assert zh.meaning == "含义：短线价格动量偏弱，但尚未达到更慢周期的风险规避信号。"
+    assert zh.meaning == "含义：短线价格动量偏弱，但尚未达到较长周期的风险规避信号。"
     assert zh.paragraph == WORKED_ZH[-1]
     assert card_text(worked_card, "en").paragraph == WORKED_EN[-1]
     assert card_text(worked_card, "zh-hant").paragraph == WORKED_ZH_HANT[-1]

@@ -12,7 +12,9 @@ import re
 import pytest
 
 from formatting.i18n import Lang, keys, text
+from formatting.text import signal_paragraph
 from signals.regimes import Regime
+from tests.formatting.conftest import make_card
 
 CHINESE: tuple[Lang, ...] = ("zh", "zh-hant")
 #: The regime concept's one name per script.
@@ -92,3 +94,42 @@ def test_the_check_sees_what_it_should() -> None:
     assert STRAY_REGIME["zh-hant"].search("動量狀態")
     assert names_the_regime("card.regime") and not names_the_regime("regime.risk_on_regime.label")
     assert len(regime_labels("zh")) >= len(Regime)
+
+
+# ---- the signal paragraph's "short-term" (SIGNALS.md, "The signal paragraph")
+
+#: How each language says "short-term" in the paragraph.
+SHORT_TERM: dict[Lang, str] = {"en": "short-term", "zh": "短线", "zh-hant": "短線"}
+#: How the paragraph ends when the fast score is flat (phrase filled in after).
+FLAT_ENDING: dict[Lang, str] = {
+    "en": "; its momentum signal is {phrase}.",
+    "zh": "，动量信号为{phrase}。",
+    "zh-hant": "，動能訊號為{phrase}。",
+}
+FLAT_FAST = {Regime.DOWNTREND, Regime.NEUTRAL, Regime.UPTREND}
+
+
+@pytest.mark.parametrize("catalog", [True, False], ids=["fund", "ticker"])
+@pytest.mark.parametrize("regime", list(Regime), ids=str)
+@pytest.mark.parametrize("lang", ("en", *CHINESE))
+def test_paragraph_says_short_term_only_when_the_fast_score_moved(
+    lang: Lang, regime: Regime, catalog: bool
+) -> None:
+    """Top and bottom rows of the regime table say short-term; the middle row does not."""
+    card = make_card(regime=regime, catalog=catalog)
+    paragraph = signal_paragraph(card, lang)
+    phrase = text(f"regime.{regime.value}.phrase", lang)
+    if regime in FLAT_FAST:
+        assert SHORT_TERM[lang] not in paragraph
+        assert paragraph.endswith(FLAT_ENDING[lang].format(phrase=phrase))
+    else:
+        assert SHORT_TERM[lang] in paragraph
+        assert paragraph.endswith(phrase + ("." if lang == "en" else "。"))
+
+
+def test_downtrend_paragraph_reads_as_signals_md_says() -> None:
+    """SIGNALS.md's own wording for the middle row, in every language."""
+    card = make_card(regime=Regime.DOWNTREND)
+    assert signal_paragraph(card, "en").endswith("; its momentum signal is a downtrend.")
+    assert signal_paragraph(card, "zh").endswith("，动量信号为下行趋势。")
+    assert signal_paragraph(card, "zh-hant").endswith("，動能訊號為下行趨勢。")
