@@ -7,7 +7,7 @@ from datetime import date
 
 from formatting.card import Card
 from formatting.i18n import Lang, t
-from formatting.labels import regime_key, regime_label, regime_meaning, source_name
+from formatting.labels import regime_label, regime_meaning, regime_phrase, source_name
 from formatting.memo import IdentityMemo
 from formatting.numbers import long_date, magnitude, pct, price
 from formatting.track_record import track_line
@@ -112,7 +112,7 @@ def signal_paragraph(card: Card, lang: Lang) -> str:
         "ticker": card.ticker,
         "price": _close(signal.close, signal.currency, lang),
         "moves": _moves(card, lang),
-        "phrase": t(regime_key(signal.regime, "phrase"), lang),
+        "phrase": regime_phrase(signal.regime, lang, card.ticker),
     }
     # "short-term" only where the fast score is not flat (SIGNALS.md, the signal paragraph)
     flat = "_flat" if signal.regime in REGIME_TABLE[1] else ""
@@ -128,7 +128,7 @@ def card_text(card: Card, lang: Lang) -> CardText:
 
 def _card_text(card: Card, lang: Lang) -> CardText:
     signal, fund = card.signal, card.fund
-    label = regime_label(signal.regime, lang)
+    label = regime_label(signal.regime, lang, card.ticker)
     if fund is not None:
         index = fund.tracks.get(lang)
         title = t("card.title", lang, ticker=card.ticker, index=index, label=label)
@@ -151,7 +151,7 @@ def _card_text(card: Card, lang: Lang) -> CardText:
         fund_name=fund_name,
         regime_heading=t("card.regime", lang),
         regime_label=label,
-        meaning=t("card.meaning", lang, text=regime_meaning(signal.regime, lang)),
+        meaning=t("card.meaning", lang, text=regime_meaning(signal.regime, lang, card.ticker)),
         price_label=t("card.price", lang),
         price=price(signal.close, lang, signal.currency),
         returns=(

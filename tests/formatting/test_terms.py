@@ -111,7 +111,7 @@ FLAT_FAST = {Regime.DOWNTREND, Regime.NEUTRAL, Regime.UPTREND}
 
 @pytest.mark.parametrize("catalog", [True, False], ids=["fund", "ticker"])
 @pytest.mark.parametrize("regime", list(Regime), ids=str)
-@pytest.mark.parametrize("lang", ("en", *CHINESE))
+@pytest.mark.parametrize("lang", ["en", *CHINESE])
 def test_paragraph_says_short_term_only_when_the_fast_score_moved(
     lang: Lang, regime: Regime, catalog: bool
 ) -> None:
