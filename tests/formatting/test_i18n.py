@@ -177,7 +177,7 @@ def test_seed_card_lines() -> None:
         "IWM momentum: defensive impulse"
     )
     assert t("card.title", "zh", ticker="IWM", label="防御动能") == "IWM动量信号：防御动能"
-    assert t("card.title", "zh-hant", ticker="IWM", label="防禦動能") == "IWM動量訊號：防禦動能"
+    assert t("card.title", "zh-hant", ticker="IWM", label="防禦動能") == "IWM動能訊號：防禦動能"
     assert t("card.tracks", "en", ticker="IWM", index="Russell 2000") == "IWM tracks Russell 2000"
     assert t("card.tracks", "zh", ticker="IWM", index="罗素2000") == "IWM追踪罗素2000"
     assert [t(f"card.{k}", "zh") for k in ("price", "r_1d", "r_5d", "r_1m")] == [

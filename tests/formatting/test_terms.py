@@ -13,6 +13,8 @@ import pytest
 
 from formatting.i18n import Lang, keys, text
 from formatting.text import signal_paragraph
+from signals.asset_classes import ASSET_CLASSES
+from signals.funds import FUNDS
 from signals.regimes import Regime
 from tests.formatting.conftest import make_card
 
@@ -133,3 +135,48 @@ def test_downtrend_paragraph_reads_as_signals_md_says() -> None:
     assert signal_paragraph(card, "en").endswith("; its momentum signal is a downtrend.")
     assert signal_paragraph(card, "zh").endswith("，动量信号为下行趋势。")
     assert signal_paragraph(card, "zh-hant").endswith("，動能訊號為下行趨勢。")
+
+
+# ---- Traditional as a Taiwan desk writes it (issue 22)
+
+#: Mainland (or converted) words, and what Taiwan writes: 動能, 大型股 / 中小型股 (大盤 is the
+#: index there), 公債, 已開發市場, 產業, 非投資等級債, 指令 (Discord zh-TW), 工作空間 (Slack zh-TW).
+NOT_TAIWAN = re.compile(
+    r"動量|大盤股|小盤|中盤|(?<![美中])國債|發達市場|行業|高收益債|命令|工作區|服務器|默認|質量"
+)
+
+
+def traditional_fund_texts() -> dict[str, str]:
+    """Every Traditional text of the fund catalog except the managers' own fund names (proper
+    names, written as each issuer writes them)."""
+    out = {}
+    for fund in FUNDS.values():
+        out[f"{fund.ticker} tracks"] = fund.tracks.zh_hant
+    for asset_class, info in ASSET_CLASSES.items():
+        for part in ("name", "context", "watch"):
+            out[f"{asset_class} {part}"] = getattr(info, part).zh_hant
+    return out
+
+
+def test_traditional_catalog_uses_taiwan_terms() -> None:
+    """No 動量, 大盤股, 國債, 發達市場, 行業, 命令, 工作區 … in any zh_Hant entry."""
+    found = {
+        key: text(key, "zh-hant")
+        for key in sorted(keys("zh-hant"))
+        if NOT_TAIWAN.search(text(key, "zh-hant"))
+    }
+    assert found == {}
+
+
+def test_traditional_fund_texts_use_taiwan_terms() -> None:
+    """The same list over what each fund tracks and every asset-class text."""
+    found = {key: body for key, body in traditional_fund_texts().items() if NOT_TAIWAN.search(body)}
+    assert found == {}
+
+
+def test_taiwan_list_catches_the_converted_words() -> None:
+    """The list flags OpenCC's mainland words and lets Taiwan's (and 美國債券) through."""
+    for mainland in ("價格動量", "美國大盤股", "美國國債", "國際發達市場", "行業基金", "未知命令"):
+        assert NOT_TAIWAN.search(mainland), mainland
+    for taiwan in ("價格動能", "美國大型股", "美國公債", "美國債券", "已開發市場", "產業", "指令"):
+        assert not NOT_TAIWAN.search(taiwan), taiwan
