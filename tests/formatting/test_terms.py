@@ -180,3 +180,30 @@ def test_taiwan_list_catches_the_converted_words() -> None:
         assert NOT_TAIWAN.search(mainland), mainland
     for taiwan in ("價格動能", "美國大型股", "美國公債", "美國債券", "已開發市場", "產業", "指令"):
         assert not NOT_TAIWAN.search(taiwan), taiwan
+
+
+# ---- the smaller things a desk fixes (issue 22)
+
+#: Calques and second names a desk strikes: 更慢周期 (较长周期), 窗口 for a look-back period,
+#: 快速/慢速得分, 价格数据源 beside 价格来源, and the old "not a forecast" wording.
+STRUCK: dict[Lang, re.Pattern[str]] = {
+    "zh": re.compile("更慢|窗口|快速得分|慢速得分|价格数据源|以上描述的是过去的表现"),
+    "zh-hant": re.compile("更慢|視窗|窗口|快速得分|慢速得分|價格資料來源|以上描述的是過去的表現"),
+}
+
+
+@pytest.mark.parametrize("lang", CHINESE)
+def test_no_calques_and_one_name_for_the_price_source(lang: Lang) -> None:
+    """较长周期, 近5日, 短线得分, one 价格来源 / 價格來源, 历史统计 … in every entry."""
+    found = {
+        key: text(key, lang) for key in sorted(keys(lang)) if STRUCK[lang].search(text(key, lang))
+    }
+    assert found == {}
+    assert text("track.not_forecast", lang).startswith(("以上为历史统计", "以上為歷史統計"))
+
+
+def test_traditional_examples_name_taipei() -> None:
+    """A Taiwan reader's time-zone example is Asia/Taipei, not Asia/Shanghai."""
+    for key in sorted(keys("zh-hant")):
+        assert "Asia/Shanghai" not in text(key, "zh-hant"), key
+    assert "Asia/Taipei" in text("help.option.timezone", "zh-hant")
