@@ -21,7 +21,8 @@ from commands.reply import Message, UserError
 from commands.validation import parse_date, parse_symbol
 from formatting.card import LANGUAGES, Card, Language, languages
 from formatting.colours import COLOUR_SCHEMES
-from formatting.i18n import LANGS, t
+from formatting.i18n import LANGS
+from formatting.labels import regime_label
 from formatting.messages import message_text
 from signals.errors import SignalError
 
@@ -184,7 +185,7 @@ def _signal_json(card: Card) -> dict[str, Any]:
         "fast": s.fast,
         "slow": s.slow,
         "regime": s.regime.value,
-        "label": {lang: t(f"regime.{s.regime.value}.label", lang) for lang in LANGS},
+        "label": {lang: regime_label(s.regime, lang, s.ticker) for lang in LANGS},
         "source": card.source,  # provenance: demo or CSV prices never read as market data
         "currency": s.currency,
     }

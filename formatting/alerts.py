@@ -38,8 +38,8 @@ def change_lines(change: RegimeChange, lang: Lang) -> list[str]:
             "alert.change",
             lang,
             ticker=change.ticker,
-            old=regime_label(change.previous, lang),
-            new=regime_label(s.regime, lang),
+            old=regime_label(change.previous, lang, change.ticker),
+            new=regime_label(s.regime, lang, change.ticker),
         ),
         f"{t('card.price', lang)} {price(s.close, lang)} · {t('card.r_1d', lang)} "
         f"{pct(s.r_1d, lang)} · {t('card.r_5d', lang)} {pct(s.r_5d, lang)} · "

@@ -19,7 +19,9 @@ def _joined(key: str, language: Language, **params: object) -> str:
 
 def chart_labels(card: Card, language: Language) -> ChartLabels:
     """Chart labels for ``card`` in every language shown (``English / 中文`` for both)."""
-    label = " / ".join(regime_label(card.signal.regime, lang) for lang in languages(language))
+    label = " / ".join(
+        regime_label(card.signal.regime, lang, card.ticker) for lang in languages(language)
+    )
     return ChartLabels(
         title=t("chart.title", languages(language)[0], ticker=card.ticker, label=label),
         close=_joined("chart.close", language),

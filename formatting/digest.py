@@ -145,8 +145,8 @@ def digest_text(digest: Digest, lang: Lang) -> DigestText:
             "digest.change",
             lang,
             ticker=row.ticker,
-            old=regime_label(row.previous, lang) if row.previous else "",
-            new=regime_label(row.signal.regime, lang),
+            old=regime_label(row.previous, lang, row.ticker) if row.previous else "",
+            new=regime_label(row.signal.regime, lang, row.ticker),
         )
         for row in digest.changes
     )
@@ -157,7 +157,7 @@ def digest_text(digest: Digest, lang: Lang) -> DigestText:
             pct(row.signal.r_1d, lang),
             pct(row.signal.r_5d, lang),
             pct(row.signal.r_1m, lang),
-            regime_label(row.signal.regime, lang),
+            regime_label(row.signal.regime, lang, row.ticker),
         )
         for row in digest.rows
     )
@@ -206,8 +206,8 @@ def digest_lines(digest: Digest) -> list[tuple[str, dict[str, Any]]]:
     for row in digest.changes:
         params = {
             "ticker": row.ticker,
-            "old": Term(regime_key(row.previous)) if row.previous else "",
-            "new": Term(regime_key(row.signal.regime)),
+            "old": Term(regime_key(row.previous, ticker=row.ticker)) if row.previous else "",
+            "new": Term(regime_key(row.signal.regime, ticker=row.ticker)),
         }
         lines.append(("digest.change", params))
     for row in digest.rows:
@@ -217,7 +217,7 @@ def digest_lines(digest: Digest) -> list[tuple[str, dict[str, Any]]]:
             # numbers read the same in both catalogs' locales
             "close": price(s.close, "en", s.currency),
             **{name: pct(getattr(s, name), "en") for name in ("r_1d", "r_5d", "r_1m")},
-            "label": Term(regime_key(s.regime)),
+            "label": Term(regime_key(s.regime, ticker=s.ticker)),
         }
         lines.append(("digest.row", params))
     lines += [(issue.key, dict(issue.params)) for issue in digest.issues]
@@ -286,7 +286,7 @@ def heatmap_specs(
     cells = [
         HeatmapRow(
             ticker=row.ticker,
-            regime=" / ".join(regime_label(row.signal.regime, lg) for lg in shown),
+            regime=" / ".join(regime_label(row.signal.regime, lg, row.ticker) for lg in shown),
             z_1d=row.signal.z_1d,
             z_5d=row.signal.z_5d,
             z_1m=row.signal.z_1m,

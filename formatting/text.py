@@ -7,13 +7,13 @@ from datetime import date
 
 from formatting.card import Card
 from formatting.i18n import Lang, t
-from formatting.labels import regime_key, regime_label, regime_meaning, source_name
+from formatting.labels import regime_label, regime_meaning, regime_phrase, source_name
 from formatting.memo import IdentityMemo
 from formatting.numbers import long_date, magnitude, pct, price
 from formatting.track_record import track_line
 from signals.exchanges import is_us
 from signals.momentum import Signal
-from signals.regimes import REGIME_TONE
+from signals.regimes import REGIME_TABLE, REGIME_TONE
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,11 +112,13 @@ def signal_paragraph(card: Card, lang: Lang) -> str:
         "ticker": card.ticker,
         "price": _close(signal.close, signal.currency, lang),
         "moves": _moves(card, lang),
-        "phrase": t(regime_key(signal.regime, "phrase"), lang),
+        "phrase": regime_phrase(signal.regime, lang, card.ticker),
     }
+    # "short-term" only where the fast score is not flat (SIGNALS.md, the signal paragraph)
+    flat = "_flat" if signal.regime in REGIME_TABLE[1] else ""
     if fund is None:
-        return t("card.signal_ticker", lang, **params)
-    return t("card.signal", lang, name=fund.name_in(lang), **params)
+        return t(f"card.signal_ticker{flat}", lang, **params)
+    return t(f"card.signal{flat}", lang, name=fund.name_in(lang), **params)
 
 
 def card_text(card: Card, lang: Lang) -> CardText:
@@ -126,7 +128,7 @@ def card_text(card: Card, lang: Lang) -> CardText:
 
 def _card_text(card: Card, lang: Lang) -> CardText:
     signal, fund = card.signal, card.fund
-    label = regime_label(signal.regime, lang)
+    label = regime_label(signal.regime, lang, card.ticker)
     if fund is not None:
         index = fund.tracks.get(lang)
         title = t("card.title", lang, ticker=card.ticker, index=index, label=label)
@@ -149,7 +151,7 @@ def _card_text(card: Card, lang: Lang) -> CardText:
         fund_name=fund_name,
         regime_heading=t("card.regime", lang),
         regime_label=label,
-        meaning=t("card.meaning", lang, text=regime_meaning(signal.regime, lang)),
+        meaning=t("card.meaning", lang, text=regime_meaning(signal.regime, lang, card.ticker)),
         price_label=t("card.price", lang),
         price=price(signal.close, lang, signal.currency),
         returns=(

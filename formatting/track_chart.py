@@ -21,7 +21,7 @@ def chart_title(view: HistoryView, language: Language) -> str:
     """The chart's title (and alt text) in the first language shown."""
     lang = languages(language)[0]
     record = view.record
-    label = regime_label(record.current, lang) if record.current else "—"
+    label = regime_label(record.current, lang, record.ticker) if record.current else "—"
     return t("history.chart.title", lang, ticker=record.ticker, label=label)
 
 
@@ -70,7 +70,7 @@ def history_chart_png(view: HistoryView, language: Language) -> bytes:
         family=family,
         fontsize=13,
     )
-    label = regime_label(record.current, lang) if record.current else "—"
+    label = regime_label(record.current, lang, record.ticker) if record.current else "—"
     legend = [
         (CURRENT, t("history.chart.current", lang, label=label, n=len(current))),
         (ALL, t("history.chart.all", lang, n=len(everything))),

@@ -45,7 +45,7 @@ def track_line(record: TrackRecord, lang: Lang) -> str | None:
     stats = record.current_stats
     if record.current is None or stats is None or record.since is None:
         return None
-    label = regime_label(record.current, lang)
+    label = regime_label(record.current, lang, record.ticker)
     if stats.n < MIN_OCCURRENCES or stats.up5 is None or stats.med5 is None:
         line = t("track.too_few", lang, label=label, n=stats.n)
     else:
@@ -88,7 +88,12 @@ def history_table(view: HistoryView, lang: Lang) -> list[list[str]]:
     rows = [[t(f"history.col.{c}", lang) for c in COLUMNS]]
     for regime in TABLE_ORDER:
         marker = " *" if regime is record.current else ""
-        rows.append([regime_label(regime, lang) + marker, *_cells(record.regimes[regime], lang)])
+        rows.append(
+            [
+                regime_label(regime, lang, record.ticker) + marker,
+                *_cells(record.regimes[regime], lang),
+            ]
+        )
     rows.append([t("history.baseline", lang), *_cells(record.baseline, lang)])
     return rows
 
@@ -109,7 +114,9 @@ def history_notes(view: HistoryView, lang: Lang) -> list[str]:
         )
     )
     if record.current is not None:
-        lines.append(t("history.current", lang, label=regime_label(record.current, lang)))
+        lines.append(
+            t("history.current", lang, label=regime_label(record.current, lang, record.ticker))
+        )
     else:
         lines.append(t("history.no_current", lang))
     if record.starts_after is not None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from signals.market_classes import MARKET_CLASSES
 from signals.texts import AssetClassInfo, Bilingual
 
-__all__ = ["ASSET_CLASSES", "AssetClass", "AssetClassInfo", "Bilingual"]
+__all__ = ["ASSET_CLASSES", "AssetClass", "AssetClassInfo", "Bilingual", "trend_labels"]
 
 
 class AssetClass(StrEnum):
@@ -174,3 +175,21 @@ ASSET_CLASSES: dict[AssetClass, AssetClassInfo] = {
     ),
     **{AssetClass(name): info for name, info in MARKET_CLASSES.items()},
 }
+
+#: Classes whose price does not measure risk appetite (SIGNALS.md, "Labels for funds whose price
+#: does not measure risk appetite"): a rally in Treasuries is often the opposite of "risk-on".
+TREND_LABEL_CLASSES: frozenset[AssetClass] = frozenset({AssetClass.TREASURIES})
+#: What such a fund tracks, where its class is mixed: aggregate and government bonds among
+#: credit, gold and precious metals among commodities, cash-like funds, currencies, volatility.
+_TREND_LABEL_TRACKS = re.compile(
+    r"\b(?:aggregate|treasury|treasuries|government|gilts?|bunds?|t-bills?|money market|cash"
+    r"|gold|silver|platinum|palladium|precious metals?|currency|dollar index|vix"
+    r"|volatility index)\b",
+    re.IGNORECASE,
+)
+
+
+def trend_labels(asset_class: AssetClass, tracks: str) -> bool:
+    """True when a fund of ``asset_class`` tracking ``tracks`` (its English index name) gets the
+    trend labels (broad downtrend, short-term weakness …) instead of the risk-appetite ones."""
+    return asset_class in TREND_LABEL_CLASSES or bool(_TREND_LABEL_TRACKS.search(tracks))

@@ -246,7 +246,7 @@ def test_terminal_history_table_in_both_languages(tmp_path, long_prices):
     out = result.stdout
     assert "IWM: what happened after each regime" in out and "IWM：各动量状态之后的表现" in out
     assert "This describes the past and is not a forecast." in out
-    assert "以上描述的是过去的表现，并非预测。" in out
+    assert "以上为历史统计，过往表现不代表未来表现。" in out
     assert "All sessions" in out and "全部交易日" in out
     assert "Traceback" not in result.stderr
 
@@ -262,7 +262,7 @@ def test_cli_history_json_and_text(tmp_path, long_prices):
     assert {"since", "as_of", "baseline"} <= set(data)
     assert any(len(repr(r["up5"])) > 6 for r in data["regimes"] if r["up5"] is not None)
     text = run_cli(tmp_path, long_prices, "", "history", "IWM", "--lang", "zh")
-    assert text.returncode == 0 and "以上描述的是过去的表现，并非预测。" in text.stdout
+    assert text.returncode == 0 and "以上为历史统计，过往表现不代表未来表现。" in text.stdout
     assert "not a forecast" not in text.stdout
     bad = run_cli(tmp_path, long_prices, "", "history", "NOPE", "--lang", "en")
     assert bad.returncode == 2 and "NOPE" in bad.stderr and "Traceback" not in bad.stderr

@@ -203,7 +203,7 @@ def test_heatmaps_split_at_sixty_rows() -> None:
     """One heatmap per 60 rows, in table order, titled in each language shown."""
     specs = heatmap_specs(digest_of(61), "both")
     assert [len(s.rows) for s in specs] == [60, 1]
-    assert specs[0].title == "ETF momentum regimes, June 8, 2026 / 2026年6月8日ETF动量信号一览"
+    assert specs[0].title == "ETF momentum regimes, June 8, 2026 / 2026年6月8日ETF动量状态一览"
     assert specs[0].column_labels == ("1D / 单日", "5D / 5日", "1M / 1个月")
     assert heatmap_specs(digest_of(0), "en") == []
 

@@ -136,7 +136,7 @@ def test_cli_digest_preview_and_run(tmp_path: Path, live_prices: Path) -> None:
                "--platform", "discord", "--colors", "green-up", "--heatmap", str(png))  # fmt: skip
     assert hant.returncode == 0, hant.stderr
     [hant_body] = json.loads(hant.stdout)
-    assert "ETF動量日報" in hant_body["embeds"][0]["title"]
+    assert "ETF動能日報" in hant_body["embeds"][0]["title"]
     assert hant_body["embeds"][0]["color"] == 0xC62828  # defensive in green-up: red
     assert png.read_bytes().startswith(b"\x89PNG")
     bad = cli(tmp_path, live_prices, "digest", "preview", "--tickers", "NOPE")

@@ -32,7 +32,7 @@ def test_alert_text_in_both_languages_with_figures_track_line_and_disclaimer():
     assert "IWM: neutral → defensive impulse" in text and "IWM：中性→防御动能" in text
     assert "$281.65" in text and "-3.55%" in text
     assert "This describes the past and is not a forecast." in text
-    assert "以上描述的是过去的表现，并非预测。" in text
+    assert "以上为历史统计，过往表现不代表未来表现。" in text
     assert "not investment advice" in text
 
 

@@ -65,6 +65,8 @@ REQUIRED: dict[str, set[str]] = {
     "language.name.both-hant": set(),
     "card.signal": {"date", "name", "ticker", "price", "moves", "phrase"},
     "card.signal_ticker": {"date", "ticker", "price", "moves", "phrase"},
+    "card.signal_flat": {"date", "name", "ticker", "price", "moves", "phrase"},
+    "card.signal_ticker_flat": {"date", "ticker", "price", "moves", "phrase"},
     "chart.close": set(),
     "chart.window_5d": set(),
     "chart.window_1m": set(),
@@ -154,7 +156,7 @@ def test_contract_texts_are_exact() -> None:
         "short-term momentum is weak, but not yet a slower risk-off regime signal."
     )
     assert t("regime.defensive_impulse.meaning", "zh") == (
-        "短线价格动量偏弱，但尚未达到更慢周期的风险规避信号。"
+        "短线价格动量偏弱，但尚未达到较长周期的风险规避信号。"
     )
     assert t("card.scope", "en") == (
         "Scope: price momentum only; it does not measure fund flows, holdings quality, or "
@@ -175,7 +177,7 @@ def test_seed_card_lines() -> None:
         "IWM momentum: defensive impulse"
     )
     assert t("card.title", "zh", ticker="IWM", label="防御动能") == "IWM动量信号：防御动能"
-    assert t("card.title", "zh-hant", ticker="IWM", label="防禦動能") == "IWM動量訊號：防禦動能"
+    assert t("card.title", "zh-hant", ticker="IWM", label="防禦動能") == "IWM動能訊號：防禦動能"
     assert t("card.tracks", "en", ticker="IWM", index="Russell 2000") == "IWM tracks Russell 2000"
     assert t("card.tracks", "zh", ticker="IWM", index="罗素2000") == "IWM追踪罗素2000"
     assert [t(f"card.{k}", "zh") for k in ("price", "r_1d", "r_5d", "r_1m")] == [

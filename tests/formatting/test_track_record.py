@@ -50,7 +50,7 @@ def test_card_line_matches_the_issue_example():
     zh = track_line(record(), "zh")
     assert zh is not None
     assert zh.startswith("以往出现防御动能后（2006年以来共87次）")
-    assert zh.endswith("以上描述的是过去的表现，并非预测。")
+    assert zh.endswith("以上为历史统计，过往表现不代表未来表现。")
 
 
 def test_too_few_below_twenty():

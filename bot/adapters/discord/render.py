@@ -19,6 +19,7 @@ from formatting.digest import Digest, heatmap_specs
 from formatting.digest_render import digest_to_discord
 from formatting.embeds import MAX_CONTENT, card_to_discord
 from formatting.i18n import Lang, t
+from formatting.labels import regime_label
 from formatting.messages import message_to_discord
 from formatting.track_chart import chart_title, history_chart_filename, history_chart_png
 from formatting.track_record import HistoryView
@@ -40,7 +41,7 @@ class Outgoing:
 
 def chart_description(card: Card, lang: Lang) -> str:
     """Alt text of a card's chart: its title in the first language shown."""
-    label = t(f"regime.{card.signal.regime.value}.label", lang)
+    label = regime_label(card.signal.regime, lang, card.ticker)
     return t("chart.title", lang, ticker=card.ticker, label=label)
 
 

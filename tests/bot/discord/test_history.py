@@ -40,7 +40,7 @@ async def test_history_bilingual_says_not_a_forecast_twice(make_bot):
     footers = [e["footer"]["text"] for e in data["embeds"]]
     assert footers == [
         "This describes the past and is not a forecast.",
-        "以上描述的是过去的表现，并非预测。",
+        "以上为历史统计，过往表现不代表未来表现。",
     ]
 
 
