@@ -34,9 +34,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from bot.delivery.posters import DiscordHttpPoster
 from bot.digest.claims import Target
 from bot.digest.fanout import DigestRunner
-from bot.digest.posters import DiscordHttpPoster
 from bot.storage import open_storage
 from signals.calendar import MarketCalendar
 from signals.service import PriceService

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 from bot.adapters.base import Adapter
 from bot.adapters.terminal import TerminalAdapter
 from bot.alerts.service import start_alerts
-from bot.digest.posters import adapter_posters
+from bot.delivery.posters import adapter_posters
 from bot.digest.service import start_digests
 from bot.dispatch import Dispatcher
 from bot.ops import ops_wanted

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import utc_now
-from commands.context import Request, Services
+from commands.context import MemberAlerts, Request, Services
 from commands.lookup import message_for
 from commands.registry import dispatch
 from commands.reply import Message, Reply, UserError
@@ -157,6 +157,7 @@ class Dispatcher:
         channel_id: str | None = None,
         user_id: str | None = None,
         is_admin: bool = False,
+        member_alerts: MemberAlerts = "channel",
         max_tickers: int = MAX_TICKERS,
     ) -> Outcome:
         """Run ``command``; user errors and crashes come back as ephemeral replies, never raise."""
@@ -173,6 +174,7 @@ class Dispatcher:
             channel_id=channel_id,
             user_id=user_id,
             is_admin=is_admin,
+            member_alerts=member_alerts,
             max_tickers=max_tickers,
             now=self.clock(),
         )

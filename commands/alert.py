@@ -2,8 +2,9 @@
 
 ``args``: ``action`` (add, list, remove), ``ticker``, optional ``channel`` (a platform channel
 id) and ``postable`` (``"no"`` when the adapter knows the bot cannot post in the channel).
-Rights: admins manage channel alerts. On Discord a member without a channel gets an alert in
-their own direct messages; on Slack only admins manage alerts (channels only).
+Rights: admins manage channel alerts. What members may do is what the adapter declares
+(``request.member_alerts``): on Discord a member without a channel gets an alert in their own
+direct messages; on Slack only admins manage alerts (channels only).
 """
 
 from __future__ import annotations
@@ -30,13 +31,13 @@ def _where(platform: str, channel_id: str) -> object:
 def _target(request: Request) -> str:
     """The channel (or ``dm:<user>``) an add/remove is about; raises when not allowed."""
     channel = (request.args.get("channel") or "").strip()
-    if request.platform == "slack" and not request.is_admin:
+    if request.member_alerts == "none" and not request.is_admin:
         raise UserError("alert.admins_only")
     if channel:
         if not request.is_admin:
             raise UserError("alert.members_dm_only")
         return channel
-    if request.platform == "discord" and not request.is_admin:
+    if request.member_alerts == "dm" and not request.is_admin:
         if not request.user_id:
             raise UserError("alert.members_dm_only")
         return f"{DM_PREFIX}{request.user_id}"

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from formatting.card import Language
 from formatting.colours import ColourScheme
 from formatting.memo import IdentityMemo
 from signals.service import PriceService
+
+#: What a member who is not an admin may do with regime alerts, as the adapter declares it:
+#: "channel" (like an admin: a surface without roles), "dm" (an alert in their own direct
+#: messages, never a channel's: Discord), "none" (admins only: Slack).
+MemberAlerts = Literal["channel", "dm", "none"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,6 +31,7 @@ class Request:
     channel_id: str | None = None
     user_id: str | None = None
     is_admin: bool = False
+    member_alerts: MemberAlerts = "channel"
     max_tickers: int = 20  # a chat channel takes fewer cards per command than the CLI
     now: datetime
 

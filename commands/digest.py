@@ -9,21 +9,19 @@ action as ``text`` instead. Every action but ``status`` needs ``request.is_admin
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, runtime_checkable
 
 from commands.context import Request, Services
-from commands.lookup import error_message
 from commands.reply import Message, Reply, UserError
 from commands.validation import parse_tickers, parse_time, parse_timezone, shown
-from formatting.digest import Digest, DigestIssue, build_digest, digest_lines
+from formatting.digest import Digest, digest_lines
+from formatting.digest_build import digest_from_results, previous_regimes, results_source
 from formatting.i18n import ChannelRef
 from signals.calendar import MarketCalendar
-from signals.errors import SignalError
 from signals.momentum import Signal
-from signals.regimes import Regime
 from signals.service import PriceService
 
 ACTIONS: tuple[str, ...] = ("schedule", "watchlist", "off", "status", "preview")
@@ -122,50 +120,6 @@ class DigestReply(Reply):
     the same content as plain ``messages`` for those that do not."""
 
     digest: Digest
-
-
-def results_source(results: Mapping[str, Signal | SignalError], default: str) -> str:
-    """The source ids the signals came from, in first-seen order joined by ``+`` (a chain may
-    serve a watchlist from several sources); ``default`` when there is no signal."""
-    seen = dict.fromkeys(r.source for r in results.values() if isinstance(r, Signal) and r.source)
-    return "+".join(seen) or default
-
-
-def digest_from_results(
-    session: date,
-    tickers: Sequence[str],
-    results: Mapping[str, Signal | SignalError],
-    previous: Mapping[str, Regime | None],
-    *,
-    source: str,
-) -> Digest:
-    """The digest of a watchlist from already computed signals (errors become issue lines)."""
-    signals = [r for t in tickers if isinstance(r := results[t], Signal)]
-    issues = []
-    for ticker in tickers:
-        result = results[ticker]
-        if isinstance(result, SignalError):
-            message = error_message(result)
-            issues.append(DigestIssue(ticker=ticker, key=message.key, params=message.params))
-    return build_digest(session, signals, previous=previous, issues=issues, source=source)
-
-
-async def previous_regimes(
-    store: SubscriptionStore, signals: Sequence[Signal]
-) -> dict[str, Regime | None]:
-    """Each signal's regime on the latest recorded session before its own."""
-    out: dict[str, Regime | None] = {}
-    for signal in signals:
-        value = await store.previous_regime(signal.ticker, signal.as_of)
-        out[signal.ticker] = _regime(value)
-    return out
-
-
-def _regime(value: str | None) -> Regime | None:
-    try:
-        return Regime(value) if value is not None else None
-    except ValueError:  # an id from a newer or older version: no call-out
-        return None
 
 
 def digest_messages(digest: Digest) -> tuple[Message, ...]:

@@ -7,7 +7,6 @@ The library below the ``signal``, ``history`` and ``digest`` commands, the alert
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -17,16 +16,9 @@ import pandas as pd
 from commands.reply import Message, UserError
 from commands.validation import parse_date
 from formatting.card import Card
-from formatting.i18n import Term
-from formatting.labels import source_key
 from formatting.memo import IdentityMemo
-from signals.errors import (
-    BadData,
-    InsufficientHistory,
-    RateLimited,
-    SignalError,
-    SourceUnavailable,
-)
+from formatting.signal_errors import error_params
+from signals.errors import SignalError
 from signals.exchanges import UnknownExchange
 from signals.funds import lookup
 from signals.momentum import Signal, compute_signals
@@ -39,17 +31,7 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def error_message(error: SignalError) -> Message:
     """The user-facing message for a signal error."""
-    params: dict[str, object] = {"ticker": error.ticker}
-    if isinstance(error, InsufficientHistory):
-        params["closes"] = error.closes
-    if isinstance(error, RateLimited):
-        params["minutes"] = max(1, math.ceil(error.retry_after / 60))
-    if isinstance(error, SourceUnavailable) and error.source:
-        params["source"] = Term(source_key(error.source))
-    if isinstance(error, BadData):
-        params["date"] = error.day
-        params["source"] = Term(source_key(error.source))
-    return Message(key=error.key, params=params)
+    return Message(key=error.key, params=error_params(error))
 
 
 def message_for(error: SignalError | UserError) -> Message:

@@ -308,3 +308,12 @@ def heatmap_specs(
         )
         for i in range(0, len(cells), MAX_HEATMAP_ROWS)
     ]
+
+
+#: File name of a digest's first heatmap image (the others are numbered from 2).
+HEATMAP_FILE = "heatmap.png"
+
+
+def heatmap_name(index: int) -> str:
+    """File name of the ``index``-th heatmap image of a digest."""
+    return HEATMAP_FILE if index == 0 else f"heatmap-{index + 1}.png"

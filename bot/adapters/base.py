@@ -1,11 +1,10 @@
-"""What every adapter provides to the runtime and to the digest fan-out."""
+"""What every adapter provides to the runtime; the errors a poster raises (see
+:mod:`bot.delivery.poster` for what a poster declares)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol
 
 
 class Adapter(Protocol):
@@ -61,47 +60,5 @@ class PostFailed(Exception):
     """Sending failed after the adapter's own bounded retries (rate limits already honoured)."""
 
 
-class Poster(Protocol):
-    """Sends a ready-made platform payload to a channel; used by the digest fan-out.
-
-    ``payload`` is exactly what the platform's renderer produced: a Discord message JSON body
-    (``embeds``, ``allowed_mentions`` ...) or a Slack ``chat.postMessage`` body (``blocks``,
-    ``text`` ...). The poster honours the platform's rate limits (Discord 429 ``retry_after``
-    and the global limit; Slack ``Retry-After``), raises :class:`ChannelGone` for permanent
-    channel errors and :class:`PostFailed` otherwise, and returns the new message's id.
-    ``server_id`` is the subscription's server (Discord guild, Slack workspace): a poster serving
-    several Slack workspaces picks that workspace's token with it.
-    """
-
-    platform: str
-
-    async def send_message(
-        self,
-        channel_id: str,
-        payload: dict[str, Any],
-        files: Sequence[Attachment] = (),
-        *,
-        server_id: str | None = None,
-    ) -> str:
-        """Post ``payload`` (with ``files``) to ``channel_id``; return the message id."""
-        ...
-
-
 class RecoveryUnavailable(Exception):
     """The platform cannot tell whether a message was posted (no history permission, errors)."""
-
-
-@runtime_checkable
-class Recoverable(Protocol):
-    """A poster that can look up its own earlier message by its marker (optional): digest
-    parts and alerts carry one.
-
-    ``find_posted`` returns the id of the message in ``channel_id`` carrying ``marker`` and
-    created after ``since``, None when there is none, or raises :class:`RecoveryUnavailable`.
-    """
-
-    async def find_posted(
-        self, channel_id: str, marker: str, since: datetime, *, server_id: str | None = None
-    ) -> str | None:
-        """The id of the earlier message with ``marker``, or None."""
-        ...

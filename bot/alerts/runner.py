@@ -8,10 +8,12 @@ ledger's rules: instance id, lease, heartbeat) before the post and marked sent a
 (alert, session) is never posted again. A claim cut off by a database error is not renewed and is
 retried by the next run once its lease ends, this process's too.
 
-Every alert message carries a key (:func:`alert_nonce`): on Discord as ``nonce`` and a small
-``ref`` line, on Slack in its ``metadata``. A claim that is a retry (its holder died after
+Every alert message carries a key (:func:`alert_nonce`), put where its channel can read it back
+(:meth:`bot.delivery.poster.Channel.render_alert`). Retries follow the one policy of
+:mod:`bot.delivery.retry` (attempts capped like a digest part's, so an outage cannot use up an
+alert). A claim that is a retry (its holder died after
 posting, perhaps) asks the platform for that key before posting again
-(``bot.digest.reconcile``), as a digest part does. A graceful stop gives unposted claims back.
+(``bot.delivery.reconcile``), as a digest part does. A graceful stop gives unposted claims back.
 """
 
 from __future__ import annotations
@@ -24,15 +26,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from bot.adapters.base import ChannelGone, Poster
-from bot.digest.lease import Holding, renewing
-from bot.digest.payloads import ALERT_EVENT, mark_discord, slack_metadata
-from bot.digest.reconcile import Lookup, find_before_posting
+from bot.adapters.base import ChannelGone
+from bot.delivery.channels import channel_for
+from bot.delivery.lease import Holding, renewing
+from bot.delivery.markers import alert_key
+from bot.delivery.poster import AlertMessage, Poster
+from bot.delivery.reconcile import Lookup, find_before_posting
+from bot.delivery.retry import RETRY
 from bot.storage import LEASE, AlertKey, Claim, Storage, new_instance_id
 from bot.storage.alerts import DM_PREFIX, Alert
 from commands.history import with_track_lines
 from commands.signal import build_cards
-from formatting.alerts import RegimeChange, alert_text, alert_to_discord, alert_to_slack
+from formatting.alerts import RegimeChange
 from formatting.card import LANGUAGES, Card, Language
 from signals.bars import bars_until
 from signals.momentum import Signal, compute_signals
@@ -91,7 +96,7 @@ def regime_changes(
 
 def alert_nonce(alerts: Sequence[Alert], session: date) -> str:
     """The grouped message's idempotency key (Discord allows 25 characters)."""
-    return f"a{min(a.id for a in alerts)}s{session:%y%m%d}"[:25]
+    return alert_key((a.id for a in alerts), session)
 
 
 @dataclass(frozen=True)
@@ -194,18 +199,8 @@ class AlertRunner:
         alerts: Sequence[Alert],
     ) -> JSON:
         source = self.prices.source.name
-        if platform == "discord":
-            # the nonce closes the few minutes Discord dedupes; the ref line is read back later
-            body = alert_to_discord(changes, session, language, source=source)
-            mark_discord(body, key)
-            return body
-        if platform == "slack":
-            body = alert_to_slack(changes, session, language, source=source)
-            body["metadata"] = slack_metadata(
-                ALERT_EVENT, key, alerts=[a.id for a in alerts], session=session.isoformat()
-            )
-            return body
-        return {"text": alert_text(changes, session, language, source=source)}
+        alert = AlertMessage(changes, session, language, source, key, [a.id for a in alerts])
+        return channel_for(platform).render_alert(alert)
 
     async def _claim(
         self, where: _Channel, members: Sequence[Alert]
@@ -213,7 +208,9 @@ class AlertRunner:
         claims = []
         for alert in members:
             key = AlertKey(alert.id, where.session)
-            claim = await self.storage.claim_alert(key, self.claimer_id, lease=self.lease)
+            claim = await self.storage.claim_alert(
+                key, self.claimer_id, lease=self.lease, max_attempts=RETRY.max_attempts
+            )
             if claim is not None:
                 claims.append((alert, claim))
         return claims

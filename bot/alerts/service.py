@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.adapters.base import Poster
 from bot.alerts.runner import AlertReport, AlertRunner
 from bot.clock import utc_now
+from bot.delivery.poster import Poster
 from bot.digest.schedule import DigestSchedule
 from bot.digest.scheduler import DEFAULT_GRACE, DigestScheduler
 from bot.settings import Settings

@@ -14,14 +14,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.delivery.retry import RETRY, RetryPolicy
 from bot.storage import Delivery, Storage, Subscription
 
 log = logging.getLogger(__name__)
-
-#: A failed digest is retried (every retry backoff) while its grace window is open; this cap
-#: only stops a delivery that crashes the sender every time. An outage of the platform must
-#: not use up the session's digest (3 attempts over 6 minutes would).
-DIGEST_MAX_ATTEMPTS = 60
 
 
 class Outcome(enum.Enum):
@@ -84,12 +80,11 @@ class RunReport:
 
 
 def _open(row: Delivery, now: datetime, retry_backoff: timedelta) -> bool:
-    """May this part be claimed now (``now``: the database's time)?"""
+    """May this part be claimed now (``now``: the database's time)? A failed one while the
+    retry policy allows (:data:`bot.delivery.retry.RETRY`, with the runner's backoff)."""
     if row.state == "failed":
-        freed = row.claimed_until
-        return row.attempts < DIGEST_MAX_ATTEMPTS and (
-            freed is None or freed <= now - retry_backoff
-        )
+        policy = RetryPolicy(RETRY.max_attempts, retry_backoff)
+        return policy.may_retry(row.attempts, row.claimed_until, now)
     if row.state == "claimed":
         lease = row.claimed_until  # anyone's, this instance's too: nobody works on it any more
         return lease is None or lease < now

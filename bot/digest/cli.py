@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
+from bot.delivery.posters import TextPoster, standalone_posters
 from bot.digest.claims import RunReport, Target
 from bot.digest.fanout import DigestRunner
-from bot.digest.posters import TextPoster, standalone_posters
 from bot.digest.service import digest_prices
 from bot.settings import Settings
 from commands.digest import MAX_WATCHLIST, preview_digest
@@ -24,7 +24,7 @@ from commands.signal import resolve_session
 from commands.validation import parse_date, parse_tickers
 from formatting.card import Language
 from formatting.digest import heatmap_specs
-from formatting.digest_render import digest_to_discord, digest_to_slack, digest_to_text
+from formatting.digest_render import digest_to_slack, digest_to_text
 from signals.service import PriceService
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -159,9 +159,9 @@ async def cmd_digest_preview(args: argparse.Namespace, settings: Settings) -> in
 
         print(json.dumps(digest_json(digest), ensure_ascii=False, indent=2))
     elif args.platform == "discord":
-        payloads = digest_to_discord(
-            digest, language, image="attachment://heatmap.png", colors=args.colors
-        )
+        from bot.adapters.discord.channel import digest_bodies
+
+        payloads = digest_bodies(digest, language, image=True, colors=args.colors)
         print(json.dumps(payloads, ensure_ascii=False, indent=2))
     elif args.platform == "slack":
         print(json.dumps(digest_to_slack(digest, language), ensure_ascii=False, indent=2))

@@ -11,20 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from bot.delivery.channels import channel_for
 from bot.digest.claims import Target
 from bot.storage import Storage
-from commands.digest import digest_from_results, previous_regimes, results_source
 from formatting.card import LANGUAGES, Language
 from formatting.colours import COLOUR_SCHEMES, ColourScheme
 from formatting.digest import Digest, HeatmapSpec, heatmap_specs
+from formatting.digest_build import digest_from_results, previous_regimes, results_source
 from signals.errors import SourceUnavailable
 from signals.momentum import Signal
 from signals.service import PriceService
 
 log = logging.getLogger(__name__)
-
-#: Platforms whose digest carries heatmap images.
-IMAGE_PLATFORMS = ("discord", "slack")
 
 
 @dataclass(frozen=True)
@@ -119,10 +117,11 @@ async def plan_digests(
 
 
 def image_specs(planned: Sequence[Planned]) -> list[HeatmapSpec]:
-    """The distinct heatmaps of ``planned`` (image platforms, complete digests with rows)."""
+    """The distinct heatmaps of ``planned`` (channels that carry images, digests with rows)."""
     specs: dict[HeatmapSpec, HeatmapSpec] = {}
     for item in planned:
-        if item.target.subscription.platform not in IMAGE_PLATFORMS or not item.digest.rows:
+        carries = channel_for(item.target.subscription.platform).capabilities.carries_images
+        if not carries or not item.digest.rows:
             continue
         for spec in heatmap_specs(item.digest, item.language, colors=item.colors):
             specs.setdefault(spec, spec)

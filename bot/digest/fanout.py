@@ -4,9 +4,9 @@ Exactly once rests on the delivery ledger (``bot.storage.ledger``): each part of
 claimed before anything is posted and marked sent after, so a part that is ``sent`` is never
 posted again and concurrent runners (tasks or processes) have one winner per (subscription,
 session, part). Claims carry this process's instance id under a lease that the run's heartbeat
-(:mod:`bot.digest.lease`) renews; a claim whose holder died is taken over when its lease ends.
+(:mod:`bot.delivery.lease`) renews; a claim whose holder died is taken over when its lease ends.
 The window between "posted" and "marked sent" is closed by asking the platform before posting a
-retried part again (:mod:`bot.digest.reconcile`, by the markers of :mod:`bot.digest.payloads`).
+retried part again (:mod:`bot.delivery.reconcile`, by the keys of :mod:`bot.delivery.markers`).
 A stopping run claims nothing new and gives back claims it has not posted.
 """
 
@@ -20,9 +20,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from bot.adapters.base import ChannelGone, Poster, PostFailed, PostingPaused
+from bot.adapters.base import ChannelGone, PostFailed, PostingPaused
+from bot.delivery.lease import Holding, renewing
+from bot.delivery.poster import Outgoing, Poster
+from bot.delivery.ratelimit import spacer_for
+from bot.delivery.reconcile import find_earlier_post
+from bot.delivery.retry import RETRY
 from bot.digest.claims import (
-    DIGEST_MAX_ATTEMPTS,
     Outcome,
     PartResult,
     RunReport,
@@ -33,10 +37,7 @@ from bot.digest.claims import (
     open_targets,
 )
 from bot.digest.digests import image_specs, plan_digests
-from bot.digest.lease import Holding, renewing
-from bot.digest.payloads import Outgoing, build_messages
-from bot.digest.ratelimit import DEFAULT_RATES, RateSpacer
-from bot.digest.reconcile import find_earlier_post
+from bot.digest.payloads import build_messages
 from bot.digest.render import HeatmapRenderer, SpecKey, new_renderer
 from bot.storage import LEASE, Delivery, DeliveryKey, Storage, Subscription, new_instance_id
 from bot.storage.ledger import Claim
@@ -64,7 +65,7 @@ class DigestRunner:
     """Runs digests for given targets; posters by platform (``discord``, ``slack``, ...).
 
     ``concurrency`` deliveries per platform are in flight at once; ``rates`` paces each
-    platform's posts (requests per second, see :mod:`bot.digest.ratelimit`); a delivery taking
+    platform's posts (requests per second; None: each channel's declared rate); a delivery taking
     longer than ``post_timeout`` seconds fails (and is retried by a later run).
     """
 
@@ -95,8 +96,7 @@ class DigestRunner:
         self.lease = max(lease, timedelta(seconds=1))
         self.heatmaps = heatmaps
         self.render_processes = render_processes
-        chosen = DEFAULT_RATES if rates is None else rates
-        self.spacers = {platform: RateSpacer(rate) for platform, rate in chosen.items()}
+        self.spacers = {p: s for p in self.posters if (s := spacer_for(p, rates)) is not None}
         self.rendered = 0  # heatmap images drawn (observability, benchmarks)
         self.images: dict[SpecKey, bytes] = {}  # pictures of the session, drawn once each
         self._images_session: date | None = None
@@ -287,7 +287,7 @@ class DigestRunner:
         if not run.active():
             return PartResult(Outcome.STOPPED)
         claim = await self.storage.claim(
-            key, self.claimer_id, parts=parts, lease=self.lease, max_attempts=DIGEST_MAX_ATTEMPTS
+            key, self.claimer_id, parts=parts, lease=self.lease, max_attempts=RETRY.max_attempts
         )
         if claim is None:
             return PartResult(Outcome.SKIPPED)

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.adapters.base import Adapter
+from bot.delivery.posters import adapter_posters
 from bot.digest.fanout import DigestRunner
-from bot.digest.posters import adapter_posters
 from bot.digest.schedule import DigestSchedule
 from bot.digest.scheduler import DigestScheduler
 from bot.settings import Settings

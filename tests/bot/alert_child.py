@@ -3,7 +3,7 @@
 Arguments: the database URL and the lease in seconds. The platforms come from the environment
 exactly as ``signalbot digest run`` takes them (``DISCORD_TOKEN`` + ``DISCORD_API_BASE_URL``,
 ``SLACK_BOT_TOKEN`` + ``SLACK_API_BASE_URL``): the real discord.py and slack_sdk clients,
-through the bot's own posters (``bot.digest.posters.standalone_posters``), against the fakes of
+through the bot's own posters (``bot.delivery.posters.standalone_posters``), against the fakes of
 ``tests.digest``. Prints one summary line of the run's report.
 """
 
@@ -14,7 +14,7 @@ import sys
 from datetime import timedelta
 
 from bot.alerts.runner import AlertRunner
-from bot.digest.posters import standalone_posters
+from bot.delivery.posters import standalone_posters
 from bot.settings import load_settings
 from bot.storage import open_storage
 from signals.calendar import MarketCalendar

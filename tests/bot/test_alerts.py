@@ -10,9 +10,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from bot.adapters.discord.interactions import MEMBER_ALERTS as DISCORD_MEMBERS
+from bot.adapters.slack.handlers import MEMBER_ALERTS as SLACK_MEMBERS
 from bot.alerts.runner import AlertRunner
 from bot.storage import Storage
-from commands.context import Request, Services
+from commands.context import MemberAlerts, Request, Services
 from commands.registry import dispatch
 from commands.reply import UserError
 from formatting.messages import message_text
@@ -85,6 +87,10 @@ class Poster:
         return f"m{len(self.posts)}"
 
 
+#: What each adapter declares members may do with alerts.
+MEMBER_ALERTS: dict[str, MemberAlerts] = {"discord": DISCORD_MEMBERS, "slack": SLACK_MEMBERS}
+
+
 def request(platform: str = "discord", *, admin: bool = True, **args: str) -> Request:
     return Request(
         command="alert",
@@ -94,6 +100,7 @@ def request(platform: str = "discord", *, admin: bool = True, **args: str) -> Re
         channel_id="111",
         user_id="u1",
         is_admin=admin,
+        member_alerts=MEMBER_ALERTS.get(platform, "channel"),
         now=EVENING,
         language="en",
     )

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.delivery.posters import TextPoster
 from bot.digest.fanout import DigestRunner, Target
-from bot.digest.posters import TextPoster
 from bot.storage import DeliveryKey, Storage, Subscription, create_engine
 from signals.calendar import MarketCalendar
 from signals.regimes import Regime

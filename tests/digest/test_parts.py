@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from bot.adapters.base import PostFailed, RecoveryUnavailable
+from bot.delivery.poster import Outgoing
 from bot.digest import fanout
 from bot.digest.claims import Outcome, Target
 from bot.digest.fanout import DigestRunner
-from bot.digest.payloads import Outgoing
 from bot.storage import DeliveryKey, Storage
 from signals.service import PriceService
 from tests.digest.conftest import SESSION, RecordingPoster

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.base import RecoveryUnavailable
 from bot.adapters.slack import recovery as slack_recovery
 from bot.adapters.slack.poster import SlackPoster
-from bot.digest.posters import DiscordHttpPoster
+from bot.delivery.posters import DiscordHttpPoster
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.slack import FakeSlack
 

@@ -14,7 +14,7 @@ import pytest
 from bot.adapters.base import Attachment
 from bot.adapters.terminal import TerminalAdapter
 from bot.app import run_bot
-from bot.digest.posters import TextPoster, adapter_posters
+from bot.delivery.posters import TextPoster, adapter_posters
 from bot.digest.scheduler import LEADER_JOB_ID, TICK_JOB_ID
 from bot.digest.service import start_digests
 from bot.dispatch import Dispatcher

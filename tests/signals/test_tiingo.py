@@ -122,8 +122,8 @@ def test_tiingo_in_the_chain_needs_a_key() -> None:
 
 async def test_a_digest_served_by_two_sources_names_both() -> None:
     """A watchlist split over the chain says "Yahoo Finance + Tiingo" in its source line."""
-    from commands.digest import digest_from_results, results_source
     from formatting.digest import digest_text
+    from formatting.digest_build import digest_from_results, results_source
 
     async with running(FakeTiingo(bars={"iwm": worked_example_bars()})) as fake:
         prices = PriceService([YahooDown(), tiingo(fake)], MarketCalendar())

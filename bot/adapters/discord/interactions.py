@@ -26,13 +26,14 @@ from bot.adapters.discord.errors import MissingManageServer, OnCooldown, Restart
 from bot.adapters.discord.errors import register as register_errors
 from bot.adapters.discord.locales import reader_language
 from bot.adapters.discord.render import (
-    Outgoing,
     chunks,
     message_lines,
     outgoing,
 )
 from bot.cooldown import Cooldown
+from bot.delivery.poster import Outgoing
 from bot.dispatch import Dispatcher, Outcome
+from commands.context import MemberAlerts
 from commands.reply import Message
 from formatting.card import Language, languages
 
@@ -45,6 +46,8 @@ DEFER_AFTER = 1.5
 LANGUAGE_LOOKUP_LIMIT = 1.0
 #: Cards one /signal may post in a channel (each is an embed with a chart).
 MAX_CARDS = 5
+#: Members without Manage Server get regime alerts in their own direct messages.
+MEMBER_ALERTS: MemberAlerts = "dm"
 _DEFERRED_PUBLIC = "signalbot_deferred_public"
 _DELIVERED = "signalbot_delivered"
 #: The first response can no longer be made: 10062 Unknown interaction (the 3-second window
@@ -234,6 +237,7 @@ class InteractionHandler:
             channel_id=place.channel_id,
             user_id=place.user_id,
             is_admin=place.is_admin,
+            member_alerts=MEMBER_ALERTS,
             max_tickers=MAX_CARDS,
         )
         if command == "about":  # the Discord-specific part of /about: whose language is used
@@ -329,7 +333,9 @@ class InteractionHandler:
         shown: Language = lang or self.dispatcher.services.default_language
         texts = chunks(message_lines(lines, lg) for lg in languages(shown))
         try:
-            await self.send(interaction, [Outgoing(content=c, ephemeral=True) for c in texts])
+            await self.send(
+                interaction, [Outgoing.message(content=c, ephemeral=True) for c in texts]
+            )
         except InteractionGone as gone:  # a refused /signal was never charged: keep its wait
             refund = command == "signal" and not isinstance(error, OnCooldown)
             self.gone(interaction, gone, command=command, refund=refund)

@@ -1,6 +1,6 @@
 """Was this digest message already posted? Read the bot's own recent messages back from Discord.
 
-A digest message carries a readable marker (see ``bot.digest.payloads.marker``) in its last
+A digest message carries a readable marker (see ``bot.adapters.discord.channel.mark``) in its last
 embed's footer (or its content). After a crash between "posted" and "marked sent" the ledger
 does not know whether the post went out; this lists the channel's messages created after the
 claim (``GET /channels/{id}/messages?after=<snowflake>&limit=100``, paged forward by the newest

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from bot.adapters.base import Attachment
+from bot.adapters.discord.channel import digest_bodies
+from bot.delivery.poster import Outgoing
 from bot.dispatch import Outcome
 from commands.digest import DigestReply
 from commands.history import HistoryReply
@@ -15,8 +16,7 @@ from commands.reply import Message
 from formatting.card import Card, Language, languages
 from formatting.cardchart import chart_filename, chart_png
 from formatting.colours import ColourScheme
-from formatting.digest import Digest, heatmap_specs
-from formatting.digest_render import digest_to_discord
+from formatting.digest import Digest, heatmap_name, heatmap_specs
 from formatting.embeds import MAX_CONTENT, card_to_discord
 from formatting.i18n import Lang, t
 from formatting.labels import regime_label
@@ -26,17 +26,6 @@ from formatting.track_record import HistoryView
 from formatting.track_render import history_to_discord
 
 JSON = dict[str, Any]
-HEATMAP_FILENAME = "heatmap.png"
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One Discord message: text and/or embeds, attached files, and whether it is ephemeral."""
-
-    content: str | None = None
-    embeds: tuple[JSON, ...] = ()
-    files: tuple[Attachment, ...] = field(default=())
-    ephemeral: bool = False
 
 
 def chart_description(card: Card, lang: Lang) -> str:
@@ -53,7 +42,7 @@ async def card_message(
     body = card_to_discord(card, lang, image=f"attachment://{filename}", colors=colors)
     png = await asyncio.to_thread(chart_png, card, lang, colors)
     chart = Attachment(filename, png, chart_description(card, languages(lang)[0]))
-    return Outgoing(embeds=tuple(body["embeds"]), files=(chart,), ephemeral=ephemeral)
+    return Outgoing.message(embeds=body["embeds"], files=(chart,), ephemeral=ephemeral)
 
 
 async def history_message(view: HistoryView, lang: Language, *, ephemeral: bool) -> Outgoing:
@@ -62,23 +51,25 @@ async def history_message(view: HistoryView, lang: Language, *, ephemeral: bool)
     body = history_to_discord(view, lang, image=f"attachment://{filename}")
     png = await asyncio.to_thread(history_chart_png, view, lang)
     chart = Attachment(filename, png, chart_title(view, lang))
-    return Outgoing(embeds=tuple(body["embeds"]), files=(chart,), ephemeral=ephemeral)
+    return Outgoing.message(embeds=body["embeds"], files=(chart,), ephemeral=ephemeral)
 
 
 async def digest_messages(
     digest: Digest, lang: Language, *, ephemeral: bool, colors: ColourScheme | None = None
 ) -> list[Outgoing]:
-    """A digest as Discord messages; the heatmap (drawn in a thread) goes with the first."""
+    """A digest as Discord messages (the channel's own bodies, without a delivery key); the
+    heatmap (drawn in a thread) goes with the first."""
     specs = heatmap_specs(digest, lang, colors=colors)
-    image = f"attachment://{HEATMAP_FILENAME}" if specs else None
-    bodies = digest_to_discord(digest, lang, image=image, colors=colors)
-    out = [Outgoing(embeds=tuple(body["embeds"]), ephemeral=ephemeral) for body in bodies]
-    if specs and out:
+    bodies = digest_bodies(digest, lang, image=bool(specs), colors=colors)
+    files: tuple[Attachment, ...] = ()
+    if specs and bodies:
         spec = specs[0]
         png = await asyncio.to_thread(spec.render)
-        heatmap = Attachment(HEATMAP_FILENAME, png, spec.title)
-        out[0] = Outgoing(embeds=out[0].embeds, files=(heatmap,), ephemeral=ephemeral)
-    return out
+        files = (Attachment(heatmap_name(0), png, spec.title),)
+    return [
+        Outgoing.message(embeds=b["embeds"], files=files if i == 0 else (), ephemeral=ephemeral)
+        for i, b in enumerate(bodies)
+    ]
 
 
 def message_lines(messages: Sequence[Message], lang: Lang) -> list[str]:
@@ -134,4 +125,4 @@ async def outgoing(outcome: Outcome, *, reader: Language | None = None) -> list[
     private = reply.ephemeral or bool(cards)
     text_lang = mine if private else lang
     texts = chunks(message_lines(reply.messages, lg) for lg in languages(text_lang))
-    return [*cards, *(Outgoing(content=text, ephemeral=private) for text in texts)]
+    return [*cards, *(Outgoing.message(content=text, ephemeral=private) for text in texts)]

@@ -6,10 +6,11 @@ set, otherwise over HTTP on ``SIGNALBOT_HTTP_PORT`` at ``/slack/events`` (signat
 
 from __future__ import annotations
 
-from bot.adapters.base import Adapter, Poster
+from bot.adapters.base import Adapter
 from bot.adapters.slack.app import SlackAdapter, api_base_url
 from bot.adapters.slack.digests import DigestPoster
 from bot.adapters.slack.installs import create_installs
+from bot.delivery.poster import Poster
 from bot.dispatch import Dispatcher
 from bot.settings import ChatSettings, SlackSettings
 from bot.storage import Storage

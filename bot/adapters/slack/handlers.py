@@ -18,6 +18,7 @@ from bot.adapters.slack.teams import Teams
 from bot.cooldown import Cooldown
 from bot.dispatch import Dispatcher, explain
 from bot.settings import ChatSettings, SlackSettings
+from commands.context import MemberAlerts
 from commands.reply import Message, UserError
 from formatting.card import Language
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"
 COMMAND = "/signal"
 ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
+#: Only workspace admins manage regime alerts (channel alerts; no direct messages).
+MEMBER_ALERTS: MemberAlerts = "none"
 
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
@@ -118,6 +121,7 @@ class SlashCommand:
             channel_id=channel,
             user_id=user,
             is_admin=admin,
+            member_alerts=MEMBER_ALERTS,
             max_tickers=MAX_CARDS,
         )
         if parsed.command == "signal" and outcome.fetched_nothing:

@@ -1,8 +1,8 @@
 """Was this digest message already posted? Read it back from Slack by its message metadata.
 
 Digest messages are posted with ``metadata`` (``event_type`` ``signalbot_digest``, the key of
-(subscription, session, part) in ``event_payload``; see ``bot.digest.payloads``), regime alerts
-with ``signalbot_alert`` and their own key. After a crash
+(subscription, session, part) in ``event_payload``; see ``bot.adapters.slack.channel``),
+regime alerts with ``signalbot_alert`` and their own key. After a crash
 between "posted" and "marked sent", :func:`find_posted` pages through ``conversations.history``
 from the claim on (``oldest`` = claim time as a Unix ts, ``include_all_metadata=true`` so each
 message carries its ``metadata``; pages by ``response_metadata.next_cursor`` while ``has_more``;

@@ -14,8 +14,8 @@ from slack_sdk.models.blocks import Block
 
 from bot.adapters.base import ChannelGone
 from bot.adapters.slack import open_digest_poster
+from bot.delivery.posters import adapter_posters, standalone_posters
 from bot.digest.fanout import DigestRunner, Target
-from bot.digest.posters import adapter_posters, standalone_posters
 from bot.storage import Storage
 from signals.calendar import MarketCalendar
 from signals.service import PriceService

@@ -1,15 +1,16 @@
-"""Pacing of outgoing posts per platform, so a fan-out stays under the platform's global limit."""
+"""Pacing of outgoing posts per platform, so a fan-out stays under the platform's global limit.
+
+Each channel declares its rate (:attr:`bot.delivery.poster.Capabilities.rate`); a channel that
+leaves it None is not paced here (its poster honours ``Retry-After``).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
-#: Requests per second a digest fan-out sends per platform. Discord allows a bot 50 per second
-#: in total; 48 leaves room for the adapter's own calls. Slack limits per channel (the poster
-#: honours ``Retry-After``), so it is not paced here.
-DEFAULT_RATES: dict[str, float] = {"discord": 48.0}
+from bot.delivery.channels import channel_for
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -38,3 +39,10 @@ class RateSpacer:
         self._next = slot + self.interval
         if slot > now:
             await self._sleep(slot - now)
+
+
+def spacer_for(platform: str, rates: Mapping[str, float] | None = None) -> RateSpacer | None:
+    """The spacer of ``platform``: at ``rates[platform]`` when ``rates`` is given, else at the
+    rate its channel declares; None when it is not paced."""
+    rate = channel_for(platform).capabilities.rate if rates is None else rates.get(platform)
+    return None if rate is None else RateSpacer(rate)

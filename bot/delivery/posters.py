@@ -1,4 +1,6 @@
-"""Posters the digest sends through: the running adapters, or stand-alone ones for the CLI."""
+"""Posters digests and alerts send through: the running adapters, or stand-alone ones for the
+CLI. An adapter is a poster when it implements :class:`~bot.delivery.poster.Poster` (typed, no
+probing); the terminal, which prints, is wrapped in a :class:`TextPoster`."""
 
 from __future__ import annotations
 
@@ -6,9 +8,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, runtime_checkable
 
-from bot.adapters.base import Adapter, Attachment, Poster
+from bot.adapters.base import Adapter, Attachment
+from bot.delivery.poster import Poster
 from bot.settings import Settings
 from bot.storage import Storage
 
@@ -35,19 +38,26 @@ class TextPoster:
         return await self._post(channel_id, str(payload.get("text", "")))
 
 
+@runtime_checkable
+class PrintsText(Protocol):
+    """An adapter that shows plain text in a channel (the terminal)."""
+
+    name: str
+
+    async def post(self, channel_id: str, text: str) -> str:
+        """Show ``text``; the 'message id'."""
+        ...
+
+
 def adapter_posters(adapters: Sequence[Adapter]) -> dict[str, Poster]:
-    """Posters by platform: adapters with ``send_message`` (or a ``poster`` that has one), and
-    the terminal adapter, whose ``post`` prints."""
+    """Posters by platform: adapters that are posters (Discord, Slack), and adapters that print
+    (the terminal) behind a :class:`TextPoster`."""
     posters: dict[str, Poster] = {}
     for adapter in adapters:
-        inner = getattr(adapter, "poster", None)
-        candidate = inner if callable(getattr(inner, "send_message", None)) else adapter
-        post = getattr(adapter, "post", None)
-        if callable(getattr(candidate, "send_message", None)):
-            platform = str(getattr(candidate, "platform", adapter.name))
-            posters[platform] = cast(Poster, candidate)
-        elif adapter.name == "terminal" and callable(post):
-            posters["terminal"] = TextPoster(post)
+        if isinstance(adapter, Poster):
+            posters[adapter.platform] = adapter
+        elif isinstance(adapter, PrintsText):
+            posters[adapter.name] = TextPoster(adapter.post)
     return posters
 
 

@@ -1,7 +1,7 @@
 """Before a message is posted again, ask the platform whether an earlier attempt already did.
 
 An earlier attempt (a holder that died, a timeout) may have posted and never marked the message
-sent. Posters that implement :class:`~bot.adapters.base.Recoverable` look the message's marker
+sent. Posters that implement :class:`~bot.delivery.poster.Recoverable` look the message's marker
 up on the platform (Discord history, Slack metadata) from the first claim on. A poster that
 cannot be asked (no such method, missing permission, API error) gets the message posted once,
 with a warning that a duplicate is possible. Digest parts and regime alerts both go through
@@ -14,8 +14,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.adapters.base import Poster, Recoverable
-from bot.digest.payloads import nonce
+from bot.delivery.channels import channel_for, known
+from bot.delivery.markers import nonce
+from bot.delivery.poster import Poster, Recoverable
 from bot.storage import Claim, DeliveryKey, Subscription
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,8 @@ async def find_before_posting(poster: Poster, lookup: Lookup) -> str | None:
     """The id of the message already on the platform, or None (then post it)."""
     where = f"{lookup.what} platform={lookup.platform} channel={lookup.channel_id}"
     if not isinstance(poster, Recoverable):
-        if lookup.platform != "terminal":
+        platform = lookup.platform
+        if not known(platform) or channel_for(platform).capabilities.finds_history:
             log.warning("retry cannot ask the platform %s; a duplicate is possible", where)
         return None
     try:
