@@ -148,6 +148,7 @@ class AlertRunner:
             for a in await self.storage.list_alerts()
             if states.get(a.id, ("", ""))[0] != "sent"
             and a.platform in self.posters
+            and a.paused_reason is None  # the bot was blocked or removed: wait to be added back
             and (due_at is None or a.created_at <= due_at)
         ]
         if not alerts:

@@ -28,6 +28,8 @@ class Alert:
     ticker: str
     user_id: str | None
     created_at: datetime
+    #: why the bot may not post there for now (blocked or removed from the chat); None: it can
+    paused_reason: str | None = None
 
     @property
     def dm_user(self) -> str | None:
@@ -49,6 +51,7 @@ def _alert(row: Row[Any]) -> Alert:
         ticker=row.ticker,
         user_id=row.user_id,
         created_at=row.created_at,
+        paused_reason=row.paused_reason,
     )
 
 
