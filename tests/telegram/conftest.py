@@ -56,9 +56,7 @@ Running = Callable[..., Awaitable[TelegramAdapter]]
 
 
 @pytest.fixture
-async def running(
-    fake: FakeTelegram, store: Storage, prices: Path
-) -> AsyncIterator[Running]:
+async def running(fake: FakeTelegram, store: Storage, prices: Path) -> AsyncIterator[Running]:
     """Start an adapter (``language=`` the configured default, settings overrides) polling the
     fake; stopped after the test."""
     made: list[tuple[TelegramAdapter, asyncio.Task[None]]] = []

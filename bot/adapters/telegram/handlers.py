@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -68,6 +69,13 @@ class Handlers:
         self.roles = Roles(bot)
         self.username = ""
         self._languages_known: set[str] = set()
+        self.handled = 0  # updates handled to the end (tests wait on it, no clock)
+        self._handled = asyncio.Condition()
+
+    async def wait_handled(self, count: int) -> None:
+        """Wait until ``count`` updates have been handled to the end."""
+        async with self._handled:
+            await self._handled.wait_for(lambda: self.handled >= count)
 
     async def on_update(self, update: Update) -> None:
         """Handle one update; never raises (the one error policy answers the user)."""
@@ -86,6 +94,10 @@ class Handlers:
                 await self.command(message)
         except Exception:
             log.exception("telegram update failed update_id=%s", update.update_id)
+        finally:
+            async with self._handled:
+                self.handled += 1
+                self._handled.notify_all()
 
     # --- the bot's membership and chat moves ----------------------------------------------
     async def membership(self, update: Update) -> None:
