@@ -52,11 +52,14 @@ async def start_ops(
             if isinstance(adapter, SlackAdapter) and (routes := adapter.http_app()) is not None:
                 server.mount(routes)
                 adapter.serve_http = False  # one port: the ops server answers Slack too
-    if settings.telegram.enabled and settings.telegram.webhook_url:
+    if settings.telegram.enabled:
         from bot.adapters.telegram.app import TelegramAdapter
 
         for adapter in adapters:
-            if isinstance(adapter, TelegramAdapter) and (hook := adapter.http_app()) is not None:
+            if not isinstance(adapter, TelegramAdapter):
+                continue
+            adapter.handlers.on_post = metrics.telegram_post
+            if (hook := adapter.http_app()) is not None:
                 server.mount(hook)
                 adapter.serve_http = False  # one port: the ops server answers Telegram too
     if settings.site.site_serve == "on":

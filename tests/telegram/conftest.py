@@ -73,7 +73,12 @@ async def running(fake: FakeTelegram, store: Storage, prices: Path) -> AsyncIter
         }
         settings = load_settings(env_file=None, **values)
         adapter = create_telegram_adapter(
-            settings.telegram, settings.chat, Dispatcher(services), store, port=0
+            settings.telegram,
+            settings.chat,
+            Dispatcher(services),
+            store,
+            port=0,
+            host=settings.ops.http_host,
         )
         task = asyncio.create_task(adapter.run())
         made.append((adapter, task))

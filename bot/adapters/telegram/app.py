@@ -161,6 +161,7 @@ class TelegramAdapter:
         self._server = web.AppRunner(routes, access_log=None, shutdown_timeout=2.0)
         await self._server.setup()
         await web.TCPSite(self._server, self.host, self.port).start()
+        self.port = self._server.addresses[0][1]  # port 0: the one the OS picked
 
     async def health(self) -> dict[str, bool]:
         """Polling (or taking webhook posts) and logged in."""
@@ -215,4 +216,13 @@ class TelegramAdapter:
     ) -> str:
         """Post a digest part or an alert (rendered by the Telegram channel) to a chat."""
         poster = await self.poster()
-        return await poster.send_message(channel_id, payload, files, server_id=server_id)
+        on_post = self.handlers.on_post
+        try:
+            message_id = await poster.send_message(channel_id, payload, files, server_id=server_id)
+        except Exception:
+            if on_post is not None:
+                on_post("delivery", "failed")
+            raise
+        if on_post is not None:
+            on_post("delivery", "ok")
+        return message_id

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.adapters.telegram.locale import chat_language
 from bot.adapters.telegram.parsing import Parsed, command_words, parse_text
-from bot.adapters.telegram.replies import Replier
+from bot.adapters.telegram.replies import OnPost, Replier
 from bot.adapters.telegram.roles import Roles
 from bot.adapters.terminal import NOT_UNDERSTOOD
 from bot.cooldown import Cooldown
@@ -69,6 +69,7 @@ class Handlers:
         self.roles = Roles(bot)
         self.username = ""
         self._languages_known: set[str] = set()
+        self.on_post: OnPost | None = None  # metrics: messages sent
         self.handled = 0  # updates handled to the end (tests wait on it, no clock)
         self._handled = asyncio.Condition()
 
@@ -131,10 +132,16 @@ class Handlers:
         parsed = parse_text(message.text or "", username=self.username, private=private)
         if parsed is None:
             return
-        replier = Replier(self.bot, chat.id, None if private else message.message_id)
+        replier = Replier(
+            self.bot, chat.id, None if private else message.message_id, on_post=self.on_post
+        )
         lang = await self.language(chat, user)
+        from telegram.error import ChatMigrated, Forbidden
+
         try:
             await self._serve(message, parsed, replier, lang)
+        except (Forbidden, ChatMigrated) as exc:  # the chat cannot be written to: nobody to tell
+            log.warning("telegram could not reply in chat=%s: %s", chat.id, exc)
         except Exception as exc:  # the one error policy says what the user reads
             explained = explain(exc, what="telegram command crashed", chat=chat.id)
             try:

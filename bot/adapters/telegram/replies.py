@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from bot.dispatch import Outcome
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Counts a message sent to Telegram: (kind, outcome), see ``bot.ops.metrics``.
+OnPost = Callable[[str, str], None]
 #: Shared messages Telegram words its own way (a group, not a server or workspace).
 TELEGRAM_KEYS = {"error.missing_permission": "telegram.error.missing_permission"}
 
@@ -47,10 +49,22 @@ def messages_html(messages: Sequence[Message], lang: Language) -> list[str]:
 class Replier:
     """Sends replies into one chat, each answering the message ``reply_to`` (when given)."""
 
-    def __init__(self, bot: Bot, chat_id: int | str, reply_to: int | None = None) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        chat_id: int | str,
+        reply_to: int | None = None,
+        *,
+        on_post: OnPost | None = None,
+    ) -> None:
         self.bot = bot
         self.chat_id = chat_id
         self.reply_to = reply_to
+        self.on_post = on_post
+
+    def _count(self, outcome: str) -> None:
+        if self.on_post is not None:
+            self.on_post("reply", outcome)
 
     def _answering(self) -> dict[str, object]:
         from telegram import ReplyParameters
@@ -67,26 +81,36 @@ class Replier:
         from telegram import LinkPreviewOptions
         from telegram.constants import ParseMode
 
-        await self.bot.send_message(
-            self.chat_id,
-            html,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-            **self._answering(),  # type: ignore[arg-type]
-        )
+        try:
+            await self.bot.send_message(
+                self.chat_id,
+                html,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                **self._answering(),  # type: ignore[arg-type]
+            )
+        except Exception:
+            self._count("failed")
+            raise
+        self._count("ok")
 
     async def photo(self, png: bytes, filename: str, caption: str | None = None) -> None:
         """One photo, with an HTML caption when given."""
         from telegram.constants import ParseMode
 
-        await self.bot.send_photo(
-            self.chat_id,
-            png,
-            filename=filename,
-            caption=caption,
-            parse_mode=ParseMode.HTML if caption else None,
-            **self._answering(),  # type: ignore[arg-type]
-        )
+        try:
+            await self.bot.send_photo(
+                self.chat_id,
+                png,
+                filename=filename,
+                caption=caption,
+                parse_mode=ParseMode.HTML if caption else None,
+                **self._answering(),  # type: ignore[arg-type]
+            )
+        except Exception:
+            self._count("failed")
+            raise
+        self._count("ok")
 
     async def messages(self, messages: Sequence[Message], lang: Language) -> None:
         for html in messages_html(messages, lang):
