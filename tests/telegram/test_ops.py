@@ -51,7 +51,7 @@ async def test_readiness_and_metrics(fake: FakeTelegram, running: Running, store
     adapter = await running()
     metrics = Metrics()
     adapter.handlers.on_post = metrics.telegram_post
-    ready, body = await Readiness(store, [adapter], None, expect_digests=False).report()
+    _, body = await Readiness(store, [adapter], None, expect_digests=False).report()
     assert body["adapters"]["telegram"] == {"polling": True}
     fake.message(7, 7, "/help")
     await adapter.handlers.wait_handled(1)
