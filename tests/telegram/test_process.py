@@ -35,14 +35,16 @@ async def test_signalbot_run_answers_on_telegram(fake: FakeTelegram, tmp_path: P
         fake.message(GROUP, 5, f"/signal@{BOT_USERNAME} IWM")
         fake.message(6, 6, "/signal IWM")
         await fake.wait_for(
-            lambda: any("IWM" in s.text for s in fake.sent_to(GROUP))
-            and any("动量" in s.text for s in fake.sent_to(6)),
+            lambda: (
+                any("IWM" in s.text for s in fake.sent_to(GROUP))
+                and any("动量" in s.text for s in fake.sent_to(6))
+            ),
             seconds=60,
         )
     finally:
         await stop_bot(proc)
     assert proc.returncode == 0, log.read_text()
-    assert [s.method for s in fake.sent_to(GROUP)][0] == "sendPhoto"
+    assert fake.sent_to(GROUP)[0].method == "sendPhoto"
     text = log.read_text()
     assert "telegram connected as @signalbot_test_bot" in text
     assert BOT_TOKEN not in text and BOT_TOKEN.split(":")[1] not in text
