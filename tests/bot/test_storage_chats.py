@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from bot.adapters.telegram.failures import bot_status_changed
 from bot.alerts.runner import AlertRunner
 from bot.storage import DeliveryKey, Storage
 from signals.service import PriceService
@@ -123,3 +124,26 @@ async def test_a_paused_chat_gets_no_alert_until_resumed(
     [(chat, payload)] = poster.posts
     assert chat == "7" and report.sent == 2 and payload["method"] == "sendMessage"
     assert payload["text"].startswith("<b>") and "IWM" in payload["text"]
+
+
+async def test_the_bots_status_pauses_resumes_and_names_who_to_tell(storage: Storage) -> None:
+    """``my_chat_member``: kicked pauses with Telegram's wording, added back resumes; the people
+    who set the chat up are named once (a blocked private chat has nobody else to tell)."""
+    sub_id = await _chat(storage, "-5", tickers=("IWM",))
+    await storage.set_created_by("telegram", "-5", "-5", "8")
+    kicked = await bot_status_changed(storage, "-5", "supergroup", "kicked")
+    assert (kicked.paused, kicked.subscriptions, kicked.alerts) == (True, 1, 1)
+    assert kicked.reason == "Forbidden: bot was kicked from the supergroup chat"
+    assert kicked.tell == ("8", "7")
+    again = await bot_status_changed(storage, "-5", "supergroup", "left")
+    assert (again.subscriptions, again.alerts, again.tell) == (0, 0, ())  # nobody told twice
+    back = await bot_status_changed(storage, "-5", "supergroup", "member")
+    assert (back.paused, back.subscriptions, back.alerts, back.tell) == (False, 1, 1, ("8", "7"))
+    sub = await storage.get_subscription(sub_id)
+    assert sub is not None and sub.enabled and sub.paused_reason is None
+
+    await _chat(storage, "7")
+    blocked = await bot_status_changed(storage, "7", "private", "kicked")
+    assert blocked.reason == "Forbidden: bot was blocked by the user" and blocked.tell == ()
+    muted = await bot_status_changed(storage, "-5", "supergroup", "restricted", can_send=False)
+    assert muted.paused and "restricted" in (muted.reason or "")
