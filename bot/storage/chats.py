@@ -90,6 +90,40 @@ class ChatsMixin(ServersMixin):
             )
         return resumed
 
+    async def set_created_by(
+        self, platform: str, server_id: str, channel_id: str, user_id: str
+    ) -> None:
+        """Record who scheduled the channel's digest (told when it is paused or stops)."""
+        stmt = (
+            update(subscriptions)
+            .where(
+                subscriptions.c.platform == platform,
+                subscriptions.c.server_id == server_id,
+                subscriptions.c.channel_id == channel_id,
+            )
+            .values(created_by=user_id)
+        )
+        async with self.engine.begin() as conn:
+            await conn.execute(stmt)
+
+    async def chat_people(self, platform: str, chat_id: str) -> list[str]:
+        """Who set the chat's digests and alerts up (the subscription's ``created_by``, each
+        alert's ``user_id``), each once, in that order: the people to tell when it stops."""
+        subs = select(subscriptions.c.created_by).where(
+            self._in_chat(subscriptions, platform, chat_id)
+        )
+        chat_alerts = (
+            select(alerts.c.user_id)
+            .where(self._in_chat(alerts, platform, chat_id))
+            .order_by(alerts.c.id)
+        )
+        async with self.engine.connect() as conn:
+            found = [
+                *(await conn.execute(subs)).scalars(),
+                *(await conn.execute(chat_alerts)).scalars(),
+            ]
+        return list(dict.fromkeys(str(user) for user in found if user))
+
     async def move_chat(self, platform: str, old_id: str, new_id: str) -> ChatMove:
         """Move the settings, subscriptions (with their delivery ledger) and alerts of chat
         ``old_id`` to ``new_id`` in one transaction, nothing lost.

@@ -18,12 +18,19 @@ Bot API answers (https://core.telegram.org/bots/api#making-requests: ``ok`` fals
 
 from __future__ import annotations
 
+import logging
 import warnings
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.adapters.base import ChannelGone, PostFailed, PostingPaused
+
+if TYPE_CHECKING:
+    from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+PLATFORM = "telegram"
 
 Kind = Literal["retry_after", "migrated", "paused", "gone", "failed"]
 
@@ -95,3 +102,73 @@ def classify(chat_id: str, exc: BaseException, *, secret: str | None = None) -> 
     if isinstance(exc, TelegramError):
         return Refusal("failed", exc, PostFailed(f"telegram: {reason}"))
     return None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """What a change of the bot's own status in a chat did (``my_chat_member``).
+
+    ``tell``: who set the chat's digests and alerts up (Telegram user ids), for the adapter to
+    tell in a private chat why they stopped or that they are back; empty when nothing changed.
+    """
+
+    chat_id: str
+    paused: bool
+    subscriptions: int
+    alerts: int
+    reason: str | None
+    tell: tuple[str, ...] = ()
+
+
+#: https://core.telegram.org/bots/api#chatmember: the statuses in which the bot cannot post
+_GONE_STATUSES = ("kicked", "left")
+
+
+def status_reason(chat_type: str, status: str, can_send: bool | None = None) -> str | None:
+    """Why the bot cannot post in a chat where its status is ``status`` (None: it can).
+
+    A private chat's ``kicked`` is the user blocking the bot; a group's is the bot removed
+    (the wording Telegram's 403 uses, so one pause has one reason whichever came first).
+    """
+    if status in _GONE_STATUSES:
+        if chat_type == "private":
+            return "Forbidden: bot was blocked by the user"
+        kind = "group" if chat_type == "group" else chat_type
+        return f"Forbidden: bot was kicked from the {kind} chat"
+    if status == "restricted" and can_send is False:
+        return "Forbidden: bot can't send messages in this chat (restricted)"
+    return None
+
+
+async def bot_status_changed(
+    storage: Storage,
+    chat_id: str,
+    chat_type: str,
+    status: str,
+    *,
+    can_send: bool | None = None,
+) -> StatusChange:
+    """Pause the chat's digests and alerts when the bot may no longer post there, resume them
+    when it may again (the adapter calls this on a ``my_chat_member`` update). Nothing is
+    deleted: a paused chat keeps every setting and is resumed as it was."""
+    reason = status_reason(chat_type, status, can_send)
+    if reason is not None:
+        subs, chat_alerts = await storage.pause_chat(PLATFORM, chat_id, reason)
+        verb = "paused"
+    else:
+        subs, chat_alerts = await storage.resume_chat(PLATFORM, chat_id)
+        verb = "resumed"
+    tell: tuple[str, ...] = ()
+    if subs or chat_alerts:
+        log.warning(
+            "telegram chat %s chat=%s subscriptions=%d alerts=%d reason=%s",
+            verb,
+            chat_id,
+            subs,
+            chat_alerts,
+            reason or "-",
+        )
+        people = await storage.chat_people(PLATFORM, chat_id)
+        # a private chat that blocked the bot is its only person: nobody else to tell
+        tell = tuple(p for p in people if not (reason is not None and p == chat_id))
+    return StatusChange(chat_id, reason is not None, subs, chat_alerts, reason, tell)
