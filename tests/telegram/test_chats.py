@@ -96,18 +96,22 @@ async def test_a_channel_is_configured_from_a_private_chat(
 async def test_blocked_pauses_and_back_resumes(
     fake: FakeTelegram, running: Running, store: Storage
 ) -> None:
-    fake.group(GROUP, creator=OWNER)
+    fake.group(GROUP, title="Momentum Club", creator=OWNER)
+    fake.private(OWNER, language_code="en")
     adapter = await running()
     fake.message(GROUP, OWNER, "/digest schedule")
     await adapter.handlers.wait_handled(1)
     fake.bot_status(GROUP, "kicked", by=OWNER)
     await adapter.handlers.wait_handled(2)
     (sub,) = await store.list_subscriptions("telegram")
-    assert sub.paused_reason is not None and "blocked or removed" in sub.paused_reason
+    assert sub.paused_reason == "Forbidden: bot was kicked from the group chat"
+    assert "Momentum Club" in fake.sent_to(OWNER)[-1].text  # the admin who set it up is told
+    assert "paused" in fake.sent_to(OWNER)[-1].text
     fake.bot_status(GROUP, "member", by=OWNER)
     await adapter.handlers.wait_handled(3)
     (sub,) = await store.list_subscriptions("telegram")
     assert sub.paused_reason is None and sub.enabled
+    assert "back on" in fake.sent_to(OWNER)[-1].text
 
 
 async def test_a_group_upgraded_to_a_supergroup_moves(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.dispatch import Dispatcher
 from bot.settings import ChatSettings, TelegramSettings
+from bot.storage import Storage
 
 if TYPE_CHECKING:
     from bot.adapters.telegram.app import TelegramAdapter
@@ -22,7 +23,7 @@ def create_telegram_adapter(
     settings: TelegramSettings,
     chat: ChatSettings,
     dispatcher: Dispatcher,
-    storage: object,
+    storage: Storage | None,
     *,
     port: int = 3000,
     host: str = "0.0.0.0",  # noqa: S104 - Telegram reaches the webhook from outside

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.adapters.base import Attachment
-from bot.adapters.telegram.handlers import PLATFORM, ChatStore, Handlers
+from bot.adapters.telegram.handlers import PLATFORM, Handlers
 from bot.adapters.telegram.menu import sync_menus
 from bot.adapters.telegram.webhook import (
     ALLOWED_UPDATES,
@@ -34,6 +34,7 @@ from bot.adapters.telegram.webhook import (
 from bot.cooldown import Cooldown
 from bot.dispatch import Dispatcher
 from bot.settings import ChatSettings, TelegramSettings
+from bot.storage import Storage
 
 if TYPE_CHECKING:
     from telegram import Bot, Update
@@ -62,7 +63,7 @@ class TelegramAdapter:
         settings: TelegramSettings,
         chat: ChatSettings,
         dispatcher: Dispatcher,
-        storage: object,
+        storage: Storage | None,
         *,
         port: int = 3000,
         host: str = "0.0.0.0",  # noqa: S104 - Telegram reaches the webhook from outside
@@ -196,7 +197,7 @@ class TelegramAdapter:
                 from bot.adapters.telegram.poster import TelegramPoster
 
                 await self.delivery_bot.initialize()
-                store = self.storage if isinstance(self.storage, ChatStore) else None
+                store = self.storage
 
                 async def on_migrate(old_id: str, new_id: str) -> None:
                     self.handlers.roles.forget(old_id)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 from bot.adapters.telegram.locale import chat_language
 from bot.adapters.telegram.parsing import Parsed, command_words, parse_text
@@ -25,6 +25,7 @@ from bot.adapters.telegram.roles import Roles
 from bot.adapters.terminal import NOT_UNDERSTOOD
 from bot.cooldown import Cooldown
 from bot.dispatch import Dispatcher, explain
+from bot.storage import Storage
 from commands.reply import UserError
 from commands.suggest import did_you_mean
 from commands.validation import shown
@@ -41,26 +42,13 @@ MAX_CARDS = 4
 #: Telegram's stand-in sender for anonymous group administrators (their messages carry the
 #: group as ``sender_chat``).
 ANONYMOUS_ADMIN = 1087968824
-GONE = frozenset({"kicked", "left"})
-BLOCKED_REASON = "the bot was blocked or removed from this Telegram chat"
-
-
-@runtime_checkable
-class ChatStore(Protocol):
-    """What the storage does for a whole chat (pause, resume, move)."""
-
-    async def pause_chat(self, platform: str, chat_id: str, reason: str) -> Any: ...
-
-    async def resume_chat(self, platform: str, chat_id: str) -> Any: ...
-
-    async def move_chat(self, platform: str, old_id: str, new_id: str) -> Any: ...
 
 
 class Handlers:
     """Routes updates; ``username`` is the bot's own (known after ``getMe``)."""
 
     def __init__(
-        self, bot: Bot, dispatcher: Dispatcher, storage: object, *, cooldown: Cooldown
+        self, bot: Bot, dispatcher: Dispatcher, storage: Storage | None, *, cooldown: Cooldown
     ) -> None:
         self.bot = bot
         self.dispatcher = dispatcher
@@ -102,27 +90,41 @@ class Handlers:
 
     # --- the bot's membership and chat moves ----------------------------------------------
     async def membership(self, update: Update) -> None:
+        """The bot's status changed: the delivery side pauses or resumes the chat
+        (:func:`~bot.adapters.telegram.failures.bot_status_changed`); whoever set its digests
+        and alerts up is told in a private chat."""
+        from bot.adapters.telegram.failures import bot_status_changed
+
         change = update.my_chat_member
         assert change is not None
-        chat_id = str(change.chat.id)
-        old, new = change.old_chat_member.status, change.new_chat_member.status
-        self.roles.forget(chat_id)
-        store = self.storage if isinstance(self.storage, ChatStore) else None
-        if new in GONE and old not in GONE:
-            log.warning("telegram bot %s in chat=%s: pausing its digests and alerts", new, chat_id)
-            if store is not None:
-                await store.pause_chat(PLATFORM, chat_id, BLOCKED_REASON)
-        elif new not in GONE and old in GONE:
-            log.info("telegram bot back in chat=%s (%s): resuming", chat_id, new)
-            if store is not None:
-                await store.resume_chat(PLATFORM, chat_id)
+        chat = change.chat
+        member = change.new_chat_member
+        self.roles.forget(chat.id)
+        if not isinstance(self.storage, Storage):
+            return
+        can_send = getattr(member, "can_send_messages", None)
+        done = await bot_status_changed(
+            self.storage, str(chat.id), str(chat.type), str(member.status), can_send=can_send
+        )
+        where = chat.title or chat.username or str(chat.id)
+        key = "telegram.chat_paused" if done.paused else "telegram.chat_resumed"
+        for person in done.tell:
+            if not person.lstrip("-").isdigit():
+                continue
+            lang = await self.dispatcher.safe_language_for(PLATFORM, person)
+            try:
+                await Replier(self.bot, int(person), on_post=self.on_post).say(
+                    key, lang, chat=where
+                )
+            except Exception as exc:  # they may have blocked the bot too
+                log.info("telegram could not tell user=%s about chat=%s: %s", person, chat.id, exc)
 
     async def moved(self, old_id: str, new_id: str) -> None:
         """A group became a supergroup: everything of the old id moves to the new one."""
         log.warning("telegram group chat=%s is now supergroup=%s; moving it", old_id, new_id)
         self.roles.forget(old_id)
         self._languages_known.discard(old_id)
-        if isinstance(self.storage, ChatStore):
+        if isinstance(self.storage, Storage):
             await self.storage.move_chat(PLATFORM, old_id, new_id)
 
     # --- commands ---------------------------------------------------------------------------
@@ -208,6 +210,12 @@ class Handlers:
         )
         if parsed.command == "signal" and outcome.fetched_nothing and user_id is not None:
             self.cooldown.refund(f"{chat.id}:{user_id}")  # a typo does not use up the cooldown
+        scheduled = any(m.key.startswith("digest.scheduled") for m in outcome.reply.messages)
+        if scheduled and user_id is not None and isinstance(self.storage, Storage):
+            try:  # who to tell when this digest pauses or resumes
+                await self.storage.set_created_by(PLATFORM, server, channel, str(user_id))
+            except Exception:
+                log.exception("telegram could not record the digest's admin chat=%s", channel)
         await replier.outcome(outcome)
 
     async def _admin(self, message: Message) -> bool:
