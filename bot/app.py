@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
-from bot.adapters.base import Adapter
+from bot.adapters.base import Adapter, AdapterUnusable
 from bot.adapters.terminal import TerminalAdapter
 from bot.alerts.service import start_alerts
 from bot.delivery.posters import adapter_posters
@@ -202,6 +202,10 @@ async def run_bot(
                 await adapter.run()
             except asyncio.CancelledError:
                 raise
+            except AdapterUnusable as exc:  # a configuration problem: one line says what to fix
+                log.error("adapter=%s cannot start: %s", adapter.name, exc)
+                crashed.add(adapter.name)
+                return
             except Exception:
                 log.exception("adapter=%s crashed; the others keep running", adapter.name)
                 crashed.add(adapter.name)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,28 @@ async def test_signalbot_run_answers_on_telegram(fake: FakeTelegram, tmp_path: P
     text = log.read_text()
     assert "telegram connected as @signalbot_test_bot" in text
     assert BOT_TOKEN not in text and BOT_TOKEN.split(":")[1] not in text
+
+
+async def test_a_rejected_token_is_said_without_the_token(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    prices = write_price_dir(tmp_path / "prices", {"IWM": 1.0})
+    wrong = "424242:AAwrong-token_that_telegram_refuses"
+    env = bot_env(
+        tmp_path,
+        prices,
+        TELEGRAM_BOT_TOKEN=wrong,
+        TELEGRAM_API_BASE_URL=fake.base_url,
+        SIGNALBOT_OPS_SERVER="off",
+    )
+    log = tmp_path / "bot.log"
+    proc = await start_bot(env, log)
+    try:
+        await asyncio.wait_for(proc.wait(), 60)
+    finally:
+        await stop_bot(proc)
+    text = log.read_text()
+    assert proc.returncode == 1, text  # every adapter crashed: a supervisor restarts it
+    assert "adapter=telegram cannot start: Telegram rejected TELEGRAM_BOT_TOKEN" in text
+    assert "Traceback" not in text
+    assert wrong not in text and wrong.split(":")[1] not in text

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.adapters.base import Attachment
+from bot.adapters.base import AdapterUnusable, Attachment
 from bot.adapters.telegram.handlers import PLATFORM, Handlers
 from bot.adapters.telegram.menu import sync_menus
 from bot.adapters.telegram.webhook import (
@@ -127,10 +127,16 @@ class TelegramAdapter:
     async def run(self) -> None:
         """Log in (``getMe``), set the command menus, then poll or take webhook posts until
         stopped."""
-        from telegram.error import TelegramError
+        from telegram.error import InvalidToken, TelegramError
 
         app = self.application
-        await app.initialize()
+        try:
+            await app.initialize()
+        except InvalidToken:
+            raise AdapterUnusable(
+                "Telegram rejected TELEGRAM_BOT_TOKEN (getMe: Unauthorized); copy the token "
+                "@BotFather gives (/token) into TELEGRAM_BOT_TOKEN"
+            ) from None
         self.handlers.username = app.bot.username or ""
         try:
             await sync_menus(app.bot)
