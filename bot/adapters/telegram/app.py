@@ -152,7 +152,9 @@ class TelegramAdapter:
         else:
             assert app.updater is not None
             await app.updater.start_polling(
-                timeout=POLL_TIMEOUT, allowed_updates=list(ALLOWED_UPDATES)
+                timeout=POLL_TIMEOUT,
+                allowed_updates=list(ALLOWED_UPDATES),
+                error_callback=_polling_failed,  # one line, not a traceback per retry
             )
         self._running = True
         log.info(
@@ -233,3 +235,9 @@ class TelegramAdapter:
         if on_post is not None:
             on_post("delivery", "ok")
         return message_id
+
+
+def _polling_failed(exc: BaseException) -> None:
+    """python-telegram-bot retries a failed ``getUpdates`` with a growing pause; say why once
+    per failure (the token is redacted by the log filter should the error quote the URL)."""
+    log.warning("telegram getUpdates failed (%s: %s); retrying", type(exc).__name__, exc)
