@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bot.adapters.base import PostingPaused
 from bot.storage import Storage
 from tests.fakes.telegram import BOT_USERNAME, FakeTelegram
 from tests.telegram.conftest import Running
@@ -127,3 +130,26 @@ async def test_a_group_upgraded_to_a_supergroup_moves(
     assert await store.get_language("telegram", "-100555", "") == "zh-hant"
     (sub,) = await store.list_subscriptions("telegram")
     assert (sub.server_id, sub.channel_id, sub.time) == ("-100555", "-100555", "17:00")
+
+
+async def test_deliveries_go_through_the_adapter(
+    fake: FakeTelegram, running: Running, store: Storage
+) -> None:
+    fake.group(GROUP, creator=OWNER)
+    fake.private(MEMBER).blocked = True
+    adapter = await running()
+    counted: list[tuple[str, str]] = []
+    adapter.handlers.on_post = lambda kind, outcome: counted.append((kind, outcome))
+    fake.message(GROUP, OWNER, "/digest schedule 17:00")
+    await adapter.handlers.wait_handled(1)
+    fake.group(-100777, kind="supergroup", creator=OWNER)
+    fake.chats[GROUP].migrated_to = -100777  # found by a post before any service message
+    body = {"method": "sendMessage", "text": "<b>Digest</b> S&amp;P", "preview_url": None}
+    message_id = await adapter.send_message(str(GROUP), body)
+    (posted,) = fake.sent_to(-100777)
+    assert str(posted.message_id) == message_id and posted.text == "Digest S&P"
+    (sub,) = await store.list_subscriptions("telegram")
+    assert (sub.server_id, sub.channel_id) == ("-100777", "-100777")
+    with pytest.raises(PostingPaused):
+        await adapter.send_message(str(MEMBER), body)
+    assert ("delivery", "ok") in counted and ("delivery", "failed") in counted

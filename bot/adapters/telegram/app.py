@@ -205,12 +205,8 @@ class TelegramAdapter:
                 from bot.adapters.telegram.poster import TelegramPoster
 
                 await self.delivery_bot.initialize()
-                store = self.storage
-
-                async def on_migrate(old_id: str, new_id: str) -> None:
-                    self.handlers.roles.forget(old_id)
-                    if store is not None:
-                        await store.move_chat(PLATFORM, old_id, new_id)
+                # the same move as the service messages' (one at a time, roles forgotten)
+                on_migrate = self.handlers.moved
 
                 self._poster = TelegramPoster(self.delivery_bot, on_migrate=on_migrate)
             return self._poster

@@ -60,6 +60,8 @@ class Handlers:
         self.on_post: OnPost | None = None  # metrics: messages sent
         self.handled = 0  # updates handled to the end (tests wait on it, no clock)
         self._handled = asyncio.Condition()
+        # both service messages of a migration may arrive (and run) at once: one move at a time
+        self._moving = asyncio.Lock()
 
     async def wait_handled(self, count: int) -> None:
         """Wait until ``count`` updates have been handled to the end."""
@@ -125,7 +127,8 @@ class Handlers:
         self.roles.forget(old_id)
         self._languages_known.discard(old_id)
         if isinstance(self.storage, Storage):
-            await self.storage.move_chat(PLATFORM, old_id, new_id)
+            async with self._moving:
+                await self.storage.move_chat(PLATFORM, old_id, new_id)
 
     # --- commands ---------------------------------------------------------------------------
     async def command(self, message: Message) -> None:
