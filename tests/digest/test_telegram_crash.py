@@ -50,7 +50,8 @@ class PhotoGatedTelegram(FakeTelegram):
 
 @pytest.fixture
 async def fake() -> AsyncIterator[PhotoGatedTelegram]:
-    server = await PhotoGatedTelegram().start()
+    server = PhotoGatedTelegram()
+    await server.start()
     for chat in CHATS:
         server.group(chat)
     yield server
