@@ -289,6 +289,17 @@ class AlertRunner:
             for k in keys:
                 await self.storage.mark_alert_failed(k, self.claimer_id, repr(exc))
             report.failed += len(keys)
+            if isinstance(exc, ChannelGone):  # never retried every tick: /alert add resumes
+                paused = await self.storage.pause_alerts(
+                    where.platform, where.server_id, where.channel_id, f"gone: {exc.reason}"
+                )
+                log.warning(
+                    "alerts paused platform=%s channel=%s alerts=%d reason=%s",
+                    where.platform,
+                    where.channel_id,
+                    paused,
+                    exc.reason,
+                )
             return
         await self._mark_sent(keys, message_id, report)
         report.messages += 1

@@ -67,6 +67,24 @@ class ChatsMixin(ServersMixin):
             paused = (await conn.execute(subs)).rowcount, (await conn.execute(chat_alerts)).rowcount
         return paused
 
+    async def pause_alerts(
+        self, platform: str, server_id: str, channel_id: str, reason: str
+    ) -> int:
+        """Pause the alerts of one channel (it is gone); how many were newly paused. Adding
+        one of them again (``add_alert``) resumes it."""
+        stmt = (
+            update(alerts)
+            .where(
+                alerts.c.platform == platform,
+                alerts.c.server_id == server_id,
+                alerts.c.channel_id == channel_id,
+                or_(alerts.c.paused_reason.is_(None), alerts.c.paused_reason != reason[:500]),
+            )
+            .values(paused_reason=reason[:500])
+        )
+        async with self.engine.begin() as conn:
+            return (await conn.execute(stmt)).rowcount
+
     async def resume_chat(self, platform: str, chat_id: str) -> tuple[int, int]:
         """Clear the pause of the chat's subscriptions and alerts (the bot is back);
         (subscriptions, alerts) resumed. A disabled subscription stays disabled."""

@@ -4,7 +4,9 @@ on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
+from bot.adapters.base import ChannelGone
 from bot.adapters.telegram.failures import bot_status_changed
 from bot.alerts.runner import AlertRunner
 from bot.storage import DeliveryKey, Storage
@@ -147,3 +149,26 @@ async def test_the_bots_status_pauses_resumes_and_names_who_to_tell(storage: Sto
     assert blocked.reason == "Forbidden: bot was blocked by the user" and blocked.tell == ()
     muted = await bot_status_changed(storage, "-5", "supergroup", "restricted", can_send=False)
     assert muted.paused and "restricted" in (muted.reason or "")
+
+
+async def test_alerts_of_a_gone_chat_pause_and_adding_one_again_resumes_it(
+    storage: Storage,
+    prices: PriceService,  # noqa: F811
+) -> None:
+    """A chat not found is not tried every tick: its alerts pause; /alert add resumes one."""
+    await _chat(storage, "-404", tickers=("IWM", "SPY"))
+    poster = Poster("telegram")
+
+    async def gone(channel_id: str, payload: Any, files: Any = (), *, server_id: Any = None) -> str:
+        raise ChannelGone(channel_id, "Bad Request: chat not found")
+
+    poster.send_message = gone  # type: ignore[method-assign]
+    report = await AlertRunner(storage, prices, {"telegram": poster}).run(WORKED_SESSION)
+    assert report.failed == 2
+    alerts = await storage.list_alerts("telegram")
+    assert {a.paused_reason for a in alerts} == {"gone: Bad Request: chat not found"}
+    assert await storage.add_alert("telegram", "-404", "-404", "IWM", user_id="7", limit=10) == (
+        "duplicate"
+    )
+    paused = {a.ticker: a.paused_reason for a in await storage.list_alerts("telegram")}
+    assert paused == {"IWM": None, "SPY": "gone: Bad Request: chat not found"}

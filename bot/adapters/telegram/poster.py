@@ -98,6 +98,10 @@ class TelegramPoster:
         self.max_retry_after = max_retry_after
         self.migrated: dict[str, str] = {}  # old chat id -> new (seen this run)
 
+    async def close(self) -> None:
+        """Close the bot's HTTP connections (a poster opened by :func:`open_poster`)."""
+        await self.bot.shutdown()
+
     async def send_message(
         self,
         channel_id: str,
@@ -182,3 +186,16 @@ class TelegramPoster:
                 link_preview_options=options,
             )
         return str(message.message_id)
+
+
+async def open_poster(token: str, *, base_url: str, on_migrate: OnMigrate | None) -> TelegramPoster:
+    """A poster over a bot of its own, logged in (``getMe``), for ``signalbot digest run``."""
+    from telegram import Bot
+
+    bot = Bot(token, base_url=base_url)
+    try:
+        await bot.initialize()
+    except BaseException:
+        await bot.shutdown()
+        raise
+    return TelegramPoster(bot, on_migrate=on_migrate)
