@@ -151,6 +151,14 @@ class TelegramSettings(Group):
         "1-256 of A-Z a-z 0-9 _ -); default: derived from the bot token",
     )
 
+    @field_validator("webhook_url", mode="after")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        # https://core.telegram.org/bots/api#setwebhook: "HTTPS URL to send updates to"
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be an https:// URL: Telegram posts updates over HTTPS only")
+        return value
+
     @field_validator("webhook_secret", mode="after")
     @classmethod
     def _secret(cls, value: SecretStr | None) -> SecretStr | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -9,6 +10,7 @@ from bot.adapters.telegram.locale import chat_language
 from bot.adapters.telegram.menu import MAX_DESCRIPTION, MENUS, menu
 from bot.adapters.telegram.parsing import Parsed, parse_text
 from bot.adapters.terminal import NOT_UNDERSTOOD
+from bot.settings import SettingsError, load_settings
 from commands.registry import REGISTRY
 
 ME = "signalbot_test_bot"
@@ -96,3 +98,17 @@ def test_menus_fit_telegram() -> None:
         assert all(1 <= len(text) <= MAX_DESCRIPTION for _, text in items)
         assert all(name.islower() and len(name) <= 32 for name, _ in items)
     assert set(MENUS) == {"", "zh"}  # Telegram takes two-letter codes only: no zh-hant menu
+
+
+def test_telegram_settings() -> None:
+    settings = load_settings(env_file=None, telegram_bot_token=" 1:abc ")
+    assert (
+        settings.telegram.enabled and settings.telegram.base_url == "https://api.telegram.org/bot"
+    )
+    assert "1:abc" not in repr(settings.telegram)
+    assert not load_settings(env_file=None, telegram_bot_token="  ").telegram.enabled
+    with pytest.raises(SettingsError, match=r"TELEGRAM_WEBHOOK_URL: .*https"):
+        load_settings(env_file=None, telegram_webhook_url="http://bot.example.test/hook")
+    with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_SECRET") as caught:
+        load_settings(env_file=None, telegram_webhook_secret="has spaces and $ecret")
+    assert "$ecret" not in str(caught.value)
