@@ -65,3 +65,19 @@ async def test_readiness_and_metrics(fake: FakeTelegram, running: Running, store
     await adapter.stop()
     _, body = await Readiness(store, [adapter], None, expect_digests=False).report()
     assert body["adapters"]["telegram"] == {"polling": False}
+
+
+async def test_telegram_unreachable_at_start_is_waited_out(
+    fake: FakeTelegram, running: Running
+) -> None:
+    fake.fail("getMe", 502, "Bad Gateway")
+    adapter = await running()  # polling once the second getMe answered
+    assert len(fake.of("getMe")) == 2 and await adapter.health() == {"polling": True}
+
+
+async def test_stopped_while_telegram_is_unreachable(fake: FakeTelegram, running: Running) -> None:
+    fake.fail("getMe", 502, "Bad Gateway", times=1000)
+    adapter = await running(wait=False)
+    await fake.wait_for(lambda: len(fake.of("getMe")) >= 2)
+    assert await adapter.health() == {"polling": False}
+    await adapter.stop()  # the fixture's teardown then finds run() returned

@@ -16,6 +16,7 @@ is an :class:`~bot.adapters.base.Adapter` and a :class:`~bot.delivery.poster.Pos
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = 10
 #: Updates handled at once (a slow card does not hold up the others).
 CONCURRENT_UPDATES = 32
+#: Longest pause between two ``getMe`` while Telegram cannot be reached at start-up.
+MAX_LOGIN_WAIT = 60.0
 #: 429s a reply waits out (the rate limiter sleeps ``retry_after``) before it gives up.
 REPLY_RETRIES = 2
 
@@ -106,6 +109,8 @@ class TelegramAdapter:
         self._server: web.AppRunner | None = None
         self._running = False
         self._stopped = asyncio.Event()
+        self._stop_requested = asyncio.Event()
+        self.login_wait = 1.0  # seconds before the second getMe (tests: 0)
 
     # --- updates ----------------------------------------------------------------------------
     async def _on_update(self, update: Update, context: Any) -> None:
@@ -127,16 +132,11 @@ class TelegramAdapter:
     async def run(self) -> None:
         """Log in (``getMe``), set the command menus, then poll or take webhook posts until
         stopped."""
-        from telegram.error import InvalidToken, TelegramError
+        from telegram.error import TelegramError
 
         app = self.application
-        try:
-            await app.initialize()
-        except InvalidToken:
-            raise AdapterUnusable(
-                "Telegram rejected TELEGRAM_BOT_TOKEN (getMe: Unauthorized); copy the token "
-                "@BotFather gives (/token) into TELEGRAM_BOT_TOKEN"
-            ) from None
+        if not await self._log_in():
+            return  # stopped before Telegram answered
         self.handlers.username = app.bot.username or ""
         try:
             await sync_menus(app.bot)
@@ -164,6 +164,28 @@ class TelegramAdapter:
         )
         await self._stopped.wait()
 
+    async def _log_in(self) -> bool:
+        """``getMe`` until Telegram answers (a network outage at start-up is waited out, the
+        pause doubling up to :data:`MAX_LOGIN_WAIT`); False when stopped meanwhile."""
+        from telegram.error import InvalidToken, NetworkError
+
+        wait = self.login_wait
+        while not self._stop_requested.is_set():
+            try:
+                await self.application.initialize()
+                return True
+            except InvalidToken:
+                raise AdapterUnusable(
+                    "Telegram rejected TELEGRAM_BOT_TOKEN (getMe: Unauthorized); copy the token "
+                    "@BotFather gives (/token) into TELEGRAM_BOT_TOKEN"
+                ) from None
+            except NetworkError as exc:  # TimedOut too; a 5xx of Telegram's
+                log.warning("telegram unreachable at start (%s); trying again in %.0f s", exc, wait)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop_requested.wait(), wait)
+            wait = min(max(wait * 2, 1.0), MAX_LOGIN_WAIT)
+        return False
+
     async def _serve_webhook(self) -> None:
         routes = self.http_app()
         assert routes is not None
@@ -184,6 +206,7 @@ class TelegramAdapter:
         """Stop taking updates, let the replies in flight finish, close the connections."""
         app = self.application
         self._running = False
+        self._stop_requested.set()
         try:
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
