@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
-from bot.adapters.base import Adapter
+from bot.adapters.base import Adapter, AdapterUnusable
 from bot.adapters.terminal import TerminalAdapter
 from bot.alerts.service import start_alerts
 from bot.delivery.posters import adapter_posters
@@ -43,7 +43,8 @@ SHUTDOWN_TIMEOUT = 8.0  # seconds for in-flight replies, after the digests drain
 def platform_adapters(
     settings: Settings, dispatcher: Dispatcher, storage: Storage
 ) -> list[Adapter]:
-    """The Discord and Slack adapters the settings enable; one failing never stops the other."""
+    """The Discord, Slack and Telegram adapters the settings enable; one failing never stops
+    the others."""
     adapters: list[Adapter] = []
     if settings.discord.enabled:
         try:
@@ -65,6 +66,22 @@ def platform_adapters(
             )
         except Exception:
             log.exception("adapter=slack could not be created; continuing without it")
+    if settings.telegram.enabled:
+        try:
+            from bot.adapters.telegram import create_telegram_adapter
+
+            adapters.append(
+                create_telegram_adapter(
+                    settings.telegram,
+                    settings.chat,
+                    dispatcher,
+                    storage,
+                    port=settings.ops.http_port,
+                    host=settings.ops.http_host,
+                )
+            )
+        except Exception:
+            log.exception("adapter=telegram could not be created; continuing without it")
     return adapters
 
 
@@ -86,7 +103,12 @@ async def run_bot(
     extra_adapters: Callable[[Dispatcher], list[Adapter]] | None = None,
 ) -> int:
     """Run until SIGINT/SIGTERM (or, in terminal mode, end of input); returns the exit code."""
-    configured = extra_adapters is not None or settings.discord.enabled or settings.slack.enabled
+    configured = (
+        extra_adapters is not None
+        or settings.discord.enabled
+        or settings.slack.enabled
+        or settings.telegram.enabled
+    )
     terminal_mode = not configured
     tighten(settings.storage.data_dir, 0o700)  # an existing data dir holds the database and log
     metrics: Metrics | None = None
@@ -180,6 +202,10 @@ async def run_bot(
                 await adapter.run()
             except asyncio.CancelledError:
                 raise
+            except AdapterUnusable as exc:  # a configuration problem: one line says what to fix
+                log.error("adapter=%s cannot start: %s", adapter.name, exc)
+                crashed.add(adapter.name)
+                return
             except Exception:
                 log.exception("adapter=%s crashed; the others keep running", adapter.name)
                 crashed.add(adapter.name)

@@ -241,6 +241,8 @@ def _secrets(settings: Settings) -> tuple[str, ...]:
         settings.slack.signing_secret,
         settings.slack.client_secret,
         settings.prices.tiingo_api_key,
+        settings.telegram.bot_token,  # in every Bot API URL (httpx logs them)
+        settings.telegram.webhook_secret,
     )
     return tuple(v.get_secret_value() for v in values if v is not None)
 
@@ -276,7 +278,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"signalbot: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     terminal_mode = args.command == "run" and not (
-        settings.discord.enabled or settings.slack.enabled
+        settings.discord.enabled or settings.slack.enabled or settings.telegram.enabled
     )
     configure_logging(
         settings.ops.log_level,

@@ -20,7 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "run",
         help="run the bot (terminal mode when no chat tokens are set)",
-        description="the long-running bot: Discord, Slack when configured, else the terminal",
+        description="the long-running bot: Discord, Slack, Telegram when configured, else the "
+        "terminal",
     )
 
     signal = sub.add_parser(

@@ -84,7 +84,10 @@ def configure_logging(
         handler.addFilter(redact)
         root.addHandler(handler)
     root.setLevel(logging.WARNING if quiet else level.upper())
-    for noisy in ("peewee", "matplotlib", "asyncio", "urllib3", "aiosqlite", "discord.gateway"):
+    # httpx logs every request's URL at INFO, and a Telegram Bot API URL holds the bot token
+    quiet_loggers = ("peewee", "matplotlib", "asyncio", "urllib3", "aiosqlite", "discord.gateway",
+                     "httpx", "httpcore", "telegram.ext.Updater")  # fmt: skip
+    for noisy in quiet_loggers:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # pandas 3.1 deprecations inside yfinance / exchange_calendars are not the operator's business
     warnings.filterwarnings("ignore", category=Pandas4Warning)

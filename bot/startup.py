@@ -22,8 +22,9 @@ from formatting.messages import message_text
 EXIT_NOTHING_TO_SERVE = 78
 NOTHING_TO_SERVE = (
     "signalbot: nothing to serve: no chat token is set and standard input gave no command; set "
-    "DISCORD_TOKEN, or SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) with "
-    "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET, in the environment or .env (see .env.example)"
+    "DISCORD_TOKEN, TELEGRAM_BOT_TOKEN, or SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and "
+    "SLACK_CLIENT_SECRET) with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET, in the environment or "
+    ".env (see .env.example)"
 )
 
 

@@ -56,6 +56,11 @@ class PostingPaused(Exception):
         self.reason = reason
 
 
+class AdapterUnusable(Exception):
+    """The adapter cannot start as configured (a rejected token): the runtime says it in one
+    line, with what to fix, and no traceback."""
+
+
 class PostFailed(Exception):
     """Sending failed after the adapter's own bounded retries (rate limits already honoured)."""
 

@@ -148,6 +148,7 @@ class AlertRunner:
             for a in await self.storage.list_alerts()
             if states.get(a.id, ("", ""))[0] != "sent"
             and a.platform in self.posters
+            and a.paused_reason is None  # the bot was blocked or removed: wait to be added back
             and (due_at is None or a.created_at <= due_at)
         ]
         if not alerts:
@@ -288,6 +289,17 @@ class AlertRunner:
             for k in keys:
                 await self.storage.mark_alert_failed(k, self.claimer_id, repr(exc))
             report.failed += len(keys)
+            if isinstance(exc, ChannelGone):  # never retried every tick: /alert add resumes
+                paused = await self.storage.pause_alerts(
+                    where.platform, where.server_id, where.channel_id, f"gone: {exc.reason}"
+                )
+                log.warning(
+                    "alerts paused platform=%s channel=%s alerts=%d reason=%s",
+                    where.platform,
+                    where.channel_id,
+                    paused,
+                    exc.reason,
+                )
             return
         await self._mark_sent(keys, message_id, report)
         report.messages += 1

@@ -27,10 +27,17 @@ def _slack() -> Channel:
     return SlackChannel()
 
 
+def _telegram() -> Channel:
+    from bot.adapters.telegram.channel import TelegramChannel
+
+    return TelegramChannel()
+
+
 #: platform -> how to load its channel
 BUILT_IN: dict[str, Callable[[], Channel]] = {
     "discord": _discord,
     "slack": _slack,
+    "telegram": _telegram,
     "terminal": TextChannel,
 }
 _loaded: dict[str, Channel] = {}

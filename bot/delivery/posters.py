@@ -8,12 +8,15 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bot.adapters.base import Adapter, Attachment
 from bot.delivery.poster import Poster
 from bot.settings import Settings
 from bot.storage import Storage
+
+if TYPE_CHECKING:
+    from bot.adapters.telegram.poster import TelegramPoster
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,14 @@ class TextPoster:
     ) -> str:
         """Show ``payload['text']``; the 'message id' is whatever ``post`` returns."""
         return await self._post(channel_id, str(payload.get("text", "")))
+
+
+class Closes(Protocol):
+    """A stand-alone poster holding a connection, closed when the run ends."""
+
+    async def close(self) -> None:
+        """Release the connection."""
+        ...
 
 
 @runtime_checkable
@@ -130,15 +141,17 @@ def slack_web_poster(token: str, *, base_url: str | None = None) -> Poster:
 
 async def standalone_posters(
     settings: Settings, storage: Storage | None = None
-) -> tuple[dict[str, Poster], list[DiscordHttpPoster]]:
-    """Discord and Slack posters from the settings' tokens (each optional), ready to post.
+) -> tuple[dict[str, Poster], list[Closes]]:
+    """Discord, Slack and Telegram posters from the settings' tokens (each optional), ready to
+    post.
 
     With ``storage``, Slack also posts in OAuth mode (each workspace's installation, Enterprise
-    Grid included, tokens refreshed). The second value lists the posters holding a connection,
-    for the caller to close.
+    Grid included, tokens refreshed), and a Telegram group found migrated to a supergroup is
+    moved there. The second value lists the posters holding a connection, for the caller to
+    close.
     """
     posters: dict[str, Poster] = {}
-    opened: list[DiscordHttpPoster] = []
+    opened: list[Closes] = []
     if settings.discord.token is not None and settings.discord.enabled:
         token = settings.discord.token.get_secret_value().strip()
         discord = DiscordHttpPoster(token, base_url=settings.discord.api_base_url)
@@ -163,7 +176,32 @@ async def standalone_posters(
     elif settings.slack.bot_token is not None and settings.slack.bot_token.get_secret_value():
         token = settings.slack.bot_token.get_secret_value().strip()
         posters["slack"] = slack_web_poster(token, base_url=settings.slack.api_base_url)
+    telegram = await _telegram_poster(settings, storage)
+    if telegram is not None:
+        posters["telegram"] = telegram
+        opened.append(telegram)
     return posters, opened
+
+
+async def _telegram_poster(settings: Settings, storage: Storage | None) -> TelegramPoster | None:
+    """The Telegram poster of ``TELEGRAM_BOT_TOKEN``, or None (not set, or could not log in)."""
+    if not settings.telegram.enabled or settings.telegram.bot_token is None:
+        return None
+    from bot.adapters.telegram.poster import open_poster
+
+    on_migrate = None
+    if storage is not None:
+        store = storage
+
+        async def on_migrate(old_id: str, new_id: str) -> None:
+            await store.move_chat("telegram", old_id, new_id)
+
+    token = settings.telegram.bot_token.get_secret_value().strip()
+    try:
+        return await open_poster(token, base_url=settings.telegram.base_url, on_migrate=on_migrate)
+    except Exception as exc:  # the message only: a traceback could quote the request URL
+        log.error("digest poster platform=telegram could not start: %s", type(exc).__name__)
+        return None
 
 
 def _has(secret: Any) -> bool:

@@ -4,7 +4,9 @@ An earlier attempt (a holder that died, a timeout) may have posted and never mar
 sent. Posters that implement :class:`~bot.delivery.poster.Recoverable` look the message's marker
 up on the platform (Discord history, Slack metadata) from the first claim on. A poster that
 cannot be asked (no such method, missing permission, API error) gets the message posted once,
-with a warning that a duplicate is possible. Digest parts and regime alerts both go through
+with a warning that a duplicate is possible. A platform that keeps no history a bot may read
+and takes no idempotency key (Telegram) cannot be asked at all: a retry there logs "possible
+duplicate" once and posts. Digest parts and regime alerts both go through
 :func:`find_before_posting`.
 """
 
@@ -39,8 +41,16 @@ async def find_before_posting(poster: Poster, lookup: Lookup) -> str | None:
     where = f"{lookup.what} platform={lookup.platform} channel={lookup.channel_id}"
     if not isinstance(poster, Recoverable):
         platform = lookup.platform
-        if not known(platform) or channel_for(platform).capabilities.finds_history:
+        capabilities = channel_for(platform).capabilities if known(platform) else None
+        if capabilities is None or capabilities.finds_history:
             log.warning("retry cannot ask the platform %s; a duplicate is possible", where)
+        elif not capabilities.idempotency_key:
+            log.warning(
+                "possible duplicate: retrying %s since %s; the platform cannot say whether the "
+                "earlier attempt posted it",
+                where,
+                lookup.since.isoformat(timespec="seconds"),
+            )
         return None
     try:
         found = await poster.find_posted(

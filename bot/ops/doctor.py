@@ -33,6 +33,9 @@ def settings_check(settings: Settings) -> Check:
         surfaces.append("Discord")
     if settings.slack.enabled:
         surfaces.append("Slack (Socket Mode)" if settings.slack.socket_mode else "Slack (HTTP)")
+    if settings.telegram.enabled:
+        mode = "webhook" if settings.telegram.webhook_url else "long polling"
+        surfaces.append(f"Telegram ({mode})")
     slack_partial = not settings.slack.enabled and any(
         v is not None
         for v in (
@@ -188,6 +191,10 @@ async def run_checks(settings: Settings, *, limit: float = 10.0) -> list[Check]:
         groups.append(("discord", lambda: discord_checks(settings, limit)))
     if settings.slack.enabled:
         groups.append(("slack", lambda: slack_checks(settings, limit)))
+    if settings.telegram.enabled:
+        from bot.ops.doctor_telegram import telegram_checks
+
+        groups.append(("telegram", lambda: telegram_checks(settings, limit)))
     for name, group in groups:
         checks += await _guarded(name, group)
     return checks

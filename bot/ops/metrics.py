@@ -77,6 +77,12 @@ class Metrics:
             ("outcome",),
             registry=r,
         )
+        self.telegram_posts = Counter(
+            "signalbot_telegram_posts",
+            "Messages sent to Telegram, by kind (reply, delivery) and outcome (ok, failed)",
+            ("kind", "outcome"),
+            registry=r,
+        )
         self.leader = Gauge(
             "signalbot_digest_leader",
             "1 when this process is the digest leader, else 0",
@@ -117,6 +123,10 @@ class Metrics:
         for outcome, count in counts.items():
             if count:
                 self.deliveries.labels(outcome).inc(count)
+
+    def telegram_post(self, kind: str, outcome: str) -> None:
+        """One message sent to Telegram (or refused): ``kind`` reply or delivery."""
+        self.telegram_posts.labels(kind, outcome).inc()
 
     def watch_leader(self, is_leader: Callable[[], bool]) -> None:
         """Read the leader flag at each scrape."""

@@ -32,7 +32,8 @@ async def start_ops(
     digests: Scheduler | None,
     metrics: Metrics,
 ) -> OpsServer:
-    """Listen on ``SIGNALBOT_HTTP_PORT``, with the Slack HTTP routes mounted when Slack has any.
+    """Listen on ``SIGNALBOT_HTTP_PORT``, with the Slack HTTP routes mounted when Slack has any
+    and Telegram's webhook route in webhook mode.
 
     Raises OSError when the port cannot be bound (the caller stops with a clear message).
     """
@@ -51,6 +52,16 @@ async def start_ops(
             if isinstance(adapter, SlackAdapter) and (routes := adapter.http_app()) is not None:
                 server.mount(routes)
                 adapter.serve_http = False  # one port: the ops server answers Slack too
+    if settings.telegram.enabled:
+        from bot.adapters.telegram.app import TelegramAdapter
+
+        for adapter in adapters:
+            if not isinstance(adapter, TelegramAdapter):
+                continue
+            adapter.handlers.on_post = metrics.telegram_post
+            if (hook := adapter.http_app()) is not None:
+                server.mount(hook)
+                adapter.serve_http = False  # one port: the ops server answers Telegram too
     if settings.site.site_serve == "on":
         from bot.site.serve import add_research_routes
 

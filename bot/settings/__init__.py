@@ -25,6 +25,7 @@ from bot.settings.groups import (
     PriceSettings,
     SlackSettings,
     StorageSettings,
+    TelegramSettings,
 )
 from bot.settings.site import SiteSettings
 
@@ -41,6 +42,7 @@ __all__ = [
     "SiteSettings",
     "SlackSettings",
     "StorageSettings",
+    "TelegramSettings",
     "env_names",
     "load_settings",
     "setting_fields",
@@ -58,6 +60,7 @@ class Settings:
 
     discord: DiscordSettings
     slack: SlackSettings
+    telegram: TelegramSettings
     ops: OpsSettings
     storage: StorageSettings
     prices: PriceSettings
@@ -70,6 +73,7 @@ class Settings:
 GROUPS: dict[str, type[Group]] = {
     "discord": DiscordSettings,
     "slack": SlackSettings,
+    "telegram": TelegramSettings,
     "ops": OpsSettings,
     "storage": StorageSettings,
     "prices": PriceSettings,

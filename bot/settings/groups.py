@@ -7,6 +7,7 @@ share (``DISCORD_`` + ``token`` reads ``DISCORD_TOKEN``); the few variables that
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -23,6 +24,7 @@ LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 _Url = Annotated[str | None, BeforeValidator(values.http_url)]
 _Ids = Annotated[tuple[int, ...], NoDecode, BeforeValidator(values.numeric_ids)]
 _Seconds = Annotated[float, BeforeValidator(values.non_negative)]
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def _config(prefix: str) -> SettingsConfigDict:
@@ -124,6 +126,57 @@ class SlackSettings(Group):
     def socket_mode(self) -> bool:
         """Slack runs over Socket Mode (an app token is set); otherwise over HTTP."""
         return self.enabled and values.has(self.app_token)
+
+
+class TelegramSettings(Group):
+    """The Telegram adapter: bot token, API base, webhook mode."""
+
+    model_config = _config("TELEGRAM_")
+    default_text: ClassVar[dict[str, str]] = {"api_base_url": "https://api.telegram.org/bot"}
+
+    bot_token: SecretStr | None = Field(None, description="Telegram bot token (from @BotFather)")
+    api_base_url: _Url = Field(
+        None,
+        description="Bot API base URL, called as {base}{token}/{method} (a local Bot API "
+        "server, or tests)",
+    )
+    webhook_url: _Url = Field(
+        None,
+        description="Public HTTPS URL Telegram posts updates to (webhook mode, served on "
+        "SIGNALBOT_HTTP_PORT at its path); default: long polling",
+    )
+    webhook_secret: SecretStr | None = Field(
+        None,
+        description="Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (webhook mode; "
+        "1-256 of A-Z a-z 0-9 _ -); default: derived from the bot token",
+    )
+
+    @field_validator("webhook_url", mode="after")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        # https://core.telegram.org/bots/api#setwebhook: "HTTPS URL to send updates to"
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be an https:// URL: Telegram posts updates over HTTPS only")
+        return value
+
+    @field_validator("webhook_secret", mode="after")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # https://core.telegram.org/bots/api#setwebhook: secret_token "1-256 characters. Only
+        # characters A-Z, a-z, 0-9, _ and - are allowed"
+        if value is not None and not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        """A Telegram bot token is set."""
+        return values.has(self.bot_token)
+
+    @property
+    def base_url(self) -> str:
+        """The Bot API base in python-telegram-bot's sense (``{base}{token}/{method}``)."""
+        return self.api_base_url or "https://api.telegram.org/bot"
 
 
 class OpsSettings(Group):

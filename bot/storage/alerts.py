@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import Row, delete, func, select, update
 
 from bot.storage.models import alerts
 from bot.storage.records import Platform, check_platform
@@ -28,6 +28,8 @@ class Alert:
     ticker: str
     user_id: str | None
     created_at: datetime
+    #: why the bot may not post there for now (blocked or removed from the chat); None: it can
+    paused_reason: str | None = None
 
     @property
     def dm_user(self) -> str | None:
@@ -49,6 +51,7 @@ def _alert(row: Row[Any]) -> Alert:
         ticker=row.ticker,
         user_id=row.user_id,
         created_at=row.created_at,
+        paused_reason=row.paused_reason,
     )
 
 
@@ -65,7 +68,8 @@ class AlertsMixin(ServersMixin):
         user_id: str | None,
         limit: int,
     ) -> AddResult:
-        """Store the alert unless it exists (``duplicate``) or the server has ``limit``."""
+        """Store the alert unless it exists (``duplicate``; a paused one is resumed) or the
+        server has ``limit``."""
         where = (alerts.c.platform == platform, alerts.c.server_id == server_id)
         stmt = (
             self.insert(alerts)
@@ -84,12 +88,17 @@ class AlertsMixin(ServersMixin):
         )
         async with self.engine.begin() as conn:
             await self.ensure_server(conn, platform, server_id)
-            existing = await conn.execute(
-                select(alerts.c.id).where(
-                    *where, alerts.c.channel_id == channel_id, alerts.c.ticker == ticker
+            existing = (
+                await conn.execute(
+                    select(alerts.c.id).where(
+                        *where, alerts.c.channel_id == channel_id, alerts.c.ticker == ticker
+                    )
                 )
-            )
-            if existing.first() is not None:
+            ).first()
+            if existing is not None:  # restated: a paused alert (its channel was gone) resumes
+                await conn.execute(
+                    update(alerts).where(alerts.c.id == existing.id).values(paused_reason=None)
+                )
                 return "duplicate"
             count = (await conn.execute(select(func.count()).where(*where))).scalar_one()
             if count >= limit:

@@ -74,7 +74,7 @@ def _timestamps() -> list[Column[Any]]:
     ]
 
 
-_PLATFORM_CHECK = "platform IN ('discord', 'slack', 'terminal')"
+_PLATFORM_CHECK = "platform IN ('discord', 'slack', 'telegram', 'terminal')"
 
 servers = Table(
     "servers",
@@ -155,6 +155,9 @@ alerts = Table(
     Column("ticker", String(32), nullable=False),
     Column("user_id", String(64), nullable=True),  # who added it
     Column("created_at", UTCDateTime(), nullable=False),
+    # NULL: posting works; else why the bot may not post there now (a Telegram chat that blocked
+    # or removed the bot: resumed when it is added back)
+    Column("paused_reason", Text, nullable=True),
     UniqueConstraint("platform", "server_id", "channel_id", "ticker", name="uq_alerts_target"),
     ForeignKeyConstraint(
         ["platform", "server_id"],

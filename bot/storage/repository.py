@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import utc_now
 from bot.storage.alert_ledger import AlertLedgerMixin
 from bot.storage.alerts import AlertsMixin
+from bot.storage.chats import ChatsMixin
 from bot.storage.db import SQLITE_BUSY_TIMEOUT, create_engine, upgrade
 from bot.storage.leader import LeaderLock
 from bot.storage.ledger import LedgerMixin
@@ -46,8 +47,11 @@ def database_error(
     return UserError("error.database_unreachable", database=database, problem=problem)
 
 
-class Storage(SubscriptionsMixin, AlertLedgerMixin, LedgerMixin, MarketMixin, AlertsMixin):
-    """Servers, subscriptions, the delivery ledger, signal history, bars cache and app state.
+class Storage(
+    SubscriptionsMixin, AlertLedgerMixin, LedgerMixin, MarketMixin, AlertsMixin, ChatsMixin
+):
+    """Servers, subscriptions, the delivery ledger, signal history, bars cache, app state and
+    whole chats (pause, resume, move).
 
     Each method is one short transaction, committed before it returns. Implements
     :class:`signals.service.BarStore`.

@@ -165,6 +165,24 @@ def _fill_0016(rows: Rows) -> Rows:
     return rows
 
 
+def _fill_0019(rows: Rows) -> Rows:
+    rows = _with(rows, "alerts", paused_reason=None)
+    rows["alerts"][0]["paused_reason"] = "bot was kicked"
+    stamps = {"created_at": T0, "updated_at": T1}
+    rows = _add(
+        rows,
+        "servers",
+        {"id": 4, "platform": "telegram", "server_id": "-1001", "language": "zh-hant",
+         "watchlist": None, "colors": "red-up", **stamps},
+    )  # fmt: skip
+    return _add(
+        rows,
+        "alerts",
+        {"id": 3, "platform": "telegram", "server_id": "-1001", "channel_id": "-1001",
+         "ticker": "0050.TW", "user_id": "42", "created_at": T1, "paused_reason": None},
+    )  # fmt: skip
+
+
 def _unchanged(rows: Rows) -> Rows:
     return rows
 
@@ -191,6 +209,9 @@ REVISIONS: dict[str, Revision] = {
     ),
     "0016": Revision(
         fill=_fill_0016, migrate=lambda rows: _with(rows, "alert_deliveries", claimed_until=None)
+    ),
+    "0019": Revision(
+        fill=_fill_0019, migrate=lambda rows: _with(rows, "alerts", paused_reason=None)
     ),
 }
 

@@ -1,5 +1,5 @@
 """What tests and benchmarks stand the bot up against: fakes of the platforms and upstreams on
-127.0.0.1 (:mod:`.discord`, :mod:`.slack`, :mod:`.yahoo`, :mod:`.tiingo`), the clockless
+127.0.0.1 (:mod:`.discord`, :mod:`.slack`, :mod:`.telegram`, :mod:`.yahoo`, :mod:`.tiingo`), the clockless
 :mod:`.gate` their posts can wait at, market data (:mod:`.market`: bars on real sessions, CSV
 price directories) and a real ``signalbot run`` in a subprocess (:mod:`.bot_process`).
 

@@ -19,7 +19,7 @@ def bot_env(tmp_path: Path, prices: Path, **extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SIGNALBOT_", "DISCORD_", "SLACK_"))
+        if not k.startswith(("SIGNALBOT_", "DISCORD_", "SLACK_", "TELEGRAM_"))
     }
     env.update(
         SIGNALBOT_PRICE_SOURCE=f"csv:{prices}",
@@ -41,6 +41,8 @@ LAZY_PACKAGES = frozenset(
         "slack_sdk",
         "slack_bolt",
         "discord",
+        "telegram",
+        "httpx",
         "prometheus_client",
         "yfinance",
         "curl_cffi",

@@ -15,7 +15,7 @@ import pytest
 def _no_bot_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Settings read DISCORD_* / SLACK_* / SIGNALBOT_* variables; tests see only what they pass."""
     for name in list(os.environ):
-        if name.startswith(("DISCORD_", "SLACK_", "SIGNALBOT_")):
+        if name.startswith(("DISCORD_", "SLACK_", "TELEGRAM_", "SIGNALBOT_")):
             monkeypatch.delenv(name)
 
 
