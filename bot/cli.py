@@ -21,8 +21,8 @@ from commands.lookup import build_cards, error_message, message_for, resolve_ses
 from commands.reply import Message, UserError
 from commands.validation import parse_date, parse_symbol
 from formatting.card import Card, Language, languages
+from formatting.card_json import card_json
 from formatting.i18n import LANGS
-from formatting.labels import regime_label
 from formatting.messages import message_text
 from signals.errors import SignalError
 
@@ -89,24 +89,7 @@ def _error_json(error: SignalError | UserError) -> dict[str, Any]:
     }
 
 
-def _signal_json(card: Card) -> dict[str, Any]:
-    s = card.signal
-    return {
-        "ticker": s.ticker,
-        "as_of": s.as_of.isoformat(),
-        "exchange": s.exchange,
-        "close": s.close,
-        "r_1d": s.r_1d,
-        "r_5d": s.r_5d,
-        "r_1m": s.r_1m,
-        "sigma": s.sigma,
-        "fast": s.fast,
-        "slow": s.slow,
-        "regime": s.regime.value,
-        "label": {lang: regime_label(s.regime, lang, s.ticker) for lang in LANGS},
-        "source": card.source,  # provenance: demo or CSV prices never read as market data
-        "currency": s.currency,
-    }
+_signal_json = card_json
 
 
 async def cmd_signal(args: argparse.Namespace, settings: Settings) -> int:
