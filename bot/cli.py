@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -90,6 +90,16 @@ def _error_json(error: SignalError | UserError) -> dict[str, Any]:
 
 
 _signal_json = card_json
+
+
+def _card_for(settings: Settings) -> Callable[[str], Awaitable[Card | None]]:
+    """A sample card of one ticker for ``webhook test`` (None when it cannot be made)."""
+
+    async def card_for(ticker: str) -> Card | None:
+        result = (await _cards(settings, [ticker], None)).get(ticker)
+        return result if isinstance(result, Card) else None
+
+    return card_for
 
 
 async def cmd_signal(args: argparse.Namespace, settings: Settings) -> int:
@@ -286,6 +296,10 @@ def _main(argv: Sequence[str] | None) -> int:
             from bot.digest.cli import cmd_digest
 
             return asyncio.run(cmd_digest(args, settings))
+        if args.command == "webhook":
+            from bot.webhooks.cli import cmd_webhook
+
+            return asyncio.run(cmd_webhook(args, settings, _card_for(settings)))
         if args.command == "db":
             return asyncio.run(cmd_db_upgrade(settings))
         if args.command == "site":
@@ -315,6 +329,7 @@ def _failed(
         getattr(args, "db_command", None)
         or getattr(args, "digest_command", None)
         or getattr(args, "site_command", None)
+        or getattr(args, "webhook_command", None)
     )
     command = " ".join(str(part) for part in (args.command, sub) if part)
     if settings.ops.log_level.upper() == "DEBUG":
