@@ -12,7 +12,7 @@ import pytest
 from bot.alerts.runner import AlertRunner
 from bot.digest.claims import Target
 from bot.digest.fanout import DigestRunner
-from bot.storage import DeliveryKey, Storage
+from bot.storage import DeliveryKey, Storage, Subscription
 from bot.webhooks.poster import WebhookPoster
 from signals.service import PriceService
 from tests.bot.test_alerts import prices as alert_prices  # noqa: F401  (the fixture)
@@ -31,7 +31,7 @@ async def poster(storage: Storage) -> AsyncIterator[WebhookPoster]:
     await posting.stop()
 
 
-async def subscription_of(storage: Storage, target_id: int):  # type: ignore[no-untyped-def]
+async def subscription_of(storage: Storage, target_id: int) -> Subscription:
     target = await storage.get_webhook(target_id)
     assert target is not None and target.subscription_id is not None
     sub = await storage.get_subscription(target.subscription_id)
@@ -40,7 +40,10 @@ async def subscription_of(storage: Storage, target_id: int):  # type: ignore[no-
 
 
 async def test_a_digest_reaches_each_kind_once(
-    storage: Storage, prices: PriceService, fake: FakeWebhooks, poster: WebhookPoster
+    storage: Storage,
+    prices: PriceService,  # noqa: F811
+    fake: FakeWebhooks,
+    poster: WebhookPoster,
 ) -> None:
     json_t = await add_target(
         storage, "json", fake.json_hook("j", secret=SECRET), secret=SECRET, language="both"
@@ -48,9 +51,7 @@ async def test_a_digest_reaches_each_kind_once(
     discord_t = await add_target(storage, "discord", fake.discord_hook("d"), language="zh")
     slack_t = await add_target(storage, "slack", fake.slack_hook("s"))
     subs = [await subscription_of(storage, t.id) for t in (json_t, discord_t, slack_t)]
-    runner = DigestRunner(
-        storage, prices, {"webhook": poster}, heatmaps=True, render_processes=0
-    )
+    runner = DigestRunner(storage, prices, {"webhook": poster}, heatmaps=True, render_processes=0)
     report = await runner.run([Target(s, SESSION) for s in subs])
     assert report.sent == 3 and report.failed == 0
     [j] = fake.of("j")
@@ -71,7 +72,10 @@ async def test_a_digest_reaches_each_kind_once(
 
 
 async def test_a_refused_robot_pauses_the_subscription_until_next_session(
-    storage: Storage, prices: PriceService, fake: FakeWebhooks, poster: WebhookPoster
+    storage: Storage,
+    prices: PriceService,  # noqa: F811
+    fake: FakeWebhooks,
+    poster: WebhookPoster,
 ) -> None:
     target = await add_target(storage, "slack", fake.slack_hook("gone"))
     fake.hooks["gone"].deleted = True
@@ -85,7 +89,7 @@ async def test_a_refused_robot_pauses_the_subscription_until_next_session(
 
 async def test_a_retry_across_the_unknown_window_says_a_duplicate_is_possible(
     storage: Storage,
-    prices: PriceService,
+    prices: PriceService,  # noqa: F811
     fake: FakeWebhooks,
     poster: WebhookPoster,
     caplog: pytest.LogCaptureFixture,
