@@ -133,3 +133,18 @@ async def test_documented_hosts_are_taken_and_the_market_sets_the_zone(
     code, out, err = await signalbot(env, "webhook", "list")
     assert out.count("Asia/Hong_Kong") == 2 and out.count("\thk\t") == 2
     assert token not in out + err and "secret not set" in out
+
+
+async def test_doctor_names_a_paused_target_and_why(env: dict[str, str]) -> None:
+    from bot.storage import open_storage
+
+    code, _, err = await signalbot(
+        env, "webhook", "add", "--kind", "slack", "--url",
+        "https://hooks.slack.com/services/T1/B1/xyz", "--watchlist", "SPY",
+    )  # fmt: skip
+    assert code == 0, err
+    async with open_storage(env["SIGNALBOT_DATABASE_URL"]) as storage:
+        await storage.pause_webhook(1, "Slack says the webhook was removed (no_service)")
+    code, out, _ = await signalbot(env, "doctor", "--timeout", "5")
+    assert "webhook 1" in out and "slack target paused: Slack says the webhook was removed" in out
+    assert "signalbot webhook test 1" in out and "/B1/xyz" not in out
