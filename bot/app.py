@@ -107,7 +107,11 @@ async def run_bot(
         busy_timeout=settings.storage.sqlite_busy_timeout_seconds,
     ) as storage:
         webhooks = await webhook_poster(storage)
-        configured = configured or webhooks is not None  # webhooks alone: no terminal session
+        if webhooks is not None and not configured:  # webhooks alone: no terminal session
+            from bot.logs import console_at
+
+            console_at(settings.ops.log_level)
+            configured = True
         terminal_mode = not configured
         metrics: Metrics | None = None
         if ops_wanted(settings, terminal_mode=terminal_mode):

@@ -197,10 +197,10 @@ class FakeWebhooks:
             return web.Response(status=429, headers={"Retry-After": f"{wait:.3f}"})
         if key in self.keys:  # a retry of a delivery already had: acknowledged, not stored
             return web.json_response({"id": key, "duplicate": True})
-        self.keys.add(key)
         received = Received("json", name, json.loads(body), [], dict(request.headers), self.clock())
         if not await self._store(received):
             return web.Response(status=500, text="receiver gone")
+        self.keys.add(key)  # only what was stored counts as had
         return web.json_response({"id": key})
 
     # --- Discord ----------------------------------------------------------------------------
