@@ -36,6 +36,12 @@ SECRET = "whsec-run-test"
 RAN = "digest run sessions="
 
 
+def _tail(log: Path) -> str:
+    """The log's last lines without the scheduler's job chatter."""
+    lines = log.read_text().splitlines()
+    return "\n".join(line for line in lines if "apscheduler" not in line)[-4000:]
+
+
 async def until(
     condition: Callable[[], bool], what: str, proc: asyncio.subprocess.Process, log: Path
 ) -> None:
@@ -45,10 +51,7 @@ async def until(
         if proc.returncode is not None:
             break
         await asyncio.sleep(WAIT)
-    tail = "\n".join(line for line in log.read_text().splitlines() if "apscheduler" not in line)
-    raise AssertionError(
-        f"never happened: {what} (bot exit code {proc.returncode})\n{tail[-4000:]}"
-    )
+    raise AssertionError(f"never happened: {what} (bot exit code {proc.returncode})\n{_tail(log)}")
 
 
 async def ledger(db_url: str) -> list[Delivery]:
