@@ -58,6 +58,12 @@ class AnyWebhook(TextChannel):
         )
 
 
+def register(found: WebhookKind) -> None:
+    """Add (or replace) a kind by its name (tests, benchmarks; built-in kinds are in BUILT_IN)."""
+    _loaded[found.name] = found
+    BUILT_IN.setdefault(found.name, lambda: found)
+
+
 def names() -> tuple[str, ...]:
     """Every kind's name."""
     return tuple(BUILT_IN)

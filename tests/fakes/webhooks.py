@@ -134,6 +134,7 @@ class FakeWebhooks:
         app.router.add_post("/json/{name}", self._json)
         app.router.add_post("/api/webhooks/{id}/{token}", self._discord)
         app.router.add_post("/services/{team}/{bot}/{token}", self._slack)
+        app.router.add_get("/_record", self._record)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -168,6 +169,26 @@ class FakeWebhooks:
         if gate is not None and gate.where == "answer":
             await gate.wait()
         return True
+
+    async def _record(self, request: web.Request) -> web.Response:
+        """What the fake saw, for a benchmark in another process."""
+        gaps: list[float] = []
+        by_hook: dict[str, list[float]] = {}
+        for m in self.messages:
+            by_hook.setdefault(m.hook, []).append(m.at)
+        for times in by_hook.values():
+            gaps += [b - a for a, b in itertools.pairwise(sorted(times))]
+        return web.json_response(
+            {
+                "messages": len(self.messages),
+                "hooks": len(by_hook),
+                "first": min((m.at for m in self.messages), default=0.0),
+                "last": max((m.at for m in self.messages), default=0.0),
+                "min_gap": min(gaps, default=0.0),
+                "rejected": len(self.rejected),
+                "requests": self.requests,
+            }
+        )
 
     # --- JSON -------------------------------------------------------------------------------
 
@@ -288,3 +309,28 @@ def _discord_problem(
     if len(embeds) > 10 or len(str(payload.get("content") or "")) > 2000:
         return 50035, "Invalid Form Body"
     return None
+
+
+async def _serve(hooks: int, per_minute: int) -> None:
+    """``python -m tests.fakes.webhooks``: JSON receivers ``t0``… in a process of their own (the
+    benchmark); prints ``listening PORT``; ``GET /_record`` gives what it saw."""
+    import asyncio
+
+    fake = FakeWebhooks()
+    for i in range(hooks):
+        fake.hooks[f"t{i}"] = Hook("json", None, per_minute)
+
+    await fake.start()
+    print(f"listening {fake.base_url.rsplit(':', 1)[1]}", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import argparse
+    import asyncio
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--hooks", type=int, default=1000)
+    parser.add_argument("--per-minute", type=int, default=20)
+    options = parser.parse_args()
+    asyncio.run(_serve(options.hooks, options.per_minute))
