@@ -158,18 +158,20 @@ class WebhooksMixin(ServersMixin):
             query = query.where(webhook_targets.c.id == only)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-            subs = {
-                r.server_id: r
-                for r in await conn.execute(
-                    select(subscriptions).where(subscriptions.c.platform == WEBHOOK)
-                )
-            }
-            srvs = {
-                r.server_id: r
-                for r in await conn.execute(select(servers).where(servers.c.platform == WEBHOOK))
-            }
+            if not rows:
+                return []
+            mine = [subscriptions.c.platform == WEBHOOK]
+            their = [servers.c.platform == WEBHOOK]
+            theirs = [alerts.c.platform == WEBHOOK]
+            if only is not None:  # one target: its rows only (the poster looks targets up)
+                server_id = target_server_id(rows[0].kind, rows[0].id)
+                mine.append(subscriptions.c.server_id == server_id)
+                their.append(servers.c.server_id == server_id)
+                theirs.append(alerts.c.server_id == server_id)
+            subs = {r.server_id: r for r in await conn.execute(select(subscriptions).where(*mine))}
+            srvs = {r.server_id: r for r in await conn.execute(select(servers).where(*their))}
             tickers: dict[str, list[str]] = {}
-            query_alerts = select(alerts).where(alerts.c.platform == WEBHOOK).order_by(alerts.c.id)
+            query_alerts = select(alerts).where(*theirs).order_by(alerts.c.id)
             for r in await conn.execute(query_alerts):
                 tickers.setdefault(r.server_id, []).append(r.ticker)
         out = []

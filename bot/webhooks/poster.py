@@ -110,6 +110,8 @@ class WebhookPoster:
         self.max_waits = max_waits
         self._session: aiohttp.ClientSession | None = None
         self._targets: dict[int, WebhookTarget] = {}
+        self._loaded = False
+        self._loading = asyncio.Lock()
         self._pacers: dict[int, Pacer] = {}
         self._refused: dict[int, float] = {}  # target id -> monotonic time of its last refusal
         self._stop = asyncio.Event()
@@ -171,7 +173,13 @@ class WebhookPoster:
     async def _target(self, channel_id: str) -> WebhookTarget:
         target_id = int(channel_id)
         target = self._targets.get(target_id)
-        if target is None:
+        if target is None and not self._loaded:  # the first post: every target in one read
+            async with self._loading:
+                if not self._loaded:
+                    self._targets.update({t.id: t for t in await self.storage.list_webhooks()})
+                    self._loaded = True
+            target = self._targets.get(target_id)
+        if target is None:  # added since
             target = await self.storage.get_webhook(target_id)
             if target is None:
                 raise PostFailed(f"webhook target {target_id} does not exist (removed?)")
