@@ -212,6 +212,9 @@ class WebhookPoster:
                     f"platform's {kind.max_body}; not sent, nothing cut"
                 )
             answer = await self._send(where, request.url, request.body, request.headers, kind)
+            # a send held up (connections busy, a slow answer) must not bring the next one
+            # closer than the interval: the platform counts what arrives
+            pacer.hold(pacer.interval)
             if isinstance(answer, Posted):
                 return answer.message_id
             if isinstance(answer, Wait):
