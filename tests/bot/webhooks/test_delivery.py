@@ -3,8 +3,9 @@ target, rendered by its kind, posted by the webhook poster, marked in the ledger
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from bot.digest.claims import Target
 from bot.digest.fanout import DigestRunner
 from bot.storage import DeliveryKey, Storage, Subscription
 from bot.webhooks.poster import WebhookPoster
+from formatting.languages import Language
 from signals.service import PriceService
 from tests.bot.test_alerts import prices as alert_prices  # noqa: F401  (the fixture)
 from tests.bot.webhooks.conftest import add_target
@@ -124,3 +126,30 @@ async def test_alerts_after_a_regime_change_reach_a_webhook(
     assert got.headers["Idempotency-Key"] == got.body["key"]
     again = await runner.run(WORKED_SESSION)
     assert again.sent == 0 and len(fake.messages) == 1
+
+
+@pytest.mark.parametrize("name", ["json", "discord", "slack"])
+async def test_sixty_tickers_in_chinese_reach_each_kind_within_its_limits(
+    storage: Storage, fake: FakeWebhooks, poster: WebhookPoster, name: str
+) -> None:
+    """Sixty tickers in Traditional and Simplified Chinese: every part fits the platform (the
+    fake refuses what the platform refuses) and every ticker is in what arrived."""
+    from bot.webhooks.kinds import kind
+    from tests.digest.test_render import digest_of
+
+    digest = digest_of(60, changes=10, issues=2)
+    hooks: dict[str, Callable[[str], str]] = {
+        "json": fake.json_hook,
+        "discord": fake.discord_hook,
+        "slack": fake.slack_hook,
+    }
+    target = await add_target(storage, name, hooks[name]("big"))
+    languages: tuple[Language, ...] = ("zh", "zh-hant", "both")
+    for language in languages:
+        parts = kind(name).render_digest(digest, language, subscription_id=1)
+        for part in parts:
+            await poster.send_message(str(target.id), part.payload, part.files)
+    assert fake.rejected == []
+    arrived = json.dumps([m.body for m in fake.of("big")], ensure_ascii=False)
+    for row in digest.rows:
+        assert row.ticker in arrived
