@@ -12,8 +12,11 @@ from bot.delivery.poster import Capabilities, Limits
 from bot.delivery.text import TextChannel
 from bot.webhooks.kind import PLATFORM, WebhookKind, kind_of
 
-#: Webhook deliveries in flight at once (each target is paced on its own by the poster).
-CONCURRENCY = 1024
+#: Webhook deliveries in flight at once (each target is paced on its own by the poster). Each
+#: delivery claims and marks its parts in the ledger: 1,024 at once ran the database's
+#: connection pool dry on SQLite under load (bench_webhooks: 30 s pool timeouts); at 256 the
+#: ledger's writes, not this, bound a large fan-out.
+CONCURRENCY = 256
 
 
 def _json() -> WebhookKind:
