@@ -85,6 +85,20 @@ def platform_adapters(
     return adapters
 
 
+async def webhook_poster(storage: Storage) -> Adapter | None:
+    """The webhook poster when webhook targets are stored (``signalbot webhook add``), else None;
+    targets added later are served after a restart."""
+    try:
+        if not await storage.list_webhooks():
+            return None
+    except Exception:
+        log.exception("webhook targets could not be read; the bot runs without them")
+        return None
+    from bot.webhooks.poster import WebhookPoster
+
+    return WebhookPoster(storage)
+
+
 async def _stop_all(adapters: list[Adapter]) -> None:
     async def stop(adapter: Adapter) -> None:
         try:
@@ -109,17 +123,23 @@ async def run_bot(
         or settings.slack.enabled
         or settings.telegram.enabled
     )
-    terminal_mode = not configured
     tighten(settings.storage.data_dir, 0o700)  # an existing data dir holds the database and log
-    metrics: Metrics | None = None
-    if ops_wanted(settings, terminal_mode=terminal_mode):
-        from bot.ops import metrics as ops_metrics  # prometheus is imported only when served
-
-        metrics = ops_metrics.Metrics()
     async with open_storage(
         settings.storage.async_database_url,
         busy_timeout=settings.storage.sqlite_busy_timeout_seconds,
     ) as storage:
+        webhooks = await webhook_poster(storage)
+        if webhooks is not None and not configured:  # webhooks alone: no terminal session
+            from bot.logs import console_at
+
+            console_at(settings.ops.log_level)
+            configured = True
+        terminal_mode = not configured
+        metrics: Metrics | None = None
+        if ops_wanted(settings, terminal_mode=terminal_mode):
+            from bot.ops import metrics as ops_metrics  # prometheus is imported only when served
+
+            metrics = ops_metrics.Metrics()
         prices = price_service(settings, storage)
         if metrics is not None:
             from bot.ops.runtime import instrument_prices
@@ -139,6 +159,8 @@ async def run_bot(
             if extra_adapters
             else platform_adapters(settings, dispatcher, storage)
         )
+        if webhooks is not None:
+            adapters.append(webhooks)
         if configured and not adapters:
             log.error("no chat adapter could be started; see the errors above")
             return 1

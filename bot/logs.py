@@ -98,3 +98,11 @@ def configure_logging(
         from bot.storage.sqlite_file import announce_tightened
 
         announce_tightened(log_file, tightened, tightened & 0o600)
+
+
+def console_at(level: str) -> None:
+    """Show ``level`` and above on stderr again (``signalbot run`` serving only webhook targets:
+    no terminal conversation shares the screen, so the log belongs on stderr)."""
+    for handler in logging.getLogger().handlers:
+        if type(handler) is logging.StreamHandler and handler.stream is sys.stderr:
+            handler.setLevel(level.upper())

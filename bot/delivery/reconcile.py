@@ -41,13 +41,14 @@ async def find_before_posting(poster: Poster, lookup: Lookup) -> str | None:
     where = f"{lookup.what} platform={lookup.platform} channel={lookup.channel_id}"
     if not isinstance(poster, Recoverable):
         platform = lookup.platform
-        capabilities = channel_for(platform).capabilities if known(platform) else None
+        known_channel = known(platform)
+        capabilities = channel_for(platform, lookup.server_id).capabilities if known_channel else None
         if capabilities is None or capabilities.finds_history:
             log.warning("retry cannot ask the platform %s; a duplicate is possible", where)
-        elif not capabilities.idempotency_key:
+        elif capabilities.posts_blind or not capabilities.idempotency_key:
             log.warning(
                 "possible duplicate: retrying %s since %s; the platform cannot say whether the "
-                "earlier attempt posted it",
+                "earlier attempt posted it, so a duplicate is possible",
                 where,
                 lookup.since.isoformat(timespec="seconds"),
             )

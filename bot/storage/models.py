@@ -74,7 +74,7 @@ def _timestamps() -> list[Column[Any]]:
     ]
 
 
-_PLATFORM_CHECK = "platform IN ('discord', 'slack', 'telegram', 'terminal')"
+_PLATFORM_CHECK = "platform IN ('discord', 'slack', 'telegram', 'terminal', 'webhook')"
 
 servers = Table(
     "servers",
@@ -217,6 +217,23 @@ app_state = Table(
     Column("key", String(128), primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+
+#: A webhook target (issue 24): what only a webhook has. Its watchlist, colours and language
+#: for renderers live on its server row, its digest is a subscription, its alerts are alerts
+#: (platform ``webhook``, server_id ``<kind>-<id>``: ``bot.webhooks.kind.target_server_id``).
+webhook_targets = Table(
+    "webhook_targets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("url", Text, nullable=False),  # a credential: never logged nor shown unmasked
+    Column("secret", Text, nullable=True),  # the signing secret, likewise
+    Column("language", String(16), nullable=False),  # a language setting, or 'auto'
+    Column("market", String(16), nullable=True),  # signals.exchanges market name; NULL: US
+    Column("paused_reason", Text, nullable=True),  # NULL: posting works
+    *_timestamps(),
 )
 
 

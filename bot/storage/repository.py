@@ -19,6 +19,7 @@ from bot.storage.ledger import LedgerMixin
 from bot.storage.market import MarketMixin
 from bot.storage.subscriptions import SubscriptionsMixin
 from bot.storage.urls import safe_url
+from bot.storage.webhooks import WebhooksMixin
 from commands.reply import UserError
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,16 @@ def database_error(
 
 
 class Storage(
-    SubscriptionsMixin, AlertLedgerMixin, LedgerMixin, MarketMixin, AlertsMixin, ChatsMixin
+    SubscriptionsMixin,
+    AlertLedgerMixin,
+    LedgerMixin,
+    MarketMixin,
+    AlertsMixin,
+    ChatsMixin,
+    WebhooksMixin,
 ):
-    """Servers, subscriptions, the delivery ledger, signal history, bars cache, app state and
-    whole chats (pause, resume, move).
+    """Servers, subscriptions, the delivery ledger, signal history, bars cache, app state,
+    whole chats (pause, resume, move) and webhook targets.
 
     Each method is one short transaction, committed before it returns. Implements
     :class:`signals.service.BarStore`.

@@ -165,6 +165,35 @@ def _fill_0016(rows: Rows) -> Rows:
     return rows
 
 
+def _fill_0018(rows: Rows) -> Rows:
+    """A webhook target: its row, its server, subscription, delivery and alert (``webhook``)."""
+    rows = _add(
+        rows,
+        "webhook_targets",
+        {"id": 1, "kind": "json", "url": "https://hooks.example.com/x", "secret": "s3cret",
+         "language": "auto", "market": "hk", "paused_reason": "refused", "created_at": T0,
+         "updated_at": T1},
+    )  # fmt: skip
+    rows = _add(
+        rows,
+        "servers",
+        {"id": 4, "platform": "webhook", "server_id": "json-1", "language": "both",
+         "watchlist": '["SPY"]', "colors": "red-up", "created_at": T0, "updated_at": T1},
+    )  # fmt: skip
+    rows = _add(
+        rows,
+        "subscriptions",
+        {**copy.deepcopy(rows["subscriptions"][0]), "id": 9, "platform": "webhook",
+         "server_id": "json-1", "channel_id": "1", "language": "both"},
+    )  # fmt: skip
+    return _add(
+        rows,
+        "alerts",
+        {"id": 9, "platform": "webhook", "server_id": "json-1", "channel_id": "1",
+         "ticker": "SPY", "user_id": None, "created_at": T1},
+    )  # fmt: skip
+
+
 def _fill_0019(rows: Rows) -> Rows:
     rows = _with(rows, "alerts", paused_reason=None)
     rows["alerts"][0]["paused_reason"] = "bot was kicked"
@@ -172,7 +201,7 @@ def _fill_0019(rows: Rows) -> Rows:
     rows = _add(
         rows,
         "servers",
-        {"id": 4, "platform": "telegram", "server_id": "-1001", "language": "zh-hant",
+        {"id": 5, "platform": "telegram", "server_id": "-1001", "language": "zh-hant",
          "watchlist": None, "colors": "red-up", **stamps},
     )  # fmt: skip
     return _add(
@@ -210,6 +239,7 @@ REVISIONS: dict[str, Revision] = {
     "0016": Revision(
         fill=_fill_0016, migrate=lambda rows: _with(rows, "alert_deliveries", claimed_until=None)
     ),
+    "0018": Revision(fill=_fill_0018, migrate=lambda rows: {**rows, "webhook_targets": []}),
     "0019": Revision(
         fill=_fill_0019, migrate=lambda rows: _with(rows, "alerts", paused_reason=None)
     ),

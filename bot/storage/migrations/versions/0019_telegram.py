@@ -5,7 +5,7 @@ The ``platform`` checks of ``servers``, ``subscriptions`` and ``alerts`` accept 
 for now (the bot was blocked or removed: resumed when it is added back).
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-07
 """
 
@@ -17,13 +17,13 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | Sequence[str] | None = "0016"
+down_revision: str | Sequence[str] | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # Spelled out here (not imported) so this revision keeps meaning what it meant when written.
-_OLD_PLATFORM = "platform IN ('discord', 'slack', 'terminal')"
-_PLATFORM = "platform IN ('discord', 'slack', 'telegram', 'terminal')"
+_OLD_PLATFORM = "platform IN ('discord', 'slack', 'terminal', 'webhook')"
+_PLATFORM = "platform IN ('discord', 'slack', 'telegram', 'terminal', 'webhook')"
 _TABLES = ("servers", "subscriptions", "alerts")
 
 
