@@ -192,6 +192,7 @@ class AlertRunner:
     def _payload(
         self,
         platform: str,
+        server_id: str,
         changes: list[RegimeChange],
         session: date,
         language: Language,
@@ -200,7 +201,7 @@ class AlertRunner:
     ) -> JSON:
         source = self.prices.source.name
         alert = AlertMessage(changes, session, language, source, key, [a.id for a in alerts])
-        return channel_for(platform).render_alert(alert)
+        return channel_for(platform, server_id).render_alert(alert)
 
     async def _claim(
         self, where: _Channel, members: Sequence[Alert]
@@ -245,7 +246,7 @@ class AlertRunner:
         changes = [by_ticker[a.ticker] for a in claimed]
         language = await self._language(where.platform, where.server_id)
         key = alert_nonce(claimed, where.session)
-        payload = self._payload(where.platform, changes, where.session, language, key, claimed)
+        payload = self._payload(where.platform, where.server_id, changes, where.session, language, key, claimed)
         poster = self.posters[where.platform]
         posting = False
         try:

@@ -43,7 +43,10 @@ class Capabilities:
     find a message it posted earlier (by the key in the payload). ``idempotency_key``: the
     platform itself drops a second post with the same key (Discord's ``enforce_nonce``, for a
     few minutes). ``rate``: posts per second a fan-out sends at most (None: the poster honours
-    the platform's ``Retry-After`` on its own).
+    the platform's ``Retry-After`` on its own). ``posts_blind``: the platform cannot be asked
+    what was posted and a second post matters (webhooks): a retry logs that a duplicate is
+    possible. ``concurrency``: deliveries in flight at once on the platform (None: the
+    runner's own; webhooks, limited per target, serve many targets at once).
     """
 
     platform: str
@@ -52,6 +55,8 @@ class Capabilities:
     finds_history: bool = False
     idempotency_key: bool = False
     rate: float | None = None
+    posts_blind: bool = False
+    concurrency: int | None = None
 
 
 @dataclass(frozen=True)

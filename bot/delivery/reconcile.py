@@ -39,7 +39,8 @@ async def find_before_posting(poster: Poster, lookup: Lookup) -> str | None:
     where = f"{lookup.what} platform={lookup.platform} channel={lookup.channel_id}"
     if not isinstance(poster, Recoverable):
         platform = lookup.platform
-        if not known(platform) or channel_for(platform).capabilities.finds_history:
+        capabilities = channel_for(platform).capabilities
+        if not known(platform) or capabilities.finds_history or capabilities.posts_blind:
             log.warning("retry cannot ask the platform %s; a duplicate is possible", where)
         return None
     try:

@@ -120,7 +120,8 @@ def image_specs(planned: Sequence[Planned]) -> list[HeatmapSpec]:
     """The distinct heatmaps of ``planned`` (channels that carry images, digests with rows)."""
     specs: dict[HeatmapSpec, HeatmapSpec] = {}
     for item in planned:
-        carries = channel_for(item.target.subscription.platform).capabilities.carries_images
+        sub = item.target.subscription
+        carries = channel_for(sub.platform, sub.server_id).capabilities.carries_images
         if not carries or not item.digest.rows:
             continue
         for spec in heatmap_specs(item.digest, item.language, colors=item.colors):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.adapters.base import ChannelGone, PostFailed, PostingPaused
+from bot.delivery.channels import channel_for
 from bot.delivery.lease import Holding, renewing
 from bot.delivery.poster import Outgoing, Poster
 from bot.delivery.ratelimit import spacer_for
@@ -208,7 +209,10 @@ class DigestRunner:
                 run.renderer.rendered,
                 (time.perf_counter() - began) * 1000,
             )
-        semaphores = {p: asyncio.Semaphore(self.concurrency) for p in self.posters}
+        semaphores = {
+            p: asyncio.Semaphore(channel_for(p).capabilities.concurrency or self.concurrency)
+            for p in self.posters
+        }
         jobs = [
             self._deliver(
                 item.target,
@@ -259,6 +263,7 @@ class DigestRunner:
                 subscription_id=sub.id,
                 heatmaps=run.renderer,
                 colors=colors,
+                server_id=sub.server_id,
             )
             rows = run.ledger.get(sub.id, {})
             ids: list[str] = []

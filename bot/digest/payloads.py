@@ -28,9 +28,10 @@ async def build_messages(
     subscription_id: int,
     heatmaps: HeatmapRenderer | None,
     colors: ColourScheme | None = None,
+    server_id: str | None = None,
 ) -> list[Outgoing]:
     """Every message of one subscription's digest, in order; heatmaps ride on the first."""
-    channel = channel_for(platform)
+    channel = channel_for(platform, server_id)
     files: list[Attachment] = []
     if heatmaps is not None and channel.capabilities.carries_images:
         try:

@@ -74,7 +74,7 @@ def _timestamps() -> list[Column[Any]]:
     ]
 
 
-_PLATFORM_CHECK = "platform IN ('discord', 'slack', 'terminal')"
+_PLATFORM_CHECK = "platform IN ('discord', 'slack', 'terminal', 'webhook')"
 
 servers = Table(
     "servers",

@@ -13,7 +13,7 @@ from formatting.languages import LANGUAGES, Language
 
 __all__ = ["LANGUAGES", "Language"]  # re-exported for storage callers
 
-Platform = Literal["discord", "slack", "terminal"]
+Platform = Literal["discord", "slack", "terminal", "webhook"]
 DeliveryState = Literal["claimed", "sent", "failed"]
 
 PLATFORMS: tuple[str, ...] = get_args(Platform)
