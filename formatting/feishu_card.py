@@ -1,16 +1,18 @@
 """Cards, digests and regime alerts as Feishu / Lark interactive message cards (card JSON 1.0).
 
-A target's language may be ``auto``: the card then carries every catalog language in
-``i18n_elements`` and a header title with ``i18n``, and the Feishu client shows the reader's own
-client language (zh_cn Simplified; zh_tw and zh_hk the Traditional catalog, written for Taiwan;
-en_us English; any other client language falls back to a configured one).
-Card JSON 1.0 structure and multi-language: https://open.feishu.cn/document/feishu-cards/
-configure-multi-language-content and .../feishu-cards/card-json-structure; the header's
-``title.i18n`` keys: .../common-capabilities/message-card/message-cards-content/card-header.
+A bilingual setting (``both``, ``both-hant``; a target's ``auto`` arrives as one of them) is not
+stacked as on the chat platforms: the card carries each language in ``i18n_elements`` and a header
+title with ``i18n``, and the Feishu client shows the reader the one of their client language
+(en_us English; zh_cn, zh_tw and zh_hk the setting's Chinese; any other client language falls
+back to a configured one). Card JSON 1.0 and multi-language cards:
+https://open.feishu.cn/document/feishu-cards/configure-multi-language-content and
+https://open.feishu.cn/document/uAjLw4CM/ukzMukzMukzM/feishu-cards/card-json-structure; the
+header's ``title.i18n`` keys (zh_cn, en_us, ja_jp, zh_hk, zh_tw):
+https://open.larksuite.com/document/common-capabilities/message-card/message-cards-content/card-header.
 
 A custom bot's request body may hold at most 20 KB (https://open.feishu.cn/document/client-docs/
-bot-v3/add-custom-bot, "发送消息时，请求体的数据大小不能超过 20 KB"): a digest is split by whole
-lines into cards that each stand alone, measured as the poster encodes them (:func:`body_bytes`).
+bot-v3/add-custom-bot: "发送消息时，请求体的数据大小不能超过 20 KB"): a digest is split by whole
+lines into cards that each stand alone, measured as the poster encodes them (:func:`encode_body`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from formatting.alerts import RegimeChange, alert_blocks
 from formatting.card import Card, Language, languages
@@ -29,20 +31,14 @@ from formatting.text import card_text
 from signals.regimes import REGIME_TONE
 
 JSON = dict[str, Any]
-#: A Feishu target's language: a language setting, or ``auto`` (each reader's client language).
-FeishuLanguage = Language | Literal["auto"]
 #: The request body limit of a custom bot: 20 KB.
 MAX_BODY_BYTES = 20 * 1024
 #: Room kept in the body for ``timestamp`` and ``sign`` (added by the poster) and the wrapper.
 _SIGNATURE_ROOM = 160
 #: Part numbers assumed while packing, so the final "(part i of n)" is never longer.
 _RESERVED_PART = 99
-#: Card locales of each catalog language (Hong Kong readers get the Taiwan text, as elsewhere).
-LOCALES: dict[Lang, tuple[str, ...]] = {
-    "en": ("en_us",),
-    "zh": ("zh_cn",),
-    "zh-hant": ("zh_tw", "zh_hk"),
-}
+#: Card locales of English and of the setting's Chinese (Simplified or Traditional alike).
+LOCALES: dict[str, tuple[str, ...]] = {"en": ("en_us",), "zh": ("zh_cn", "zh_tw", "zh_hk")}
 #: ``lark_md`` font colours and header templates of the palette colours.
 _FONT = {GREEN: "green", RED: "red", GREY: "grey"}
 _TEMPLATE = {GREEN: "green", RED: "red", GREY: "grey"}
@@ -68,19 +64,8 @@ def encode_body(body: JSON) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def default_scheme(language: FeishuLanguage) -> ColourScheme | None:
-    """``auto`` targets are read in Chinese mostly: red-up unless the target chose otherwise."""
-    return "red-up" if language == "auto" else None
-
-
-def _palette(colors: ColourScheme | None, language: FeishuLanguage) -> Palette:
-    if language == "auto":
-        return resolve(colors or "red-up", "zh")
-    return resolve(colors, language)
-
-
-def _shown(language: FeishuLanguage) -> tuple[Lang, ...]:
-    return ("en", "zh", "zh-hant") if language == "auto" else languages(language)
+def _locales(lang: Lang) -> tuple[str, ...]:
+    return LOCALES["en" if lang == "en" else "zh"]
 
 
 def _md(content: str) -> JSON:
@@ -96,29 +81,21 @@ def _font(text: str, colour: str) -> str:
 
 
 def _card(
-    language: FeishuLanguage,
     titles: dict[Lang, str],
     elements: Callable[[Lang], list[JSON]],
     colour: str,
 ) -> JSON:
-    """A message card: one language block after another, or (``auto``) one per client locale."""
+    """A message card in the languages of ``titles``: one, or one per client locale."""
     header: JSON = {"template": _TEMPLATE[colour]}
     card: JSON = {"config": {"wide_screen_mode": True, "enable_forward": True}, "header": header}
-    if language == "auto":
-        header["title"] = {
-            "tag": "plain_text",
-            "content": titles["zh"],
-            "i18n": {loc: titles[lang] for lang in titles for loc in LOCALES[lang]},
-        }
-        card["i18n_elements"] = {loc: elements(lang) for lang in titles for loc in LOCALES[lang]}
+    last = list(titles)[-1]
+    header["title"] = {"tag": "plain_text", "content": titles[last]}
+    if len(titles) == 1:
+        card["elements"] = elements(last)
     else:
-        header["title"] = {"tag": "plain_text", "content": " / ".join(titles.values())}
-        body: list[JSON] = []
-        for lang in titles:
-            if body:
-                body.append({"tag": "hr"})
-            body += elements(lang)
-        card["elements"] = body
+        header["title"]["i18n"] = {loc: titles[lg] for lg in titles for loc in _locales(lg)}
+        built = {lg: elements(lg) for lg in titles}
+        card["i18n_elements"] = {loc: built[lg] for lg in titles for loc in _locales(lg)}
     return {"msg_type": "interactive", "card": card}
 
 
@@ -160,7 +137,7 @@ def _digest_elements(text: DigestText, digest: Digest, units: range, p: Palette)
 
 def digest_to_feishu(
     digest: Digest,
-    language: FeishuLanguage,
+    language: Language,
     *,
     colors: ColourScheme | None = None,
     image_key: str | None = None,
@@ -172,8 +149,8 @@ def digest_to_feishu(
     ``link`` (label, URL: the research page) is offered on the first card instead when there is
     no image.
     """
-    texts = {lang: digest_text(digest, lang) for lang in _shown(language)}
-    palette = _palette(colors, language)
+    texts = {lang: digest_text(digest, lang) for lang in languages(language)}
+    palette = resolve(colors, language)
     total = len(digest.changes) + len(digest.rows) + len(digest.issues)
 
     def render(units: range, part: int, of: int) -> JSON:
@@ -187,7 +164,7 @@ def digest_to_feishu(
                 out.insert(0, _md(f"[{escape_lark_md(link[0])}]({link[1]})"))
             return out
 
-        return _card(language, titles, elements, palette.for_tone(digest.tone))
+        return _card(titles, elements, palette.for_tone(digest.tone))
 
     pages = _pack(total, lambda u: fits(render(u, _RESERVED_PART, _RESERVED_PART)))
     return [render(u, i, len(pages)) for i, u in enumerate(pages, start=1)]
@@ -217,14 +194,14 @@ def _pack(total: int, ok: Callable[[range], bool]) -> list[range]:
 
 def card_to_feishu(
     card: Card,
-    language: FeishuLanguage,
+    language: Language,
     *,
     colors: ColourScheme | None = None,
     image_key: str | None = None,
 ) -> JSON:
     """One signal card (the ``webhook test`` sample) as a request body."""
-    palette = _palette(colors, language)
-    texts = {lang: card_text(card, lang) for lang in _shown(language)}
+    palette = resolve(colors, language)
+    texts = {lang: card_text(card, lang) for lang in languages(language)}
     tone = REGIME_TONE[card.signal.regime]
 
     def elements(lang: Lang) -> list[JSON]:
@@ -243,20 +220,20 @@ def card_to_feishu(
         return [*out, _note(notes)]
 
     titles = {lang: texts[lang].title for lang in texts}
-    return _card(language, titles, elements, palette.for_tone(tone))
+    return _card(titles, elements, palette.for_tone(tone))
 
 
 def alert_to_feishu(
     changes: Sequence[RegimeChange],
     session: date,
-    language: FeishuLanguage,
+    language: Language,
     *,
     source: str,
     colors: ColourScheme | None = None,
 ) -> list[JSON]:
     """The grouped alert as request bodies: one card unless the changes are too many."""
-    palette = _palette(colors, language)
-    shown = _shown(language)
+    palette = resolve(colors, language)
+    shown = languages(language)
 
     def render(group: range) -> JSON:
         picked = [changes[i] for i in group]
@@ -270,7 +247,7 @@ def alert_to_feishu(
             return [*(_md(p) for p in paragraphs), _note(rest[-2:])]
 
         titles = {lang: blocks[lang][0] for lang in shown}
-        return _card(language, titles, elements, palette.for_tone((tone > 0) - (tone < 0)))
+        return _card(titles, elements, palette.for_tone((tone > 0) - (tone < 0)))
 
     pages = _pack(len(changes), lambda g: fits(render(g)))
     return [render(g) for g in pages]

@@ -181,9 +181,15 @@ def digest_title(digest: Digest, language: Language, part: int = 1, total: int =
 
 
 def card_markdown(
-    d: Dialect, card: Card, language: Language, colors: ColourScheme | None = None
+    d: Dialect,
+    card: Card,
+    language: Language,
+    colors: ColourScheme | None = None,
+    *,
+    chart_url: str | None = None,
 ) -> str:
-    """One signal card (the ``webhook test`` sample): title, regime, figures, the sentence."""
+    """One signal card (the ``webhook test`` sample): title, regime, figures, the sentence,
+    and the chart when it has a public URL (DingTalk)."""
     palette = resolve(colors, language)
     blocks = []
     for lang in languages(language):
@@ -196,6 +202,7 @@ def card_markdown(
             figures,
             d.escape(c.paragraph),
             *([d.escape(c.track)] if c.track else []),
+            *([f"![{d.escape(c.ticker)}]({chart_url})"] if chart_url and not blocks else []),
             *(d.note(n) for n in (c.as_of, *([c.stale] if c.stale else []), c.source)),
             d.note(c.scope),
             d.note(c.footer),
@@ -211,17 +218,26 @@ def alert_parts(
     language: Language,
     *,
     source: str,
+    chart_url: Callable[[RegimeChange], str | None] | None = None,
 ) -> list[str]:
     """The grouped alert as Markdown texts within ``d.max_bytes``: one part unless the changes
-    are too many, then split between changes, each part with its title and disclaimer."""
+    are too many, then split between changes, each part with its title and disclaimer.
+
+    ``chart_url`` gives a change's chart by public URL (DingTalk shows images only so), shown
+    after the changes of the first language."""
 
     def render(group: range) -> str:
-        blocks = alert_blocks([changes[i] for i in group], session, language, source=source)
+        picked = [changes[i] for i in group]
+        blocks = alert_blocks(picked, session, language, source=source)
+        urls = [(c.ticker, chart_url(c)) for c in picked] if chart_url is not None else []
+        images = [f"![{d.escape(ticker)}]({url})" for ticker, url in urls if url]
         out = []
-        for block in blocks:
+        for i, block in enumerate(blocks):
             title, *rest = block
-            body = [d.escape(line) for line in rest if line]
-            out.append(d.line_break.join([d.bold(title), *body[:-2], *map(d.note, rest[-2:])]))
+            body = [d.escape(line) for line in rest if line][:-2]
+            if i == 0:
+                body += images
+            out.append(d.line_break.join([d.bold(title), *body, *map(d.note, rest[-2:])]))
         return (d.line_break * 2).join(out)
 
     pages = _pack(len(changes), lambda g: utf8_len(render(g)) <= d.max_bytes)
