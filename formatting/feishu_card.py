@@ -46,7 +46,7 @@ _TEMPLATE = {GREEN: "green", RED: "red", GREY: "grey"}
 # lark_md shows HTML character references literally; markdown and tag characters become one
 # (Feishu card Markdown, "特殊字符转义": https://open.feishu.cn/document/ukTMukTMukTM/
 # uADOwUjLwgDM14CM4ATN), so a fund name or ticker never formats, links or mentions (<at ...>).
-_LARK_MD = str.maketrans({c: f"&#{ord(c)};" for c in "&<>*_~`[]()#\\|!"})
+_LARK_MD = str.maketrans({c: f"&#{ord(c)};" for c in "&<>*_~`[]\\"})
 
 
 def escape_lark_md(text: str) -> str:
@@ -119,8 +119,14 @@ def _row(text: DigestText, digest: Digest, i: int, palette: Palette) -> str:
 def _digest_elements(text: DigestText, digest: Digest, units: range, p: Palette) -> list[JSON]:
     n_changes, n_rows = len(text.changes), len(text.rows)
     changes = [escape_lark_md(text.changes[i]) for i in units if i < n_changes]
-    rows = [_row(text, digest, i - n_changes, p) for i in units if n_changes <= i < n_changes + n_rows]
-    issues = [escape_lark_md(text.issues[i - n_changes - n_rows]) for i in units if i >= n_changes + n_rows]
+    rows = [
+        _row(text, digest, i - n_changes, p) for i in units if n_changes <= i < n_changes + n_rows
+    ]
+    issues = [
+        escape_lark_md(text.issues[i - n_changes - n_rows])
+        for i in units
+        if i >= n_changes + n_rows
+    ]
     out: list[JSON] = []
     if changes:
         out.append(_md("\n".join([f"**{escape_lark_md(text.changes_heading)}**", *changes])))

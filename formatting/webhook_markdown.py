@@ -38,8 +38,10 @@ DINGTALK_MAX_BYTES = 18_000
 #: Part numbers assumed while packing, so the final "(part i of n)" is never longer.
 _RESERVED_PART = 99
 
-# Markdown that would format, link or quote: shown literally with a backslash.
-_MD_CHARS = re.compile(r"([\\`*_~\[\]()#>|!])")
+# Markdown that would format or link, shown literally with a backslash; "#" and ">" matter only
+# at the start of a line (a heading, a quote). "(" and "!" need no escape once "[" has one.
+_MD_CHARS = re.compile(r"([\\`*_~\[\]])")
+_LINE_START = re.compile(r"^(\s*)(#|[>+-](?=\s))", re.MULTILINE)
 # "<" starts WeCom's <@userid> mentions and <font> tags, DingTalk's HTML: never raw.
 _ANGLE = str.maketrans({"<": "\uff1c", ">": "\uff1e"})
 # a DingTalk text mentions a member by "@<mobile or userid>" when the body names it in ``at``;
@@ -49,12 +51,12 @@ _AT_ALL = re.compile(r"@(all|所有人)", re.IGNORECASE)
 
 def escape_wecom(text: str) -> str:
     """``text`` shown literally in WeCom markdown: no formatting, tags or mentions."""
-    return _MD_CHARS.sub(r"\\\1", text.translate(_ANGLE))
+    return _LINE_START.sub(r"\1\\\2", _MD_CHARS.sub(r"\\\1", text.translate(_ANGLE)))
 
 
 def escape_dingtalk(text: str) -> str:
     """``text`` shown literally in DingTalk markdown: no formatting, tags or ``@all``."""
-    return _AT_ALL.sub("@\u200b\\1", _MD_CHARS.sub(r"\\\1", text.translate(_ANGLE)))
+    return _AT_ALL.sub("@\u200b\\1", escape_wecom(text))
 
 
 def utf8_len(text: str) -> int:
@@ -191,7 +193,7 @@ def card_markdown(
     """One signal card (the ``webhook test`` sample): title, regime, figures, the sentence,
     and the chart when it has a public URL (DingTalk)."""
     palette = resolve(colors, language)
-    blocks = []
+    blocks: list[str] = []
     for lang in languages(language):
         c = card_text(card, lang)
         figures = " · ".join(f"{d.escape(k)} {d.escape(v)}" for k, v in c.numbers)

@@ -109,5 +109,5 @@ def classify(
         if any(word in code.message.lower() for word in too_large_words):
             return TooLarge(f"{platform} {code.code}: {code.message}")
         return Failed(f"{platform} {code.code}: {code.message}")
-    except Exception as exc:  # noqa: BLE001 - classify never raises (see WebhookKind)
+    except Exception as exc:  # classify never raises (see WebhookKind)
         return Failed(f"{platform}: unreadable answer ({type(exc).__name__})")

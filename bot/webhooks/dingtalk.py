@@ -54,18 +54,26 @@ BLOCKED_SECONDS = 600.0
 HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 ANSWERS: dict[int, Answer] = {
-    300001: Pause("DingTalk says the robot's access token is not valid: the robot was removed "
-                  "or the URL is mistyped"),
+    300001: Pause(
+        "DingTalk says the robot's access token is not valid: the robot was removed "
+        "or the URL is mistyped"
+    ),
     400013: Pause("DingTalk says the robot's group was dissolved"),
     130101: Wait(BLOCKED_SECONDS, "130101 send too fast: the robot is blocked for ten minutes"),
     460101: TooLarge("DingTalk 460101: message too long"),
 }
 #: 310000 names the security setting that refused the message: the reason said for each.
 SECURITY = (
-    ("keyword", "the message has none of the robot's keywords (remove the keyword rule, or "
-                "use a signature instead)"),
-    ("sign", "the signature was refused: the secret is not the robot's, or this server's "
-             "clock is more than an hour off"),
+    (
+        "keyword",
+        "the message has none of the robot's keywords (remove the keyword rule, or "
+        "use a signature instead)",
+    ),
+    (
+        "sign",
+        "the signature was refused: the secret is not the robot's, or this server's "
+        "clock is more than an hour off",
+    ),
     ("timestamp", "the signature was refused: this server's clock is more than an hour off"),
     ("ip", "this server's IP address is not in the robot's allow list"),
 )

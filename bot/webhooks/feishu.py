@@ -57,14 +57,20 @@ def feishu_sign(secret: str, timestamp: int) -> str:
 def answers(platform: str) -> dict[int, Answer]:
     """What each documented code of ``platform`` (Feishu or Lark) means."""
     return {
-        19001: Pause(f"{platform} says the webhook address is not valid: the bot was removed "
-                     "from the group or the URL is mistyped"),
+        19001: Pause(
+            f"{platform} says the webhook address is not valid: the bot was removed "
+            "from the group or the URL is mistyped"
+        ),
         19007: Pause(f"{platform} says the bot is not enabled in its group"),
-        19021: Pause(f"{platform} refused the signature: the secret is not the bot's, or this "
-                     "server's clock is more than an hour off"),
+        19021: Pause(
+            f"{platform} refused the signature: the secret is not the bot's, or this "
+            "server's clock is more than an hour off"
+        ),
         19022: Pause(f"{platform} refused this server's IP address (the bot's IP allow list)"),
-        19024: Pause(f"{platform} refused the message: it has none of the bot's keywords "
-                     "(remove the keyword rule, or use a signature instead)"),
+        19024: Pause(
+            f"{platform} refused the message: it has none of the bot's keywords "
+            "(remove the keyword rule, or use a signature instead)"
+        ),
         11232: Wait(MINUTE, "11232 frequency limited"),
         99991400: Wait(MINUTE, "99991400 request trigger frequency limit"),
     }

@@ -47,8 +47,10 @@ MAX_BODY = MAX_IMAGE_BYTES * 4 // 3 + 1024
 HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 ANSWERS: dict[int, Answer] = {
-    93000: Pause("WeCom says the webhook URL is not valid: the robot was removed from the group "
-                 "or its key is mistyped"),
+    93000: Pause(
+        "WeCom says the webhook URL is not valid: the robot was removed from the group "
+        "or its key is mistyped"
+    ),
     45009: Wait(MINUTE, "45009 api freq out of limit"),
     40009: TooLarge("WeCom 40009: invalid image size"),
 }

@@ -115,7 +115,9 @@ class FakeCN:
     def _answer(self, token: str, key: str, code: int, msg: str, status: int = 200) -> web.Response:
         if code:
             self.refused.append((token, code))
-        return web.json_response({key: code, "msg" if key == "code" else "errmsg": msg}, status=status)
+        return web.json_response(
+            {key: code, "msg" if key == "code" else "errmsg": msg}, status=status
+        )
 
     # --- Feishu / Lark ---------------------------------------------------------------------
 
@@ -124,19 +126,29 @@ class FakeCN:
         raw = await request.read()
         robot = self.robots.get(token)
         if robot is None or robot.platform not in ("feishu", "lark"):
-            return self._answer(token, "code", 19001, "param invalid: incoming webhook access token invalid")
+            return self._answer(
+                token, "code", 19001, "param invalid: incoming webhook access token invalid"
+            )
         if len(raw) > FEISHU_MAX_BODY:
             return self._answer(token, "code", 9499, "request body too large", status=400)
         body = json.loads(raw)
         if robot.secret is not None:
             stamp = str(body.get("timestamp", ""))
             fresh = stamp.isdigit() and abs(self.clock() - int(stamp)) <= HOUR
-            good = hmac.compare_digest(str(body.get("sign", "")), feishu_expected(robot.secret, stamp))
+            good = hmac.compare_digest(
+                str(body.get("sign", "")), feishu_expected(robot.secret, stamp)
+            )
             if not (fresh and good):
-                return self._answer(token, "code", 19021,
-                                    "sign match fail or timestamp is not within one hour from current time")
+                return self._answer(
+                    token,
+                    "code",
+                    19021,
+                    "sign match fail or timestamp is not within one hour from current time",
+                )
         if body.get("msg_type") not in FEISHU_TYPES:
-            return self._answer(token, "code", 9499, "Bad Request: unsupported msg_type", status=400)
+            return self._answer(
+                token, "code", 9499, "Bad Request: unsupported msg_type", status=400
+            )
         if self._over_rate(robot, FEISHU_PER_MINUTE, self.clock()):
             return self._answer(token, "code", 11232, "frequency limited")
         self.accepted[token].append(body)
@@ -156,7 +168,9 @@ class FakeCN:
         if kind == "markdown":
             content = str(body.get("markdown", {}).get("content", ""))
             if len(content.encode("utf-8")) > WECOM_MAX_MARKDOWN:
-                return self._answer(token, "errcode", 40058, "markdown.content exceed max length 4096")
+                return self._answer(
+                    token, "errcode", 40058, "markdown.content exceed max length 4096"
+                )
         if kind == "image":
             data = base64.b64decode(body["image"]["base64"])
             md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
@@ -180,7 +194,9 @@ class FakeCN:
             stamp = request.query.get("timestamp", "")
             if not stamp.isdigit() or abs(now * 1000 - int(stamp)) > HOUR * 1000:
                 return self._answer(token, "errcode", 310000, "invalid timestamp")
-            if not hmac.compare_digest(request.query.get("sign", ""), dingtalk_expected(robot.secret, stamp)):
+            if not hmac.compare_digest(
+                request.query.get("sign", ""), dingtalk_expected(robot.secret, stamp)
+            ):
                 return self._answer(token, "errcode", 310000, "sign not match")
         if len(raw) > DINGTALK_MAX_BODY:
             return self._answer(token, "errcode", 460101, "message too long")
@@ -188,10 +204,14 @@ class FakeCN:
         if body.get("msgtype") not in DINGTALK_TYPES:
             return self._answer(token, "errcode", 40035, "unsupported msgtype")
         if now < robot.blocked_until:
-            return self._answer(token, "errcode", 130101, "send too fast, exceed 20 times per minute")
+            return self._answer(
+                token, "errcode", 130101, "send too fast, exceed 20 times per minute"
+            )
         if self._over_rate(robot, PER_MINUTE, now):
             robot.blocked_until = now + DINGTALK_BLOCK
-            return self._answer(token, "errcode", 130101, "send too fast, exceed 20 times per minute")
+            return self._answer(
+                token, "errcode", 130101, "send too fast, exceed 20 times per minute"
+            )
         self.accepted[token].append(body)
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 

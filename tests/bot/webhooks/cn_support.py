@@ -40,7 +40,11 @@ def alert(language: Language, n: int = 2) -> AlertMessage:
         RegimeChange(previous=Regime.NEUTRAL, card=make_card(ticker=tickers[i])) for i in range(n)
     ]
     return AlertMessage(
-        changes=changes, session=SESSION, language=language, source="csv", key="a1s260608",
+        changes=changes,
+        session=SESSION,
+        language=language,
+        source="csv",
+        key="a1s260608",
         alert_ids=list(range(1, n + 1)),
     )
 

@@ -13,7 +13,7 @@ from bot.adapters.base import Attachment
 from bot.delivery.poster import Outgoing
 from bot.webhooks.dingtalk import DingTalkKind
 from bot.webhooks.feishu import FeishuKind
-from bot.webhooks.kind import PARTS, Failed, Pause, Posted, TooLarge, Wait
+from bot.webhooks.kind import PARTS, Failed, Pause, Posted, TooLarge, Wait, WebhookKind
 from bot.webhooks.kinds import kind, names
 from bot.webhooks.wecom import WeComKind
 from tests.bot.webhooks.cn_support import NOW, alert, deliver, watchlist
@@ -136,11 +136,16 @@ async def test_alerts_are_accepted(
     fake: FakeCN, http: aiohttp.ClientSession, name: str, n: int
 ) -> None:
     """A grouped alert (one change, or sixty in both languages: then several parts) is accepted."""
-    k = {"feishu": FeishuKind(), "wecom": WeComKind(), "dingtalk": DingTalkKind("https://r.example/research")}[name]
+    kinds: dict[str, WebhookKind] = {
+        "feishu": FeishuKind(),
+        "wecom": WeComKind(),
+        "dingtalk": DingTalkKind("https://r.example/research"),
+    }
+    k = kinds[name]
     secret = None if name == "wecom" else SECRET
     url = fake.add(name, f"{name}-a", secret)
     body = k.render_alert(alert("both", n))
-    bodies = body[PARTS] if PARTS in body else [body]
+    bodies = body.get(PARTS, [body])
     # sixty changes in two languages: over 4,096 bytes for WeCom and 20 KB for Feishu
     assert len(bodies) == (1 if n == 1 or name == "dingtalk" else {"feishu": 2, "wecom": 4}[name])
     for one in bodies:
@@ -158,7 +163,9 @@ async def test_dingtalk_alert_shows_charts_only_by_public_url() -> None:
 
 
 @pytest.mark.parametrize("name", ["feishu", "lark", "wecom", "dingtalk"])
-async def test_sample_card_is_accepted(fake: FakeCN, http: aiohttp.ClientSession, name: str) -> None:
+async def test_sample_card_is_accepted(
+    fake: FakeCN, http: aiohttp.ClientSession, name: str
+) -> None:
     """``webhook test``'s sample card is accepted by each platform."""
     k = kind(name)
     secret = None if name == "wecom" else SECRET
@@ -170,7 +177,9 @@ async def test_sample_card_is_accepted(fake: FakeCN, http: aiohttp.ClientSession
 # --- refusals: said plainly, the target paused --------------------------------------------------
 
 
-async def test_feishu_bad_or_stale_signature_pauses(fake: FakeCN, http: aiohttp.ClientSession) -> None:
+async def test_feishu_bad_or_stale_signature_pauses(
+    fake: FakeCN, http: aiohttp.ClientSession
+) -> None:
     """A wrong secret, a clock an hour off, or no signature: 19021, a pause with the reason."""
     url = fake.add("feishu", "fs2", SECRET)
     k, card = FeishuKind(), k_card()
@@ -183,17 +192,20 @@ async def test_feishu_bad_or_stale_signature_pauses(fake: FakeCN, http: aiohttp.
 
 async def test_unknown_robots_pause(fake: FakeCN, http: aiohttp.ClientSession) -> None:
     """A deleted robot: Feishu 19001, WeCom 93000, DingTalk 300001, each a pause in plain words."""
-    for k, url in [
+    robots: list[tuple[WebhookKind, str]] = [
         (FeishuKind(), fake.url("feishu", "gone")),
         (WeComKind(), fake.url("wecom", "gone")),
         (DingTalkKind(read_settings=False), fake.url("dingtalk", "gone")),
-    ]:
+    ]
+    for k, url in robots:
         answer = await deliver(http, k, url, None, k_card())
         assert isinstance(answer, Pause), answer
         assert "removed" in answer.reason and "gone" not in answer.reason
 
 
-async def test_dingtalk_bad_or_stale_signature_pauses(fake: FakeCN, http: aiohttp.ClientSession) -> None:
+async def test_dingtalk_bad_or_stale_signature_pauses(
+    fake: FakeCN, http: aiohttp.ClientSession
+) -> None:
     """310000: the reason names the signature or the clock."""
     url = fake.add("dingtalk", "dt2", SECRET)
     k = DingTalkKind(read_settings=False)
@@ -216,14 +228,18 @@ async def test_over_the_limits_is_too_large_and_odd_types_fail(
     dt_big = Outgoing({"msgtype": "markdown", "markdown": {"title": "t", "text": "x" * 20001}})
     ding = DingTalkKind(read_settings=False)
     assert isinstance(await deliver(http, ding, dt, None, dt_big), TooLarge)
-    assert isinstance(await deliver(http, WeComKind(), wc, None, Outgoing({"msgtype": "x"})), Failed)
+    assert isinstance(
+        await deliver(http, WeComKind(), wc, None, Outgoing({"msgtype": "x"})), Failed
+    )
     assert isinstance(await deliver(http, ding, dt, None, Outgoing({"msgtype": "x"})), Failed)
 
 
 # --- rate limits: waited out, and kept ------------------------------------------------------
 
 
-async def test_wecom_21st_message_in_a_minute_waits(fake: FakeCN, http: aiohttp.ClientSession) -> None:
+async def test_wecom_21st_message_in_a_minute_waits(
+    fake: FakeCN, http: aiohttp.ClientSession
+) -> None:
     """The 21st message within a minute is 45009: wait a minute, then it is accepted."""
     url = fake.add("wecom", "wc4")
     k = WeComKind()

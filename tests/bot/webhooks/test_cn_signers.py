@@ -80,6 +80,7 @@ def test_signers_agree_with_the_fake_verifiers(secret: str, stamp: int) -> None:
     assert feishu_sign(secret, stamp // 1000) == feishu_expected(secret, str(stamp // 1000))
     decoded = urllib.parse.unquote_plus(dingtalk_sign(secret, stamp))
     assert decoded == dingtalk_expected(secret, str(stamp))
-    assert base64.b64decode(decoded) == hmac.new(
-        secret.encode(), f"{stamp}\n{secret}".encode(), hashlib.sha256
-    ).digest()
+    assert (
+        base64.b64decode(decoded)
+        == hmac.new(secret.encode(), f"{stamp}\n{secret}".encode(), hashlib.sha256).digest()
+    )
