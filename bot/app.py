@@ -68,6 +68,20 @@ def platform_adapters(
     return adapters
 
 
+async def webhook_poster(storage: Storage) -> Adapter | None:
+    """The webhook poster when webhook targets are stored (``signalbot webhook add``), else None;
+    targets added later are served after a restart."""
+    try:
+        if not await storage.list_webhooks():
+            return None
+    except Exception:
+        log.exception("webhook targets could not be read; the bot runs without them")
+        return None
+    from bot.webhooks.poster import WebhookPoster
+
+    return WebhookPoster(storage)
+
+
 async def _stop_all(adapters: list[Adapter]) -> None:
     async def stop(adapter: Adapter) -> None:
         try:
@@ -87,17 +101,19 @@ async def run_bot(
 ) -> int:
     """Run until SIGINT/SIGTERM (or, in terminal mode, end of input); returns the exit code."""
     configured = extra_adapters is not None or settings.discord.enabled or settings.slack.enabled
-    terminal_mode = not configured
     tighten(settings.storage.data_dir, 0o700)  # an existing data dir holds the database and log
-    metrics: Metrics | None = None
-    if ops_wanted(settings, terminal_mode=terminal_mode):
-        from bot.ops import metrics as ops_metrics  # prometheus is imported only when served
-
-        metrics = ops_metrics.Metrics()
     async with open_storage(
         settings.storage.async_database_url,
         busy_timeout=settings.storage.sqlite_busy_timeout_seconds,
     ) as storage:
+        webhooks = await webhook_poster(storage)
+        configured = configured or webhooks is not None  # webhooks alone: no terminal session
+        terminal_mode = not configured
+        metrics: Metrics | None = None
+        if ops_wanted(settings, terminal_mode=terminal_mode):
+            from bot.ops import metrics as ops_metrics  # prometheus is imported only when served
+
+            metrics = ops_metrics.Metrics()
         prices = price_service(settings, storage)
         if metrics is not None:
             from bot.ops.runtime import instrument_prices
@@ -117,6 +133,8 @@ async def run_bot(
             if extra_adapters
             else platform_adapters(settings, dispatcher, storage)
         )
+        if webhooks is not None:
+            adapters.append(webhooks)
         if configured and not adapters:
             log.error("no chat adapter could be started; see the errors above")
             return 1

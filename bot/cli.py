@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -21,8 +21,8 @@ from commands.lookup import build_cards, error_message, message_for, resolve_ses
 from commands.reply import Message, UserError
 from commands.validation import parse_date, parse_symbol
 from formatting.card import Card, Language, languages
+from formatting.card_json import card_json
 from formatting.i18n import LANGS
-from formatting.labels import regime_label
 from formatting.messages import message_text
 from signals.errors import SignalError
 
@@ -89,24 +89,17 @@ def _error_json(error: SignalError | UserError) -> dict[str, Any]:
     }
 
 
-def _signal_json(card: Card) -> dict[str, Any]:
-    s = card.signal
-    return {
-        "ticker": s.ticker,
-        "as_of": s.as_of.isoformat(),
-        "exchange": s.exchange,
-        "close": s.close,
-        "r_1d": s.r_1d,
-        "r_5d": s.r_5d,
-        "r_1m": s.r_1m,
-        "sigma": s.sigma,
-        "fast": s.fast,
-        "slow": s.slow,
-        "regime": s.regime.value,
-        "label": {lang: regime_label(s.regime, lang, s.ticker) for lang in LANGS},
-        "source": card.source,  # provenance: demo or CSV prices never read as market data
-        "currency": s.currency,
-    }
+_signal_json = card_json
+
+
+def _card_for(settings: Settings) -> Callable[[str], Awaitable[Card | None]]:
+    """A sample card of one ticker for ``webhook test`` (None when it cannot be made)."""
+
+    async def card_for(ticker: str) -> Card | None:
+        result = (await _cards(settings, [ticker], None)).get(ticker)
+        return result if isinstance(result, Card) else None
+
+    return card_for
 
 
 async def cmd_signal(args: argparse.Namespace, settings: Settings) -> int:
@@ -303,6 +296,10 @@ def _main(argv: Sequence[str] | None) -> int:
             from bot.digest.cli import cmd_digest
 
             return asyncio.run(cmd_digest(args, settings))
+        if args.command == "webhook":
+            from bot.webhooks.cli import cmd_webhook
+
+            return asyncio.run(cmd_webhook(args, settings, _card_for(settings)))
         if args.command == "db":
             return asyncio.run(cmd_db_upgrade(settings))
         if args.command == "site":
@@ -332,6 +329,7 @@ def _failed(
         getattr(args, "db_command", None)
         or getattr(args, "digest_command", None)
         or getattr(args, "site_command", None)
+        or getattr(args, "webhook_command", None)
     )
     command = " ".join(str(part) for part in (args.command, sub) if part)
     if settings.ops.log_level.upper() == "DEBUG":

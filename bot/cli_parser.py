@@ -88,4 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.site.cli import add_site_parser
 
     add_site_parser(sub)
+    from bot.webhooks.cli_args import add_webhook_parser
+
+    add_webhook_parser(sub)
     return parser

@@ -246,7 +246,9 @@ class AlertRunner:
         changes = [by_ticker[a.ticker] for a in claimed]
         language = await self._language(where.platform, where.server_id)
         key = alert_nonce(claimed, where.session)
-        payload = self._payload(where.platform, where.server_id, changes, where.session, language, key, claimed)
+        payload = self._payload(
+            where.platform, where.server_id, changes, where.session, language, key, claimed
+        )
         poster = self.posters[where.platform]
         posting = False
         try:

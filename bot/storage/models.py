@@ -217,6 +217,23 @@ app_state = Table(
 )
 
 
+#: A webhook target (issue 24): what only a webhook has. Its watchlist, colours and language
+#: for renderers live on its server row, its digest is a subscription, its alerts are alerts
+#: (platform ``webhook``, server_id ``<kind>-<id>``: ``bot.webhooks.kind.target_server_id``).
+webhook_targets = Table(
+    "webhook_targets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("url", Text, nullable=False),  # a credential: never logged nor shown unmasked
+    Column("secret", Text, nullable=True),  # the signing secret, likewise
+    Column("language", String(16), nullable=False),  # a language setting, or 'auto'
+    Column("market", String(16), nullable=True),  # signals.exchanges market name; NULL: US
+    Column("paused_reason", Text, nullable=True),  # NULL: posting works
+    *_timestamps(),
+)
+
+
 #: A Slack workspace's Enterprise Grid org and install kind, as seen on its requests.
 slack_teams = Table(
     "slack_teams",

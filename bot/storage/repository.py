@@ -18,6 +18,7 @@ from bot.storage.ledger import LedgerMixin
 from bot.storage.market import MarketMixin
 from bot.storage.subscriptions import SubscriptionsMixin
 from bot.storage.urls import safe_url
+from bot.storage.webhooks import WebhooksMixin
 from commands.reply import UserError
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,9 @@ def database_error(
     return UserError("error.database_unreachable", database=database, problem=problem)
 
 
-class Storage(SubscriptionsMixin, AlertLedgerMixin, LedgerMixin, MarketMixin, AlertsMixin):
+class Storage(
+    SubscriptionsMixin, AlertLedgerMixin, LedgerMixin, MarketMixin, AlertsMixin, WebhooksMixin
+):
     """Servers, subscriptions, the delivery ledger, signal history, bars cache and app state.
 
     Each method is one short transaction, committed before it returns. Implements

@@ -35,13 +35,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot.delivery.poster import JSON, Channel, Outgoing
+from bot.storage.webhooks import WEBHOOK, target_server_id
+
+__all__ = ["target_server_id"]  # re-exported: kinds name targets by it
 
 if TYPE_CHECKING:
     from formatting.card import Card, Language
     from formatting.colours import ColourScheme
 
 #: The ``platform`` of every webhook target's subscription (see :data:`bot.storage.Platform`).
-PLATFORM = "webhook"
+PLATFORM = WEBHOOK
 #: A body of :meth:`WebhookKind.render_alert` that is really several messages: ``{PARTS: [...]}``.
 PARTS = "signalbot_parts"
 
@@ -49,11 +52,6 @@ PARTS = "signalbot_parts"
 def parts(bodies: Sequence[JSON]) -> JSON:
     """An alert too large for one message, as several bodies posted in order."""
     return {PARTS: list(bodies)}
-
-
-def target_server_id(kind: str, target_id: int) -> str:
-    """The subscription ``server_id`` of webhook target ``target_id`` of ``kind``."""
-    return f"{kind}-{target_id}"
 
 
 def kind_of(server_id: str) -> str:
@@ -128,7 +126,8 @@ class WebhookKind(Channel, Protocol):
 
     #: The name used in ``webhook add --kind`` and in storage (lower case, no ``-``).
     name: str
-    #: HTTPS hosts its URLs may name: exact host names, or ``.example.com`` for any subdomain.
+    #: HTTPS hosts its URLs may name: exact host names, ``.example.com`` for any subdomain,
+    #: ``*`` for any host (the JSON kind: the receiver is the operator's own).
     hosts: tuple[str, ...]
     #: Messages per minute one target accepts (kept with room to spare, never bursting).
     per_minute: float
@@ -153,4 +152,3 @@ class WebhookKind(Channel, Protocol):
     def classify(self, response: Response) -> Answer:
         """What the platform's answer means."""
         ...
-

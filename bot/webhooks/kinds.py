@@ -88,6 +88,8 @@ def host_allowed(kind_: WebhookKind, url: str) -> bool:
     if parts.scheme != "https" or not host:
         return False
     for allowed in kind_.hosts:
+        if allowed == "*":
+            return True
         if allowed.startswith(".") and host.endswith(allowed):
             return True
         if host == allowed:

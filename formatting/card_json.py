@@ -1,0 +1,31 @@
+"""A card as JSON (``signalbot signal --json``, the JSON webhook): numbers unrounded, with
+provenance (the source and currency), the regime's label in every language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from formatting.card import Card
+from formatting.i18n import LANGS
+from formatting.labels import regime_label
+
+
+def card_json(card: Card) -> dict[str, Any]:
+    """The card's signal, machine-readable (the fields of ``signal --json``)."""
+    s = card.signal
+    return {
+        "ticker": s.ticker,
+        "as_of": s.as_of.isoformat(),
+        "exchange": s.exchange,
+        "close": s.close,
+        "r_1d": s.r_1d,
+        "r_5d": s.r_5d,
+        "r_1m": s.r_1m,
+        "sigma": s.sigma,
+        "fast": s.fast,
+        "slow": s.slow,
+        "regime": s.regime.value,
+        "label": {lang: regime_label(s.regime, lang, s.ticker) for lang in LANGS},
+        "source": card.source,  # provenance: demo or CSV prices never read as market data
+        "currency": s.currency,
+    }
