@@ -26,7 +26,7 @@ from formatting.alerts import RegimeChange, alert_blocks
 from formatting.card import Card, Language, languages
 from formatting.colours import GREEN, GREY, RED, ColourScheme, Palette, resolve
 from formatting.digest import Digest, DigestText, digest_text
-from formatting.i18n import Lang
+from formatting.i18n import Lang, t
 from formatting.text import card_text
 from signals.regimes import REGIME_TONE
 
@@ -147,13 +147,13 @@ def digest_to_feishu(
     *,
     colors: ColourScheme | None = None,
     image_key: str | None = None,
-    link: tuple[str, str] | None = None,
+    research: Callable[[Lang], str] | None = None,
 ) -> list[JSON]:
     """Request bodies (without the signature) of ``digest``: cards within 20 KB each.
 
     ``image_key`` (the heatmap uploaded with the app's credentials) shows on the first card;
-    ``link`` (label, URL: the research page) is offered on the first card instead when there is
-    no image.
+    ``research`` (the research site's index URL in a language, when it is published) is linked
+    from the first card instead when there is no image.
     """
     texts = {lang: digest_text(digest, lang) for lang in languages(language)}
     palette = resolve(colors, language)
@@ -166,14 +166,19 @@ def digest_to_feishu(
             out = _digest_elements(texts[lang], digest, units, palette)
             if part == 1 and image_key is not None:
                 out.insert(0, _image(image_key, titles[lang]))
-            elif part == 1 and link is not None:
-                out.insert(0, _md(f"[{escape_lark_md(link[0])}]({link[1]})"))
+            elif part == 1 and research is not None:
+                out.insert(0, _link(t("site.index_title", lang), research(lang)))
             return out
 
         return _card(titles, elements, palette.for_tone(digest.tone))
 
     pages = _pack(total, lambda u: fits(render(u, _RESERVED_PART, _RESERVED_PART)))
     return [render(u, i, len(pages)) for i, u in enumerate(pages, start=1)]
+
+
+def _link(label: str, url: str) -> JSON:
+    """A link in ``lark_md`` (the URL is ours: the published research site)."""
+    return _md(f"[{escape_lark_md(label)}]({url.replace(')', '%29')})")
 
 
 def _image(image_key: str, alt: str) -> JSON:
@@ -204,8 +209,10 @@ def card_to_feishu(
     *,
     colors: ColourScheme | None = None,
     image_key: str | None = None,
+    research: Callable[[Lang], str] | None = None,
 ) -> JSON:
-    """One signal card (the ``webhook test`` sample) as a request body."""
+    """One signal card (the ``webhook test`` sample) as a request body; ``research`` (the
+    fund's research page in a language, when the site is published) is linked from it."""
     palette = resolve(colors, language)
     texts = {lang: card_text(card, lang) for lang in languages(language)}
     tone = REGIME_TONE[card.signal.regime]
@@ -222,6 +229,8 @@ def card_to_feishu(
             out.append(_md(escape_lark_md(c.track)))
         if image_key is not None:
             out.append(_image(image_key, c.title))
+        elif research is not None:
+            out.append(_link(t("site.fund_title", lang, ticker=card.ticker), research(lang)))
         notes = [c.as_of, *([c.stale] if c.stale else []), c.source, c.scope, c.footer]
         return [*out, _note(notes)]
 

@@ -14,7 +14,8 @@ Lark: https://open.larksuite.com/document/client-docs/bot-v3/add-custom-bot):
   (https://open.feishu.cn/document/server-docs/api-call-guide/frequency-control).
 
 The chart is not posted: a custom bot shows only images uploaded with an app's credentials
-(``image_key``), which a webhook target does not have.
+(``image_key``), which a webhook target does not have; when the research site is published
+(``SIGNALBOT_PUBLIC_URL``) the digest links its index and the sample card the fund's page.
 """
 
 from __future__ import annotations
@@ -84,7 +85,14 @@ class FeishuKind:
     needs_secret = False
     extra_languages: tuple[str, ...] = ("auto",)
 
-    def __init__(self, *, lark: bool = False) -> None:
+    def __init__(
+        self, *, lark: bool = False, public_url: str | None = None, read_settings: bool = True
+    ) -> None:
+        if public_url is None and read_settings:
+            from bot.settings.site import SiteSettings
+
+            public_url = SiteSettings().public_url
+        self.public_url = public_url
         self.name = "lark" if lark else "feishu"
         self.hosts: tuple[str, ...] = ("open.larksuite.com",) if lark else ("open.feishu.cn",)
         self._platform = "Lark" if lark else "Feishu"
@@ -103,9 +111,13 @@ class FeishuKind:
         colors: ColourScheme | None = None,
     ) -> list[Outgoing]:
         """Every card of the digest (bilingual: one card per reader's client language)."""
+        from bot.site.urls import absolute, index_path
         from formatting.feishu_card import digest_to_feishu
 
-        return [Outgoing(body) for body in digest_to_feishu(digest, language, colors=colors)]
+        base = self.public_url
+        research = None if base is None else (lambda lang: absolute(base, index_path(lang)))
+        bodies = digest_to_feishu(digest, language, colors=colors, research=research)
+        return [Outgoing(body) for body in bodies]
 
     def render_alert(self, alert: AlertMessage) -> JSON:
         """One card with every change (several when too many for 20 KB)."""
@@ -120,9 +132,14 @@ class FeishuKind:
         self, card: Card, language: Language, *, colors: ColourScheme | None = None
     ) -> list[Outgoing]:
         """The sample card of ``webhook test``."""
+        from bot.site.urls import absolute, fund_path
         from formatting.feishu_card import card_to_feishu
 
-        return [Outgoing(card_to_feishu(card, language, colors=colors))]
+        base = self.public_url
+        research = (
+            None if base is None else (lambda lang: absolute(base, fund_path(card.ticker, lang)))
+        )
+        return [Outgoing(card_to_feishu(card, language, colors=colors, research=research))]
 
     def sign(self, url: str, secret: str | None, message: Outgoing, now: datetime) -> Request:
         """The body with ``timestamp`` and ``sign`` first when the bot has a secret."""

@@ -300,3 +300,17 @@ def test_bodies_are_compact_utf8() -> None:
     """Chinese goes as UTF-8 (3 bytes a character), not as 6-byte ``\\u`` escapes."""
     body = WeComKind().sign("u", None, Outgoing({"t": "动量"}), NOW).body
     assert body == '{"t":"动量"}'.encode() and json.loads(body) == {"t": "动量"}
+
+
+def test_feishu_links_the_research_site_when_it_is_published() -> None:
+    """No app credentials, so no chart: the digest links the site's index and the sample card
+    the fund's page, in each reader's language; without a published site, no link."""
+    k = FeishuKind(public_url="https://r.example/research")
+    [digest] = k.render_digest(watchlist(3), "both", subscription_id=1)
+    elements = digest.payload["card"]["i18n_elements"]
+    assert "(https://r.example/research/zh-hans/)" in json.dumps(elements["zh_cn"])
+    assert "(https://r.example/research/en/)" in json.dumps(elements["en_us"])
+    [sample] = k.render_sample(make_card(), "zh")
+    assert "https://r.example/research/IWM/zh-hans/" in json.dumps(sample.payload)
+    bare = FeishuKind(read_settings=False).render_digest(watchlist(3), "zh", subscription_id=1)
+    assert "https://" not in json.dumps(bare[0].payload)
