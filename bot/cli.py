@@ -273,7 +273,8 @@ def _main(argv: Sequence[str] | None) -> int:
     )
     configure_logging(
         settings.ops.log_level,
-        quiet=args.command in ("signal", "preview", "history", "config", "doctor", "site")
+        quiet=args.command
+        in ("signal", "preview", "history", "config", "doctor", "site", "webhook")
         or getattr(args, "digest_command", None) == "preview",
         log_file=settings.storage.data_dir / "signalbot.log" if terminal_mode else None,
         secrets=_secrets(settings),

@@ -184,6 +184,9 @@ async def run_checks(settings: Settings, *, limit: float = 10.0) -> list[Check]:
         ("database", lambda: one(database_check(settings, limit))),
         ("price source", lambda: prices_checks(settings, limit)),
     ]
+    from bot.webhooks.doctor import webhook_checks
+
+    groups.append(("webhooks", lambda: webhook_checks(settings, limit)))
     if settings.discord.enabled:
         groups.append(("discord", lambda: discord_checks(settings, limit)))
     if settings.slack.enabled:

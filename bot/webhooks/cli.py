@@ -52,7 +52,10 @@ def _kind_checked(args: argparse.Namespace) -> None:
         raise UserError("error.webhook_host", kind=args.kind, hosts=hosts)
     if chosen.needs_secret and not args.secret:
         raise UserError("error.webhook_secret", kind=args.kind)
-    if args.lang is not None and args.lang not in (*LANGUAGES, *chosen.extra_languages):
+    if args.target_lang is not None and args.target_lang not in (
+        *LANGUAGES,
+        *chosen.extra_languages,
+    ):
         choices = ", ".join((*LANGUAGES, *chosen.extra_languages))
         raise UserError("error.webhook_language", kind=args.kind, choices=choices)
     if args.market is not None and market_mic(args.market) is None:
@@ -77,7 +80,7 @@ async def cmd_add(args: argparse.Namespace, settings: Settings, storage: Storage
     _kind_checked(args)
     watchlist = parse_tickers(args.watchlist, max_count=MAX_WATCHLIST)
     alerts = parse_tickers(args.alerts, max_count=MAX_WATCHLIST) if args.alerts else []
-    setting = args.lang or settings.chat.default_language
+    setting = args.target_lang or settings.chat.default_language
     try:
         target = await storage.add_webhook(
             NewWebhook(

@@ -28,6 +28,7 @@ def add_webhook_parser(sub: Any) -> None:
     add.add_argument("--secret", metavar="SECRET", help="the signing secret, if the robot has one")
     add.add_argument(
         "--lang",
+        dest="target_lang",  # the target's language, not this command's (``--lang`` elsewhere)
         choices=(*LANGUAGES, "auto"),
         default=None,
         help="language (auto: Feishu/Lark show each reader their own); default: the bot's",
