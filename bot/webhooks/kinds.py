@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from bot.delivery.poster import Capabilities, Limits
 from bot.delivery.text import TextChannel
+from bot.webhooks import cn_kinds
 from bot.webhooks.kind import PLATFORM, WebhookKind, kind_of
 
 #: Webhook deliveries in flight at once (each target is paced on its own by the poster). Each
@@ -42,6 +43,10 @@ BUILT_IN: dict[str, Callable[[], WebhookKind]] = {
     "json": _json,
     "discord": _discord,
     "slack": _slack,
+    "feishu": cn_kinds.feishu,
+    "lark": cn_kinds.lark,
+    "wecom": cn_kinds.wecom,
+    "dingtalk": cn_kinds.dingtalk,
 }
 _loaded: dict[str, WebhookKind] = {}
 
