@@ -41,8 +41,8 @@ async def find_before_posting(poster: Poster, lookup: Lookup) -> str | None:
     where = f"{lookup.what} platform={lookup.platform} channel={lookup.channel_id}"
     if not isinstance(poster, Recoverable):
         platform = lookup.platform
-        known_channel = known(platform)
-        capabilities = channel_for(platform, lookup.server_id).capabilities if known_channel else None
+        channel = channel_for(platform, lookup.server_id) if known(platform) else None
+        capabilities = None if channel is None else channel.capabilities
         if capabilities is None or capabilities.finds_history:
             log.warning("retry cannot ask the platform %s; a duplicate is possible", where)
         elif capabilities.posts_blind or not capabilities.idempotency_key:
