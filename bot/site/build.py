@@ -123,7 +123,7 @@ def write_site(
     workers = os.cpu_count() or 1 if processes is None else processes
     batches = [
         Batch(out, histories, langs, base, signal_json)
-        for histories in _batches(cards, max(1, min(BATCH, len(cards) // (workers * 4) or 1)))
+        for histories in _batches(cards, max(1, min(BATCH, len(cards) // max(workers * 4, 1))))
     ]
     days = {(c.signal.exchange, c.signal.as_of) for h in cards.values() for c in h}
     with _pool(workers) as pool:

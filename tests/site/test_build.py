@@ -60,7 +60,10 @@ def test_every_card_page_is_written_in_every_language(built) -> None:
                 page = read_page(out / ticker / day.isoformat() / slug / "index.html")
                 assert page.lang == tag
                 assert page.canonical == f"{BASE}/{ticker}/{day}/{slug}/"
-                assert (out / ticker / day.isoformat() / slug / "chart.png").stat().st_size > 0
+                (chart,) = page.images  # word-free: one per colour convention, shared
+                scheme = "green-up" if slug == "en" else "red-up"
+                assert chart["src"] == f"../chart-{scheme}.png"
+                assert (out / ticker / day.isoformat() / f"chart-{scheme}.png").stat().st_size
                 assert page.scripts == 0  # no JavaScript
 
 
@@ -114,6 +117,8 @@ def test_numbers_equal_signal_json_for_each_session(built) -> None:
         done = cli(env, "signal", *TICKERS, "--json", "--as-of", day.isoformat())
         assert done.returncode == 0, done.stderr
         for expected in json.loads(done.stdout):
+            assert expected["source"].startswith("csv:/")  # the CLI says where; pages do not
+            expected["source"] = "csv"
             ticker = expected["ticker"]
             kept = json.loads((out / ticker / day.isoformat() / "signal.json").read_text())
             assert kept == expected
