@@ -32,14 +32,14 @@ class RegimeChange:
 
 
 class Link(str):
-    """A line that is a link to a research page: its text is "words: url" (plain surfaces);
+    """A line that is a link to a research page: its text is "Research page: url" (plain);
     the chat renderers make it a link of their own markup from ``url`` and ``words``."""
 
     url: str
     words: str
 
-    def __new__(cls, url: str, words: str) -> Link:
-        line = super().__new__(cls, f"{words}: {url}")
+    def __new__(cls, url: str, words: str, text: str) -> Link:
+        line = super().__new__(cls, text)
         line.url, line.words = url, words
         return line
 
@@ -67,7 +67,7 @@ def change_lines(change: RegimeChange, lang: Lang) -> list[str]:
     card = change.card
     if card.site_url is not None:
         url = page_url(card.site_url, card.ticker, card.signal.as_of, lang)
-        lines.append(Link(url, t("site.link", lang)))
+        lines.append(Link(url, t("site.link", lang), t("site.link_line", lang, url=url)))
     return lines
 
 

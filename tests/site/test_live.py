@@ -18,8 +18,16 @@ from bot.site.live import SiteUpdater, start_site_updates
 from bot.storage import Storage
 from bot.storage.records import DEFAULT_WATCHLIST
 from signals.service import PriceService
-from tests.digest.conftest import SESSION, TICKERS, RecordingPoster
-from tests.digest.conftest import db_url, pg_url, price_dir, prices, storage  # noqa: F401
+from tests.digest.conftest import (  # noqa: F401
+    SESSION,
+    TICKERS,
+    RecordingPoster,
+    db_url,
+    pg_url,
+    price_dir,
+    prices,
+    storage,
+)
 from tests.site.htmlcheck import read_page
 
 BASE = "https://example.org/research"
