@@ -36,14 +36,12 @@ SLUGS = ("en", "zh-hans", "zh-hant")
 pytestmark = pytest.mark.slow
 
 
-def _wire(
-    storage: Storage, prices: PriceService, runner: DigestRunner, folder: Path
-) -> SiteUpdater:
+def _wire(store: Storage, source: PriceService, runner: DigestRunner, folder: Path) -> SiteUpdater:
     """``run_bot``'s wiring (bot.app._start_site) around a runner, with the pages written in
     this process and a clock at the session's evening."""
     settings: Any = SimpleNamespace(site=SimpleNamespace(public_url=BASE, site_dir=folder))
     updater = start_site_updates(
-        settings, storage, prices, SimpleNamespace(runner=runner), _signal_json
+        settings, store, source, SimpleNamespace(runner=runner), _signal_json
     )
     assert updater is not None
     updater.processes = 0
