@@ -13,6 +13,7 @@ BENCHES = {
     "track": "benchmarks.bench_track_record",
     "startup": "benchmarks.bench_startup",
     "huge": "benchmarks.bench_huge_answer",
+    "site": "benchmarks.bench_site",
 }
 
 

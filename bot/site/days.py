@@ -67,22 +67,24 @@ def signals_on_disk(out: Path, days: Iterable[Day]) -> dict[Day, list[Signal]]:
 
 @dataclass(frozen=True)
 class DayJob:
-    """One market's day page in every language (a worker process's task)."""
+    """One market's day page in one language (a worker process's task: its heatmaps are the
+    costly part, so the languages are drawn side by side)."""
 
     out: Path
     market: str
     session: date
     signals: tuple[Signal, ...]
-    langs: tuple[Lang, ...]
+    langs: tuple[Lang, ...]  # every language of the site (the page links them all)
     base: str
+    lang: Lang
 
 
 def write_day(job: DayJob) -> int:
-    """Write the day page of ``job`` in each language; how many pages."""
+    """Write the day page of ``job``; how many pages (one)."""
     digest = build_digest(job.session, job.signals, source=job.signals[0].source)
     paths = {lang: day_path(job.market, job.session, lang) for lang in job.langs}
     env = environment()
-    for lang in job.langs:
+    for lang in (job.lang,):
         here = paths[lang]
         images = []
         for i, spec in enumerate(heatmap_specs(digest, lang)):
@@ -116,7 +118,7 @@ def write_day(job: DayJob) -> int:
             og_image=None,
         )
         write_atomic(job.out / here / "index.html", env.get_template("day.html").render(context))
-    return len(job.langs)
+    return 1
 
 
 def day_title(market: str, session: date, lang: Lang) -> str:
@@ -131,9 +133,10 @@ def _direction(shown: str) -> str:
 
 
 def day_jobs(out: Path, days: Iterable[Day], *, langs: Sequence[Lang], base: str) -> list[DayJob]:
-    """The day pages of ``days``, each with every fund of its market on disk."""
+    """The day pages of ``days`` in each language, each with every fund of its market on disk."""
     return [
-        DayJob(out, market, session, tuple(signals), tuple(langs), base)
+        DayJob(out, market, session, tuple(signals), tuple(langs), base, lang)
         for (market, session), signals in sorted(signals_on_disk(out, days).items())
         if signals
+        for lang in langs
     ]

@@ -1,9 +1,9 @@
 """Drawing and writing the pages of a batch of funds: what a build hands its worker processes.
 
-Each card's chart carries no words (the ticker, "5D", "1M" and an ISO date; its headings and its
-text alternative are the page's, in the page's language), so it is drawn once per colour
-convention (green-up for English, red-up for Chinese) and shared by the language versions:
-``IWM/2026-06-08/chart-red-up.png``. The preview image carries words: one per language. A card
+Each card's chart carries no words (prices and ISO dates; its heading and its text alternative
+are the page's, in the page's language), so it is drawn once per colour convention (green-up for
+English, red-up for Chinese) and shared by the language versions:
+``IWM/2026-06-08/chart-red-up.svg``. The preview image carries words: one per language. A card
 whose data on disk is unchanged is not written again (the running bot writes after every digest).
 """
 
@@ -18,11 +18,11 @@ from typing import Any
 
 from bot.site.pages import SessionLink, SignalJson, card_page, fund_page
 from bot.site.preview import preview_png
+from bot.site.svgchart import chart_svg
 from bot.site.urls import card_path, fund_path, relative
 from bot.site.write import write_atomic
 from formatting.card import Card
-from formatting.chart import ChartLabels, render_chart
-from formatting.colours import ColourScheme, default_scheme, resolve
+from formatting.colours import ColourScheme, default_scheme
 from formatting.i18n import t
 from formatting.languages import Lang
 from formatting.numbers import long_date
@@ -42,25 +42,7 @@ def public_json(data: dict[str, Any]) -> dict[str, Any]:
 
 def chart_name(scheme: ColourScheme) -> str:
     """The shared chart's file name, beside the languages' folders."""
-    return f"chart-{scheme}.png"
-
-
-def site_chart(card: Card, scheme: ColourScheme) -> bytes:
-    """The card's chart without words of any one language."""
-    palette = resolve(scheme, "en")
-    return render_chart(
-        card.closes,
-        tone=REGIME_TONE[card.signal.regime],
-        labels=ChartLabels(
-            title=card.ticker,
-            close=card.ticker,
-            window_5d="5D",
-            window_1m="1M",
-            as_of=card.signal.as_of.isoformat(),
-        ),
-        up=palette.up,
-        down=palette.down,
-    )
+    return f"chart-{scheme}.svg"
 
 
 @dataclass(frozen=True)
@@ -99,7 +81,7 @@ def _write_fund(batch: Batch, history: Sequence[Card]) -> int:
         if _unchanged(folder, data, paths, out):
             continue
         for scheme in dict.fromkeys(default_scheme(lang) for lang in langs):
-            write_atomic(folder / chart_name(scheme), site_chart(card, scheme))
+            write_atomic(folder / chart_name(scheme), chart_svg(card, scheme))
         for lang in langs:
             here = paths[lang]
             write_atomic(out / here / "preview.png", preview_png(card, lang))

@@ -62,8 +62,8 @@ def test_every_card_page_is_written_in_every_language(built) -> None:
                 assert page.canonical == f"{BASE}/{ticker}/{day}/{slug}/"
                 (chart,) = page.images  # word-free: one per colour convention, shared
                 scheme = "green-up" if slug == "en" else "red-up"
-                assert chart["src"] == f"../chart-{scheme}.png"
-                assert (out / ticker / day.isoformat() / f"chart-{scheme}.png").stat().st_size
+                assert chart["src"] == f"../chart-{scheme}.svg"
+                assert (out / ticker / day.isoformat() / f"chart-{scheme}.svg").stat().st_size
                 assert page.scripts == 0  # no JavaScript
 
 

@@ -91,7 +91,7 @@ async def test_a_digest_run_with_the_site_on_writes_the_days_pages_after_posting
 
     # the next run posts nothing: no pages to write; a run that posts again writes them again,
     # and unchanged cards are not redrawn
-    chart = site / listed[0] / str(SESSION) / "chart-red-up.png"
+    chart = site / listed[0] / str(SESSION) / "chart-red-up.svg"
     drawn = chart.stat().st_mtime_ns
     await runner.run([Target(sub, SESSION)])
     await updater.idle()
