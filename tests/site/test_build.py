@@ -143,3 +143,37 @@ def test_fund_page_links_each_session_and_the_index_each_fund(built) -> None:
     root = read_page(out / "index.html")
     assert set(root.links) >= {"en/", "zh-hans/", "zh-hant/"}
     assert (out / "site.css").is_file()
+
+
+def test_a_day_page_per_market_and_session_and_a_strip_of_regimes(built) -> None:
+    out, _, days = built
+    for day in days:
+        for slug, tag in LANGS.items():
+            page = read_page(out / "markets" / "xnys" / str(day) / slug / "index.html")
+            assert page.lang == tag
+            assert page.canonical == f"{BASE}/markets/xnys/{day}/{slug}/"
+            for ticker in TICKERS:  # the digest's table: each fund, linking its page
+                assert f"../../../../{ticker}/{day}/{slug}/" in page.links
+            (heatmap,) = page.images
+            assert (out / "markets" / "xnys" / str(day) / slug / heatmap["src"]).stat().st_size
+            assert str(len(TICKERS)) in heatmap["alt"]
+    index = read_page(out / "zh-hant" / "index.html")
+    assert f"../markets/xnys/{days[-1]}/zh-hant/" in index.links
+    fund = read_page(out / "IWM" / "zh-hans" / "index.html")
+    latest, *strip = [link for link in fund.links if link.startswith("../../IWM/")]
+    assert latest == f"../../IWM/{days[-1]}/zh-hans/"
+    # the strip (oldest first) and the list (newest first) both link every session
+    assert strip == [f"../../IWM/{d}/zh-hans/" for d in days] + [
+        f"../../IWM/{d}/zh-hans/" for d in reversed(days)
+    ]
+
+
+def test_the_csv_sources_folder_is_never_published(built) -> None:
+    out, env, _ = built
+    folder = env["SIGNALBOT_PRICE_SOURCE"].removeprefix("csv:")
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".svg"):
+            assert folder not in path.read_text(encoding="utf-8"), path
+    page = read_page(out / "IWM" / str(built[2][-1]) / "en" / "index.html")
+    assert page.signal is not None and page.signal["source"] == "csv"
+    assert "CSV files" in page.text  # named generically
