@@ -46,7 +46,7 @@ def run() -> Iterator[str]:
         tmp = Path(tmp_name)
         session = last_session_now()
         prices_dir = write_price_dir(tmp / "prices", _tickers(FUNDS_N), end=session)
-        prices = PriceService(CsvSource(prices_dir), MarketCalendar())
+        prices = PriceService(CsvSource(prices_dir), MarketCalendar(), deadline=None)
         now = datetime.combine(session, clock(23, 0), tzinfo=UTC)
         began = time.perf_counter()
         cards, errors = asyncio.run(

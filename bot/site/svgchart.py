@@ -14,7 +14,10 @@ from formatting.colours import ColourScheme, resolve
 from signals.regimes import REGIME_TONE
 
 W, H = 800, 450
-LEFT, RIGHT, TOP, BOTTOM = 70, 24, 24, 44
+LEFT, RIGHT, TOP, BOTTOM = 96, 24, 24, 56
+#: On a phone the drawing is shrunk to under half its size: its labels are drawn larger there
+#: (a media query inside an SVG image answers to the image's own width).
+STYLE = "<style>@media (max-width: 520px) { text { font-size: 30px; } }</style>"
 MUTED = "#6b7280"
 #: Sessions in each shaded window (SIGNALS.md: C[t-5]..C[t] and C[t-21]..C[t]).
 WINDOWS = ((22, 0.08), (6, 0.16))
@@ -53,7 +56,8 @@ def chart_svg(card: Card, scheme: ColourScheme) -> str:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" '
-        f'height="{H}" font-family="system-ui, sans-serif" font-size="15">'
+        f'height="{H}" font-family="system-ui, sans-serif" font-size="16">',
+        STYLE,
     ]
     for size, opacity in WINDOWS:
         if n >= size:
@@ -71,10 +75,10 @@ def chart_svg(card: Card, scheme: ColourScheme) -> str:
             f'<text x="{LEFT - 8}" y="{y(v) + 5:.1f}" text-anchor="end" fill="{MUTED}">'
             f"{v:,.{places}f}</text>"
         )
-    for i in sorted({0, n // 3, 2 * n // 3, n - 1}):
+    for i in sorted({0, n // 2, n - 1}):
         anchor = "start" if i == 0 else "end" if i == n - 1 else "middle"
         parts.append(
-            f'<text x="{x(i):.1f}" y="{H - 14}" text-anchor="{anchor}" fill="{MUTED}">'
+            f'<text x="{x(i):.1f}" y="{H - 12}" text-anchor="{anchor}" fill="{MUTED}">'
             f"{escape(points[i][0].isoformat())}</text>"
         )
     line = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, (_, v) in enumerate(points))
