@@ -120,7 +120,7 @@ def write_site(
     hiding it. Returns the number of pages written.
     """
     langs = tuple(langs)
-    workers = os.cpu_count() or 1 if processes is None else processes
+    workers = (os.cpu_count() or 1) if processes is None else processes
     batches = [
         Batch(out, histories, langs, base, signal_json)
         for histories in _batches(cards, max(1, min(BATCH, len(cards) // max(workers * 4, 1))))

@@ -19,18 +19,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.site.build import SiteReport, build_site, known_tickers
-from bot.site.pages import SignalJson
-from bot.storage import Storage
+from bot.digest.render import default_processes
 from formatting.card import Card
 from formatting.languages import LANGS, Lang
 from formatting.pagelinks import card_path
-from signals.service import PriceService
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the pages' modules (Jinja2, Pillow) load with the first pass, not at start
     from bot.digest.claims import RunReport
     from bot.digest.scheduler import DigestScheduler
     from bot.settings import Settings
+    from bot.site.build import SiteReport
+    from bot.site.pages import SignalJson
+    from bot.storage import Storage
+    from signals.service import PriceService
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class SiteUpdater:
         self.signal_json = signal_json
         self.langs = langs
         self.clock = clock
-        self.processes = processes
+        self.processes = default_processes() if processes is None else processes
         self.passes = 0  # passes finished (observability, tests)
         self.last: SiteReport | None = None
         self._task: asyncio.Task[None] | None = None
@@ -98,6 +99,8 @@ class SiteUpdater:
 
     async def write_once(self) -> SiteReport:
         """One pass: every known fund's pages for its latest session."""
+        from bot.site.build import build_site, known_tickers
+
         tickers = await known_tickers(self.storage)
         return await build_site(
             self.prices,
