@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from datetime import time as clock
 from pathlib import Path
 
-from bot.cli import _signal_json
+from bot.signal_json import signal_json as _signal_json
 from bot.site.build import collect_cards, write_site
 from commands.reply import Message
 from formatting.card import Card
@@ -57,6 +58,13 @@ async def _cards(
     return cards, errors
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the pool's workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run() -> Iterator[str]:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -69,9 +77,10 @@ def run() -> Iterator[str]:
         built = time.perf_counter() - began
         assert not errors, errors[:3]
         assert len(cards) == FUNDS_N
-        samples, pages = [], 0
+        samples, cpu, pages = [], [], 0
         for i in range(RUNS):
             out = tmp / f"site{i}"
+            before = _cpu()
             began = time.perf_counter()
             pages = write_site(
                 out,
@@ -81,8 +90,12 @@ def run() -> Iterator[str]:
                 signal_json=_signal_json,
             )
             samples.append(time.perf_counter() - began)
+            cpu.append(_cpu() - before)
         yield (
             f"site: {FUNDS_N} funds x {len(LANGS)} languages, {pages} pages on "
             f"{os.cpu_count()} cores: written in median {statistics.median(samples):.1f} s "
-            f"(runs {', '.join(f'{s:.1f}' for s in samples)} s); cards built in {built:.1f} s"
+            f"(runs {', '.join(f'{s:.1f}' for s in samples)} s), CPU median "
+            f"{statistics.median(cpu):.1f} s (this process and its workers: on an idle machine "
+            f"about CPU / cores); cards built in {built:.1f} s; load average "
+            f"{os.getloadavg()[0]:.1f}"
         )

@@ -16,13 +16,13 @@ from typing import Any, cast
 from bot.cli_parser import build_parser
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
+from bot.signal_json import signal_json as _signal_json
 from commands.advice import offline_advised, offline_command
 from commands.lookup import build_cards, error_message, message_for, resolve_sessions
 from commands.reply import Message, UserError
 from commands.validation import parse_date, parse_symbol
 from formatting.card import Card, Language, languages
 from formatting.i18n import LANGS
-from formatting.labels import regime_label
 from formatting.messages import message_text
 from signals.errors import SignalError
 
@@ -86,26 +86,6 @@ def _error_json(error: SignalError | UserError) -> dict[str, Any]:
         "code": message.key,
         # message_text, not t: a source is a Term, a date a long date, in each language
         "message": {lang: message_text(message.key, message.params, lang) for lang in LANGS},
-    }
-
-
-def _signal_json(card: Card) -> dict[str, Any]:
-    s = card.signal
-    return {
-        "ticker": s.ticker,
-        "as_of": s.as_of.isoformat(),
-        "exchange": s.exchange,
-        "close": s.close,
-        "r_1d": s.r_1d,
-        "r_5d": s.r_5d,
-        "r_1m": s.r_1m,
-        "sigma": s.sigma,
-        "fast": s.fast,
-        "slow": s.slow,
-        "regime": s.regime.value,
-        "label": {lang: regime_label(s.regime, lang, s.ticker) for lang in LANGS},
-        "source": card.source,  # provenance: demo or CSV prices never read as market data
-        "currency": s.currency,
     }
 
 

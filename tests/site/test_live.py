@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.cli import _signal_json
 from bot.digest.claims import Target
 from bot.digest.fanout import DigestRunner
+from bot.signal_json import signal_json as _signal_json
 from bot.site.live import SiteUpdater, start_site_updates
 from bot.storage import Storage
 from bot.storage.records import DEFAULT_WATCHLIST
