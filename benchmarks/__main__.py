@@ -14,6 +14,7 @@ BENCHES = {
     "startup": "benchmarks.bench_startup",
     "huge": "benchmarks.bench_huge_answer",
     "webhooks": "benchmarks.bench_webhooks",
+    "site": "benchmarks.bench_site",
 }
 
 

@@ -19,6 +19,7 @@ from bot.dispatch import Dispatcher
 from bot.ops import ops_wanted
 from bot.services import price_service
 from bot.settings import Settings
+from bot.site.live import SiteUpdater, site_for, start_site_updates
 from bot.startup import (
     EXIT_NOTHING_TO_SERVE,
     NOTHING_TO_SERVE,
@@ -30,8 +31,10 @@ from bot.state import state_location
 from bot.storage import Storage, open_storage
 from bot.storage.sqlite_file import private_dir, tighten
 from commands.context import Services
+from signals.service import PriceService
 
 if TYPE_CHECKING:
+    from bot.digest.scheduler import DigestScheduler
     from bot.ops.http import OpsServer
     from bot.ops.metrics import Metrics
 
@@ -152,6 +155,7 @@ async def run_bot(
             about_source=prices.source.name,
             alerts=storage,
             max_alerts=settings.digest.max_alerts_per_server,
+            site=site_for(settings),
         )
         dispatcher = Dispatcher(services, on_command=metrics.command if metrics else None)
         adapters: list[Adapter] = (
@@ -185,7 +189,9 @@ async def run_bot(
             state_location(settings),
         )
         digests = await start_digests(settings, storage, prices, adapters)
-        start_alerts(settings, storage, prices, adapter_posters(adapters), digests)
+        alerts = start_alerts(settings, storage, prices, adapter_posters(adapters), digests)
+        if alerts is not None:
+            alerts.runner.site_url = settings.site.public_url
         ops: OpsServer | None = None
         if metrics is not None:
             from bot.ops.runtime import start_ops
@@ -205,6 +211,7 @@ async def run_bot(
                 if digests is not None:
                     await digests.stop()
                 return 1
+        site = _start_site(settings, storage, prices, digests)
         stop = asyncio.Event()
         signalled: list[int] = []  # SIGINT/SIGTERM came (not the end of input)
 
@@ -243,6 +250,8 @@ async def run_bot(
         log.info("shutting down")
         if digests is not None:
             await digests.stop()
+        if site is not None:
+            await site.aclose()
         await _stop_all(adapters)
         if ops is not None:
             await ops.stop()
@@ -262,3 +271,12 @@ async def run_bot(
         return EXIT_NOTHING_TO_SERVE
     # every adapter crashed: fail, so a supervisor (systemd, Docker) restarts the bot
     return 1 if crashed and len(crashed) == len(adapters) else 0
+
+
+def _start_site(
+    settings: Settings, storage: Storage, prices: PriceService, digests: DigestScheduler | None
+) -> SiteUpdater | None:
+    """Digests and alerts link to the research site; its pages are written after digests."""
+    from bot.signal_json import signal_json as _signal_json  # the pages' data is signal --json's
+
+    return start_site_updates(settings, storage, prices, digests, _signal_json)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
-from formatting.card import Language
+from formatting.card import Card, Language
 from formatting.colours import ColourScheme
 from formatting.memo import IdentityMemo
 from signals.service import PriceService
@@ -106,3 +106,5 @@ class Services:
     max_alerts: int = 25  # regime alerts per server (setting)
     #: Cards already built from the very same cached bars (a repeated ``/signal`` builds none).
     cards: IdentityMemo = field(default_factory=lambda: IdentityMemo(capacity=256))
+    #: The research site a card links to (its public URL), or None: no page for that card.
+    site: Callable[[Card], str | None] | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from commands.context import Request, Services
 from commands.history import with_track_lines
 from commands.lookup import (
@@ -38,6 +40,8 @@ async def handle_signal(request: Request, services: Services) -> Reply:
     cards = await with_track_lines(
         services.prices, [r for r in results.values() if isinstance(r, Card)], memo=services.cards
     )
+    if services.site is not None:  # each card links to its research page when it has one
+        cards = tuple(replace(c, site_url=url) if (url := services.site(c)) else c for c in cards)
     errors = tuple(error_message(r) for r in results.values() if isinstance(r, SignalError))
     if not cards:
         first = errors[0]

@@ -11,6 +11,7 @@ from formatting.embeds import MAX_CONTENT, clip, escape, no_mentions
 from formatting.i18n import Lang, t
 from formatting.labels import regime_label, source_name
 from formatting.numbers import long_date, pct, price
+from formatting.pagelinks import page_url
 from formatting.track_record import track_line
 from signals.regimes import Regime
 
@@ -30,8 +31,22 @@ class RegimeChange:
         return self.card.ticker
 
 
+class Link(str):
+    """A line that is a link to a research page: its text is "Research page: url" (plain);
+    the chat renderers make it a link of their own markup from ``url`` and ``words``."""
+
+    url: str
+    words: str
+
+    def __new__(cls, url: str, words: str, text: str) -> Link:
+        line = super().__new__(cls, text)
+        line.url, line.words = url, words
+        return line
+
+
 def change_lines(change: RegimeChange, lang: Lang) -> list[str]:
-    """The change, the card's figures, and its track-record line when known."""
+    """The change, the card's figures, its track-record line when known, and the link to the
+    card's research page when the site is on (``Card.site_url``)."""
     s = change.card.signal
     lines = [
         t(
@@ -49,7 +64,17 @@ def change_lines(change: RegimeChange, lang: Lang) -> list[str]:
         line = track_line(change.card.track, lang)
         if line is not None:
             lines.append(line)
+    card = change.card
+    if card.site_url is not None:
+        url = page_url(card.site_url, card.ticker, card.signal.as_of, lang)
+        lines.append(Link(url, t("site.link", lang), t("site.link_line", lang, url=url)))
     return lines
+
+
+def _discord_line(line: str) -> str:
+    if isinstance(line, Link):  # a masked link; <> keeps Discord from embedding a preview
+        return f"[{escape(line.words)}](<{line.url}>)"
+    return escape(line)
 
 
 def alert_blocks(
@@ -85,7 +110,9 @@ def alert_to_discord(
     """One Discord message for every change of a channel; pings nobody."""
     blocks = alert_blocks(changes, session, language, source=source)
     text = "\n\n".join(
-        "\n".join(f"**{escape(line)}**" if i == 0 else escape(line) for i, line in enumerate(b))
+        "\n".join(
+            f"**{escape(line)}**" if i == 0 else _discord_line(line) for i, line in enumerate(b)
+        )
         for b in blocks
     )
     return {"content": clip(text, MAX_CONTENT), "allowed_mentions": no_mentions()}
@@ -98,15 +125,18 @@ def alert_to_slack(
     # imported here: slack_sdk is loaded only when Slack is used (see tests/bot/test_lazy_imports)
     from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
-    from formatting.blocks import MAX_FALLBACK_TEXT, MAX_SECTION_TEXT, escape_mrkdwn
+    from formatting.blocks import MAX_FALLBACK_TEXT, MAX_SECTION_TEXT, escape_mrkdwn, link
     from formatting.blocks import clip as slack_clip
+
+    def line(x: str) -> str:
+        return link(x.url, x.words) if isinstance(x, Link) else escape_mrkdwn(x)
 
     blocks = alert_blocks(changes, session, language, source=source)
     sections = [
         SectionBlock(
             text=MarkdownTextObject(
                 text=slack_clip(
-                    "\n".join([f"*{escape_mrkdwn(b[0])}*", *(escape_mrkdwn(x) for x in b[1:])]),
+                    "\n".join([f"*{escape_mrkdwn(b[0])}*", *(line(x) for x in b[1:])]),
                     MAX_SECTION_TEXT,
                 )
             )

@@ -63,6 +63,12 @@ def clip(text: str, limit: int) -> str:
     return head + ELLIPSIS
 
 
+def link(url: str, words: str) -> str:
+    """A Slack mrkdwn link ``<url|words>`` (``|`` and ``>`` cannot end it early)."""
+    safe = url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
+    return f"<{safe}|{escape_mrkdwn(words)}>"
+
+
 def _mrkdwn(text: str, limit: int) -> MarkdownTextObject:
     return MarkdownTextObject(text=clip(text, limit))
 
@@ -99,6 +105,8 @@ def text_to_blocks(text: CardText) -> list[Block]:
         notes.append(text.stale)
     notes.append(text.footer)
     elements = [_mrkdwn(esc(n), MAX_CONTEXT_TEXT) for n in notes]
+    if text.page_url is not None:  # the card's research page: a link, no interaction to answer
+        elements.append(_mrkdwn(link(text.page_url, text.page_link), MAX_CONTEXT_TEXT))
     blocks.append(ContextBlock(elements=elements[:MAX_CONTEXT_ELEMENTS]))
     return blocks
 

@@ -21,7 +21,8 @@ class Card:
     ``closes`` are the unadjusted closes of about three months up to ``signal.as_of`` (the chart);
     ``expected_session`` is the session the request was about: when the source has no bar for it
     yet, ``signal.as_of`` is earlier and the card says so. ``track`` gives the card its
-    track-record line (absent when the long history could not be read).
+    track-record line (absent when the long history could not be read); ``site_url`` the research
+    site the card's page is on (None: no link).
     """
 
     signal: Signal
@@ -32,6 +33,9 @@ class Card:
     # the ticker's track record, for the card's one line; not part of equality or the hash
     # (the memoised chart keys on the card, and the record holds a mapping)
     track: TrackRecord | None = field(default=None, compare=False)
+    # the research site's public URL (SIGNALBOT_PUBLIC_URL) when the card has a page there: the
+    # renderers link to it (``CardText.page_url``); not part of equality either
+    site_url: str | None = field(default=None, compare=False)
 
     @property
     def ticker(self) -> str:

@@ -18,6 +18,7 @@ from formatting.colours import ColourScheme, resolve
 from formatting.i18n import Lang, Term, t
 from formatting.labels import regime_key, regime_label, source_name
 from formatting.numbers import long_date, pct, price
+from formatting.pagelinks import day_url, main_market
 from signals.calendar import sessions_between
 from signals.momentum import Signal
 from signals.regimes import REGIME_ORDER, REGIME_TONE, Regime
@@ -63,6 +64,7 @@ class Digest:
     rows: tuple[DigestRow, ...]
     issues: tuple[DigestIssue, ...] = ()
     source: str = "yfinance"
+    site_url: str | None = None  # the research site (SIGNALBOT_PUBLIC_URL): link its day page
 
     @property
     def changes(self) -> tuple[DigestRow, ...]:
@@ -127,6 +129,8 @@ class DigestText:
     stale: str | None
     scope: str
     footer: str
+    page_url: str | None = None  # the market's day page on the research site, this language
+    page_link: str = ""
 
     def part_title(self, part: int, total: int) -> str:
         """The title, with ``(part 2 of 3)`` when the digest takes several messages."""
@@ -183,7 +187,16 @@ def digest_text(digest: Digest, lang: Lang) -> DigestText:
         stale=t("digest.stale", lang, expected=session, as_of=as_of) if digest.stale else None,
         scope=t("card.scope", lang),
         footer=t("card.footer", lang),
+        page_url=_day_url(digest, lang),
+        page_link=t("site.day_link", lang),
     )
+
+
+def _day_url(digest: Digest, lang: Lang) -> str | None:
+    market = main_market(row.signal.exchange for row in digest.rows)
+    if digest.site_url is None or market is None:
+        return None
+    return day_url(digest.site_url, market, digest.session, lang)
 
 
 def _stale_rows(session: date, signals: Sequence[Signal]) -> list[DigestIssue]:

@@ -31,6 +31,7 @@ from formatting.blocks import (
     MAX_SECTION_TEXT,
     escape_mrkdwn,
     escape_text,
+    link,
 )
 from formatting.card import Language, languages
 from formatting.colours import ColourScheme, Palette, resolve, rgb_int
@@ -115,12 +116,15 @@ def _discord_embed(
     lines += [escape(text.issues[i]) for i in page.issues]
     notes = [text.as_of, *([text.stale] if text.stale else []), text.scope]
     lines += ["", *(f"*{escape(note)}*" for note in notes)]
-    return {
+    embed: JSON = {
         "title": escape(text.part_title(part, total)),
         "description": "\n".join(lines),
         "color": rgb_int(palette.for_tone(tone)),
         "footer": {"text": text.footer},
     }
+    if text.page_url is not None:
+        embed["url"] = text.page_url  # the title links to the market's day page
+    return embed
 
 
 def discord_fits(embeds: Sequence[JSON]) -> bool:
@@ -191,7 +195,10 @@ def _slack_blocks(text: DigestText, page: Page, part: int, total: int) -> list[B
         HeaderBlock(text=PlainTextObject(text=escape_text(text.part_title(part, total))))
     ]
     blocks += [SectionBlock(text=MarkdownTextObject(text=s)) for s in _slack_sections(text, page)]
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=escape_mrkdwn(n)) for n in notes]))
+    elements = [MarkdownTextObject(text=escape_mrkdwn(n)) for n in notes]
+    if text.page_url is not None:
+        elements.append(MarkdownTextObject(text=link(text.page_url, text.page_link)))
+    blocks.append(ContextBlock(elements=elements))
     return blocks
 
 
@@ -202,7 +209,7 @@ def slack_fits(texts: Sequence[DigestText], page: Page) -> bool:
         title = escape_text(text.part_title(_RESERVED_PART, _RESERVED_PART))
         notes = [text.as_of, *([text.stale] if text.stale else []), text.scope, text.footer]
         sections = _slack_sections(text, page)
-        if len(title) > MAX_HEADER_TEXT or len(notes) > MAX_CONTEXT_ELEMENTS:
+        if len(title) > MAX_HEADER_TEXT or len(notes) + 1 > MAX_CONTEXT_ELEMENTS:
             return False
         if any(len(escape_mrkdwn(n)) > MAX_CONTEXT_TEXT for n in notes):
             return False

@@ -140,7 +140,7 @@ def text_to_embed(text: CardText, palette: Palette) -> JSON:
     if text.stale is not None:
         notes.append(text.stale)
     fields.append(_field(BLANK, "\n".join(escape(n) for n in notes), inline=False))
-    return {
+    embed: JSON = {
         "author": {"name": clip(text.kicker, MAX_AUTHOR_NAME)},
         "title": clip(escape(text.title), MAX_TITLE),
         "description": clip("\n".join(lines), MAX_DESCRIPTION),
@@ -148,6 +148,9 @@ def text_to_embed(text: CardText, palette: Palette) -> JSON:
         "fields": fields[:MAX_FIELDS],
         "footer": {"text": clip(text.footer, MAX_FOOTER)},
     }
+    if text.page_url is not None:
+        embed["url"] = text.page_url  # the title links to the card's research page
+    return embed
 
 
 def card_to_discord(

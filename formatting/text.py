@@ -10,6 +10,7 @@ from formatting.i18n import Lang, t
 from formatting.labels import regime_label, regime_meaning, regime_phrase, source_name
 from formatting.memo import IdentityMemo
 from formatting.numbers import long_date, magnitude, pct, price
+from formatting.pagelinks import page_url
 from formatting.track_record import track_line
 from signals.exchanges import is_us
 from signals.momentum import Signal
@@ -49,6 +50,8 @@ class CardText:
     source: str
     footer: str
     track: str | None = None  # the track-record line (with "not a forecast"), when known
+    page_url: str | None = None  # the card's research page in this language (Card.site_url)
+    page_link: str = ""  # the words of that link ("Research page")
 
     @property
     def numbers(self) -> tuple[tuple[str, str], ...]:
@@ -170,4 +173,8 @@ def _card_text(card: Card, lang: Lang) -> CardText:
         source=t("card.source", lang, source=source_name(card.source, lang)),
         footer=t("card.footer", lang),
         track=track_line(card.track, lang) if card.track is not None else None,
+        page_url=None
+        if card.site_url is None
+        else page_url(card.site_url, card.ticker, signal.as_of, lang),
+        page_link=t("site.link", lang),
     )

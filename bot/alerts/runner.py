@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
@@ -131,6 +131,7 @@ class AlertRunner:
         self.post_timeout = post_timeout
         self.lease = max(lease, timedelta(seconds=1))
         self.holding = Holding()  # the claims being worked on (the heartbeat renews these)
+        self.site_url: str | None = None  # research site: each change links its page
 
     async def run(
         self,
@@ -166,6 +167,7 @@ class AlertRunner:
         cards = await with_track_lines(
             self.prices, [c for c in built.values() if isinstance(c, Card)]
         )
+        cards = tuple(replace(c, site_url=self.site_url) for c in cards)
         by_ticker = {c.ticker: RegimeChange(previous=changed[c.ticker], card=c) for c in cards}
         groups: dict[tuple[str, str, str], list[Alert]] = {}
         for alert in alerts:

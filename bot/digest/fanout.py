@@ -17,7 +17,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bot.adapters.base import ChannelGone, PostFailed, PostingPaused
@@ -101,7 +101,8 @@ class DigestRunner:
         self.rendered = 0  # heatmap images drawn (observability, benchmarks)
         self.images: dict[SpecKey, bytes] = {}  # pictures of the session, drawn once each
         self._images_session: date | None = None
-        self.on_report: Callable[[RunReport], None] | None = None  # metrics hook (bot.ops)
+        self.on_report: Callable[[RunReport], None] | None = None  # metrics, research site
+        self.site_url: str | None = None  # research site: each digest links its day page
         self._warned: set[str] = set()
         self.holding = Holding()  # the claims being worked on (the heartbeat renews these)
 
@@ -256,6 +257,8 @@ class DigestRunner:
             if await self._paused_this_session(sub, session):
                 report.skipped += 1
                 return Outcome.SKIPPED
+            if self.site_url is not None:
+                digest = replace(digest, site_url=self.site_url)
             messages = await build_messages(
                 sub.platform,
                 digest,

@@ -8,26 +8,24 @@ session; each card's data is also kept beside its page as ``signal.json``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.site.pages import (
-    FundLink,
-    SessionLink,
-    SignalJson,
-    card_page,
-    fund_page,
-    index_page,
-    root_page,
-)
-from bot.site.preview import preview_png
-from bot.site.urls import card_path, fund_path, index_path, relative
+from bot.digest.render import _worker_init
+from bot.site.days import day_jobs, day_title, write_day
+from bot.site.pages import FundLink, MarketLink, SignalJson, index_page, root_page
+from bot.site.render import Batch, tone_of, write_batch
+from bot.site.urls import day_path, fund_path, index_path, relative
 from bot.site.write import sitemap, write_atomic
 from bot.storage import Storage
 from bot.storage.models import alerts, servers
@@ -36,18 +34,13 @@ from commands.history import with_track_lines
 from commands.lookup import build_cards, error_message, resolve_sessions
 from commands.reply import Message
 from formatting.card import Card
-from formatting.cardchart import chart_png
 from formatting.i18n import t
 from formatting.languages import Lang
 from formatting.numbers import long_date
 from signals.errors import SignalError
 from signals.funds import lookup
-from signals.regimes import REGIME_TONE
 from signals.service import PriceService
 
-#: How many sessions a fund page lists (about three months).
-FUND_SESSIONS = 60
-TONE = {1: "up", -1: "down", 0: "flat"}
 STATIC = Path(__file__).parent / "static"
 
 
@@ -101,28 +94,13 @@ async def collect_cards(
     return out, errors
 
 
-def _session_links(root: Path, ticker: str, lang: Lang, here: str) -> list[SessionLink]:
-    """The fund's sessions on disk (this build's and earlier ones'), newest first."""
-    found: list[SessionLink] = []
-    folder = root / card_path(ticker, date(2000, 1, 1), lang).split("/")[0]
-    for data in sorted(folder.glob("*/signal.json"), reverse=True)[:FUND_SESSIONS]:
-        signal = json.loads(data.read_text(encoding="utf-8"))
-        day = date.fromisoformat(signal["as_of"])
-        regime = signal["regime"]
-        found.append(
-            SessionLink(
-                day=day,
-                when=long_date(day, lang),
-                label=t(f"regime.{regime}.label", lang),
-                tone=_tone_of(regime),
-                href=relative(here, card_path(ticker, day, lang)),
-            )
-        )
-    return found
+#: At most this many funds per task handed to a worker process.
+BATCH = 25
 
 
-def _tone_of(regime: str) -> str:
-    return TONE[next(v for k, v in REGIME_TONE.items() if k.value == regime)]
+def _batches(cards: dict[str, list[Card]], size: int) -> list[tuple[tuple[Card, ...], ...]]:
+    histories = [tuple(h) for h in cards.values() if h]
+    return [tuple(histories[i : i + size]) for i in range(0, len(histories), size)]
 
 
 def write_site(
@@ -132,56 +110,42 @@ def write_site(
     langs: Sequence[Lang],
     base: str,
     signal_json: SignalJson,
+    processes: int | None = None,
 ) -> int:
     """Write every page of ``cards`` under ``out`` (blocking: run it in a worker thread).
 
-    Returns the number of pages written. The index and the sitemap cover every fund and page on
-    disk, so a build with ``--tickers`` adds to an earlier one instead of hiding it.
+    The funds' pages are drawn and written in ``processes`` worker processes (default: one per
+    core), then each market's day page of the sessions written; the index and the sitemap cover
+    every fund and page on disk, so a build with ``--tickers`` adds to an earlier one instead of
+    hiding it. Returns the number of pages written.
     """
-    pages = 0
-    for ticker, history in cards.items():
-        fund_paths = {lang: fund_path(ticker, lang) for lang in langs}
-        for card in history:
-            paths = {lang: card_path(ticker, card.signal.as_of, lang) for lang in langs}
-            folder = out / paths[langs[0]].split("/")[0] / card.signal.as_of.isoformat()
-            write_atomic(folder / "signal.json", json.dumps(signal_json(card), indent=2))
-            for lang in langs:
-                here = paths[lang]
-                # the chart carries words (title, legend, as-of line): one per language
-                write_atomic(out / here / "chart.png", chart_png(card, lang))
-                write_atomic(out / here / "preview.png", preview_png(card, lang))
-                html = card_page(
-                    card,
-                    lang,
-                    here=here,
-                    paths=paths,
-                    langs=langs,
-                    base=base,
-                    fund_href=relative(here, fund_paths[lang]),
-                    signal_json=signal_json,
-                )
-                write_atomic(out / here / "index.html", html)
-                pages += 1
-        latest = history[-1]
-        for lang in langs:
-            here = fund_paths[lang]
-            html = fund_page(
-                ticker,
-                lang,
-                here=here,
-                paths=fund_paths,
-                langs=langs,
-                base=base,
-                latest=latest,
-                sessions=_session_links(out, ticker, lang, here),
-                latest_href=relative(here, card_path(ticker, latest.signal.as_of, lang)),
-            )
-            write_atomic(out / here / "index.html", html)
-            pages += 1
+    langs = tuple(langs)
+    workers = (os.cpu_count() or 1) if processes is None else processes
+    batches = [
+        Batch(out, histories, langs, base, signal_json)
+        for histories in _batches(cards, max(1, min(BATCH, len(cards) // max(workers * 4, 1))))
+    ]
+    days = {(c.signal.exchange, c.signal.as_of) for h in cards.values() for c in h}
+    with _pool(workers) as pool:
+        pages = sum(pool.map(write_batch, batches))
+        pages += sum(pool.map(write_day, day_jobs(out, days, langs=langs, base=base)))
     pages += _write_indexes(out, langs=langs, base=base)
     write_atomic(out / "site.css", (STATIC / "site.css").read_bytes())
     write_atomic(out / "sitemap.xml", sitemap(out, base))
     return pages
+
+
+def _pool(workers: int) -> Executor:
+    """``workers`` worker processes (``spawn``ed: nothing of the bot's threads is inherited;
+    each exits if the bot dies), or this thread alone for 0 (small builds, tests)."""
+    if workers <= 0:
+        return ThreadPoolExecutor(max_workers=1)
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
 
 
 def _latest_on_disk(out: Path) -> dict[str, dict[str, object]]:
@@ -207,15 +171,39 @@ def _write_indexes(out: Path, *, langs: Sequence[Lang], base: str) -> int:
                     ticker=ticker,
                     name=fund.name_in(lang) if fund is not None else "",
                     label=t(f"regime.{regime}.label", lang),
-                    tone=_tone_of(regime),
+                    tone=tone_of(regime),
                     when=long_date(date.fromisoformat(str(signal["as_of"])), lang),
                     href=relative(here, fund_path(ticker, lang)),
                 )
             )
-        html = index_page(lang, here=here, paths=paths, langs=langs, base=base, funds=funds)
+        html = index_page(
+            lang,
+            here=here,
+            paths=paths,
+            langs=langs,
+            base=base,
+            funds=funds,
+            markets=_market_links(out, lang, here),
+        )
         write_atomic(out / here / "index.html", html)
     write_atomic(out / "index.html", root_page(paths=paths, langs=langs, base=base))
     return len(langs) + 1
+
+
+def _market_links(out: Path, lang: Lang, here: str) -> list[MarketLink]:
+    """Each market's latest day page on disk."""
+    latest: dict[str, date] = {}
+    for folder in out.glob("markets/*/*/"):
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(folder.name)
+            latest[folder.parent.name] = max(day, latest.get(folder.parent.name, day))
+    return [
+        MarketLink(
+            title=day_title(mic.upper(), day, lang),
+            href=relative(here, day_path(mic.upper(), day, lang)),
+        )
+        for mic, day in sorted(latest.items())
+    ]
 
 
 async def build_site(
@@ -228,12 +216,19 @@ async def build_site(
     langs: Sequence[Lang],
     base: str,
     signal_json: SignalJson,
+    processes: int | None = None,
 ) -> SiteReport:
     """Fetch the cards, then write the pages off the event loop."""
     cards, errors = await collect_cards(prices, tickers, now=now, since=since)
     report = SiteReport(errors=errors, cards=sum(len(h) for h in cards.values()))
     if cards:
         report.pages = await asyncio.to_thread(
-            write_site, out, cards, langs=langs, base=base, signal_json=signal_json
+            write_site,
+            out,
+            cards,
+            langs=langs,
+            base=base,
+            signal_json=signal_json,
+            processes=processes,
         )
     return report

@@ -84,7 +84,7 @@ def alternates(
     ]
 
 
-def _common(
+def common_context(
     lang: Lang, here: str, base: str, alts: list[Alternate], default: str
 ) -> dict[str, Any]:
     return {
@@ -129,8 +129,9 @@ def card_page(
     base: str,
     fund_href: str,
     signal_json: SignalJson,
+    chart_src: str = "chart.png",
 ) -> str:
-    """The HTML of one card in one language."""
+    """The HTML of one card in one language (``chart_src``: its chart, relative to the page)."""
     text = card_text(card, lang)
     alts = alternates(base, here, paths, langs)
     returns = [
@@ -139,13 +140,13 @@ def card_page(
         for n in [_direction(value, lang)]
     ]
     tone = {1: "up", -1: "down", 0: "flat"}[text.tone]
-    context = _common(lang, here, base, alts, paths[langs[0]])
+    context = common_context(lang, here, base, alts, paths[langs[0]])
     context.update(
         text=text,
         tone=tone,
         returns=returns,
         chart_alt=chart_alt(card, lang),
-        chart_src="chart.png",
+        chart_src=chart_src,
         og_image=absolute(base, here + "preview.png"),
         headings={
             "signal": t("site.heading.signal", lang),
@@ -185,7 +186,7 @@ def fund_page(
 ) -> str:
     """The HTML of a fund's page in one language: the latest session, then every session."""
     alts = alternates(base, here, paths, langs)
-    context = _common(lang, here, base, alts, paths[langs[0]])
+    context = common_context(lang, here, base, alts, paths[langs[0]])
     text = card_text(latest, lang)
     context.update(
         title=t("site.fund_title", lang, ticker=ticker),
@@ -194,6 +195,7 @@ def fund_page(
         latest_heading=t("site.latest", lang),
         latest_href=latest_href,
         sessions_heading=t("site.sessions", lang),
+        strip_heading=t("site.strip", lang, n=len(sessions)),
         sessions=sessions,
         og_image=absolute(base, _resolve(here, latest_href) + "preview.png"),
     )
@@ -223,6 +225,14 @@ class FundLink:
     href: str
 
 
+@dataclass(frozen=True)
+class MarketLink:
+    """One market's latest day page on the index."""
+
+    title: str
+    href: str
+
+
 def index_page(
     lang: Lang,
     *,
@@ -231,15 +241,18 @@ def index_page(
     langs: Sequence[Lang],
     base: str,
     funds: Sequence[FundLink],
+    markets: Sequence[MarketLink] = (),
 ) -> str:
     """The HTML of the index in one language: every fund with its latest regime."""
     alts = alternates(base, here, paths, langs)
-    context = _common(lang, here, base, alts, "")
+    context = common_context(lang, here, base, alts, "")
     context.update(
         title=t("site.index_title", lang),
         kicker=t("card.kicker", lang),
         funds_heading=t("site.funds", lang),
         funds=funds,
+        markets_heading=t("site.markets", lang),
+        markets=markets,
         og_image=None,
     )
     return environment().get_template("index.html").render(context)
@@ -249,7 +262,7 @@ def root_page(*, paths: Mapping[Lang, str], langs: Sequence[Lang], base: str) ->
     """The root: the index's title in each language, each linking to its index."""
     alts = alternates(base, "", paths, langs)
     first = langs[0]
-    context = _common(first, "", base, alts, "")
+    context = common_context(first, "", base, alts, "")
     context.update(
         titles=[(a, t("site.index_title", lang)) for a, lang in zip(alts, langs, strict=True)],
         title=" / ".join(t("site.index_title", lang) for lang in langs),

@@ -21,6 +21,7 @@ TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".png": "image/png",
+    ".svg": "image/svg+xml",
     ".xml": "application/xml; charset=utf-8",
     ".json": "application/json",
 }
@@ -30,6 +31,7 @@ CACHE = {
     ".xml": "public, max-age=300",
     ".json": "public, max-age=300",
     ".png": "public, max-age=86400",
+    ".svg": "public, max-age=86400",
     ".css": "public, max-age=86400",
 }
 

@@ -50,6 +50,7 @@ class Visit:
     client_width: int = 0
     fonts: dict[str, list[str]] = field(default_factory=dict)  # selector -> font families
     screenshot: bytes = b""
+    evaluated: Any = None  # what the visit's ``evaluate`` expression gave
 
 
 class Browser:
@@ -110,10 +111,17 @@ class Browser:
         return reply.get("result", {})
 
     async def visit(
-        self, url: str, width: int, selectors: tuple[str, ...] = (), *, dark: bool = False
+        self,
+        url: str,
+        width: int,
+        selectors: tuple[str, ...] = (),
+        *,
+        dark: bool = False,
+        evaluate: str | None = None,
     ) -> Visit:
         """Load ``url`` at ``width`` CSS pixels (``dark``: as a reader who prefers a dark colour
-        scheme); errors, widths, fonts and a full screenshot."""
+        scheme); errors, widths, fonts and a full screenshot, and the value of ``evaluate`` (a
+        test's own script, run after the load and awaited if it gives a promise)."""
         target = (await self.send("Target.createTarget", url="about:blank"))["targetId"]
         session = (await self.send("Target.attachToTarget", targetId=target, flatten=True))[
             "sessionId"
@@ -165,5 +173,16 @@ class Browser:
             "Page.captureScreenshot", session, format="png", captureBeyondViewport=True
         )
         visit.screenshot = base64.b64decode(shot["data"])
+        if evaluate is not None:
+            done = await self.send(
+                "Runtime.evaluate",
+                session,
+                expression=evaluate,
+                awaitPromise=True,
+                returnByValue=True,
+            )
+            if "exceptionDetails" in done:
+                raise RuntimeError(str(done["exceptionDetails"]))
+            visit.evaluated = done["result"].get("value")
         await self.send("Target.closeTarget", targetId=target)
         return visit

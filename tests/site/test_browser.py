@@ -9,12 +9,19 @@ import functools
 import os
 import threading
 from collections.abc import Iterator
+from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from tests.site.cdp import Browser, chromium
+
+ROOT = Path(__file__).parents[2]
+#: axe-core from the npm registry, installed by .ci/run (npm install --prefix .test-tools axe-core)
+AXE = Path(
+    os.environ.get("SIGNALBOT_AXE_JS", ROOT / ".test-tools/node_modules/axe-core/axe.min.js")
+)
 
 pytestmark = [
     pytest.mark.slow,
@@ -52,12 +59,21 @@ def _shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def _page_types(days: list[date]) -> dict[str, str]:
+    return {
+        "index": "{lang}/",
+        "fund": "IWM/{lang}/",
+        "card": f"IWM/{days[-1]}/" + "{lang}/",
+        "day": f"markets/xnys/{days[-1]}/" + "{lang}/",
+    }
+
+
 async def test_every_page_type_renders_cleanly(
     built, served: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     _, _, days = built
     shots = _shots(tmp_path_factory)
-    pages = {"index": "{lang}/", "fund": "IWM/{lang}/", "card": f"IWM/{days[-1]}/" + "{lang}/"}
+    pages = _page_types(days)
     problems = []
     async with Browser(tmp_path / "profile") as browser:
         for kind, pattern in pages.items():
@@ -78,4 +94,40 @@ async def test_every_page_type_renders_cleanly(
             problems += [f"dark card {lang}: {error}" for error in visit.errors]
         root = await browser.visit(served, 390)
         problems += [f"root: {error}" for error in root.errors]
+    assert problems == []
+
+
+#: Runs axe on the page; the serious and critical violations, one line each.
+AXE_RUN = """
+axe.run(document, {resultTypes: ["violations"]}).then(result => result.violations
+  .filter(v => v.impact === "serious" || v.impact === "critical")
+  .map(v => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")))
+"""
+
+
+def _axe_script() -> str:
+    return AXE.read_text(encoding="utf-8") + ";" + AXE_RUN
+
+
+@pytest.mark.skipif(
+    not AXE.is_file(),
+    reason=f"axe-core is not installed at {AXE} (npm install --prefix .test-tools axe-core; "
+    ".ci/run installs it when npm is there)",
+)
+async def test_axe_finds_no_serious_or_critical_violation(
+    built, served: str, tmp_path: Path
+) -> None:
+    """axe-core (https://github.com/dequelabs/axe-core) on each page type in each language, in
+    light and dark: headings, names, landmarks, contrast, language attributes..."""
+    _, _, days = built
+    script = _axe_script()
+    problems = []
+    async with Browser(tmp_path / "profile") as browser:
+        for kind, pattern in _page_types(days).items():
+            for lang in LANGS:
+                for dark in (False, True):
+                    url = served + pattern.format(lang=lang)
+                    visit = await browser.visit(url, 390, dark=dark, evaluate=script)
+                    where = f"{kind} {lang} {'dark' if dark else 'light'}"
+                    problems += [f"{where}: {line}" for line in visit.evaluated]
     assert problems == []

@@ -60,7 +60,10 @@ def test_every_card_page_is_written_in_every_language(built) -> None:
                 page = read_page(out / ticker / day.isoformat() / slug / "index.html")
                 assert page.lang == tag
                 assert page.canonical == f"{BASE}/{ticker}/{day}/{slug}/"
-                assert (out / ticker / day.isoformat() / slug / "chart.png").stat().st_size > 0
+                (chart,) = page.images  # word-free: one per colour convention, shared
+                scheme = "green-up" if slug == "en" else "red-up"
+                assert chart["src"] == f"../chart-{scheme}.svg"
+                assert (out / ticker / day.isoformat() / f"chart-{scheme}.svg").stat().st_size
                 assert page.scripts == 0  # no JavaScript
 
 
@@ -114,6 +117,8 @@ def test_numbers_equal_signal_json_for_each_session(built) -> None:
         done = cli(env, "signal", *TICKERS, "--json", "--as-of", day.isoformat())
         assert done.returncode == 0, done.stderr
         for expected in json.loads(done.stdout):
+            assert expected["source"].startswith("csv:/")  # the CLI says where; pages do not
+            expected["source"] = "csv"
             ticker = expected["ticker"]
             kept = json.loads((out / ticker / day.isoformat() / "signal.json").read_text())
             assert kept == expected
@@ -138,3 +143,37 @@ def test_fund_page_links_each_session_and_the_index_each_fund(built) -> None:
     root = read_page(out / "index.html")
     assert set(root.links) >= {"en/", "zh-hans/", "zh-hant/"}
     assert (out / "site.css").is_file()
+
+
+def test_a_day_page_per_market_and_session_and_a_strip_of_regimes(built) -> None:
+    out, _, days = built
+    for day in days:
+        for slug, tag in LANGS.items():
+            page = read_page(out / "markets" / "xnys" / str(day) / slug / "index.html")
+            assert page.lang == tag
+            assert page.canonical == f"{BASE}/markets/xnys/{day}/{slug}/"
+            for ticker in TICKERS:  # the digest's table: each fund, linking its page
+                assert f"../../../../{ticker}/{day}/{slug}/" in page.links
+            (heatmap,) = page.images
+            assert (out / "markets" / "xnys" / str(day) / slug / heatmap["src"]).stat().st_size
+            assert str(len(TICKERS)) in heatmap["alt"]
+    index = read_page(out / "zh-hant" / "index.html")
+    assert f"../markets/xnys/{days[-1]}/zh-hant/" in index.links
+    fund = read_page(out / "IWM" / "zh-hans" / "index.html")
+    latest, *strip = [link for link in fund.links if link.startswith("../../IWM/20")]
+    assert latest == f"../../IWM/{days[-1]}/zh-hans/"
+    # the strip (oldest first) and the list (newest first) both link every session
+    assert strip == [f"../../IWM/{d}/zh-hans/" for d in days] + [
+        f"../../IWM/{d}/zh-hans/" for d in reversed(days)
+    ]
+
+
+def test_the_csv_sources_folder_is_never_published(built) -> None:
+    out, env, _ = built
+    folder = env["SIGNALBOT_PRICE_SOURCE"].removeprefix("csv:")
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".svg"):
+            assert folder not in path.read_text(encoding="utf-8"), path
+    page = read_page(out / "IWM" / str(built[2][-1]) / "en" / "index.html")
+    assert page.signal is not None and page.signal["source"] == "csv"
+    assert "CSV files" in page.text  # named generically

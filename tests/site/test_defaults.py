@@ -26,7 +26,12 @@ async def test_default_funds_are_every_watchlist_and_alert(tmp_path: Path) -> No
     done = cli(env, "site", "build", str(tmp_path / "out"), "--lang", "en")
     assert done.returncode == 0, done.stderr
     built = sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_dir())
-    assert built == ["IWM", "SPY", "en"]  # GLD has prices but no watchlist or alert names it
+    assert built == [
+        "IWM",
+        "SPY",
+        "en",
+        "markets",
+    ]  # GLD has prices but no watchlist or alert names it
 
 
 @pytest.mark.slow
