@@ -277,6 +277,6 @@ def _start_site(
     settings: Settings, storage: Storage, prices: PriceService, digests: DigestScheduler | None
 ) -> SiteUpdater | None:
     """Digests and alerts link to the research site; its pages are written after digests."""
-    from bot.signal_json import signal_json as _signal_json  # the pages' data is signal --json's
+    from formatting.card_json import card_json  # the pages' data is signal --json's
 
-    return start_site_updates(settings, storage, prices, digests, _signal_json)
+    return start_site_updates(settings, storage, prices, digests, card_json)
