@@ -22,10 +22,10 @@ from datetime import UTC, datetime
 from datetime import time as clock
 from pathlib import Path
 
-from bot.signal_json import signal_json as _signal_json
 from bot.site.build import collect_cards, write_site
 from commands.reply import Message
 from formatting.card import Card
+from formatting.card_json import card_json as _signal_json
 from formatting.languages import LANGS
 from signals.calendar import MarketCalendar
 from signals.funds import FUNDS

@@ -91,6 +91,7 @@ CONTRACT_LABELS: dict[str, tuple[str, str]] = {
 ZH_ALLOWED_TOKENS = frozenset(
     {"ETF", "MSCI", "CRSP", "iBoxx", "WTI", "ICE", "REITs", "S&P", "Nasdaq", "FTSE", "USD"}
     | {"YYYY-MM-DD", "ID", "help", "green-up", "red-up", *LANGUAGES}
+    | {"signalbot", "webhook", "Webhook", "JSON"}  # the product, its command, a platform term
     | set(FUNDS)
 )
 _PLACEHOLDER = re.compile(r"\{[a-z_0-9]+\}")

@@ -13,10 +13,10 @@ import pytest
 
 from bot.digest.claims import Target
 from bot.digest.fanout import DigestRunner
-from bot.signal_json import signal_json as _signal_json
 from bot.site.live import SiteUpdater, start_site_updates
 from bot.storage import Storage
 from bot.storage.records import DEFAULT_WATCHLIST
+from formatting.card_json import card_json as _signal_json
 from signals.service import PriceService
 from tests.digest.conftest import (  # noqa: F401
     SESSION,
