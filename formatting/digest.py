@@ -17,6 +17,7 @@ from formatting.card import Language, languages
 from formatting.colours import ColourScheme, resolve
 from formatting.i18n import Lang, Term, t
 from formatting.labels import regime_key, regime_label, source_name
+from formatting.languages import script_of
 from formatting.numbers import long_date, pct, price
 from signals.calendar import sessions_between
 from signals.momentum import Signal
@@ -253,6 +254,7 @@ class HeatmapSpec:
     legend: str
     up: str  # colour of a rise in the server's convention
     down: str
+    script: Lang = "zh"  # the Chinese of the words: picks the CJK font face
 
     def render(self, *, width_px: int = 800) -> bytes:
         """The PNG (blocking: call it in a worker thread or process)."""
@@ -268,6 +270,7 @@ class HeatmapSpec:
             up=self.up,
             down=self.down,
             width_px=width_px,
+            script=self.script,
         )
 
 
@@ -305,6 +308,7 @@ def heatmap_specs(
             legend="\n".join(t("heatmap.legend", lg) for lg in shown),
             up=palette.up,
             down=palette.down,
+            script=script_of(lang),
         )
         for i in range(0, len(cells), MAX_HEATMAP_ROWS)
     ]

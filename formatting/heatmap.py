@@ -22,6 +22,7 @@ from matplotlib.patches import Rectangle
 
 from formatting.colours import GREEN, RED
 from formatting.fonts import font_family
+from formatting.languages import Lang
 from formatting.plotting import (
     BASE_WIDTH_PX,
     INK,
@@ -73,6 +74,7 @@ def render_heatmap(
     up: str = GREEN,
     down: str = RED,
     width_px: int = 800,
+    script: Lang = "zh",
 ) -> bytes:
     """Render a watchlist as a PNG: tickers down, 1D/5D/1M across, coloured by z-score.
 
@@ -97,7 +99,7 @@ def render_heatmap(
     height_px = round(top + n * row_h + bottom)
 
     fig, dpi = new_figure(width_px, height_px)
-    family = list(font_family())
+    family = list(font_family(script))  # the face of the labels' Chinese script
     label_w = _text_column_px([r.ticker for r in rows], fig, family, s, minimum=80)
     regime_w = (
         _text_column_px([r.regime for r in rows] + [regime_label], fig, family, s, minimum=0)

@@ -13,11 +13,11 @@ from urllib.parse import quote
 from formatting.languages import LANGS, Lang
 
 #: The folder of each catalog language in a URL.
-SLUG: dict[Lang, str] = {"en": "en", "zh": "zh-hans", "zh-hant": "zh-hant"}
+SLUG: dict[Lang, str] = {"en": "en", "zh": "zh-hans", "zh-hant": "zh-hant", "zh-hk": "zh-hk"}
 #: The BCP 47 tag of each catalog language, for ``<html lang>`` and ``hreflang``.
-HTML_LANG: dict[Lang, str] = {"en": "en", "zh": "zh-Hans", "zh-hant": "zh-Hant"}
+HTML_LANG: dict[Lang, str] = {"en": "en", "zh": "zh-Hans", "zh-hant": "zh-Hant", "zh-hk": "zh-HK"}
 #: OpenGraph locales (``og:locale``).
-OG_LOCALE: dict[Lang, str] = {"en": "en_US", "zh": "zh_CN", "zh-hant": "zh_TW"}
+OG_LOCALE: dict[Lang, str] = {"en": "en_US", "zh": "zh_CN", "zh-hant": "zh_TW", "zh-hk": "zh_HK"}
 
 __all__ = ["HTML_LANG", "LANGS", "OG_LOCALE", "SLUG", "absolute", "card_path", "fund_path"]
 

@@ -165,6 +165,13 @@ def _fill_0016(rows: Rows) -> Rows:
     return rows
 
 
+def _fill_0017(rows: Rows) -> Rows:
+    rows = copy.deepcopy(rows)
+    rows["servers"][2]["language"] = "zh-hk"
+    rows["subscriptions"][0]["language"] = "both-hk"
+    return rows
+
+
 def _unchanged(rows: Rows) -> Rows:
     return rows
 
@@ -192,6 +199,7 @@ REVISIONS: dict[str, Revision] = {
     "0016": Revision(
         fill=_fill_0016, migrate=lambda rows: _with(rows, "alert_deliveries", claimed_until=None)
     ),
+    "0017": Revision(fill=_fill_0017, migrate=_unchanged),
 }
 
 

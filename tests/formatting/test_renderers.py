@@ -202,7 +202,18 @@ WORKED_ZH_HANT = [
     "2026年6月8日，iShares Russell 2000 ETF（IWM）收於281.65美元，單日下跌3.55%，"
     "5個交易日累計下跌2.33%，近一個月累計下跌0.22%，短線動能訊號為防禦動能。",
 ]  # fmt: skip
-WORKED = {"en": WORKED_EN, "zh": WORKED_ZH, "zh-hant": WORKED_ZH_HANT}
+#: Hong Kong's words (動量, 信號, 收市, 數據, 收報) over the Taiwan text.
+WORKED_ZH_HK = [
+    "$281.65", "-3.55%", "-2.33%", "-0.22%", "防禦動量", "IWM追蹤羅素2000",
+    "短線價格動量偏弱，但尚未達到較長周期的風險規避信號。",
+    "說明：本信號僅反映價格動量，不衡量資金流向、持股質素或公司基本面，也不構成買賣建議。",
+    "基於ETF價格動量數據生成，僅供參考，不構成投資建議。",
+    "數據截至2026年6月8日收市",
+    "IWM動量信號：防禦動量",
+    "2026年6月8日，iShares Russell 2000 ETF（IWM）收報281.65美元，單日下跌3.55%，"
+    "5個交易日累計下跌2.33%，近一個月累計下跌0.22%，短線動量信號為防禦動量。",
+]  # fmt: skip
+WORKED = {"en": WORKED_EN, "zh": WORKED_ZH, "zh-hant": WORKED_ZH_HANT, "zh-hk": WORKED_ZH_HK}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
