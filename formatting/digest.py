@@ -179,7 +179,7 @@ def digest_text(digest: Digest, lang: Lang) -> DigestText:
             t("card.regime", lang),
         ),
         rows=rows,
-        issues=tuple(t(issue.key, lang, **issue.params) for issue in digest.issues),
+        issues=tuple(t(issue.key, lang, **_written(issue.params, lang)) for issue in digest.issues),
         as_of=f"{as_of_line} · {source}",
         stale=t("digest.stale", lang, expected=session, as_of=as_of) if digest.stale else None,
         scope=t("card.scope", lang),
@@ -187,15 +187,20 @@ def digest_text(digest: Digest, lang: Lang) -> DigestText:
     )
 
 
+def _written(params: Mapping[str, Any], lang: Lang) -> dict[str, Any]:
+    """``params`` with dates written out in ``lang`` (``June 8, 2026`` / ``2026年6月8日``)."""
+    return {k: long_date(v, lang) if isinstance(v, date) else v for k, v in params.items()}
+
+
 def _stale_rows(session: date, signals: Sequence[Signal]) -> list[DigestIssue]:
     """One "latest close available: <date> (N sessions ago)" line per ticker whose data is
-    older than the digest's session (ISO dates: one text reads the same in every language)."""
+    older than the digest's session (the date written out in each language: 2026年12月2日)."""
     issues = []
     for signal in signals:
         if signal.as_of < session:
             behind = sessions_between(signal.as_of, session)
             key = "digest.row_latest_close_one" if behind == 1 else "digest.row_latest_close"
-            params = {"ticker": signal.ticker, "date": signal.as_of.isoformat(), "sessions": behind}
+            params = {"ticker": signal.ticker, "date": signal.as_of, "sessions": behind}
             issues.append(DigestIssue(ticker=signal.ticker, key=key, params=params))
     return issues
 

@@ -125,7 +125,8 @@ def text_to_panel(text: CardText, palette: Palette) -> Panel:
             parts += [Text(heading, style="bold"), _para(body, text.lang)]
     if text.track is not None:
         parts += [Text(""), _para(text.track, text.lang)]
-    parts += [Text(""), _para(text.scope, text.lang, "italic")]
+    # italics for English only: Chinese has no italics
+    parts += [Text(""), _para(text.scope, text.lang, "dim" if text.lang in CHINESE else "italic")]
     parts.append(_para(f"{text.as_of} · {text.source}", text.lang, "dim"))
     if text.stale is not None:
         parts.append(_para(text.stale, text.lang, "yellow"))

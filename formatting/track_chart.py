@@ -21,8 +21,8 @@ from formatting.track_record import HistoryView
 from signals.regimes import REGIME_TONE
 
 WIDTH_PX = 800
-#: Height at 800 px wide: one title line per language shown.
-HEIGHT_PX: dict[int, int] = {1: 380, 2: 420}
+#: Height at 800 px wide: one title line per language shown (bilingual: a legend line per item).
+HEIGHT_PX: dict[int, int] = {1: 380, 2: 450}
 BINS = 40
 #: The baseline's bars; a neutral current regime is amber (as on the card chart).
 ALL = "#94a3b8"
@@ -66,7 +66,8 @@ def history_chart_png(
     height = HEIGHT_PX[len(shown)]
     fig, dpi = new_figure(WIDTH_PX, height)
     family = list(font_family(script_of(language)))
-    top = 58 + 26 * len(shown)  # title lines and the legend line, px from the top
+    legend_lines = 2 if len(shown) > 1 else 1  # bilingual items are too long to share a line
+    top = 32 + 26 * (len(shown) + legend_lines)  # title and legend lines, px from the top
     bottom = 74  # axis label and footer
     ax = fig.add_axes((0.09, bottom / height, 0.88, 1 - (top + bottom + 8) / height))
     everything = np.asarray(record.f5_all, dtype=float) * 100
@@ -93,7 +94,7 @@ def history_chart_png(
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(colors=MUTED, labelsize=_TICK_PT, labelfontfamily=family)
-    ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:+.0f}%")
+    ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:+.0f}%" if round(x) else "0%")
     ax.yaxis.set_major_formatter(lambda y, _pos: f"{y:.0f}%")
     axis = " / ".join(t("history.chart.axis", lang) for lang in shown)
     ax.set_xlabel(plain(axis), color=MUTED, family=family, fontsize=_AXIS_PT)
@@ -113,15 +114,17 @@ def history_chart_png(
         )),
         (ALL, " / ".join(t("history.chart.all", lang, n=len(everything)) for lang in shown)),
     ]  # fmt: skip
-    legend_y = 1 - (18 + 26 * len(shown)) / height
-    x = 0.02
+    x, y = 0.02, 18 + 26 * len(shown)
     for colour, text in legend:
         item = fig.text(
-            x, legend_y, "■ " + plain(text), color=colour if colour != ALL else MUTED,
+            x, 1 - y / height, "■ " + plain(text), color=colour if colour != ALL else MUTED,
             family=family, fontsize=_LEGEND_PT, va="top",
         )  # fmt: skip
-        fit_text(item, room / 2 - 8, min_pt=_FOOTER_PT)
-        x += (item.get_window_extent().width + 24) / WIDTH_PX
+        fit_text(item, room if legend_lines > 1 else room / 2 - 8, min_pt=_FOOTER_PT)
+        if legend_lines > 1:
+            y += 26
+        else:
+            x += (item.get_window_extent().width + 24) / WIDTH_PX
     footer = fig.text(
         0.98,
         0.015,

@@ -166,7 +166,7 @@ def test_contract_texts_are_exact() -> None:
     assert t("card.footer", "en") == (
         "Generated from ETF price-momentum data; for information only; not investment advice."
     )
-    assert t("card.footer", "zh") == "基于ETF价格动量数据生成，仅供参考，不构成投资建议。"
+    assert t("card.footer", "zh") == "本内容根据ETF价格动量数据生成，仅供参考，不构成投资建议。"
     assert t("card.source", "en", source="Yahoo Finance") == "Price source: Yahoo Finance."
     assert t("card.source", "zh", source="雅虎财经") == "价格来源：雅虎财经。"
 
