@@ -2,7 +2,7 @@
 
 The Traditional texts of the catalog are written as Taiwan writes them; a Hong Kong desk keeps
 the characters and changes the financial and everyday terms (美聯儲 not 聯準會, 通脹 not 通膨,
-孳息率 not 殖利率, 納斯達克 not 那斯達克, 恒生 not 恆生, 收市 not 收盤, 信號 not 訊號 ...).
+孳息率 not 殖利率, 納斯達克 not 那斯達克, 恒生 not 恆生, 收市 not 收盤, 信號 not 訊號, 動量 not 動能 ...; docs/glossary.md has the Hong Kong column).
 :func:`to_hong_kong` applies :data:`TERMS` to a Taiwan text; it serves the fund and asset-class
 texts here, and drafts the Hong Kong catalog (``formatting/locales/zh_Hant_HK``), which holds
 only the messages Hong Kong writes differently and is read by a person.
@@ -20,7 +20,7 @@ TERMS: tuple[tuple[str, str], ...] = (
     ("抗通膨公債", "通脹掛鈎國債"),
     ("通膨", "通脹"),
     ("殖利率", "孳息率"),
-    ("非投資等級債", "高收益債"),
+    ("非投資等級債", "高收益債券"),
     ("公債", "國債"),
     # index and place names as Hong Kong writes them
     ("那斯達克", "納斯達克"),
@@ -31,11 +31,9 @@ TERMS: tuple[tuple[str, str], ...] = (
     ("開盤", "開市"),
     ("回檔", "回調"),
     ("訊號", "信號"),
-    ("動能", "動量"),
-    ("週期", "周期"),
     ("報酬率", "回報率"),
     ("報酬", "回報"),
-    ("景氣循環", "經濟周期"),
+    ("景氣循環", "經濟週期"),
     ("景氣", "經濟"),
     ("原物料", "原材料"),
     ("產業型基金", "行業基金"),
@@ -45,6 +43,8 @@ TERMS: tuple[tuple[str, str], ...] = (
     ("持股品質", "持股質素"),
     ("品質", "質素"),
     ("股票分割和配息", "拆股及派息"),
+    ("過去績效", "過往表現"),
+    ("發布", "發佈"),
     ("配息", "派息"),
     # everyday and computing words
     ("軟體", "軟件"),
@@ -55,10 +55,14 @@ TERMS: tuple[tuple[str, str], ...] = (
     ("金鑰", "密鑰"),
     ("字尾", "後綴"),
     ("收於", "收報"),
+    # a Hong Kong reader's time-zone example
+    ("Asia/Taipei", "Asia/Hong_Kong"),
 )
 
-#: 道瓊 (Taiwan) is 道瓊斯 in Hong Kong; 資料 (data) is 數據, except in 資料庫/資料列/資料夾.
+#: 動能 (momentum in Taiwan) is 動量, except in the impulse labels 防禦動能 and 進攻動能; 道瓊
+#: (Taiwan) is 道瓊斯; 資料 (data) is 數據, except in 資料庫/資料列/資料夾.
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<!防禦)(?<!進攻)動能"), "動量"),
     (re.compile(r"道瓊(?!斯)"), "道瓊斯"),
     (re.compile(r"資料(?![庫列夾])"), "數據"),
 )

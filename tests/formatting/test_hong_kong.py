@@ -24,7 +24,7 @@ from signals.hongkong import to_hong_kong
 #: Taiwan's words where Hong Kong writes 美聯儲, 通脹, 孳息率, 納斯達克, 恒生, 收市, 信號, 動量,
 #: 回調, 高收益債, 回報, 行業, 發達市場, 數據 (proper names are never checked).
 NOT_HONG_KONG = re.compile(
-    r"聯準會|通膨|殖利率|那斯達克|恆生|收盤|訊號|動能|回檔|非投資等級|報酬|產業|已開發市場|"
+    r"聯準會|通膨|殖利率|那斯達克|恆生|收盤|訊號|(?<!防禦)(?<!進攻)動能|回檔|非投資等級|報酬|產業|已開發市場|"
     r"資料(?![庫列夾])|道瓊(?!斯)|網路|原物料"
 )
 
