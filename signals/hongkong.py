@@ -2,7 +2,8 @@
 
 The Traditional texts of the catalog are written as Taiwan writes them; a Hong Kong desk keeps
 the characters and changes the financial and everyday terms (美聯儲 not 聯準會, 通脹 not 通膨,
-孳息率 not 殖利率, 納斯達克 not 那斯達克, 恒生 not 恆生, 收市 not 收盤, 信號 not 訊號, 動量 not 動能 ...; docs/glossary.md has the Hong Kong column).
+孳息率 not 殖利率, 納斯達克 not 那斯達克, 恒生 not 恆生, 收市 not 收盤, 信號 not 訊號,
+動量 not 動能 ...; docs/glossary.md has the Hong Kong column).
 :func:`to_hong_kong` applies :data:`TERMS` to a Taiwan text; it serves the fund and asset-class
 texts here, and drafts the Hong Kong catalog (``formatting/locales/zh_Hant_HK``), which holds
 only the messages Hong Kong writes differently and is read by a person.
