@@ -8,6 +8,7 @@ from datetime import date
 from formatting.card import Card
 from formatting.i18n import Lang, t
 from formatting.labels import regime_label, regime_meaning, regime_phrase, source_name
+from formatting.languages import CHINESE
 from formatting.memo import IdentityMemo
 from formatting.numbers import long_date, magnitude, pct, price
 from formatting.track_record import track_line
@@ -40,6 +41,9 @@ class CardText:
     returns: tuple[tuple[str, str], ...]  # (label, value) for 1D, 5D, 1M
     scope: str
     paragraph: str  # the seed's "The Signal" sentence (SIGNALS.md "The signal paragraph")
+    details_heading: str  # the seed's four sections: signal details (figures and paragraph),
+    boundaries_heading: str  # market context, interpretation boundaries (scope and long_term)
+    long_term: str  # and what to watch next
     context_heading: str
     context: str | None
     watch_heading: str
@@ -49,6 +53,11 @@ class CardText:
     source: str
     footer: str
     track: str | None = None  # the track-record line (with "not a forecast"), when known
+
+    @property
+    def boundaries(self) -> str:
+        """The interpretation boundaries: the scope line, then "not a long-term judgement"."""
+        return f"{self.scope}{'' if self.lang in CHINESE else ' '}{self.long_term}"
 
     @property
     def numbers(self) -> tuple[tuple[str, str], ...]:
@@ -161,6 +170,9 @@ def _card_text(card: Card, lang: Lang) -> CardText:
         ),
         scope=t("card.scope", lang),
         paragraph=signal_paragraph(card, lang),
+        details_heading=t("card.details", lang),
+        boundaries_heading=t("card.boundaries", lang),
+        long_term=t("card.long_term", lang),
         context_heading=t("card.context", lang),
         context=context,
         watch_heading=t("card.watch", lang),
