@@ -13,6 +13,7 @@ from formatting.memo import IdentityMemo
 from formatting.numbers import long_date, magnitude, pct, price
 from formatting.track_record import track_line
 from signals.exchanges import is_us
+from signals.fund_catalog.contexts import FUND_CONTEXT
 from signals.momentum import Signal
 from signals.regimes import REGIME_TABLE, REGIME_TONE
 
@@ -130,6 +131,14 @@ def signal_paragraph(card: Card, lang: Lang) -> str:
     return t(f"card.signal{flat}", lang, name=fund.name_in(lang), **params)
 
 
+def _context(ticker: str, general: str, lang: Lang) -> str:
+    """The market context: the fund and its index (the most-held funds), then its asset class."""
+    fund = FUND_CONTEXT.get(ticker)
+    if fund is None:
+        return general
+    return f"{fund.get(lang)}{'' if lang in CHINESE else ' '}{general}"
+
+
 def card_text(card: Card, lang: Lang) -> CardText:
     """The lines of ``card`` in ``lang`` (pure; remembered for the same card object)."""
     return _TEXTS.get((card,), lang, lambda: _card_text(card, lang))
@@ -143,7 +152,7 @@ def _card_text(card: Card, lang: Lang) -> CardText:
         title = t("card.title", lang, ticker=card.ticker, index=index, label=label)
         tracks: str | None = t("card.tracks", lang, ticker=card.ticker, index=index)
         info = fund.info
-        context: str | None = info.context.get(lang)
+        context: str | None = _context(card.ticker, info.context.get(lang), lang)
         watch: str | None = info.watch.get(lang)
         fund_name: str | None = fund.name_in(lang)
     else:

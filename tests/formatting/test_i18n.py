@@ -252,7 +252,7 @@ def test_language_names() -> None:
     assert language_name("zh", "en") == "Simplified Chinese"
     assert language_name("both", "zh") == "中英双语（简体）"
     assert language_name("both-hant", "zh-hant") == "中英雙語（臺灣繁體）"
-    assert language_name("zh-hant", "zh-hk") == "繁體中文（臺灣）"
+    assert language_name("zh-hant", "zh-hk") == "繁體中文（台灣）"  # Hong Kong writes 台
     assert language_name("zh-hk", "zh") == "繁体中文（香港）"
     assert language_name("both-hk", "en") == "English and Traditional Chinese (Hong Kong)"
     assert all(language_name(choice, lang) for choice in LANGUAGES for lang in LANGS)
