@@ -97,6 +97,7 @@ _LANGUAGE_ALIASES: dict[str, Language] = {
     "english": "en",
     "英文": "en",
     "英语": "en",
+    "英語": "en",
     "zh": "zh",
     "cn": "zh",
     "zh-cn": "zh",
@@ -105,21 +106,47 @@ _LANGUAGE_ALIASES: dict[str, Language] = {
     "chinese": "zh",
     "中文": "zh",
     "简体中文": "zh",
+    "簡體中文": "zh",
+    "简体": "zh",
+    "簡體": "zh",
     "zh-tw": "zh-hant",
     "zh_tw": "zh-hant",
-    "zh-hk": "zh-hant",
     "zh_hant": "zh-hant",
     "tw": "zh-hant",
     "traditional": "zh-hant",
     "繁体中文": "zh-hant",
     "繁體中文": "zh-hant",
     "繁體": "zh-hant",
+    "繁体": "zh-hant",
+    "繁體中文（台灣）": "zh-hant",
+    "繁體中文（臺灣）": "zh-hant",
+    "臺灣": "zh-hant",
+    "繁体中文（台湾）": "zh-hant",
+    "台灣": "zh-hant",
+    "台湾": "zh-hant",
+    "zh_hk": "zh-hk",
+    "hk": "zh-hk",
+    "hong kong": "zh-hk",
+    "香港": "zh-hk",
+    "港繁": "zh-hk",
+    "香港繁體": "zh-hk",
+    "香港繁体": "zh-hk",
+    "繁體中文（香港）": "zh-hk",
+    "繁体中文（香港）": "zh-hk",
     "bilingual": "both",
     "双语": "both",
     "中英": "both",
     "中英双语": "both",
+    "中英双语（简体）": "both",
+    "中英雙語（簡體）": "both",
     "both_hant": "both-hant",
     "中英雙語": "both-hant",
+    "中英雙語（台灣繁體）": "both-hant",
+    "中英雙語（臺灣繁體）": "both-hant",
+    "中英双语（台湾繁体）": "both-hant",
+    "both_hk": "both-hk",
+    "中英雙語（香港繁體）": "both-hk",
+    "中英双语（香港繁体）": "both-hk",
 }
 _COLOUR_ALIASES: dict[str, ColourScheme] = {
     "green": "green-up",
@@ -135,7 +162,8 @@ _COLOUR_ALIASES: dict[str, ColourScheme] = {
 
 def parse_language(raw: str) -> Language:
     """A language setting (:data:`formatting.languages.LANGUAGES`: ``en``, ``zh``, ``zh-hant``,
-    ``both``, ``both-hant``), also common spellings such as ``中文``, ``cn`` or ``繁體中文``."""
+    ``zh-hk``, ``both``, ``both-hant``, ``both-hk``), also common spellings such as ``中文``,
+    ``cn``, ``繁體中文``, ``繁体`` or ``繁體中文（香港）``."""
     return _choice(raw, LANGUAGES, _LANGUAGE_ALIASES, "error.bad_language")
 
 
@@ -145,12 +173,15 @@ def parse_colors(raw: str) -> ColourScheme:
 
 
 def _choice(raw: str, values: Sequence[_C], aliases: Mapping[str, _C], error: str) -> _C:
-    """One of ``values`` (case-insensitive) or of ``aliases``; else UserError ``error``."""
-    key = raw.strip().lower()
+    """One of ``values`` (case-insensitive) or of ``aliases`` (full-width brackets and letters
+    read as their half-width forms); else UserError ``error``."""
+    key = fold(raw).strip().lower()
     for value in values:
         if key == value:
             return value
     found = aliases.get(key)
+    if found is None:
+        found = next((v for k, v in aliases.items() if fold(k) == key), None)
     if found is None:
         raise UserError(error, value=shown(raw))
     return found

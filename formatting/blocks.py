@@ -78,7 +78,8 @@ def _plain(text: str, limit: int) -> PlainTextObject:
 
 
 def text_to_blocks(text: CardText) -> list[Block]:
-    """One language of a card as Slack blocks (header, numbers, context, scope, footer)."""
+    """One language of a card as Slack blocks: header, the seed's four sections (signal details,
+    market context, interpretation boundaries, what to watch next), then the footer."""
     esc = escape_mrkdwn
     kicker = [text.kicker, text.ticker] + ([text.fund_name] if text.fund_name else [])
     lines = [] if text.tracks is None else [esc(text.tracks)]
@@ -91,7 +92,9 @@ def text_to_blocks(text: CardText) -> list[Block]:
         ContextBlock(elements=[_plain(" · ".join(kicker), MAX_CONTEXT_TEXT)]),
         SectionBlock(text=_mrkdwn("\n".join(lines), MAX_SECTION_TEXT)),
         SectionBlock(fields=fields[:MAX_SECTION_FIELDS]),
-        SectionBlock(text=_mrkdwn(esc(text.paragraph), MAX_SECTION_TEXT)),
+        SectionBlock(
+            text=_mrkdwn(f"*{esc(text.details_heading)}*\n{esc(text.paragraph)}", MAX_SECTION_TEXT)
+        ),
     ]
     for heading, body in ((text.context_heading, text.context), (text.watch_heading, text.watch)):
         if body is not None:
@@ -100,7 +103,9 @@ def text_to_blocks(text: CardText) -> list[Block]:
             )
     if text.track is not None:
         blocks.append(SectionBlock(text=_mrkdwn(esc(text.track), MAX_SECTION_TEXT)))
-    notes = [text.scope, f"{text.as_of} · {text.source}"]
+    boundaries = f"*{esc(text.boundaries_heading)}*\n{esc(text.boundaries)}"
+    blocks.append(SectionBlock(text=_mrkdwn(boundaries, MAX_SECTION_TEXT)))
+    notes = [f"{text.as_of} · {text.source}"]
     if text.stale is not None:
         notes.append(text.stale)
     notes.append(text.footer)

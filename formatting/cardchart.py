@@ -9,6 +9,7 @@ from formatting.chart import ChartLabels, render_chart
 from formatting.colours import ColourScheme, resolve
 from formatting.i18n import t
 from formatting.labels import regime_label
+from formatting.languages import script_of
 from formatting.numbers import long_date
 from signals.regimes import REGIME_TONE
 
@@ -31,6 +32,7 @@ def chart_labels(card: Card, language: Language) -> ChartLabels:
             t("card.as_of", lang, date=long_date(card.signal.as_of, lang))
             for lang in languages(language)
         ),
+        script=script_of(language),
     )
 
 

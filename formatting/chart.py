@@ -26,6 +26,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 from formatting.colours import GREEN, RED
 from formatting.fonts import cjk_font_properties, font_family
 from formatting.heatmap import MAX_HEATMAP_ROWS, HeatmapRow, render_heatmap
+from formatting.languages import Lang
 from formatting.plotting import (
     BASE_WIDTH_PX,
     BG,
@@ -64,6 +65,7 @@ class ChartLabels:
     window_5d: str  # "5D window" / "5日窗口"
     window_1m: str  # "1M window" / "1个月窗口"
     as_of: str  # "Data as of June 8, 2026 close", already formatted
+    script: Lang = "zh"  # the Chinese the labels are written in: picks the CJK font face
 
 
 def render_chart(
@@ -93,7 +95,7 @@ def render_chart(
         raise ValueError(f"chart size {width_px}x{height_px} px is too small")
 
     fig, dpi = new_figure(width_px, height_px)
-    family = list(font_family())
+    family = list(font_family(labels.script))
     ax = fig.add_axes(
         (
             left / width_px,
@@ -184,7 +186,7 @@ def render_chart(
         bbox_to_anchor=((title_x + 8 * s) / width_px, 1 - 52 * s / height_px),
         ncol=len(handles),
         frameon=False,
-        prop=cjk_font_properties(_LEGEND_PT),
+        prop=cjk_font_properties(_LEGEND_PT, labels.script),
         labelcolor=MUTED,
         handlelength=1.5,
         handleheight=0.8,

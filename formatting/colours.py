@@ -2,8 +2,9 @@
 
 Western readers expect green for a rise and red for a fall; Chinese-speaking investors read the
 reverse. A server chooses with ``/colors``; until it does, the convention follows its language
-(:func:`default_scheme`: red-up when the first language shown is Chinese, else green-up, so a
-bilingual card, English first, keeps the English convention). Every picture and colour (card
+(:func:`default_scheme`: red-up when the first language shown is mainland or Taiwan Chinese,
+else green-up: Hong Kong quotes rises in green, and a bilingual card, English first, keeps the
+English convention). Every picture and colour (card
 chart, heatmap, embed colour, terminal styles) takes the :class:`Palette` of the scheme.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from formatting.languages import CHINESE, Language, languages
+from formatting.languages import Lang, Language, languages
 
 ColourScheme = Literal["green-up", "red-up"]
 COLOUR_SCHEMES: tuple[ColourScheme, ...] = get_args(ColourScheme)
@@ -47,9 +48,14 @@ PALETTES: dict[ColourScheme, Palette] = {
 TERMINAL_NAMES: dict[str, str] = {GREEN: "green", RED: "red", GREY: "grey62"}
 
 
+#: Catalog languages whose readers expect red for a rise (mainland and Taiwan quotes).
+RED_UP_READERS: frozenset[Lang] = frozenset({"zh", "zh-hant"})
+
+
 def default_scheme(language: Language) -> ColourScheme:
-    """red-up for ``zh`` and ``zh-hant``; green-up for ``en``, ``both`` and ``both-hant``."""
-    return "red-up" if languages(language)[0] in CHINESE else "green-up"
+    """red-up for ``zh`` and ``zh-hant``; green-up for ``zh-hk`` (Hong Kong quotes rises in
+    green), ``en`` and the bilingual settings (English first)."""
+    return "red-up" if languages(language)[0] in RED_UP_READERS else "green-up"
 
 
 def resolve(scheme: ColourScheme | None, language: Language) -> Palette:

@@ -17,6 +17,7 @@ from formatting.card import Language, languages
 from formatting.colours import ColourScheme, resolve
 from formatting.i18n import Lang, Term, t
 from formatting.labels import regime_key, regime_label, source_name
+from formatting.languages import script_of
 from formatting.numbers import long_date, pct, price
 from formatting.pagelinks import day_url, main_market
 from signals.calendar import sessions_between
@@ -182,7 +183,7 @@ def digest_text(digest: Digest, lang: Lang) -> DigestText:
             t("card.regime", lang),
         ),
         rows=rows,
-        issues=tuple(t(issue.key, lang, **issue.params) for issue in digest.issues),
+        issues=tuple(t(issue.key, lang, **_written(issue.params, lang)) for issue in digest.issues),
         as_of=f"{as_of_line} · {source}",
         stale=t("digest.stale", lang, expected=session, as_of=as_of) if digest.stale else None,
         scope=t("card.scope", lang),
@@ -199,15 +200,20 @@ def _day_url(digest: Digest, lang: Lang) -> str | None:
     return day_url(digest.site_url, market, digest.session, lang)
 
 
+def _written(params: Mapping[str, Any], lang: Lang) -> dict[str, Any]:
+    """``params`` with dates written out in ``lang`` (``June 8, 2026`` / ``2026年6月8日``)."""
+    return {k: long_date(v, lang) if isinstance(v, date) else v for k, v in params.items()}
+
+
 def _stale_rows(session: date, signals: Sequence[Signal]) -> list[DigestIssue]:
     """One "latest close available: <date> (N sessions ago)" line per ticker whose data is
-    older than the digest's session (ISO dates: one text reads the same in every language)."""
+    older than the digest's session (the date written out in each language: 2026年12月2日)."""
     issues = []
     for signal in signals:
         if signal.as_of < session:
             behind = sessions_between(signal.as_of, session)
             key = "digest.row_latest_close_one" if behind == 1 else "digest.row_latest_close"
-            params = {"ticker": signal.ticker, "date": signal.as_of.isoformat(), "sessions": behind}
+            params = {"ticker": signal.ticker, "date": signal.as_of, "sessions": behind}
             issues.append(DigestIssue(ticker=signal.ticker, key=key, params=params))
     return issues
 
@@ -266,6 +272,7 @@ class HeatmapSpec:
     legend: str
     up: str  # colour of a rise in the server's convention
     down: str
+    script: Lang = "zh"  # the Chinese of the words: picks the CJK font face
 
     def render(self, *, width_px: int = 800) -> bytes:
         """The PNG (blocking: call it in a worker thread or process)."""
@@ -281,6 +288,7 @@ class HeatmapSpec:
             up=self.up,
             down=self.down,
             width_px=width_px,
+            script=self.script,
         )
 
 
@@ -318,6 +326,7 @@ def heatmap_specs(
             legend="\n".join(t("heatmap.legend", lg) for lg in shown),
             up=palette.up,
             down=palette.down,
+            script=script_of(lang),
         )
         for i in range(0, len(cells), MAX_HEATMAP_ROWS)
     ]

@@ -115,7 +115,9 @@ def _discord_embed(
         lines.append(_code_block(text, page.rows))
     lines += [escape(text.issues[i]) for i in page.issues]
     notes = [text.as_of, *([text.stale] if text.stale else []), text.scope]
-    lines += ["", *(f"*{escape(note)}*" for note in notes)]
+    # italics for the English notes only: Chinese has no italics (a slanted Han reads as wrong)
+    mark = "*" if text.lang == "en" else ""
+    lines += ["", *(f"{mark}{escape(note)}{mark}" for note in notes)]
     embed: JSON = {
         "title": escape(text.part_title(part, total)),
         "description": "\n".join(lines),

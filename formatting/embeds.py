@@ -124,7 +124,8 @@ def text_to_embed(text: CardText, palette: Palette) -> JSON:
     if text.tracks is not None:
         tracks = escape(text.tracks)
         lines.append(f"{tracks} · {escape(text.fund_name)}" if text.fund_name else tracks)
-    lines += [f"**{escape(text.regime_label)}**", escape(text.meaning), "", escape(text.paragraph)]
+    lines += [f"**{escape(text.regime_label)}**", escape(text.meaning), ""]
+    lines += [f"**{escape(text.details_heading)}**", escape(text.paragraph)]
     fields = [_field(escape(label), escape(value), inline=True) for label, value in text.numbers]
     if text.context is not None:
         fields.append(
@@ -136,7 +137,8 @@ def text_to_embed(text: CardText, palette: Palette) -> JSON:
         )
     if text.track is not None:
         fields.append(_field(BLANK, escape(text.track), inline=False))
-    notes = [text.scope, f"{text.as_of} · {text.source}"]
+    fields.append(_field(escape(text.boundaries_heading), escape(text.boundaries), inline=False))
+    notes = [f"{text.as_of} · {text.source}"]
     if text.stale is not None:
         notes.append(text.stale)
     fields.append(_field(BLANK, "\n".join(escape(n) for n in notes), inline=False))

@@ -22,6 +22,7 @@ from matplotlib.patches import Rectangle
 
 from formatting.colours import GREEN, RED
 from formatting.fonts import font_family
+from formatting.languages import Lang
 from formatting.plotting import (
     BASE_WIDTH_PX,
     INK,
@@ -40,6 +41,8 @@ MAX_HEATMAP_ROWS = 60
 Z_CLIP = 3.0
 _NO_DATA = "#f3f4f6"
 _MIDDLE = "#eceff1"
+#: Narrowest cell (px at 800 wide): room for "+11.67%" with a margin either side.
+_MIN_COL = 118
 #: Font sizes (points at 800 px wide): at a 400 px display the cell text is about 9 px high.
 _CELL_PT, _LABEL_PT, _TITLE_PT, _LEGEND_PT = 15.0, 14.0, 17.0, 13.0
 
@@ -73,13 +76,15 @@ def render_heatmap(
     up: str = GREEN,
     down: str = RED,
     width_px: int = 800,
+    script: Lang = "zh",
 ) -> bytes:
     """Render a watchlist as a PNG: tickers down, 1D/5D/1M across, coloured by z-score.
 
     Colours run ``down`` (-3 sigma) through grey to ``up`` (+3 sigma), clipped; the cell text is
     the return as a percentage. With ``regime_label`` a last column shows each row's regime.
     ``legend`` (one line per language) is written under the grid, above the colour key. The
-    height grows with the rows (38 px each at 800 px wide). At most :data:`MAX_HEATMAP_ROWS`
+    height grows with the rows (38 px each at 800 px wide; 56 when a bilingual regime column is
+    set on two lines to leave the cells room). At most :data:`MAX_HEATMAP_ROWS`
     rows fit in one image: more, or none, raises ValueError, so callers split a long watchlist.
     A NaN z-score is a grey cell, a NaN return "—".
     """
@@ -92,18 +97,33 @@ def render_heatmap(
         raise ValueError(f"heatmap width {width_px} px is too small")
     s = width_px / BASE_WIDTH_PX
     legend_lines = [line for line in legend.splitlines() if line.strip()]
-    row_h, top, side = 38 * s, 96 * s, 16 * s
+    side = 16 * s
+    probe_fig, _ = new_figure(width_px, 100)
+    family = list(font_family(script))  # the face of the labels' Chinese script
+    label_w = _text_column_px([r.ticker for r in rows], probe_fig, family, s, minimum=80)
+    regimes = [r.regime for r in rows]
+    regime_w = (
+        _text_column_px([*regimes, regime_label], probe_fig, family, s, minimum=0)
+        if regime_label
+        else 0.0
+    )
+    # A bilingual regime column too wide to leave the cells room for "+11.67%": each language
+    # on its own line (the column headers too), in taller rows.
+    stacked = bool(regime_label) and width_px - 2 * side - label_w - regime_w < 3 * _MIN_COL * s
+    if stacked:
+        regimes = [_stack(r) for r in regimes]
+        regime_label = _stack(regime_label)
+        column_labels = (
+            _stack(column_labels[0]), _stack(column_labels[1]), _stack(column_labels[2])
+        )  # fmt: skip
+        regime_w = _text_column_px([*regimes, regime_label], probe_fig, family, s, minimum=0)
+    lines = max(name.count("\n") + 1 for name in (*column_labels, regime_label))
+    row_h = (56 if stacked else 38) * s
+    top = (96 + 22 * (lines - 1)) * s
     bottom = (64 + 26 * len(legend_lines)) * s
     height_px = round(top + n * row_h + bottom)
 
     fig, dpi = new_figure(width_px, height_px)
-    family = list(font_family())
-    label_w = _text_column_px([r.ticker for r in rows], fig, family, s, minimum=80)
-    regime_w = (
-        _text_column_px([r.regime for r in rows] + [regime_label], fig, family, s, minimum=0)
-        if regime_label
-        else 0.0
-    )
     grid_left = side + label_w
     cells_w = min(width_px - grid_left - side - regime_w, 3 * 170 * s)
     col_w = cells_w / 3
@@ -136,8 +156,8 @@ def render_heatmap(
         )  # fmt: skip
         if regime_label:
             ax.text(
-                3 + 12 * s / col_w, i + 0.5, plain(row.regime), ha="left", fontsize=_LABEL_PT,
-                color=INK, **text,
+                3 + 12 * s / col_w, i + 0.5, plain(regimes[i]), ha="left", fontsize=_LABEL_PT,
+                color=INK, linespacing=1.15, **text,
             )  # fmt: skip
     # One collection instead of a patch per cell: add_patch costs ~1 ms each.
     ax.add_collection(PatchCollection(boxes, facecolors=fills, linewidths=0), autolim=False)
@@ -147,7 +167,7 @@ def render_heatmap(
     for x, name, align in headers:
         ax.text(
             x, -10 * s / row_h, plain(name), ha=align, va="bottom", fontsize=_LABEL_PT,
-            fontfamily=family, color=MUTED,
+            fontfamily=family, color=MUTED, linespacing=1.15, multialignment=align,
         )  # fmt: skip
 
     title_text = fig.text(
@@ -165,11 +185,16 @@ def render_heatmap(
     return png_bytes(fig, dpi)
 
 
+def _stack(text: str) -> str:
+    """``English / 中文`` as two lines."""
+    return text.replace(" / ", "\n")
+
+
 def _text_column_px(
     texts: Sequence[str], fig: Figure, family: list[str], s: float, *, minimum: float
 ) -> float:
     """Width of a text column: the widest text plus a gap, at least ``minimum`` px at 800 wide."""
-    probe = fig.text(0, 0, "", fontsize=_CELL_PT, fontfamily=family)
+    probe = fig.text(0, 0, "", fontsize=_CELL_PT, fontfamily=family, linespacing=1.15)
     widest = 0.0
     for value in texts:
         probe.set_text(plain(value))

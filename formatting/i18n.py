@@ -1,7 +1,9 @@
 """Translation catalogs: gettext ``.po`` files keyed by stable dotted ids, read with Babel.
 
 The language is an argument of every call (never a global switch). ``msgid`` is the key and
-``msgstr`` the text; a key missing from a catalog is a bug and raises :class:`KeyError`.
+``msgstr`` the text; a key missing from a catalog is a bug and raises :class:`KeyError`. The Hong
+Kong catalog (``zh_Hant_HK``) holds only the texts Hong Kong writes differently from Taiwan; every
+other key is read from the Taiwan catalog (:data:`formatting.languages.FALLBACK`).
 """
 
 from __future__ import annotations
@@ -17,14 +19,19 @@ from typing import Any
 from babel.messages.pofile import read_po
 
 from formatting.channels import ChannelRef as ChannelRef  # one class; imported from here too
-from formatting.languages import LANGS, Lang, Language
+from formatting.languages import FALLBACK, LANGS, Lang, Language
 
 __all__ = ["LANGS", "Lang", "Language", "Term", "keys", "language_name", "t", "text"]
 
 DOMAIN = "signalbot"
 LOCALES_DIR = Path(__file__).parent / "locales"
 #: Directory (and Babel locale) of each language's catalog.
-CATALOG_LOCALE: dict[Lang, str] = {"en": "en", "zh": "zh_Hans", "zh-hant": "zh_Hant"}
+CATALOG_LOCALE: dict[Lang, str] = {
+    "en": "en",
+    "zh": "zh_Hans",
+    "zh-hant": "zh_Hant",
+    "zh-hk": "zh_Hant_HK",
+}
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,8 @@ def catalog_path(lang: Lang) -> Path:
 
 
 @cache
-def _catalog(lang: Lang) -> Mapping[str, str]:
+def own_texts(lang: Lang) -> Mapping[str, str]:
+    """The texts of ``lang``'s own catalog file (for ``zh-hk``: only its differences)."""
     if lang not in CATALOG_LOCALE:
         raise ValueError(f"unknown language {lang!r}")
     with catalog_path(lang).open("rb") as fh:
@@ -51,6 +59,15 @@ def _catalog(lang: Lang) -> Mapping[str, str]:
         if isinstance(key, str) and key and isinstance(value, str) and value and not message.fuzzy:
             texts[key] = value
     return MappingProxyType(texts)
+
+
+@cache
+def _catalog(lang: Lang) -> Mapping[str, str]:
+    """Every text of ``lang``: its own, over its fallback's (if it has one)."""
+    fallback = FALLBACK.get(lang)
+    if fallback is None:
+        return own_texts(lang)
+    return MappingProxyType({**_catalog(fallback), **own_texts(lang)})
 
 
 def text(key: str, lang: Lang) -> str:

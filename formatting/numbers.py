@@ -12,7 +12,12 @@ from babel.numbers import format_decimal, get_currency_symbol
 from formatting.i18n import Lang, t
 
 #: Babel locale used for numbers and dates in each language.
-NUMBER_LOCALE: dict[Lang, str] = {"en": "en_US", "zh": "zh_Hans_CN", "zh-hant": "zh_Hant_TW"}
+NUMBER_LOCALE: dict[Lang, str] = {
+    "en": "en_US",
+    "zh": "zh_Hans_CN",
+    "zh-hant": "zh_Hant_TW",
+    "zh-hk": "zh_Hant_HK",
+}
 #: Two decimals with thousands grouping; the sign is added by us so zero never shows "-0.00".
 TWO_DECIMALS = "#,##0.00"
 _CENT = Decimal("0.01")

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from formatting.languages import Lang
 
 #: The folder of each catalog language in a URL.
-SLUG: dict[Lang, str] = {"en": "en", "zh": "zh-hans", "zh-hant": "zh-hant"}
+SLUG: dict[Lang, str] = {"en": "en", "zh": "zh-hans", "zh-hant": "zh-hant", "zh-hk": "zh-hk"}
 
 
 def _ticker(ticker: str) -> str:

@@ -58,14 +58,15 @@ def percent(fraction: float) -> str:
     return pct(fraction, "en") if math.isfinite(fraction) else "—"
 
 
-def fit_text(text: Text, max_px: float) -> None:
-    """Shrink ``text`` (down to 9 pt), then cut it with an ellipsis, until it is ``max_px`` wide."""
+def fit_text(text: Text, max_px: float, *, min_pt: float = 9.0) -> None:
+    """Shrink ``text`` (down to ``min_pt``), then cut it with an ellipsis, until it is ``max_px``
+    wide."""
 
     def width() -> float:
         return float(text.get_window_extent().width)
 
     size = float(text.get_fontsize())
-    while width() > max_px and size > 9:
+    while width() > max_px and size > min_pt:
         size -= 0.5
         text.set_fontsize(size)
     full = text.get_text()

@@ -119,13 +119,17 @@ def text_to_panel(text: CardText, palette: Palette) -> Panel:
     for label, _ in text.numbers:
         numbers.add_column(label, header_style="bold", justify="right", no_wrap=True)
     numbers.add_row(*(Text(value) for _, value in text.numbers))
-    parts += [Text(""), numbers, Text(""), _para(text.paragraph, text.lang), Text("")]
+    parts += [Text(""), Text(text.details_heading, style="bold"), numbers, Text("")]
+    parts += [_para(text.paragraph, text.lang), Text("")]
     for heading, body in ((text.context_heading, text.context), (text.watch_heading, text.watch)):
         if body is not None:
             parts += [Text(heading, style="bold"), _para(body, text.lang)]
     if text.track is not None:
         parts += [Text(""), _para(text.track, text.lang)]
-    parts += [Text(""), _para(text.scope, text.lang, "italic")]
+    # italics for English only: Chinese has no italics
+    style = "dim" if text.lang in CHINESE else "italic"
+    parts += [Text(""), Text(text.boundaries_heading, style="bold")]
+    parts.append(_para(text.boundaries, text.lang, style))
     parts.append(_para(f"{text.as_of} · {text.source}", text.lang, "dim"))
     if text.stale is not None:
         parts.append(_para(text.stale, text.lang, "yellow"))

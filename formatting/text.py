@@ -8,11 +8,13 @@ from datetime import date
 from formatting.card import Card
 from formatting.i18n import Lang, t
 from formatting.labels import regime_label, regime_meaning, regime_phrase, source_name
+from formatting.languages import CHINESE
 from formatting.memo import IdentityMemo
 from formatting.numbers import long_date, magnitude, pct, price
 from formatting.pagelinks import page_url
 from formatting.track_record import track_line
 from signals.exchanges import is_us
+from signals.fund_catalog.contexts import FUND_CONTEXT
 from signals.momentum import Signal
 from signals.regimes import REGIME_TABLE, REGIME_TONE
 
@@ -41,6 +43,9 @@ class CardText:
     returns: tuple[tuple[str, str], ...]  # (label, value) for 1D, 5D, 1M
     scope: str
     paragraph: str  # the seed's "The Signal" sentence (SIGNALS.md "The signal paragraph")
+    details_heading: str  # the seed's four sections: signal details (figures and paragraph),
+    boundaries_heading: str  # market context, interpretation boundaries (scope and long_term)
+    long_term: str  # and what to watch next
     context_heading: str
     context: str | None
     watch_heading: str
@@ -52,6 +57,11 @@ class CardText:
     track: str | None = None  # the track-record line (with "not a forecast"), when known
     page_url: str | None = None  # the card's research page in this language (Card.site_url)
     page_link: str = ""  # the words of that link ("Research page")
+
+    @property
+    def boundaries(self) -> str:
+        """The interpretation boundaries: the scope line, then "not a long-term judgement"."""
+        return f"{self.scope}{'' if self.lang in CHINESE else ' '}{self.long_term}"
 
     @property
     def numbers(self) -> tuple[tuple[str, str], ...]:
@@ -124,6 +134,14 @@ def signal_paragraph(card: Card, lang: Lang) -> str:
     return t(f"card.signal{flat}", lang, name=fund.name_in(lang), **params)
 
 
+def _context(ticker: str, general: str, lang: Lang) -> str:
+    """The market context: the fund and its index (the most-held funds), then its asset class."""
+    fund = FUND_CONTEXT.get(ticker)
+    if fund is None:
+        return general
+    return f"{fund.get(lang)}{'' if lang in CHINESE else ' '}{general}"
+
+
 def card_text(card: Card, lang: Lang) -> CardText:
     """The lines of ``card`` in ``lang`` (pure; remembered for the same card object)."""
     return _TEXTS.get((card,), lang, lambda: _card_text(card, lang))
@@ -137,7 +155,7 @@ def _card_text(card: Card, lang: Lang) -> CardText:
         title = t("card.title", lang, ticker=card.ticker, index=index, label=label)
         tracks: str | None = t("card.tracks", lang, ticker=card.ticker, index=index)
         info = fund.info
-        context: str | None = info.context.get(lang)
+        context: str | None = _context(card.ticker, info.context.get(lang), lang)
         watch: str | None = info.watch.get(lang)
         fund_name: str | None = fund.name_in(lang)
     else:
@@ -164,6 +182,9 @@ def _card_text(card: Card, lang: Lang) -> CardText:
         ),
         scope=t("card.scope", lang),
         paragraph=signal_paragraph(card, lang),
+        details_heading=t("card.details", lang),
+        boundaries_heading=t("card.boundaries", lang),
+        long_term=t("card.long_term", lang),
         context_heading=t("card.context", lang),
         context=context,
         watch_heading=t("card.watch", lang),

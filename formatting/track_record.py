@@ -12,6 +12,7 @@ from rich.text import Text
 from formatting.card import Language, languages
 from formatting.i18n import Lang, t
 from formatting.labels import regime_label, source_name
+from formatting.languages import CHINESE
 from formatting.numbers import long_date, pct
 from signals.regimes import REGIME_ORDER
 from signals.track_record import MIN_OCCURRENCES, Stats, TrackRecord
@@ -173,5 +174,6 @@ def history_to_terminal(view: HistoryView, language: Language) -> RenderableType
         for row in rows[1:]:
             table.add_row(*(Text(cell) for cell in row))
         parts += [Text(notes[0], style="bold"), *(Text(n, style="dim") for n in notes[1:-1])]
-        parts += [table, Text(notes[-1], style="italic"), Text("")]
+        style = "dim" if lang in CHINESE else "italic"  # Chinese has no italics
+        parts += [table, Text(notes[-1], style=style), Text("")]
     return Group(*parts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from signals.hongkong import to_hong_kong
 from signals.traditional import TRADITIONAL
 
 
@@ -22,9 +23,12 @@ class Bilingual:
         return self.hant or TRADITIONAL[self.zh]
 
     def get(self, lang: str) -> str:
-        """The text in ``lang`` (``en``, ``zh`` or ``zh-hant``)."""
+        """The text in ``lang`` (``en``, ``zh``, ``zh-hant``, or ``zh-hk``: the Traditional
+        text in Hong Kong's terms, :func:`signals.hongkong.to_hong_kong`)."""
         if lang == "zh":
             return self.zh
+        if lang == "zh-hk":
+            return to_hong_kong(self.zh_hant)
         return self.zh_hant if lang == "zh-hant" else self.en
 
 

@@ -12,9 +12,9 @@ from formatting.languages import LANGS, Lang
 from formatting.pagelinks import SLUG, absolute, card_path, day_path, fund_path, index_path
 
 #: The BCP 47 tag of each catalog language, for ``<html lang>`` and ``hreflang``.
-HTML_LANG: dict[Lang, str] = {"en": "en", "zh": "zh-Hans", "zh-hant": "zh-Hant"}
+HTML_LANG: dict[Lang, str] = {"en": "en", "zh": "zh-Hans", "zh-hant": "zh-Hant", "zh-hk": "zh-HK"}
 #: OpenGraph locales (``og:locale``).
-OG_LOCALE: dict[Lang, str] = {"en": "en_US", "zh": "zh_CN", "zh-hant": "zh_TW"}
+OG_LOCALE: dict[Lang, str] = {"en": "en_US", "zh": "zh_CN", "zh-hant": "zh_TW", "zh-hk": "zh_HK"}
 
 __all__ = [
     "HTML_LANG",

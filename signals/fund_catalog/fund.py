@@ -30,5 +30,8 @@ class Fund:
         return ASSET_CLASSES[self.asset_class]
 
     def name_in(self, lang: str) -> str:
-        """The fund's name in ``lang`` (``en``, ``zh``, ``zh-hant``)."""
-        return self.names.get(lang) if self.names is not None else self.name
+        """The fund's name in ``lang`` (``en``, ``zh``, ``zh-hant``, ``zh-hk``): a proper name,
+        so a Hong Kong reader gets the manager's Traditional name as it stands."""
+        if self.names is None:
+            return self.name
+        return self.names.get("zh-hant" if lang == "zh-hk" else lang)

@@ -212,6 +212,13 @@ def _fill_0019(rows: Rows) -> Rows:
     )  # fmt: skip
 
 
+def _fill_0020(rows: Rows) -> Rows:
+    rows = copy.deepcopy(rows)
+    rows["servers"][2]["language"] = "zh-hk"
+    rows["subscriptions"][0]["language"] = "both-hk"
+    return rows
+
+
 def _unchanged(rows: Rows) -> Rows:
     return rows
 
@@ -243,6 +250,7 @@ REVISIONS: dict[str, Revision] = {
     "0019": Revision(
         fill=_fill_0019, migrate=lambda rows: _with(rows, "alerts", paused_reason=None)
     ),
+    "0020": Revision(fill=_fill_0020, migrate=_unchanged),
 }
 
 

@@ -91,7 +91,7 @@ def test_async_database_url(url: str, expected: str) -> None:
         (
             "SIGNALBOT_DEFAULT_LANGUAGE",
             "fr",
-            "must be one of en, zh, zh-hant, both, both-hant (got 'fr')",
+            "must be one of en, zh, zh-hant, zh-hk, both, both-hant, both-hk (got 'fr')",
         ),
         ("DISCORD_API_BASE_URL", "discord.com/api", "must be an http(s) URL"),
         ("SLACK_API_BASE_URL", "https://x:99999999", "must be an http(s) URL"),

@@ -123,13 +123,18 @@ def test_schema_checks_match_the_one_language_and_colour_scheme() -> None:
     from bot.storage.models import COLOURS_WIDTH, LANGUAGE_WIDTH
     from formatting import colours, languages
 
-    path = ROOT / "bot/storage/migrations/versions/0014_languages_and_colours.py"
-    spec = importlib.util.spec_from_file_location("migration_0014", path)
+    path = ROOT / "bot/storage/migrations/versions/0017_hong_kong_language.py"
+    spec = importlib.util.spec_from_file_location("migration_0017", path)
     assert spec is not None and spec.loader is not None
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
     assert languages.sql_in("language") == migration._LANGUAGE
-    assert colours.sql_in("colors") == migration._COLOURS
+    colours_path = ROOT / "bot/storage/migrations/versions/0014_languages_and_colours.py"
+    colours_spec = importlib.util.spec_from_file_location("migration_0014", colours_path)
+    assert colours_spec is not None and colours_spec.loader is not None
+    colours_migration = importlib.util.module_from_spec(colours_spec)
+    colours_spec.loader.exec_module(colours_migration)
+    assert colours.sql_in("colors") == colours_migration._COLOURS
     assert languages.MAX_LANGUAGE_LENGTH <= LANGUAGE_WIDTH
     assert max(len(s) for s in colours.COLOUR_SCHEMES) <= COLOURS_WIDTH
 

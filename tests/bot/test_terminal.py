@@ -147,7 +147,9 @@ def test_cli_signal_json_and_errors(tmp_path, prices):
     assert [d["ticker"] for d in data] == ["IWM", "ZZZZ"]
     iwm = data[0]
     assert iwm["regime"] == "defensive_impulse"
-    assert iwm["label"] == {"en": "defensive impulse", "zh": "防御动能", "zh-hant": "防禦動能"}
+    assert iwm["label"] == {
+        "en": "defensive impulse", "zh": "防御动能", "zh-hant": "防禦動能", "zh-hk": "防禦動能",
+    }  # fmt: skip
     assert f"{iwm['r_1d'] * 100:+.2f}%" == "-3.55%"
     assert data[1]["error"]["code"] == "error.no_data"
 

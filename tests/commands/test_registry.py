@@ -35,8 +35,9 @@ def test_a_duplicate_name_is_refused():
 def test_usage_per_platform():
     """Slack has one /signal command with subcommands; the others have one command each."""
     assert usage(REGISTRY["signal"], "discord") == "/signal TICKER"
-    assert usage(REGISTRY["language"], "slack") == "/signal language [en|zh|zh-hant|both|both-hant]"
-    assert usage(REGISTRY["language"], "terminal") == "/language [en|zh|zh-hant|both|both-hant]"
+    choices = "[en|zh|zh-hant|zh-hk|both|both-hant|both-hk]"
+    assert usage(REGISTRY["language"], "slack") == f"/signal language {choices}"
+    assert usage(REGISTRY["language"], "terminal") == f"/language {choices}"
 
 
 @pytest.fixture

@@ -5,12 +5,18 @@
 * :func:`draft_traditional` turns those Simplified entries into Traditional drafts with OpenCC
   (``s2twp``: Taiwan phrases), ready to paste at the end of ``zh_Hant/.../signalbot.po``; every
   draft must then be read by a person (see ``docs/glossary.md``).
+* :func:`draft_hong_kong` drafts the Hong Kong catalog: the Taiwan entries that Hong Kong writes
+  differently (:func:`signals.hongkong.to_hong_kong`), each read by a person before it is kept.
+* :func:`opencc_identical` lists the Traditional entries that are byte-identical to an OpenCC
+  conversion of their Simplified text (converted mainland copy, to be re-read by a Taiwan desk).
 * :func:`set_msgstr` rewrites one entry's text in place, keeping the rest of the file as it is.
 
 From the repository root::
 
     .venv/bin/python -m tests.formatting.catalog_tools            # list missing zh_Hant keys
     .venv/bin/python -m tests.formatting.catalog_tools --draft    # print .po drafts for them
+    .venv/bin/python -m tests.formatting.catalog_tools --hong-kong  # Hong Kong drafts
+    .venv/bin/python -m tests.formatting.catalog_tools --converted  # zh_Hant = OpenCC(zh_Hans)
 
 The draft needs the dev-only package ``opencc-python-reimplemented``.
 """
@@ -24,6 +30,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from formatting.i18n import CATALOG_LOCALE, Lang, catalog_path
+from signals.hongkong import to_hong_kong
 
 #: The OpenCC configuration for Traditional drafts (Simplified -> Taiwan standard with phrases).
 OPENCC_CONFIG = "s2twp"
@@ -92,6 +99,32 @@ def draft_traditional(keys: list[str] | None = None) -> str:
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
 
+def draft_hong_kong() -> str:
+    """``.po`` entries for the Hong Kong catalog: every Taiwan text that :func:`to_hong_kong`
+    changes and the Hong Kong catalog does not hold yet."""
+    have = entries("zh-hk")
+    blocks = []
+    for key, (comment, text) in entries("zh-hant").items():
+        hong_kong = to_hong_kong(text)
+        if hong_kong != text and key not in have:
+            lines = [f"#. {line}" for line in comment.splitlines() if line]
+            lines += [f"msgid {_quote(key)}", f"msgstr {_quote(hong_kong)}"]
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def opencc_identical() -> list[str]:
+    """Keys whose Traditional text is byte-identical to OpenCC ``s2twp`` of the Simplified text
+    with :data:`TRADITIONAL_FIXES` (ASCII-only texts left out: there is nothing to convert)."""
+    simplified = entries("zh")
+    out = []
+    for key, (_, text) in entries("zh-hant").items():
+        source = simplified.get(key)
+        if source is not None and not text.isascii() and to_traditional(source[1]) == text:
+            out.append(key)
+    return out
+
+
 def set_msgstr(path: Path, key: str, text: str) -> None:
     """Replace the text of ``key`` in the ``.po`` file at ``path`` (one line, rest untouched)."""
     source = path.read_text(encoding="utf-8")
@@ -108,8 +141,14 @@ def main() -> None:
     """List the Simplified keys without Traditional text, or print drafts for them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draft", action="store_true", help="print .po drafts (needs OpenCC)")
+    parser.add_argument("--hong-kong", action="store_true", help="print Hong Kong drafts")
+    parser.add_argument("--converted", action="store_true", help="list converted entries")
     args = parser.parse_args()
-    if args.draft:
+    if args.hong_kong:
+        print(draft_hong_kong(), end="")
+    elif args.converted:
+        print("\n".join(opencc_identical()))
+    elif args.draft:
         print(draft_traditional(), end="")
     else:
         print("\n".join(missing()))

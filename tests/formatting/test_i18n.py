@@ -167,7 +167,7 @@ def test_contract_texts_are_exact() -> None:
     assert t("card.footer", "en") == (
         "Generated from ETF price-momentum data; for information only; not investment advice."
     )
-    assert t("card.footer", "zh") == "基于ETF价格动量数据生成，仅供参考，不构成投资建议。"
+    assert t("card.footer", "zh") == "本内容根据ETF价格动量数据生成，仅供参考，不构成投资建议。"
     assert t("card.source", "en", source="Yahoo Finance") == "Price source: Yahoo Finance."
     assert t("card.source", "zh", source="雅虎财经") == "价格来源：雅虎财经。"
 
@@ -252,7 +252,10 @@ def test_language_names() -> None:
     """Language settings have names in both languages."""
     assert language_name("zh", "en") == "Simplified Chinese"
     assert language_name("both", "zh") == "中英双语（简体）"
-    assert language_name("both-hant", "zh-hant") == "中英雙語（繁體）"
+    assert language_name("both-hant", "zh-hant") == "中英雙語（臺灣繁體）"
+    assert language_name("zh-hant", "zh-hk") == "繁體中文（台灣）"  # Hong Kong writes 台
+    assert language_name("zh-hk", "zh") == "繁体中文（香港）"
+    assert language_name("both-hk", "en") == "English and Traditional Chinese (Hong Kong)"
     assert all(language_name(choice, lang) for choice in LANGUAGES for lang in LANGS)
 
 

@@ -19,12 +19,13 @@ from signals.regimes import Regime
 from tests.formatting.conftest import make_card
 
 CHINESE: tuple[Lang, ...] = ("zh", "zh-hant")
-#: The regime concept's one name per script.
-REGIME_TERM: dict[Lang, str] = {"zh": "动量状态", "zh-hant": "動能狀態"}
+#: The regime concept's one name per script (Hong Kong: 動量狀態).
+REGIME_TERM: dict[Lang, str] = {"zh": "动量状态", "zh-hant": "動能狀態", "zh-hk": "動量狀態"}
 #: 状态 alone (the concept without 动量 / 動能) and the other names a regime has had.
 STRAY_REGIME: dict[Lang, re.Pattern[str]] = {
     "zh": re.compile(r"(?<!动量)状态|态势|動能狀態"),
     "zh-hant": re.compile(r"(?<!動能)狀態|態勢|动量状态"),
+    "zh-hk": re.compile(r"(?<!動量)狀態|態勢|動能狀態"),
 }
 #: English label phrases that contain the word "regime" but name a label, not the concept.
 _EN_LABELS = re.compile(r"risk-(?:off|on) regime")
@@ -54,7 +55,7 @@ def names_the_regime(key: str) -> bool:
     return bool(re.search(r"\bregimes?\b", _EN_LABELS.sub("", text(key, "en")), re.IGNORECASE))
 
 
-@pytest.mark.parametrize("lang", CHINESE)
+@pytest.mark.parametrize("lang", [*CHINESE, "zh-hk"])
 def test_one_regime_term_per_script(lang: Lang) -> None:
     """Outside the labels, no 态势, no 状态 alone and no other script's term, in any entry."""
     stray = {
@@ -66,7 +67,7 @@ def test_one_regime_term_per_script(lang: Lang) -> None:
     assert stray == {}
 
 
-@pytest.mark.parametrize("lang", CHINESE)
+@pytest.mark.parametrize("lang", [*CHINESE, "zh-hk"])
 def test_every_mention_of_the_regime_uses_the_term(lang: Lang) -> None:
     """Where English names the regime, Chinese says 动量状态 / 動能狀態 (not 信号, not 状态)."""
     missing = {
@@ -79,7 +80,7 @@ def test_every_mention_of_the_regime_uses_the_term(lang: Lang) -> None:
     assert missing == {}
 
 
-@pytest.mark.parametrize("lang", CHINESE)
+@pytest.mark.parametrize("lang", [*CHINESE, "zh-hk"])
 def test_regime_headings_are_the_term_exactly(lang: Lang) -> None:
     """Every "Regime" column or field heading is the term itself, never 信号 / 訊號."""
     headings = [key for key in keys("en") if text(key, "en") == "Regime"]

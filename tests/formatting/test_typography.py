@@ -268,6 +268,7 @@ TERMINAL_ZH_HANT = """\
 │ 防禦動能                                                                     │
 │ 含義：短線價格動能偏弱，但尚未達到較長週期的風險規避訊號。                   │
 │                                                                              │
+│ 訊號詳情                                                                     │
 │  收盤價     單日      5日    1個月                                           │
 │ $281.65   -3.55%   -2.33%   -0.22%                                           │
 │                                                                              │
@@ -275,14 +276,16 @@ TERMINAL_ZH_HANT = """\
 │ 5個交易日累計下跌2.33%，近一個月累計下跌0.22%，短線動能訊號為防禦動能。      │
 │                                                                              │
 │ 市場背景                                                                     │
+│ IWM持有羅素2000指數約2,000家美國小型企業，該指數是衡量美國小型股的常用指標。 │
 │ 中小型股對美國國內景氣和短期利率的敏感度高於大型股。                         │
 │ 後續關注                                                                     │
 │ 關注美國國內經濟數據，以及未來5個交易日的價格走勢。                          │
 │                                                                              │
+│ 解讀邊界                                                                     │
 │ 說明：本訊號僅反映價格動能，不衡量資金流向、持股品質或公司基本面，也不構成買 │
-│ 賣建議。                                                                     │
+│ 賣建議。本訊號也不代表對該基金長期投資價值的判斷。                           │
 │ 資料截至2026年6月8日收盤 · 價格來源：雅虎財經。                              │
-│ 基於ETF價格動能資料生成，僅供參考，不構成投資建議。                          │
+│ 本內容根據ETF價格動能資料產生，僅供參考，不構成投資建議。                    │
 ╰──────────────────────────────────────────────────────────────────────────────╯
 """
 
@@ -303,10 +306,12 @@ SLACK_PARAGRAPHS = {
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_slack_has_the_paragraph_as_its_own_section(lang: Lang) -> None:
-    """Slack shows the worked example's sentence, exactly, as a section after the figures."""
+    """Slack shows the worked example's sentence, exactly, as a section after the figures,
+    under the seed's "signal details" heading."""
     blocks = sb.card_to_slack(make_card(), lang)["blocks"]
     sections = [b for b in blocks if b["type"] == "section" and "text" in b]
-    assert any(b["text"]["text"] == SLACK_PARAGRAPHS[lang] for b in sections)
+    heading = f"*{text('card.details', lang)}*\n"
+    assert any(b["text"]["text"] == heading + SLACK_PARAGRAPHS[lang] for b in sections)
     discord = de.card_to_discord(make_card(), lang)["embeds"][0]["description"]
     assert discord.endswith(SLACK_PARAGRAPHS[lang].replace("_", "\\_"))
 

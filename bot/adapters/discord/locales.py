@@ -2,7 +2,10 @@
 
 Discord sends a reader's locale with every interaction and a guild's community locale on join;
 the command tree is translated for the same locales. ``zh-CN`` reads Simplified, ``zh-TW``
-(Discord's 繁體中文 client) Traditional, every ``en-*`` English.
+(Discord's 繁體中文 client) Traditional as Taiwan writes it, every ``en-*`` English. Discord
+has no Hong Kong locale (its list stops at ``zh-CN`` and ``zh-TW``:
+https://discord.com/developers/docs/reference#locales, as discord-api-types' ``Locale`` enum
+spells it), so a Hong Kong server chooses ``zh-hk`` with ``/language``.
 """
 
 from __future__ import annotations

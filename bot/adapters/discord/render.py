@@ -45,11 +45,13 @@ async def card_message(
     return Outgoing.message(embeds=body["embeds"], files=(chart,), ephemeral=ephemeral)
 
 
-async def history_message(view: HistoryView, lang: Language, *, ephemeral: bool) -> Outgoing:
+async def history_message(
+    view: HistoryView, lang: Language, *, ephemeral: bool, colors: ColourScheme | None = None
+) -> Outgoing:
     """The history view's embeds with its chart attached (rendered in a worker thread)."""
     filename = history_chart_filename(view)
     body = history_to_discord(view, lang, image=f"attachment://{filename}")
-    png = await asyncio.to_thread(history_chart_png, view, lang)
+    png = await asyncio.to_thread(history_chart_png, view, lang, colors)
     chart = Attachment(filename, png, chart_title(view, lang))
     return Outgoing.message(embeds=body["embeds"], files=(chart,), ephemeral=ephemeral)
 
@@ -116,7 +118,9 @@ async def outgoing(outcome: Outcome, *, reader: Language | None = None) -> list[
         return await digest_messages(reply.digest, shown, ephemeral=reply.ephemeral, colors=colors)
     if isinstance(reply, HistoryReply):
         shown = mine if reply.ephemeral else lang
-        return [await history_message(reply.history, shown, ephemeral=reply.ephemeral)]
+        return [
+            await history_message(reply.history, shown, ephemeral=reply.ephemeral, colors=colors)
+        ]
     card_lang = mine if reply.ephemeral else lang
     cards = [
         await card_message(card, card_lang, ephemeral=reply.ephemeral, colors=colors)

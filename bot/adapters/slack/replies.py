@@ -120,11 +120,14 @@ async def respond_card(respond: Respond, body: JSON) -> bool:
 
 
 async def history_images(
-    client: AsyncWebClient, view: HistoryView, lang: Language
+    client: AsyncWebClient,
+    view: HistoryView,
+    lang: Language,
+    colors: ColourScheme | None = None,
 ) -> list[Uploaded]:
     """The history chart uploaded without a channel, like the card's; empty when refused."""
     try:
-        png = await asyncio.to_thread(history_chart_png, view, lang)
+        png = await asyncio.to_thread(history_chart_png, view, lang, colors)
     except Exception:  # a chart bug must not lose the table: it goes without the image
         log.exception("slack history chart failed ticker=%s; sent without it", view.ticker)
         return []
@@ -148,7 +151,7 @@ async def send_outcome(
             await respond_with(respond, {**body, "response_type": "ephemeral"})
         return
     if isinstance(reply, HistoryReply):  # /signal IWM history: the table with its chart inside
-        images = await history_images(client, reply.history, lang)
+        images = await history_images(client, reply.history, lang, outcome.colors)
         body = with_images(
             {**history_to_slack(reply.history, lang), "response_type": "in_channel"}, images
         )

@@ -51,8 +51,8 @@ def test_every_tree_string_is_in_every_catalog():
     catalog text."""
     wanted = _tree_keys()
     # commands (name and description), the 12 option keys (13 options: /history and /alert add
-    # share "one ETF ticker"), language and colour choices
-    assert len(wanted) == 16 * 2 + 12 + 5 + 2
+    # share "one ETF ticker"), 7 language and 2 colour choices
+    assert len(wanted) == 16 * 2 + 12 + 7 + 2
     assert wanted <= keys("en") & keys("zh") & keys("zh-hant")
 
 

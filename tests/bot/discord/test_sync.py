@@ -48,7 +48,9 @@ async def test_synced_commands_are_the_contract(make_bot, fake):
     assert (history["name"], history["required"], history["autocomplete"]) == ("ticker", True, True)
     [choice] = commands["language"]["options"]
     assert choice["name"] == "choice" and not choice["required"]
-    assert [c["value"] for c in choice["choices"]] == ["en", "zh", "zh-hant", "both", "both-hant"]
+    assert [c["value"] for c in choice["choices"]] == [
+        "en", "zh", "zh-hant", "zh-hk", "both", "both-hant", "both-hk",
+    ]  # fmt: skip
     [scheme] = commands["colors"]["options"]
     assert scheme["name"] == "scheme" and not scheme["required"]
     assert [c["value"] for c in scheme["choices"]] == ["green-up", "red-up"]
@@ -97,14 +99,17 @@ async def test_every_description_is_localised_for_chinese(make_bot, fake):
     assert signal["options"][0]["name"] == "ticker"
     choices = commands["language"]["options"][0]["choices"]
     assert [c["name_localizations"]["zh-CN"] for c in choices] == [
-        "英文", "简体中文", "繁体中文", "中英双语（简体）", "中英双语（繁体）",
+        "英文", "简体中文", "繁体中文（台湾）", "繁体中文（香港）", "中英双语（简体）",
+        "中英双语（台湾繁体）", "中英双语（香港繁体）",
     ]  # fmt: skip
     assert [c["name_localizations"]["zh-TW"] for c in choices] == [
-        "英文", "簡體中文", "繁體中文", "中英雙語（簡體）", "中英雙語（繁體）",
+        "英文", "簡體中文", "繁體中文（臺灣）", "繁體中文（香港）", "中英雙語（簡體）",
+        "中英雙語（臺灣繁體）", "中英雙語（香港繁體）",
     ]  # fmt: skip
     assert [c["name"] for c in choices] == [
-        "English", "Simplified Chinese", "Traditional Chinese", "English and Simplified Chinese",
-        "English and Traditional Chinese",
+        "English", "Simplified Chinese", "Traditional Chinese (Taiwan)",
+        "Traditional Chinese (Hong Kong)", "English and Simplified Chinese",
+        "English and Traditional Chinese (Taiwan)", "English and Traditional Chinese (Hong Kong)",
     ]  # fmt: skip
     assert "en-US" not in signal["description_localizations"]
 

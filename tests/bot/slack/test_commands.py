@@ -317,11 +317,11 @@ async def test_bad_channel_text_is_escaped(adapter, fake):
 
 @pytest.mark.parametrize("text", ["help", "", "HELP"])
 async def test_help_lists_the_slack_spelling(make_adapter, fake, text):
-    """/signal help (or a bare /signal) lists '/signal language [en|zh|zh-hant|both|both-hant]' and friends."""
+    """/signal help (or a bare /signal) lists '/signal language [en|zh|...]' and friends."""
     adapter = await make_adapter(language="en")
     (reply,) = await run_slash(adapter, fake, text)
     assert reply["response_type"] == "ephemeral"
-    assert "/signal language [en|zh|zh-hant|both|both-hant]" in reply["text"]
+    assert "/signal language [en|zh|zh-hant|zh-hk|both|both-hant|both-hk]" in reply["text"]
     assert "/signal TICKER" in reply["text"]
 
 
