@@ -185,3 +185,8 @@ async def make_bot(fake: FakeDiscord, prices: Path, store: Storage) -> AsyncIter
     yield make
     for adapter in made:
         await adapter.stop()
+
+
+def dispatched(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Commands the dispatcher ran (its one log line per command)."""
+    return [r.getMessage() for r in caplog.records if r.name == "bot.dispatch"]
