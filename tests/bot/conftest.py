@@ -58,11 +58,14 @@ async def pg_url() -> AsyncIterator[str | None]:
 
 
 def migrated_copy(template: Path, path: Path) -> str:
-    """The URL of ``path``, a copy of the migrated ``template`` (its WAL too, if one is left)."""
+    """The URL of ``path``, a copy of the migrated ``template`` (its WAL too, if one is left),
+    readable by its owner only, as the bot creates its database files."""
     for suffix in ("", "-wal"):
         source = template.with_name(template.name + suffix)
         if source.exists():
-            shutil.copyfile(source, path.with_name(path.name + suffix))
+            target = path.with_name(path.name + suffix)
+            shutil.copyfile(source, target)
+            target.chmod(0o600)
     return f"sqlite:///{path}"
 
 

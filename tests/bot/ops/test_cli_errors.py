@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.fakes.bot_process import bot_env
+from tests.fakes.bot_process import bot_env, run_cli
 from tests.fakes.market import write_price_dir
 from tests.support import refused_port
 
@@ -25,16 +24,8 @@ KEY = "tiingo-secret-key-for-tests"
 def signalbot(
     env: dict[str, str], *args: str, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess[str]:
-    env = {**env, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    """``signalbot ARGS`` importing this checkout, wherever ``cwd`` is."""
+    return run_cli({**env, "PYTHONPATH": str(ROOT)}, *args, cwd=cwd)
 
 
 @pytest.fixture
