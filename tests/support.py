@@ -5,7 +5,9 @@ benchmarks share too live in :mod:`tests.fakes`."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import socket
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 
 def closes_from_log_returns(log_returns: Sequence[float], start: float = 100.0) -> list[float]:
@@ -44,3 +46,13 @@ def json_strings(obj: object, *, skip: Iterable[str] = ()) -> list[str]:
     if isinstance(obj, list | tuple):
         return [s for v in obj for s in json_strings(v, skip=skip)]
     return []
+
+
+@contextmanager
+def refused_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses connections for as long as the block runs: bound by this
+    process and not listening, so no other process can take it meanwhile (a port bound, then
+    closed, could be anybody's by the time it is used)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield int(sock.getsockname()[1])

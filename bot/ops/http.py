@@ -68,6 +68,8 @@ class OpsServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
+        if self.port == 0:  # the OS picked the port (tests bind 0 so no two can race for one)
+            self.port = int(self._runner.addresses[0][1])
         log.info(
             "http listening host=%s port=%d paths=%s,%s,%s",
             self.host,

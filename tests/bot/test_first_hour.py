@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.startup import EXIT_NOTHING_TO_SERVE
-from tests.fakes.bot_process import bot_env
+from tests.fakes.bot_process import bot_env, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,22 +23,6 @@ def newcomer_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = bot_env(tmp_path, tmp_path, SIGNALBOT_PRICE_SOURCE="demo", PYTHONPATH=str(ROOT), **extra)
     env.pop("SIGNALBOT_DATA_DIR")
     return env
-
-
-def signalbot(
-    cwd: Path, env: dict[str, str], *args: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        stdin=subprocess.DEVNULL if stdin is None else None,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture
@@ -54,25 +38,25 @@ def test_one_off_commands_leave_no_files_and_their_json_names_source_and_currenc
     """signal/history/digest preview --json and preview in an empty directory: provenance on
     every JSON, demo words outside the catalog are unknown symbols, and no ./data appears."""
     env = newcomer_env(tmp_path)
-    signal = signalbot(work, env, "signal", "IWM", "hello", "IWMM", "ABCDEFGHIJKLMN", "--json")
+    signal = run_cli(env, "signal", "IWM", "hello", "IWMM", "ABCDEFGHIJKLMN", "--json", cwd=work)
     assert signal.returncode == 2, signal.stderr
     iwm, *unknown = json.loads(signal.stdout)
     assert (iwm["source"], iwm["currency"], iwm["regime"] != "") == ("demo", "USD", True)
     assert [u["error"]["code"] for u in unknown] == ["error.no_data"] * 3  # as a real source's
     assert "No price data found for HELLO" in unknown[0]["error"]["message"]["en"]
 
-    history = signalbot(work, env, "history", "IWM", "--json")
+    history = run_cli(env, "history", "IWM", "--json", cwd=work)
     assert history.returncode == 0, history.stderr
     record = json.loads(history.stdout)
     assert (record["source"], record["currency"]) == ("demo", "USD")
 
-    digest = signalbot(work, env, "digest", "preview", "--tickers", "SPY", "IWM", "--json")
+    digest = run_cli(env, "digest", "preview", "--tickers", "SPY", "IWM", "--json", cwd=work)
     assert digest.returncode == 0, digest.stderr
     data = json.loads(digest.stdout)
     assert data["source"] == "demo" and {r["ticker"] for r in data["rows"]} == {"SPY", "IWM"}
     assert {(r["source"], r["currency"]) for r in data["rows"]} == {("demo", "USD")}
 
-    preview = signalbot(work, env, "preview", "IWM")
+    preview = run_cli(env, "preview", "IWM", cwd=work)
     assert preview.returncode == 0 and "IWM" in preview.stdout, preview.stderr
     assert list(work.iterdir()) == []  # no ./data, no database, no log
 
@@ -81,12 +65,12 @@ def test_an_installed_database_is_used_and_config_says_where(tmp_path: Path, wor
     """After `db upgrade` (an install), a one-off signal caches its bars in ./data/signalbot.db;
     `signalbot config` shows the data directory and the database."""
     env = newcomer_env(tmp_path)
-    assert signalbot(work, env, "db", "upgrade").returncode == 0
+    assert run_cli(env, "db", "upgrade", cwd=work).returncode == 0
     database = work / "data" / "signalbot.db"
-    assert signalbot(work, env, "signal", "IWM").returncode == 0
+    assert run_cli(env, "signal", "IWM", cwd=work).returncode == 0
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT count(*) FROM price_bars").fetchone()[0] > 0
-    config = signalbot(work, env, "config")
+    config = run_cli(env, "config", cwd=work)
     where = {line.split("  ")[0]: line for line in config.stdout.splitlines()}
     assert f" {work / 'data'} " in where["data directory"]
     assert f" {database} " in where["state"]
@@ -98,7 +82,7 @@ def test_run_with_nothing_to_serve_exits_non_zero_with_one_line(
 ) -> None:
     """No token and no command on a non-terminal stdin (/dev/null, empty, blank): exit 78 and
     one line naming what to set, not exit 0 in silence (a restart loop under a supervisor)."""
-    result = signalbot(work, newcomer_env(tmp_path), "run", stdin=stdin)
+    result = run_cli(newcomer_env(tmp_path), "run", stdin=stdin, cwd=work)
     assert result.returncode == EXIT_NOTHING_TO_SERVE
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
@@ -113,7 +97,7 @@ def test_piped_commands_answer_exit_0_say_where_settings_live_and_suggest(
     """printf '/sginal IWM\\n/signal IWM\\n' | signalbot run: a suggestion, a card, exit 0, and
     one line on stderr saying where /language persists and how to reset it."""
     env = newcomer_env(tmp_path, SIGNALBOT_DEFAULT_LANGUAGE="en")
-    result = signalbot(work, env, "run", stdin="/sginal IWM\n/signal IWM\n")
+    result = run_cli(env, "run", stdin="/sginal IWM\n/signal IWM\n", cwd=work)
     assert result.returncode == 0, result.stderr
     assert "Unknown command: /sginal. Did you mean /signal?" in result.stdout
     assert "IWM tracks Russell 2000" in result.stdout

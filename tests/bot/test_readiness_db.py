@@ -19,7 +19,7 @@ from bot.ops.health import Readiness
 from bot.storage import Storage, open_storage
 from bot.storage.sqlite_file import file_problem, identity
 from tests.bot.conftest import PG_ENV, _admin
-from tests.bot.ops.conftest import free_port, get
+from tests.bot.ops.conftest import any_port, bound_port, get
 from tests.bot.ops.test_http import Probe, settings
 
 
@@ -44,15 +44,16 @@ async def test_a_sound_sqlite_file_is_ready(sqlite_storage: Storage) -> None:
 
 
 @pytest.mark.slow
-async def test_readyz_of_a_running_bot_names_a_deleted_database_file(tmp_path: Path) -> None:
+async def test_readyz_of_a_running_bot_names_a_deleted_database_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A running bot whose SQLite file is deleted answers 503 saying so (it was ready before)."""
-    port = free_port()
     probe = Probe()
-    base = f"http://127.0.0.1:{port}"
     task = asyncio.create_task(
-        run_bot(settings(tmp_path, http_port=port), extra_adapters=probe.bind)
+        run_bot(any_port(settings(tmp_path), caplog), extra_adapters=probe.bind)
     )
     try:
+        base = f"http://127.0.0.1:{await bound_port(caplog)}"
         await asyncio.wait_for(probe.answered.wait(), 30)
         status, body = await get(f"{base}/readyz")
         assert status == 200, body

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from bot.adapters.terminal import parse_line
 from bot.app import run_bot
 from bot.settings import load_settings
+from tests.fakes import bot_process
 from tests.fakes.bot_process import bot_env
 from tests.fakes.market import write_price_dir
 
@@ -27,16 +27,8 @@ def prices(tmp_path: Path) -> Path:
 def run_cli(
     tmp_path: Path, prices: Path, stdin: str, *args: str, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=bot_env(tmp_path, prices, **env),
-        timeout=60,
-        check=False,
-        cwd=tmp_path,
-    )
+    environment = bot_env(tmp_path, prices, **env)
+    return bot_process.run_cli(environment, *args, cwd=tmp_path, stdin=stdin, timeout=60)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,12 @@ from signals.momentum import Signal
 from signals.regimes import Regime
 from signals.service import PriceService
 from signals.sources import CsvSource
-from tests.bot.conftest import db_url, pg_url  # noqa: F401  (fixtures, re-exported)
+from tests.bot.conftest import (  # noqa: F401  (fixtures, re-exported)
+    db_url,
+    head_revision,
+    pg_url,
+    sqlite_template,
+)
 from tests.fakes.market import write_price_dir
 
 #: A Monday session with a normal close; the previous session is Friday 2026-06-05.

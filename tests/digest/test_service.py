@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from formatting import embeds as de
 from signals.calendar import MarketCalendar
 from signals.service import PriceService
 from signals.sources import CsvSource
-from tests.fakes.bot_process import bot_env
+from tests.fakes.bot_process import bot_env, run_cli
 from tests.fakes.market import last_session_now, write_price_dir
 
 
@@ -111,13 +110,7 @@ async def test_run_bot_terminal_session_with_digest_commands(
 
 
 def cli(tmp_path: Path, prices: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=bot_env(tmp_path, prices, SIGNALBOT_LOG_LEVEL="INFO"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(bot_env(tmp_path, prices, SIGNALBOT_LOG_LEVEL="INFO"), *args)
 
 
 @pytest.mark.slow

@@ -7,23 +7,13 @@ import os
 import sqlite3
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.storage import open_storage
-from tests.fakes.bot_process import bot_env
+from tests.fakes.bot_process import bot_env, run_cli
 from tests.fakes.market import write_price_dir
-
-
-def run_cli(
-    env: dict[str, str], *args: str, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -85,3 +86,25 @@ async def stop_bot(proc: asyncio.subprocess.Process) -> None:
         except TimeoutError:
             proc.kill()
             await proc.wait()
+
+
+def run_cli(
+    env: dict[str, str],
+    *args: str,
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """``signalbot ARGS`` (``python -m bot``) run to its end (in ``cwd``, default this one): its
+    output captured as text; ``stdin`` is what it reads (nothing when None)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        stdin=subprocess.DEVNULL if stdin is None else None,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+    )

@@ -1,4 +1,4 @@
-"""Renderers: Discord embeds, Slack blocks, terminal and messages, within limits and escaped."""
+"""Renderers: Discord embeds, Slack blocks and the terminal, within limits and escaped."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ from slack_sdk.models.blocks import Block
 from formatting import blocks as sb
 from formatting import embeds as de
 from formatting.card import LANGUAGES, Card, Language, languages
-from formatting.i18n import Term, t
+from formatting.i18n import t
 from formatting.languages import CHINESE
-from formatting.messages import message_text, message_to_discord, message_to_slack
 from formatting.terminal import card_to_terminal, render_plain
 from formatting.text import card_text
 from tests.formatting.conftest import NON_CATALOG, CardFactory
@@ -342,55 +341,6 @@ def test_fit_embeds_keeps_scope_and_footer(worked_card: Card) -> None:
     assert sum(de.embed_chars(e) for e in embeds) <= before - 150
     assert "Market context" not in joined(embeds)
     assert t("card.footer", "zh") in joined(embeds)
-
-
-# ---- messages
-
-
-def test_message_text_both_is_english_then_chinese() -> None:
-    """Bilingual messages are the English line then the Chinese line, terms translated."""
-    text = message_text("language.set", {"language": Term("language.name.both")}, "both")
-    assert text.split("\n") == [
-        t("language.set", "en", language="English and Simplified Chinese"),
-        t("language.set", "zh", language="中英双语（简体）"),
-    ]
-
-
-def test_message_dates_are_localised() -> None:
-    """Date parameters are written as long dates in each language."""
-    from datetime import date
-
-    text = message_text(
-        "error.future_date", {"date": date(2026, 6, 9), "latest": date(2026, 6, 8)}, "zh"
-    )
-    assert text.startswith("2026年6月9日") and "2026年6月8日" in text
-
-
-def test_message_to_discord() -> None:
-    """Discord messages ping nobody, escape user text and set the ephemeral flag on request."""
-    body = message_to_discord(
-        "error.invalid_ticker", {"ticker": "@everyone *X*"}, "en", ephemeral=True
-    )
-    assert body["flags"] == 64
-    assert body["allowed_mentions"] == {"parse": []}
-    assert body["content"].startswith("@\u200beveryone \\*X\\* ")
-    public = message_to_discord("help.help", {}, "zh", ephemeral=False)
-    assert "flags" not in public and public["content"] == t("help.help", "zh")
-
-
-def test_message_to_slack() -> None:
-    """Slack messages escape control characters and choose the response type."""
-    body = message_to_slack("error.bad_date", {"value": "<!channel> & co"}, "both", ephemeral=True)
-    assert body["response_type"] == "ephemeral"
-    assert "<!channel>" not in body["text"] and "&lt;!channel&gt; &amp; co" in body["text"]
-    assert len(body["text"].split("\n")) == 2
-    assert message_to_slack("help.help", {}, "en", ephemeral=False)["response_type"] == "in_channel"
-
-
-def test_message_unknown_key_raises() -> None:
-    """Rendering an unknown key fails loudly."""
-    with pytest.raises(KeyError):
-        message_text("error.nope", {}, "en")
 
 
 @pytest.mark.parametrize(

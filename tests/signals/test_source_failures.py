@@ -10,7 +10,6 @@ and closed.
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date
@@ -37,15 +36,9 @@ from signals.sources.tiingo import TiingoSource
 from tests.fakes.huge import HUGE_LENGTH, Pour
 from tests.fakes.market import WORKED_SESSION
 from tests.fakes.tiingo import KEY, FakeTiingo, running
+from tests.support import refused_port
 
 START = date(2026, 1, 1)
-
-
-def closed_port() -> int:
-    """A port nothing listens on (bound, then closed): connecting to it is refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def fetch_one(base_url: str, *, limit: float = 5.0) -> SignalError:
@@ -98,7 +91,8 @@ async def test_unresolvable_host_is_no_network(caplog: pytest.LogCaptureFixture)
 
 async def test_refused_port(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
-    error = await fetch_one(f"http://127.0.0.1:{closed_port()}")
+    with refused_port() as port:
+        error = await fetch_one(f"http://127.0.0.1:{port}")
     assert isinstance(error, SourceUnavailable) and error.cause == REFUSED
     assert "Tiingo refused the connection" in english(error)
     assert_logged(caplog, "refused")

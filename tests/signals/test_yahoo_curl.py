@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from tests.fakes.huge import HUGE_LENGTH, Pour
 from tests.fakes.market import WORKED_SESSION, worked_example_bars
 from tests.fakes.yahoo import FakeYahoo, running
 from tests.fakes.yahoo_curl import LocalCurlYahoo
+from tests.support import refused_port
 
 START = date(2026, 1, 1)
 
@@ -69,12 +69,6 @@ def source(base_url: str, *, timeout: float = 5.0) -> YFinanceSource:
     return YFinanceSource(
         session=LocalCurlYahoo(base_url), retries=1, timeout=timeout, sleep=lambda _: None
     )
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def fetch_one(yahoo: YFinanceSource, symbol: str) -> SignalError:
@@ -115,7 +109,8 @@ async def test_unresolvable_host_is_no_network(caplog: pytest.LogCaptureFixture)
 
 async def test_refused_port(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
-    error = await fetch_one(source(f"http://127.0.0.1:{closed_port()}"), "REF")
+    with refused_port() as port:
+        error = await fetch_one(source(f"http://127.0.0.1:{port}"), "REF")
     assert isinstance(error, SourceUnavailable) and error.cause == REFUSED
     assert "Yahoo Finance refused the connection" in english(error)
     assert_logged(caplog, "refused")

@@ -13,26 +13,27 @@ from bot.adapters.telegram import create_telegram_adapter
 from bot.app import run_bot
 from bot.dispatch import Dispatcher
 from bot.settings import load_settings
-from tests.bot.ops.conftest import free_port, get
+from tests.bot.ops.conftest import any_port, bound_port, get
 from tests.fakes.market import write_price_dir
 from tests.fakes.telegram import BOT_TOKEN, FakeTelegram
 
 pytestmark = pytest.mark.slow
 
 
-async def test_webhook_on_the_ops_port(fake: FakeTelegram, tmp_path: Path) -> None:
-    port = free_port()
+async def test_webhook_on_the_ops_port(
+    fake: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     prices = write_price_dir(tmp_path / "prices", {"IWM": 1.0})
     settings = load_settings(
         env_file=None,
         price_source=f"csv:{prices}",
         data_dir=tmp_path / "data",
         http_host="127.0.0.1",
-        http_port=port,
         telegram_bot_token=BOT_TOKEN,
         telegram_api_base_url=fake.base_url,
         telegram_webhook_url="https://bot.example.test/telegram/hook",
     )
+    any_port(settings, caplog)
     made: list[Any] = []
 
     def adapters(dispatcher: Dispatcher) -> list[Any]:
@@ -42,7 +43,7 @@ async def test_webhook_on_the_ops_port(fake: FakeTelegram, tmp_path: Path) -> No
     task = asyncio.create_task(run_bot(settings, extra_adapters=adapters))
     try:
         await fake.wait_for(lambda: bool(fake.webhook["url"]))
-        base = f"http://127.0.0.1:{port}"
+        base = f"http://127.0.0.1:{await bound_port(caplog)}"
         _, body = await get(f"{base}/readyz")
         assert body["adapters"]["telegram"] == {"webhook": True}, body
         fake.private(7)

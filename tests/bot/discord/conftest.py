@@ -18,7 +18,7 @@ from discord.http import Route
 from bot.adapters.discord import DiscordAdapter, create_discord_adapter
 from bot.dispatch import Dispatcher
 from bot.settings import load_settings
-from bot.storage import Storage, open_storage
+from bot.storage import Storage
 from commands.context import Services
 from signals.bars import FetchResult, PriceSource
 from signals.calendar import MarketCalendar
@@ -60,13 +60,6 @@ def prices(tmp_path: Path) -> Path:
     closes = [100.0 + i for i in range(10)]
     write_csv(directory, "NEW", bars_from_closes(closes, end=last_session_now()))
     return directory
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Storage]:
-    """A migrated SQLite database for the test."""
-    async with open_storage(f"sqlite:///{tmp_path}/db.sqlite") as opened:
-        yield opened
 
 
 class SlowSource(CsvSource):
@@ -185,3 +178,8 @@ async def make_bot(fake: FakeDiscord, prices: Path, store: Storage) -> AsyncIter
     yield make
     for adapter in made:
         await adapter.stop()
+
+
+def dispatched(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Commands the dispatcher ran (its one log line per command)."""
+    return [r.getMessage() for r in caplog.records if r.name == "bot.dispatch"]

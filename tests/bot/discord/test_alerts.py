@@ -7,17 +7,11 @@ from tests.fakes.discord import (
     CHANNEL_ID,
     GUILD_ID,
     MEMBER_ID,
+    callback,
     interaction,
     option,
     subcommand,
 )
-
-
-def callback(calls):
-    """The one interaction callback among ``calls``."""
-    found = [c for c in calls if c.path.endswith("/callback")]
-    assert len(found) == 1, [c.path for c in calls]
-    return found[0]
 
 
 def alert(action: str, *options, **kwargs):

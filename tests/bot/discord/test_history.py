@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tests.fakes.discord import GUILD_ID, PNG_SIGNATURE, interaction, option
+from tests.fakes.discord import GUILD_ID, PNG_SIGNATURE, callback, interaction, option
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def callback(calls):
-    """The one interaction callback among ``calls``."""
-    found = [c for c in calls if c.path.endswith("/callback")]
-    assert len(found) == 1, [c.path for c in calls]
-    return found[0]
 
 
 async def test_history_is_a_table_with_the_chart(make_bot):

@@ -10,17 +10,17 @@ import time
 import pytest
 
 from formatting.i18n import t
-from tests.bot.discord.conftest import CrashingPrices, RateLimitedSource, SlowSource
+from tests.bot.discord.conftest import CrashingPrices, RateLimitedSource, SlowSource, dispatched
 from tests.fakes.discord import (
     ADMIN_ID,
     ADMIN_PERMISSIONS,
     GUILD_ID,
     MEMBER_ID,
     PNG_SIGNATURE,
-    channel_resolved,
+    callback,
+    content,
     interaction,
     option,
-    subcommand,
 )
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -30,19 +30,6 @@ EPHEMERAL = 64
 def signal(ticker: str, **kwargs):
     """A /signal interaction."""
     return interaction("signal", option("ticker", ticker), **kwargs)
-
-
-def callback(calls):
-    """The one interaction callback among ``calls``."""
-    found = [c for c in calls if c.path.endswith("/callback")]
-    assert len(found) == 1, [c.path for c in calls]
-    return found[0]
-
-
-def content(record) -> str:
-    """The text of a callback (``data.content``) or follow-up (``content``)."""
-    body = record.json.get("data", record.json)
-    return body.get("content", "")
 
 
 async def test_signal_card_is_an_embed_with_the_chart_attached(make_bot):
@@ -89,11 +76,6 @@ async def test_card_follows_the_server_language(make_bot, language, embeds, chin
     assert ("defensive impulse" in text) is english
     assert "防御动能" in str(data["embeds"][-1])
     assert data["embeds"][0]["image"]["url"].startswith("attachment://SPY_")
-
-
-def dispatched(caplog) -> list[str]:
-    """Commands the dispatcher ran (its one log line per command)."""
-    return [r.getMessage() for r in caplog.records if r.name == "bot.dispatch"]
 
 
 async def test_member_cannot_set_the_language(make_bot, caplog):
@@ -262,68 +244,6 @@ async def test_partial_errors_follow_the_cards_privately(make_bot):
     assert "ZZZZ" in follow.json["content"]
 
 
-async def test_digest_subcommands_need_manage_server_except_status(make_bot, caplog):
-    """Members are refused schedule/watchlist/off/preview by the bot itself; status answers."""
-    bot = await make_bot()
-    refused = []
-    caplog.set_level(logging.INFO)
-    for sub in (
-        subcommand("schedule", option("channel", "700000000000000009", 7)),
-        subcommand("watchlist", option("tickers", "SPY QQQ")),
-        subcommand("off", option("channel", "700000000000000009", 7)),
-        subcommand("preview"),
-    ):
-        payload = interaction("digest", sub, resolved=channel_resolved(700000000000000009))
-        refused.append(content(callback(await bot.send(payload))))
-    assert all("do not have permission" in text for text in refused), refused
-    assert dispatched(caplog) == []
-    assert await bot.store.list_subscriptions("discord") == []
-    status = callback(await bot.send(interaction("digest", subcommand("status"))))
-    assert status.json["data"]["flags"] & EPHEMERAL
-    assert "do not have permission" not in content(status)
-    assert [m for m in dispatched(caplog) if "command=digest" in m]
-
-
-async def test_admin_schedules_a_digest_in_the_picked_channel(make_bot):
-    """schedule channel:#market-news time:16:30: the dispatcher gets the channel id."""
-    bot = await make_bot()
-    channel_id = 700000000000000009
-    payload = interaction(
-        "digest",
-        subcommand(
-            "schedule",
-            option("channel", str(channel_id), 7),
-            option("time", "16:30"),
-            option("timezone", "America/New_York"),
-        ),
-        user_id=ADMIN_ID,
-        permissions=ADMIN_PERMISSIONS,
-        resolved=channel_resolved(channel_id),
-    )
-    answer = callback(await bot.send(payload))
-    assert answer.json["type"] == 4
-    [sub] = await bot.store.list_subscriptions("discord", str(GUILD_ID))
-    assert (sub.channel_id, sub.time, sub.timezone) == (
-        str(channel_id),
-        "16:30",
-        "America/New_York",
-    )
-
-
-async def test_a_voice_channel_is_refused(make_bot):
-    """A channel option resolving to a voice channel gets the bad-channel message."""
-    bot = await make_bot()
-    payload = interaction(
-        "digest",
-        subcommand("off", option("channel", "700000000000000008", 7)),
-        user_id=ADMIN_ID,
-        permissions=ADMIN_PERMISSIONS,
-        resolved=channel_resolved(700000000000000008, kind=2),
-    )
-    answer = callback(await bot.send(payload))
-    assert "text or announcement channel" in content(answer)
-
-
 async def test_help_and_about_are_ephemeral_text(make_bot):
     """/help lists the commands; /about carries the method, the source and the disclaimer."""
     bot = await make_bot(language="both")
@@ -377,27 +297,6 @@ async def test_cache_hit_latency(make_bot):
     median = statistics.median(latencies)
     print(f"cache-hit latency median={median * 1000:.0f} ms max={max(latencies) * 1000:.0f} ms")
     assert median < 1.0
-
-
-async def test_digest_preview_is_the_digest_with_its_heatmap(make_bot):
-    """preview (admin): the digest embeds as they would be posted, heatmap attached, ephemeral."""
-    bot = await make_bot(language="both")
-    await bot.store.set_watchlist("discord", str(GUILD_ID), ["IWM", "SPY"])
-    payload = interaction(
-        "digest",
-        subcommand("preview"),
-        user_id=ADMIN_ID,
-        permissions=ADMIN_PERMISSIONS,
-        locale="fr",
-    )
-    answer = callback(await bot.send(payload))
-    data = answer.json["data"]
-    assert data["flags"] & EPHEMERAL
-    assert len(data["embeds"]) == 2  # English, then Chinese
-    assert data["embeds"][0]["image"]["url"] == "attachment://heatmap.png"
-    assert "IWM" in str(data["embeds"]) and "SPY" in str(data["embeds"])
-    assert answer.files["files[0]"][2].startswith(PNG_SIGNATURE)
-    assert data["allowed_mentions"] == {"parse": []}
 
 
 async def test_user_input_cannot_ping_or_format(make_bot):

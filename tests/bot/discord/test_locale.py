@@ -7,14 +7,9 @@ import re
 import pytest
 
 from bot.adapters.discord.locales import reader_language
-from tests.fakes.discord import GUILD_ID, guild_create, interaction, option
+from tests.fakes.discord import GUILD_ID, callback, guild_create, interaction, option
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def callback(calls):
-    [found] = [c for c in calls if c.path.endswith("/callback")]
-    return found
 
 
 def text(record) -> str:

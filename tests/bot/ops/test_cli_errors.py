@@ -7,15 +7,15 @@ resolves (RFC 6761 section 6.4), so nothing touches the internet.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.fakes.bot_process import bot_env
+from tests.fakes.bot_process import bot_env, run_cli
 from tests.fakes.market import write_price_dir
+from tests.support import refused_port
 
 ROOT = Path(__file__).resolve().parents[3]
 KEY = "tiingo-secret-key-for-tests"
@@ -24,16 +24,8 @@ KEY = "tiingo-secret-key-for-tests"
 def signalbot(
     env: dict[str, str], *args: str, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess[str]:
-    env = {**env, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    """``signalbot ARGS`` importing this checkout, wherever ``cwd`` is."""
+    return run_cli({**env, "PYTHONPATH": str(ROOT)}, *args, cwd=cwd)
 
 
 @pytest.fixture
@@ -67,19 +59,17 @@ def test_a_failing_command_says_one_line(
 
 
 @pytest.fixture
-def unreachable_database(tmp_path: Path) -> dict[str, str]:
-    """Settings whose PostgreSQL server refuses connections (a port bound, then closed)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+def unreachable_database(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Settings whose PostgreSQL server refuses connections (a port bound here, not listening)."""
     prices = write_price_dir(tmp_path / "prices", {"IWM": 1.0})
-    return bot_env(
-        tmp_path,
-        prices,
-        SIGNALBOT_DATABASE_URL=f"postgresql://postgres@127.0.0.1:{port}/nothing",
-        SIGNALBOT_DEFAULT_LANGUAGE="en",
-        SIGNALBOT_LOG_LEVEL="ERROR",
-    )
+    with refused_port() as port:
+        yield bot_env(
+            tmp_path,
+            prices,
+            SIGNALBOT_DATABASE_URL=f"postgresql://postgres@127.0.0.1:{port}/nothing",
+            SIGNALBOT_DEFAULT_LANGUAGE="en",
+            SIGNALBOT_LOG_LEVEL="ERROR",
+        )
 
 
 def test_db_upgrade_names_the_command_and_the_cause(unreachable_database: dict[str, str]) -> None:

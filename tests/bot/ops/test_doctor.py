@@ -11,7 +11,6 @@ subclass below adds it.
 from __future__ import annotations
 
 import io
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +35,7 @@ from tests.fakes.discord import (
 )
 from tests.fakes.market import write_price_dir
 from tests.fakes.slack import FakeSlack
+from tests.support import refused_port
 
 ALL_NEEDED = sum(NEEDED_PERMISSIONS.values())
 ATTACH_FILES = NEEDED_PERMISSIONS["Attach Files"]
@@ -169,9 +169,7 @@ async def test_missing_permission_scope_and_socket_token(tmp_path, discord, slac
 
 async def test_unreachable_database_and_silent_price_source(tmp_path):
     """A database that refuses connections and a source without SPY: problems, not tracebacks."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    with refused_port() as port:
         settings = load_settings(
             env_file=None,
             price_source=f"csv:{write_price_dir(tmp_path / 'prices', {'IWM': 1.0})}",

@@ -15,8 +15,9 @@ from bot.dispatch import Dispatcher
 from bot.ops.health import Readiness
 from bot.settings import load_settings
 from bot.storage import Storage, create_engine
-from tests.bot.ops.conftest import free_port, get
+from tests.bot.ops.conftest import any_port, bound_port, get
 from tests.fakes.market import write_price_dir
+from tests.support import refused_port
 
 
 class Probe:
@@ -60,16 +61,15 @@ def settings(tmp_path: Path, **extra: Any):
 
 
 @pytest.mark.slow
-async def test_health_ready_and_metrics_while_running(tmp_path):
+async def test_health_ready_and_metrics_while_running(tmp_path, caplog):
     """Alive: 200; ready while every part is up, 503 naming the part that went down; metrics
     count the commands, the upstream call and the cache; the leader flag is exported."""
-    port = free_port()
     probe = Probe()
-    base = f"http://127.0.0.1:{port}"
     task = asyncio.create_task(
-        run_bot(settings(tmp_path, http_port=port), extra_adapters=probe.bind)
+        run_bot(any_port(settings(tmp_path), caplog), extra_adapters=probe.bind)
     )
     try:
+        base = f"http://127.0.0.1:{await bound_port(caplog)}"
         assert await get(f"{base}/healthz") == (200, {"status": "ok"})
         await asyncio.wait_for(probe.answered.wait(), 30)
         status, body = await get(f"{base}/readyz")
@@ -120,9 +120,7 @@ async def test_a_taken_port_stops_start_up_with_a_clear_message(tmp_path, caplog
 
 async def test_unreachable_database_is_not_ready():
     """A database that refuses connections makes /readyz 503 with database false."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # bound, not listening: connections are refused
+    with refused_port() as port:
         storage = Storage(create_engine(f"postgresql://postgres@127.0.0.1:{port}/nothing"))
         ready, body = await Readiness(storage, (), None, expect_digests=True).report()
         await storage.close()

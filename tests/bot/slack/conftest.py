@@ -11,7 +11,7 @@ import pytest
 
 from bot.adapters.slack import SlackAdapter, create_slack_adapter
 from bot.dispatch import Dispatcher
-from bot.storage import Storage, open_storage
+from bot.storage import Storage
 from commands.context import Services
 from signals.bars import PriceSource
 from signals.calendar import MarketCalendar
@@ -46,13 +46,6 @@ def prices(tmp_path: Path) -> Path:
         directory, "NEW", bars_from_closes([100.0 + i for i in range(10)], end=last_session_now())
     )
     return directory
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Storage]:
-    """A migrated SQLite database for the test."""
-    async with open_storage(f"sqlite:///{tmp_path}/db.sqlite") as opened:
-        yield opened
 
 
 MakeAdapter = Callable[..., Awaitable[SlackAdapter]]

@@ -10,25 +10,20 @@ import aiohttp
 import pytest
 
 from bot.app import run_bot
-from tests.bot.ops.conftest import free_port, get
+from tests.bot.ops.conftest import any_port, bound_port, get
 from tests.bot.slack.support import slack_settings
 from tests.fakes.slack import signed_headers, slash_body
 
 
 @pytest.mark.slow
-async def test_one_port_answers_slack_events_and_health(fake, prices, tmp_path):
+async def test_one_port_answers_slack_events_and_health(fake, prices, tmp_path, caplog):
     """/slack/events (signed: 200, unsigned: 401) and /healthz, /readyz on the same port."""
-    port = free_port()
     settings = slack_settings(
-        fake,
-        http_port=port,
-        http_host="127.0.0.1",
-        price_source=f"csv:{prices}",
-        data_dir=tmp_path / "data",
+        fake, http_host="127.0.0.1", price_source=f"csv:{prices}", data_dir=tmp_path / "data"
     )
-    task = asyncio.create_task(run_bot(settings))
-    base = f"http://127.0.0.1:{port}"
+    task = asyncio.create_task(run_bot(any_port(settings, caplog)))
     try:
+        base = f"http://127.0.0.1:{await bound_port(caplog)}"
         assert (await get(f"{base}/healthz"))[0] == 200
         async with asyncio.timeout(30):
             while True:  # ready once auth.test has passed and the adapter serves

@@ -33,7 +33,7 @@ from tests.fakes.discord.payloads import (
     subcommand,
     text_channel,
 )
-from tests.fakes.discord.rest import Recorded
+from tests.fakes.discord.rest import Recorded, callback, content
 from tests.fakes.discord.server import FakeDiscord
 
 __all__ = [
@@ -60,7 +60,9 @@ __all__ = [
     "Created",
     "FakeDiscord",
     "Recorded",
+    "callback",
     "channel_resolved",
+    "content",
     "guild_create",
     "interaction",
     "json_response",

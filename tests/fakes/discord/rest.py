@@ -15,7 +15,7 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,19 @@ class Recorded:
     json: Any = None
     files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)  # name -> file
     at: float = 0.0
+
+
+def callback(calls: Sequence[Recorded]) -> Recorded:
+    """The one interaction callback among ``calls``."""
+    found = [c for c in calls if c.path.endswith("/callback")]
+    assert len(found) == 1, [c.path for c in calls]
+    return found[0]
+
+
+def content(record: Recorded) -> str:
+    """The text of a callback (``data.content``) or follow-up (``content``)."""
+    body = record.json.get("data", record.json)
+    return str(body.get("content", ""))
 
 
 class Rest:
