@@ -8,6 +8,7 @@ time one of its tickers is asked about (:func:`signals.calendar.calendar_for`), 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -125,6 +126,33 @@ class ExchangeSessions:
             if found is None:
                 found = by_mic[mic] = self.session_for(now, as_of, exchange=mic)
             out[ticker] = found
+        return out
+
+    async def sessions_of_digest(
+        self, tickers: Sequence[str], market: str, session: date
+    ) -> dict[str, date]:
+        """The session each ticker's figures should be for in the digest of ``session`` on the
+        exchange ``market`` (a MIC): ``session`` for the tickers on that exchange's calendar,
+        else the last session of the ticker's own exchange closed at ``session``'s close there.
+
+        A ticker whose exchange cannot be told (a suffix saved before suffixes were checked) is
+        taken as New York's; each calendar is built once.
+        """
+        with contextlib.suppress(UnknownExchange):  # those are taken as New York's below
+            await self.resolve_exchanges(tickers)  # the sources that name the exchange, once
+        own = self.calendar_of(market)
+        close: datetime | None = None
+        if own.is_session(session):
+            close = own.session_close(session)
+        by_calendar: dict[str, date] = {own.name: session}
+        out: dict[str, date] = {}
+        for ticker in tickers:
+            calendar = self.calendar_of(self.exchange_or_default(ticker))
+            day = by_calendar.get(calendar.name)
+            if day is None:
+                day = session if close is None else calendar.last_completed_session(close)
+                by_calendar[calendar.name] = day
+            out[ticker] = day
         return out
 
     def session_for(
