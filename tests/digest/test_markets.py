@@ -219,3 +219,53 @@ async def test_a_hong_kong_digest_runs_on_thanksgiving_once_across_a_restart(
     report = await restarted.tick()
     assert report is not None and report.sent == 0 and poster.channels() == ["hk"]
     await restarted.stop(drain=1)
+
+
+# --- alerts after each ticker's own close (part 5) ------------------------------------------
+
+
+async def test_alerts_are_evaluated_after_each_tickers_own_close(
+    storage: Storage, hk_prices: PriceService
+) -> None:
+    """On Thanksgiving at 08:32 UTC the alerts of the Hong Kong fund run for Hong Kong's
+    session of the 26th; the SPY alert waits for New York (whose last session, the 25th, was
+    due a day ago: past the grace). On the 27th at 18:32 UTC (New York's 13:00 early close
+    plus 30 minutes has passed) SPY's run is for New York's 27th, Hong Kong's past the grace."""
+    from bot.alerts.runner import AlertReport, AlertRunner
+    from bot.alerts.service import AlertClock
+
+    storage._clock = lambda: utc("2026-11-01T00:00")  # type: ignore[attr-defined]
+    for ticker in ("2800.HK", "SPY"):
+        await storage.add_alert("discord", "g", "c", ticker, user_id=None, limit=10)
+    runs: list[tuple[date, str | None]] = []
+
+    class Spy(AlertRunner):
+        async def run(self, session, *, due_at=None, active=lambda: True, market=None):  # type: ignore[no-untyped-def,override]
+            runs.append((session, market))
+            return AlertReport()
+
+    class Leader:
+        def active(self) -> bool:
+            return True
+
+        def posting(self):  # type: ignore[no-untyped-def]
+            import contextlib
+
+            return contextlib.nullcontext()
+
+    runner = Spy(storage, hk_prices, {"discord": RecordingPoster()})
+    assert await runner.markets() == ["XNYS", "XHKG"]
+    now = [utc("2026-11-26T08:32")]
+    clock = AlertClock(
+        runner,
+        Leader(),  # type: ignore[arg-type]
+        DigestSchedule(hk_prices.calendar),
+        grace=timedelta(hours=6),
+        clock=lambda: now[0],
+    )
+    assert await clock.tick() is not None
+    assert runs == [(date(2026, 11, 26), "XHKG")]
+    now[0] = utc("2026-11-27T18:32")
+    runs.clear()
+    assert await clock.tick() is not None
+    assert runs == [(date(2026, 11, 27), "XNYS")]
