@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +18,8 @@ from signals.cache import BarLRU
 from signals.calendar import MarketCalendar, calendar_for
 from signals.errors import SignalError
 from signals.exchanges import DEFAULT_MIC, UnknownExchange, calendar_name, exchange, exchange_for
+
+log = logging.getLogger(__name__)
 
 #: The session a request is about: one for every ticker, or each ticker's own (its exchange's).
 Sessions = date | Mapping[str, date]
@@ -95,19 +98,31 @@ class ExchangeSessions:
             u.source for u in self.sources if callable(getattr(u.source, "exchange_of", None))
         ]
         if unknown and hinted:
-            # TODO(issue 21): Yahoo's chart metadata (exchangeName, exchangeTimezoneName) and
-            # Tiingo's metadata (exchangeCode) can answer here too, with an ``exchange_of``.
+            # a source that names the exchange (a CSV file's ``Exchange`` column, Yahoo's chart
+            # metadata) wins over the suffix; ``exchanges_of`` asks for many tickers at once
             def ask() -> dict[str, str]:
                 found: dict[str, str] = {}
-                for ticker in unknown:
-                    for source in hinted:
-                        mic = source.exchange_of(ticker)
-                        if mic:
-                            try:
-                                found[ticker] = exchange(mic).mic
-                            except UnknownExchange:
-                                raise UnknownExchange(ticker, mic) from None
-                            break
+                for source in hinted:
+                    rest = [t for t in unknown if t not in found]
+                    if not rest:
+                        break
+                    batch = getattr(source, "exchanges_of", None)
+                    try:
+                        named = (
+                            batch(rest)
+                            if callable(batch)
+                            else {t: m for t in rest if (m := source.exchange_of(t))}
+                        )
+                    except Exception:  # the source could not say: the suffix decides
+                        log.warning("exchange lookup failed source=%s", source, exc_info=True)
+                        continue
+                    for ticker, mic in named.items():
+                        if not mic:
+                            continue
+                        try:
+                            found[ticker] = exchange(mic).mic
+                        except UnknownExchange:
+                            raise UnknownExchange(ticker, mic) from None
                 return found
 
             self._exchanges.update(await asyncio.to_thread(ask))
