@@ -163,6 +163,18 @@ async def test_a_mixed_watchlist_says_each_rows_own_date(
     assert text.stale is None
     assert digest_text(digest, "zh").issues == ("SPY：数据截至2026-11-25收盘（纽约）。",)
     assert digest_text(digest, "zh-hant").issues == ("SPY：資料截至2026-11-25收盤（紐約）。",)
+    # part 8: each close in its own currency, the column right-aligned across them
+    closes = {row[0]: row[1] for row in text.rows}
+    assert closes["2800.HK"].startswith("HK$") and closes["1306.T"].startswith("¥")
+    assert closes["SPY"].startswith("$")
+    from formatting.digest import table_lines
+
+    table = table_lines(text.header, text.rows)
+    ends = {
+        line.index(closes[row[0]]) + len(closes[row[0]])
+        for row, line in zip(text.rows, table[1:], strict=True)
+    }
+    assert len(ends) == 1, table  # the closes end in one column whatever their currency mark
 
 
 async def test_a_lagging_foreign_row_counts_its_own_sessions(
