@@ -1,9 +1,10 @@
 """The ``digest`` command: schedule, watchlist, off, status and preview of the daily digest.
 
 Adapters call it with ``args`` ``{"action": schedule|watchlist|off|status|preview, "channel":
-<platform channel id>, "time": "HH:MM", "timezone": IANA name, "tickers": "SPY QQQ IWM"}``
-(``time``, ``timezone`` and ``tickers`` optional). The terminal passes the words after the
-action as ``text`` instead. Every action but ``status`` needs ``request.is_admin``.
+<platform channel id>, "time": "HH:MM", "timezone": IANA name, "market": "hk", "tickers": "SPY
+QQQ IWM"}`` (``time``, ``timezone``, ``market`` and ``tickers`` optional). The terminal passes
+the words after the action as ``text`` instead. Every action but ``status`` needs
+``request.is_admin``.
 """
 
 from __future__ import annotations
@@ -16,11 +17,18 @@ from typing import Protocol, runtime_checkable
 
 from commands.context import Request, Services
 from commands.reply import Message, Reply, UserError
-from commands.validation import parse_tickers, parse_time, parse_timezone, shown
+from commands.validation import (
+    parse_market,
+    parse_tickers,
+    parse_time,
+    parse_timezone,
+    shown,
+)
 from formatting.digest import Digest, digest_lines
 from formatting.digest_build import digest_from_results, previous_regimes, results_source
-from formatting.i18n import ChannelRef
-from signals.calendar import MarketCalendar
+from formatting.i18n import ChannelRef, Term
+from signals.calendar import MarketCalendar, zone_of
+from signals.exchanges import is_us, shared_market
 from signals.momentum import Signal
 from signals.service import PriceService
 
@@ -52,6 +60,10 @@ class SubscriptionView(Protocol):
     def disabled_reason(self) -> str | None: ...
     @property
     def paused_reason(self) -> str | None: ...
+    @property
+    def market(self) -> str: ...
+    @property
+    def market_auto(self) -> bool: ...
 
 
 class DeliveryView(Protocol):
@@ -76,8 +88,14 @@ class SubscriptionStore(Protocol):
         time: str | None,
         timezone: str,
         language: str | None = None,
+        market: str = "XNYS",
+        market_auto: bool = False,
     ) -> SubscriptionView:
         """Subscribe the channel (or restate and re-enable its subscription)."""
+        ...
+
+    async def follow_watchlist_market(self, platform: str, server_id: str, market: str) -> int:
+        """Move the subscriptions that follow their watchlist's exchange to ``market``."""
         ...
 
     async def disable_subscription(
@@ -143,30 +161,68 @@ def _channel(request: Request) -> str:
     return channel
 
 
-def _schedule_args(request: Request) -> tuple[str | None, str | None]:
-    """``time`` and ``timezone`` from their args, or from the terminal's free ``text``."""
+def _schedule_args(request: Request) -> tuple[str | None, str | None, str | None]:
+    """``time``, ``timezone`` and ``market`` from their args, or from the terminal's free
+    ``text`` (``17:00 Asia/Hong_Kong market hk``, ``market:hk``)."""
     time, zone = request.args.get("time"), request.args.get("timezone")
-    for word in request.args.get("text", "").split():
-        if time is None and _HHMM.fullmatch(word):
+    market = request.args.get("market")
+    words = request.args.get("text", "").split()
+    while words:
+        word = words.pop(0)
+        low = word.lower()
+        if market is None and low == "market" and words:
+            market = words.pop(0)
+        elif market is None and low.startswith(("market:", "market=")):
+            market = word
+        elif time is None and _HHMM.fullmatch(word):
             time = word
         elif zone is None:
             zone = word
-    return (time or "").strip() or None, (zone or "").strip() or None
+    return (
+        (time or "").strip() or None,
+        (zone or "").strip() or None,
+        (market or "").strip() or None,
+    )
 
 
 async def _schedule(request: Request, store: SubscriptionStore) -> Reply:
-    raw_time, raw_zone = _schedule_args(request)
+    raw_time, raw_zone, raw_market = _schedule_args(request)
     time = parse_time(raw_time).strftime("%H:%M") if raw_time else None
-    zone = parse_timezone(raw_zone) if raw_zone else DEFAULT_TIMEZONE
+    if raw_market:  # named by the admin
+        market, auto = parse_market(raw_market), False
+    else:  # the exchange the watchlist's tickers share (New York for a mix), following it
+        tickers = await store.get_watchlist(request.platform, request.server_id)
+        market, auto = shared_market(tickers), True
+    # a time without a zone is the followed exchange's time (New York's as before)
+    zone = parse_timezone(raw_zone) if raw_zone else market_zone(market)
     channel = _channel(request)
     await store.upsert_subscription(
-        request.platform, request.server_id, channel, time=time, timezone=zone
+        request.platform,
+        request.server_id,
+        channel,
+        time=time,
+        timezone=zone,
+        market=market,
+        market_auto=auto,
     )
     where = ChannelRef(channel)
+    if is_us(market):
+        if time is None:
+            params: dict[str, object] = {"channel": where}
+            return Reply(messages=(Message(key="digest.scheduled_default", params=params),))
+        params = {"time": time, "timezone": zone, "channel": where}
+        return Reply(messages=(Message(key="digest.scheduled_at", params=params),))
+    named = Term(f"market.{market}")
     if time is None:
-        return Reply(messages=(Message(key="digest.scheduled_default", params={"channel": where}),))
-    params = {"time": time, "timezone": zone, "channel": where}
-    return Reply(messages=(Message(key="digest.scheduled_at", params=params),))
+        params = {"channel": where, "market": named, "timezone": zone}
+        return Reply(messages=(Message(key="digest.scheduled_market", params=params),))
+    params = {"time": time, "timezone": zone, "channel": where, "market": named}
+    return Reply(messages=(Message(key="digest.scheduled_at_market", params=params),))
+
+
+def market_zone(market: str) -> str:
+    """The time zone of a schedule time given without one: the followed exchange's."""
+    return DEFAULT_TIMEZONE if is_us(market) else zone_of(market)
 
 
 def _tickers(request: Request) -> str:
@@ -183,6 +239,10 @@ async def _watchlist(request: Request, store: SubscriptionStore) -> Reply:
     else:  # nothing given: show it, to the asker only
         tickers = await store.get_watchlist(request.platform, request.server_id)
     message = Message(key="digest.watchlist_set", params={"tickers": " ".join(tickers)})
+    if raw:  # digests that follow the watchlist's exchange follow it to its new one
+        await store.follow_watchlist_market(
+            request.platform, request.server_id, shared_market(tickers)
+        )
     return Reply(messages=(message,), ephemeral=not raw)
 
 
@@ -226,22 +286,35 @@ async def _status(request: Request, services: Services, store: SubscriptionStore
         else:
             params = {"channel": where, "time": sub.time, "timezone": sub.timezone}
             lines.append(Message(key="digest.status.entry_at", params=params))
+        key = "digest.status.market_auto" if sub.market_auto else "digest.status.market"
+        named = Term(f"market.{sub.market}")
+        lines.append(Message(key=key, params={"channel": where, "market": named}))
         if sub.paused_reason:
             params = {"channel": where, "reason": sub.paused_reason}
             lines.append(Message(key="digest.status.paused", params=params))
-        lines.append(await _last_delivery(store, services.prices.calendar, sub.id, request))
+        calendar = services.prices.calendar_of(sub.market)
+        lines.append(await _last_delivery(store, calendar, sub.id, request))
     return Reply(messages=tuple(lines), ephemeral=True)
 
 
 async def preview_digest(
-    prices: PriceService, store: SubscriptionStore, tickers: Sequence[str], *, session: date
+    prices: PriceService,
+    store: SubscriptionStore,
+    tickers: Sequence[str],
+    *,
+    session: date,
+    market: str = "XNYS",
 ) -> Digest:
-    """The digest of ``tickers`` for ``session`` as it would be posted; UserError if all fail."""
-    results = await prices.signals(tickers, session=session)
+    """The digest of ``tickers`` for ``session`` of the exchange ``market`` as it would be
+    posted; UserError if all fail."""
+    expected = await prices.sessions_of_digest(tickers, market, session)
+    results = await prices.signals(tickers, session=expected)
     signals = [r for r in results.values() if isinstance(r, Signal)]
     previous = await previous_regimes(store, signals)
     source = results_source(results, prices.source.source_id)
-    digest = digest_from_results(session, tickers, results, previous, source=source)
+    digest = digest_from_results(
+        session, tickers, results, previous, source=source, expected=expected
+    )
     if not digest.rows:
         first = digest.issues[0]
         raise UserError(first.key, **first.params)
@@ -256,7 +329,9 @@ async def _preview(request: Request, services: Services, store: SubscriptionStor
         else await store.get_watchlist(request.platform, request.server_id)
     )
     prices = services.prices
-    digest = await preview_digest(prices, store, tickers, session=prices.session_for(request.now))
+    market = shared_market(tickers)  # the exchange a digest of these tickers follows
+    session = prices.session_for(request.now, exchange=market)
+    digest = await preview_digest(prices, store, tickers, session=session, market=market)
     messages = (Message(key="digest.preview_note"), *digest_messages(digest))
     return DigestReply(digest=digest, messages=messages, ephemeral=True)
 

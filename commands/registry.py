@@ -125,6 +125,8 @@ TIMEZONE = OptionSpec(
     autocomplete=Autocomplete.TIMEZONE,
 )
 TICKERS = OptionSpec("tickers", "help.option.tickers", Kind.TICKERS, max_length=200)
+#: The market a digest follows (its sessions and close): hk, cn, jp … or a MIC.
+MARKET = OptionSpec("market", "help.option.market", Kind.MARKET, required=False, max_length=8)
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
@@ -167,12 +169,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
             OptionSpec("action", "help.option.action", Kind.CHOICE, choices=DIGEST_ACTIONS),
             TIME,
             TIMEZONE,
+            MARKET,
             dataclasses.replace(TICKERS, required=False),
         ),
         subcommands=(
             SubcommandSpec(
                 "schedule",
-                (OptionSpec("channel", "help.option.digest_channel", Kind.CHANNEL), TIME, TIMEZONE),
+                (
+                    OptionSpec("channel", "help.option.digest_channel", Kind.CHANNEL),
+                    TIME,
+                    TIMEZONE,
+                    MARKET,
+                ),
                 admin=True,
             ),
             SubcommandSpec("watchlist", (TICKERS,), admin=True),

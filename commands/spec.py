@@ -24,6 +24,7 @@ class Kind(StrEnum):
     CHANNEL = "channel"  # a channel the bot posts in
     TIME = "time"  # a time of day, HH:MM
     TIMEZONE = "timezone"  # an IANA time zone
+    MARKET = "market"  # a market as people name it (hk, cn, jp) or a MIC
     CHOICE = "choice"  # one of ``choices``
     TEXT = "text"  # free text
 

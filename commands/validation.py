@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from commands.reply import UserError
 from formatting.colours import COLOUR_SCHEMES, ColourScheme
 from formatting.languages import LANGUAGES, Language
+from signals.exchanges import market_mic
 from signals.symbols import SymbolProblem, fold, normalize_symbol
 
 _C = TypeVar("_C", bound=str)  # a choice: Language, ColourScheme
@@ -19,6 +20,8 @@ TICKER_RE = re.compile(r"[A-Z0-9.\-^=]{1,15}")
 _SPLIT_RE = re.compile(r"[\s,;]+")
 _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}")  # 2026-06-05 is a date, not a ticker
 MAX_TICKERS = 20
+#: The market names an "unknown market" message offers (MICs are accepted as well).
+MARKET_NAMES = "us, hk, cn, sh, sz, tw, jp, kr, uk, eu, ca, au, sg, in"
 _SHOW_MAX = 24
 
 
@@ -213,3 +216,16 @@ def parse_timezone(raw: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise UserError("error.bad_timezone", value=shown(raw)) from None
     return name
+
+
+def parse_market(raw: str) -> str:
+    """The MIC of a market as people name it (``hk``, ``cn``, ``jp``, ``XHKG``), for a digest
+    to follow; ``market:hk`` and ``market=hk`` as typed in words are accepted too."""
+    name = raw.strip()
+    for prefix in ("market:", "market=", "market "):
+        if name.lower().startswith(prefix):
+            name = name[len(prefix) :].strip()
+    mic = market_mic(fold(name)) if name else None
+    if mic is None:
+        raise UserError("error.unknown_market", value=shown(raw), names=MARKET_NAMES)
+    return mic

@@ -66,6 +66,14 @@ class Digest:
     issues: tuple[DigestIssue, ...] = ()
     source: str = "yfinance"
     site_url: str | None = None  # the research site (SIGNALBOT_PUBLIC_URL): link its day page
+    #: The session each ticker is expected at when it is not ``session`` (a ticker of another
+    #: exchange in a mixed watchlist: its own exchange's last session closed by then).
+    expected: tuple[tuple[str, date], ...] = ()
+
+    def expected_of(self, ticker: str) -> date:
+        """The session ``ticker``'s figures should be for (``session`` unless it trades on
+        another exchange than the one the digest follows)."""
+        return next((day for name, day in self.expected if name == ticker), self.session)
 
     @property
     def changes(self) -> tuple[DigestRow, ...]:
@@ -74,13 +82,15 @@ class Digest:
 
     @property
     def data_as_of(self) -> date:
-        """The session the oldest figures are for (``session`` unless the source lags)."""
-        return min((row.signal.as_of for row in self.rows), default=self.session)
+        """The session the oldest figures of the digest's own exchange are for (``session``
+        unless the source lags); rows of other exchanges say their own date."""
+        own = [r.signal.as_of for r in self.rows if self.expected_of(r.ticker) == self.session]
+        return min(own, default=self.session)
 
     @property
     def stale(self) -> bool:
-        """True when some figures are older than the session the digest is about."""
-        return self.data_as_of < self.session
+        """True when some figures are older than the session expected of them."""
+        return any(row.signal.as_of < self.expected_of(row.ticker) for row in self.rows)
 
     @property
     def has_history(self) -> bool:
@@ -106,12 +116,23 @@ def build_digest(
     previous: Mapping[str, Regime | None] | None = None,
     issues: Sequence[DigestIssue] = (),
     source: str = "yfinance",
+    expected: Mapping[str, date] | None = None,
 ) -> Digest:
-    """A digest of ``signals`` (watchlist order) with their previous regimes, sorted."""
+    """A digest of ``signals`` (watchlist order) with their previous regimes, sorted.
+
+    ``expected``: each ticker's own session where it is not ``session`` (another exchange).
+    """
     before = previous or {}
+    own = {t: day for t, day in (expected or {}).items() if day != session}
     rows = [DigestRow(signal=s, previous=before.get(s.ticker)) for s in signals]
-    notes = (*_stale_rows(session, signals), *issues)
-    return Digest(session=session, rows=sort_rows(rows), issues=notes, source=source)
+    notes = (*_stale_rows(session, signals, own), *issues)
+    return Digest(
+        session=session,
+        rows=sort_rows(rows),
+        issues=notes,
+        source=source,
+        expected=tuple(sorted(own.items())),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -185,7 +206,11 @@ def digest_text(digest: Digest, lang: Lang) -> DigestText:
         rows=rows,
         issues=tuple(t(issue.key, lang, **_written(issue.params, lang)) for issue in digest.issues),
         as_of=f"{as_of_line} · {source}",
-        stale=t("digest.stale", lang, expected=session, as_of=as_of) if digest.stale else None,
+        stale=(
+            t("digest.stale", lang, expected=session, as_of=as_of)
+            if digest.data_as_of < digest.session
+            else None
+        ),
         scope=t("card.scope", lang),
         footer=t("card.footer", lang),
         page_url=_day_url(digest, lang),
@@ -201,20 +226,40 @@ def _day_url(digest: Digest, lang: Lang) -> str | None:
 
 
 def _written(params: Mapping[str, Any], lang: Lang) -> dict[str, Any]:
-    """``params`` with dates written out in ``lang`` (``June 8, 2026`` / ``2026年6月8日``)."""
-    return {k: long_date(v, lang) if isinstance(v, date) else v for k, v in params.items()}
+    """``params`` written in ``lang``: dates in full (``June 8, 2026`` / ``2026年6月8日``), each
+    :class:`Term` translated."""
+    return {
+        k: long_date(v, lang)
+        if isinstance(v, date)
+        else t(v.key, lang)
+        if isinstance(v, Term)
+        else v
+        for k, v in params.items()
+    }
 
 
-def _stale_rows(session: date, signals: Sequence[Signal]) -> list[DigestIssue]:
+def _stale_rows(
+    session: date, signals: Sequence[Signal], expected: Mapping[str, date]
+) -> list[DigestIssue]:
     """One "latest close available: <date> (N sessions ago)" line per ticker whose data is
-    older than the digest's session (the date written out in each language: 2026年12月2日)."""
+    older than the session expected of it (counted on its own exchange's calendar), and one
+    "as of <date> close (<exchange>)" line per ticker of another exchange whose session is not
+    the digest's (the date written out in each language: 2026年12月2日)."""
     issues = []
     for signal in signals:
-        if signal.as_of < session:
-            behind = sessions_between(signal.as_of, session)
+        own = expected.get(signal.ticker, session)
+        if signal.as_of < own:
+            behind = sessions_between(signal.as_of, own, signal.exchange)
             key = "digest.row_latest_close_one" if behind == 1 else "digest.row_latest_close"
             params = {"ticker": signal.ticker, "date": signal.as_of, "sessions": behind}
             issues.append(DigestIssue(ticker=signal.ticker, key=key, params=params))
+        elif signal.as_of != session:
+            params = {
+                "ticker": signal.ticker,
+                "date": signal.as_of,
+                "market": Term(f"market.{signal.exchange}"),
+            }
+            issues.append(DigestIssue(ticker=signal.ticker, key="digest.row_as_of", params=params))
     return issues
 
 
@@ -241,7 +286,7 @@ def digest_lines(digest: Digest) -> list[tuple[str, dict[str, Any]]]:
         lines.append(("digest.row", params))
     lines += [(issue.key, dict(issue.params)) for issue in digest.issues]
     lines.append(("card.as_of", {"date": digest.data_as_of}))
-    if digest.stale:
+    if digest.data_as_of < digest.session:
         lines.append(("digest.stale", {"expected": digest.session, "as_of": digest.data_as_of}))
     return [*lines, ("card.scope", {}), ("card.footer", {})]
 

@@ -39,15 +39,19 @@ def digest_from_results(
     previous: Mapping[str, Regime | None],
     *,
     source: str,
+    expected: Mapping[str, date] | None = None,
 ) -> Digest:
-    """The digest of a watchlist from already computed signals (errors become issue lines)."""
+    """The digest of a watchlist from already computed signals (errors become issue lines);
+    ``expected``: each ticker's own session (its exchange's) where it is not ``session``."""
     signals = [r for t in tickers if isinstance(r := results[t], Signal)]
     issues = []
     for ticker in tickers:
         result = results[ticker]
         if isinstance(result, SignalError):
             issues.append(DigestIssue(ticker=ticker, key=result.key, params=error_params(result)))
-    return build_digest(session, signals, previous=previous, issues=issues, source=source)
+    return build_digest(
+        session, signals, previous=previous, issues=issues, source=source, expected=expected
+    )
 
 
 async def previous_regimes(

@@ -43,6 +43,15 @@ def calendar_for(mic: str) -> MarketCalendar:
 
 
 @cache
+def zone_of(mic: str) -> str:
+    """The IANA time zone of the exchange ``mic`` (``XHKG`` -> ``Asia/Hong_Kong``), read from
+    its calendar class: nothing is built."""
+    factory = getattr(xcals.calendar_utils, f"{calendar_name(mic)}ExchangeCalendar", None)
+    zone = getattr(factory, "tz", None)
+    return str(zone) if zone is not None else str(NEW_YORK)
+
+
+@cache
 def sessions_between(earlier: date, later: date, name: str = "XNYS") -> int:
     """Sessions after ``earlier`` up to and including ``later`` (0 when not later) on the
     calendar of the exchange ``name`` (a MIC or a calendar name)."""

@@ -13,6 +13,7 @@ Pure data and lookups: nothing here builds a calendar (see :func:`signals.calend
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 #: The exchange of a symbol without a suffix (``IWM``, ``SPY``).
@@ -253,3 +254,24 @@ def is_us(mic: str) -> bool:
     """True for the US venues (their cards keep the plain "Data as of … close" line)."""
     found = EXCHANGES.get(mic)
     return found is not None and found.market == "us"
+
+
+def shared_market(tickers: Iterable[str]) -> str:
+    """The MIC of the exchange ``tickers`` share, for a digest to follow by default.
+
+    All on one exchange: that one (``2800.HK 3033.HK`` -> ``XHKG``); on several that keep one
+    calendar: the calendar's (``510300.SS 159915.SZ`` -> ``XSHG``); none, a mix, or only
+    unknown suffixes: New York.
+    """
+    mics: set[str] = set()
+    for ticker in tickers:
+        try:
+            mics.add(exchange_for(ticker))
+        except UnknownExchange:
+            continue
+    if len(mics) == 1:
+        return mics.pop()
+    calendars = {calendar_name(mic) for mic in mics}
+    if len(calendars) == 1:
+        return calendars.pop()
+    return DEFAULT_MIC

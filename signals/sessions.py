@@ -8,6 +8,8 @@ time one of its tickers is asked about (:func:`signals.calendar.calendar_for`), 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +18,8 @@ from signals.cache import BarLRU
 from signals.calendar import MarketCalendar, calendar_for
 from signals.errors import SignalError
 from signals.exchanges import DEFAULT_MIC, UnknownExchange, calendar_name, exchange, exchange_for
+
+log = logging.getLogger(__name__)
 
 #: The session a request is about: one for every ticker, or each ticker's own (its exchange's).
 Sessions = date | Mapping[str, date]
@@ -94,19 +98,31 @@ class ExchangeSessions:
             u.source for u in self.sources if callable(getattr(u.source, "exchange_of", None))
         ]
         if unknown and hinted:
-            # TODO(issue 21): Yahoo's chart metadata (exchangeName, exchangeTimezoneName) and
-            # Tiingo's metadata (exchangeCode) can answer here too, with an ``exchange_of``.
+            # a source that names the exchange (a CSV file's ``Exchange`` column, Yahoo's chart
+            # metadata) wins over the suffix; ``exchanges_of`` asks for many tickers at once
             def ask() -> dict[str, str]:
                 found: dict[str, str] = {}
-                for ticker in unknown:
-                    for source in hinted:
-                        mic = source.exchange_of(ticker)
-                        if mic:
-                            try:
-                                found[ticker] = exchange(mic).mic
-                            except UnknownExchange:
-                                raise UnknownExchange(ticker, mic) from None
-                            break
+                for source in hinted:
+                    rest = [t for t in unknown if t not in found]
+                    if not rest:
+                        break
+                    batch = getattr(source, "exchanges_of", None)
+                    try:
+                        named = (
+                            batch(rest)
+                            if callable(batch)
+                            else {t: m for t in rest if (m := source.exchange_of(t))}
+                        )
+                    except Exception:  # the source could not say: the suffix decides
+                        log.warning("exchange lookup failed source=%s", source, exc_info=True)
+                        continue
+                    for ticker, mic in named.items():
+                        if not mic:
+                            continue
+                        try:
+                            found[ticker] = exchange(mic).mic
+                        except UnknownExchange:
+                            raise UnknownExchange(ticker, mic) from None
                 return found
 
             self._exchanges.update(await asyncio.to_thread(ask))
@@ -125,6 +141,33 @@ class ExchangeSessions:
             if found is None:
                 found = by_mic[mic] = self.session_for(now, as_of, exchange=mic)
             out[ticker] = found
+        return out
+
+    async def sessions_of_digest(
+        self, tickers: Sequence[str], market: str, session: date
+    ) -> dict[str, date]:
+        """The session each ticker's figures should be for in the digest of ``session`` on the
+        exchange ``market`` (a MIC): ``session`` for the tickers on that exchange's calendar,
+        else the last session of the ticker's own exchange closed at ``session``'s close there.
+
+        A ticker whose exchange cannot be told (a suffix saved before suffixes were checked) is
+        taken as New York's; each calendar is built once.
+        """
+        with contextlib.suppress(UnknownExchange):  # those are taken as New York's below
+            await self.resolve_exchanges(tickers)  # the sources that name the exchange, once
+        own = self.calendar_of(market)
+        close: datetime | None = None
+        if own.is_session(session):
+            close = own.session_close(session)
+        by_calendar: dict[str, date] = {own.name: session}
+        out: dict[str, date] = {}
+        for ticker in tickers:
+            calendar = self.calendar_of(self.exchange_or_default(ticker))
+            day = by_calendar.get(calendar.name)
+            if day is None:
+                day = session if close is None else calendar.last_completed_session(close)
+                by_calendar[calendar.name] = day
+            out[ticker] = day
         return out
 
     def session_for(

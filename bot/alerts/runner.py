@@ -40,6 +40,7 @@ from commands.signal import build_cards
 from formatting.alerts import RegimeChange
 from formatting.card import LANGUAGES, Card, Language
 from signals.bars import bars_until
+from signals.exchanges import DEFAULT_MIC, calendar_name
 from signals.momentum import Signal, compute_signals
 from signals.regimes import Regime
 from signals.service import PriceService
@@ -70,6 +71,19 @@ class AlertReport:
     skipped: int = 0  # alerts already sent or claimed elsewhere
     stopped: int = 0  # claims given back by a graceful stop
     failed: int = 0
+
+    def merged(self, other: AlertReport) -> AlertReport:
+        """This run's report and ``other``'s together (the runs of several exchanges)."""
+        return AlertReport(
+            changed=sorted({*self.changed, *other.changed}),
+            waiting=[*self.waiting, *other.waiting],
+            messages=self.messages + other.messages,
+            sent=self.sent + other.sent,
+            recovered=self.recovered + other.recovered,
+            skipped=self.skipped + other.skipped,
+            stopped=self.stopped + other.stopped,
+            failed=self.failed + other.failed,
+        )
 
 
 def regime_changes(
@@ -133,15 +147,32 @@ class AlertRunner:
         self.holding = Holding()  # the claims being worked on (the heartbeat renews these)
         self.site_url: str | None = None  # research site: each change links its page
 
+    async def markets(self) -> list[str]:
+        """One MIC per exchange calendar the alerts' tickers trade on (New York first)."""
+        found: dict[str, str] = {}
+        for alert in await self.storage.list_alerts():
+            mic = self.prices.exchange_or_default(alert.ticker)
+            found.setdefault(calendar_name(mic), mic)
+        return sorted(found.values(), key=lambda mic: (mic != DEFAULT_MIC, mic))
+
+    def _on(self, ticker: str, market: str | None) -> bool:
+        """Is ``ticker`` on the calendar of ``market`` (None: every ticker)?"""
+        if market is None:
+            return True
+        mine = calendar_name(self.prices.exchange_or_default(ticker))
+        return mine == calendar_name(market)
+
     async def run(
         self,
         session: date,
         *,
         due_at: datetime | None = None,
         active: Callable[[], bool] = lambda: True,
+        market: str | None = None,
     ) -> AlertReport:
         """Post every changed alert of ``session`` not posted yet (alerts made after ``due_at``
-        wait for the next session)."""
+        wait for the next session). ``market`` (a MIC): only the alerts whose tickers keep that
+        exchange's sessions, ``session`` being one of them; None: every alert, on New York's."""
         report = AlertReport()
         states = await self.storage.alert_states(session)
         alerts = [
@@ -151,12 +182,13 @@ class AlertRunner:
             and a.platform in self.posters
             and a.paused_reason is None  # the bot was blocked or removed: wait to be added back
             and (due_at is None or a.created_at <= due_at)
+            and self._on(a.ticker, market)
         ]
         if not alerts:
             return report
         tickers = list(dict.fromkeys(a.ticker for a in alerts))
         fetched = await self.prices.bars(tickers, session=session)
-        previous = self.prices.calendar.previous_session(session)
+        previous = self.prices.calendar_of(market or DEFAULT_MIC).previous_session(session)
         changed, report.waiting = regime_changes(
             fetched.bars, session, previous, prices=self.prices
         )

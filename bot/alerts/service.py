@@ -5,7 +5,9 @@ finish (``DigestScheduler.posting``) within the same bound.
 
 An alert for a session is due when the default digest is (30 minutes after the close) and stays
 due for the digest's grace window, so a restart catches it up; the alert ledger decides what was
-already posted. A holiday is no session, so it never becomes due.
+already posted. A holiday is no session, so it never becomes due. Each ticker is evaluated after
+its own exchange's close (issue 21): the alerts of Hong Kong funds at 16:30 Hong Kong time on
+Hong Kong's sessions, those of US funds at 16:30 New York time on New York's.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.alerts.runner import AlertReport, AlertRunner
 from bot.clock import utc_now
 from bot.delivery.poster import Poster
-from bot.digest.schedule import DigestSchedule
+from bot.digest.schedule import DigestSchedule, MarketSchedules
 from bot.digest.scheduler import DEFAULT_GRACE, DigestScheduler
 from bot.settings import Settings
 from bot.storage import Storage
@@ -38,33 +40,46 @@ class AlertClock:
         self,
         runner: AlertRunner,
         digests: DigestScheduler,
-        schedule: DigestSchedule,
+        schedule: DigestSchedule | MarketSchedules,
         *,
         grace: timedelta = DEFAULT_GRACE,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.runner = runner
         self.digests = digests
-        self.schedule = schedule
+        # each alert's ticker on its own exchange's sessions (New York's the one given)
+        self.schedule = (
+            schedule if isinstance(schedule, MarketSchedules) else MarketSchedules(schedule)
+        )
         self.grace = grace
         self.clock = clock
 
     async def tick(self) -> AlertReport | None:
-        """Evaluate and post the due session's alerts; None when not the leader or not due."""
+        """Evaluate and post the alerts of each exchange whose session is due (the tickers'
+        own exchanges); None when not the leader or nothing is due."""
         if not self.digests.active():
             return None
         now = self.clock()
-        due = self.schedule.due(None, DEFAULT_TIMEZONE, now)
-        if due is None or now - due.fire_at > self.grace:
-            return None
         try:
-            with self.digests.posting():  # a graceful stop lets this run finish its post
-                return await self.runner.run(
-                    due.session, due_at=due.fire_at, active=self.digests.active
-                )
+            markets = await self.runner.markets()
         except Exception:
-            log.exception("alert tick failed session=%s", due.session)
+            log.exception("alert tick failed: the alerts could not be read")
             return None
+        report: AlertReport | None = None
+        for market in markets:
+            due = self.schedule.of(market).due(None, DEFAULT_TIMEZONE, now)
+            if due is None or now - due.fire_at > self.grace:
+                continue
+            try:
+                with self.digests.posting():  # a graceful stop lets this run finish its post
+                    one = await self.runner.run(
+                        due.session, due_at=due.fire_at, active=self.digests.active, market=market
+                    )
+            except Exception:
+                log.exception("alert tick failed session=%s market=%s", due.session, market)
+                continue
+            report = one if report is None else report.merged(one)
+        return report
 
     def start(self) -> None:
         """Add the alert job to the digest's scheduler (stable id, never overlapping itself)."""

@@ -90,27 +90,37 @@ async def plan_digests(
             watchlists[key] = tuple(await storage.get_watchlist(*key))
     chosen = await languages(storage, targets, default_language)
     schemes = await colours(storage, targets)
-    union = list(dict.fromkeys(t for tickers in watchlists.values() for t in tickers))
-    results = await prices.signals(union, session=session)  # one batched fetch
-    signals = [r for r in results.values() if isinstance(r, Signal)]
-    if record:
-        await storage.record_signals(signals)
-    previous = await previous_regimes(storage, signals)
-    digests: dict[tuple[str, ...], tuple[Digest, bool]] = {}
-    for tickers in dict.fromkeys(watchlists.values()):
-        digest = digest_from_results(
-            session,
-            tickers,
-            results,
-            previous,
-            source=results_source(results, prices.source.source_id),
-        )
-        transient = any(isinstance(results[t], SourceUnavailable) for t in tickers)
-        digests[tickers] = (digest, digest.stale or transient)
+    markets: dict[str, list[tuple[str, ...]]] = {}  # market -> the watchlists that follow it
+    for target in targets:
+        sub = target.subscription
+        lists = markets.setdefault(sub.market, [])
+        if watchlists[(sub.platform, sub.server_id)] not in lists:
+            lists.append(watchlists[(sub.platform, sub.server_id)])
+    digests: dict[tuple[str, tuple[str, ...]], tuple[Digest, bool]] = {}
+    for market, lists in markets.items():
+        union = list(dict.fromkeys(t for tickers in lists for t in tickers))
+        expected = await prices.sessions_of_digest(union, market, session)
+        results = await prices.signals(union, session=expected)  # one batched fetch per market
+        signals = [r for r in results.values() if isinstance(r, Signal)]
+        if record:
+            await storage.record_signals(signals)
+        previous = await previous_regimes(storage, signals)
+        for tickers in lists:
+            digest = digest_from_results(
+                session,
+                tickers,
+                results,
+                previous,
+                source=results_source(results, prices.source.source_id),
+                expected=expected,
+            )
+            transient = any(isinstance(results[t], SourceUnavailable) for t in tickers)
+            digests[(market, tickers)] = (digest, digest.stale or transient)
     planned = []
     for target in targets:
         sub = target.subscription
-        digest, incomplete = digests[watchlists[(sub.platform, sub.server_id)]]
+        watchlist = watchlists[(sub.platform, sub.server_id)]
+        digest, incomplete = digests[(sub.market, watchlist)]
         scheme = schemes[(sub.platform, sub.server_id)]
         planned.append(Planned(target, digest, chosen[sub.id], incomplete, scheme))
     return planned

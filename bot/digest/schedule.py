@@ -3,7 +3,9 @@
 The rule, for a subscription with time ``HH:MM`` in zone ``tz``: the digest of session ``S`` is
 due at the first ``HH:MM`` in ``tz`` at or after ``S``'s close. Without a time it is due 30
 minutes after the close (16:30 New York, 13:30 on early closes). Only exchange sessions have
-digests, so weekends and holidays never fire.
+digests, so weekends and holidays never fire. Sessions and closes are those of the exchange the
+subscription follows (its ``market``, :class:`MarketSchedules`): a Hong Kong digest is due at
+16:30 Hong Kong time on Hong Kong's sessions, Thanksgiving included, National Day not.
 
 Each session maps to exactly one UTC instant, computed from the local date, so daylight-saving
 changes cannot double-fire or skip: a wall time that does not exist that day (spring forward)
@@ -16,13 +18,14 @@ same instant can only ever find the same (subscription, session) pair.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from signals.calendar import MarketCalendar
+from signals.calendar import MarketCalendar, calendar_for
+from signals.exchanges import DEFAULT_MIC, calendar_name
 
 #: Default delay of a digest after the session's close.
 DEFAULT_DELAY = timedelta(minutes=30)
@@ -129,3 +132,34 @@ class DigestSchedule:
             if fire > now:
                 return Due(fire_at=fire, session=session)
         return None
+
+
+class MarketSchedules:
+    """One :class:`DigestSchedule` per exchange calendar a subscription follows (by MIC).
+
+    New York's is the one given (the price service's calendar, built at its first use); any
+    other exchange's calendar is built the first time a subscription following it is planned,
+    once per process (:func:`signals.calendar.calendar_for`).
+    """
+
+    def __init__(
+        self,
+        default: DigestSchedule,
+        *,
+        calendars: Callable[[str], MarketCalendar] = calendar_for,
+    ) -> None:
+        self.default = default
+        self._calendars = calendars
+        self._by_name: dict[str, DigestSchedule] = {default.calendar.name: default}
+
+    def of(self, market: str | None) -> DigestSchedule:
+        """The schedule of the exchange ``market`` (a MIC; None or unknown: New York's)."""
+        name = calendar_name(market or DEFAULT_MIC)
+        found = self._by_name.get(name)
+        if found is None:
+            try:
+                calendar = self._calendars(market or DEFAULT_MIC)
+            except Exception:  # a MIC stored by a newer version, or no calendar: New York's
+                return self.default
+            found = self._by_name[name] = DigestSchedule(calendar, delay=self.default.delay)
+        return found

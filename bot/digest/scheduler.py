@@ -41,7 +41,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import utc_now
 from bot.digest.claims import RunReport, Target
 from bot.digest.fanout import DigestRunner
-from bot.digest.schedule import DigestSchedule, Due
+from bot.digest.schedule import DigestSchedule, Due, MarketSchedules
 from bot.storage import Storage, Subscription
 
 log = logging.getLogger(__name__)
@@ -69,18 +69,23 @@ PRERENDER_AHEAD = timedelta(minutes=10)
 def plan(
     subscriptions: Sequence[Subscription],
     now: datetime,
-    schedule: DigestSchedule,
+    schedule: DigestSchedule | MarketSchedules,
     *,
     grace: timedelta = DEFAULT_GRACE,
     stale_wait: timedelta = DEFAULT_STALE_WAIT,
 ) -> tuple[list[Target], list[tuple[Subscription, Due]]]:
-    """Targets due at ``now`` within ``grace``, and the (subscription, due) pairs past it."""
+    """Targets due at ``now`` within ``grace``, and the (subscription, due) pairs past it.
+
+    Each subscription is planned on the sessions of the exchange it follows (its ``market``)
+    when ``schedule`` is a :class:`MarketSchedules`; a single schedule plans every one on it.
+    """
     targets: list[Target] = []
     late: list[tuple[Subscription, Due]] = []
     for sub in subscriptions:
         if not sub.enabled:
             continue
-        due = schedule.due(sub.time, sub.timezone, now)
+        one = schedule.of(sub.market) if isinstance(schedule, MarketSchedules) else schedule
+        due = one.due(sub.time, sub.timezone, now)
         if due is None:
             continue
         items = [due]
@@ -88,8 +93,8 @@ def plan(
         # custom time puts the eve of an early close and the early close at one instant. It
         # counts only for a subscription that already existed when it fell due; the ledger
         # skips it when it was sent.
-        earlier = schedule.calendar.previous_session(due.session)
-        fire = schedule.fire_at(earlier, sub.time, sub.timezone)
+        earlier = one.calendar.previous_session(due.session)
+        fire = one.fire_at(earlier, sub.time, sub.timezone)
         if sub.created_at <= fire:
             items.insert(0, Due(fire_at=fire, session=earlier))
         for item in items:
@@ -109,7 +114,7 @@ class DigestScheduler:
         self,
         runner: DigestRunner,
         storage: Storage,
-        schedule: DigestSchedule,
+        schedule: DigestSchedule | MarketSchedules,
         *,
         grace: timedelta = DEFAULT_GRACE,
         stale_wait: timedelta = DEFAULT_STALE_WAIT,
@@ -120,7 +125,10 @@ class DigestScheduler:
     ) -> None:
         self.runner = runner
         self.storage = storage
-        self.schedule = schedule
+        # every subscription on the sessions of the exchange it follows (New York's given)
+        self.schedule = (
+            schedule if isinstance(schedule, MarketSchedules) else MarketSchedules(schedule)
+        )
         self.grace = grace
         self.stale_wait = stale_wait
         self.clock = clock

@@ -109,6 +109,10 @@ subscriptions = Table(
     Column("created_by", String(64), nullable=True),  # the user who scheduled it (Slack)
     # NULL: posting works; else why the bot may not post there now (retried every session)
     Column("paused_reason", Text, nullable=True),
+    # the MIC of the exchange whose sessions the digest follows (issue 21); market_auto: it
+    # follows the exchange the server's watchlist shares, and changes with the watchlist
+    Column("market", String(8), nullable=False, server_default="XNYS"),
+    Column("market_auto", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("platform", "server_id", "channel_id"),
     ForeignKeyConstraint(
         ["platform", "server_id"],

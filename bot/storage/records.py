@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from formatting.colours import COLOUR_SCHEMES, ColourScheme
 from formatting.languages import LANGUAGES, Language
+from signals.exchanges import EXCHANGES
 
 __all__ = ["LANGUAGES", "Language"]  # re-exported for storage callers
 
@@ -42,6 +43,10 @@ class Subscription:
     #: Why the bot may not post there for now (e.g. a missing permission); None when it can.
     #: A paused subscription stays enabled: it is retried every session and resumes by itself.
     paused_reason: str | None = None
+    #: The MIC of the exchange whose sessions the digest follows (New York unless chosen).
+    market: str = "XNYS"
+    #: True when ``market`` follows the exchange the server's watchlist shares.
+    market_auto: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,6 +98,13 @@ def check_time(value: str | None) -> str | None:
     if value is not None and not _TIME.fullmatch(value):
         raise ValueError(f"schedule time must be HH:MM (24-hour), got {value!r}")
     return value
+
+
+def check_market(mic: str) -> str:
+    """``mic`` if it is the MIC of an exchange the bot knows, else ValueError."""
+    if mic not in EXCHANGES:
+        raise ValueError(f"unknown exchange {mic!r}")
+    return mic
 
 
 def check_timezone(name: str) -> str:

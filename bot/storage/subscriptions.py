@@ -11,6 +11,7 @@ from bot.storage.records import (
     Platform,
     Subscription,
     check_language,
+    check_market,
     check_platform,
     check_time,
     check_timezone,
@@ -33,6 +34,8 @@ def _subscription(row: Row[Any]) -> Subscription:
         created_at=row.created_at,
         updated_at=row.updated_at,
         paused_reason=row.paused_reason,
+        market=row.market,
+        market_auto=bool(row.market_auto),
     )
 
 
@@ -48,11 +51,14 @@ class SubscriptionsMixin(ServersMixin):
         time: str | None,
         timezone: str,
         language: str | None = None,
+        market: str = "XNYS",
+        market_auto: bool = False,
     ) -> Subscription:
         """Subscribe the channel, or restate an existing subscription (re-enabling it).
 
         Every option is replaced: ``time`` None is the default time, ``language`` None follows
-        the server's language.
+        the server's language, ``market`` is the MIC of the exchange the digest follows
+        (``market_auto``: the one the watchlist shares, see :meth:`follow_watchlist_market`).
         """
         now = self.now()
         values = {
@@ -62,6 +68,8 @@ class SubscriptionsMixin(ServersMixin):
             "schedule_time": check_time(time),
             "timezone": check_timezone(timezone),
             "language": check_language(language) if language is not None else None,
+            "market": check_market(market),
+            "market_auto": market_auto,
             "enabled": True,
             "disabled_reason": None,
             "paused_reason": None,
@@ -72,6 +80,8 @@ class SubscriptionsMixin(ServersMixin):
             "schedule_time",
             "timezone",
             "language",
+            "market",
+            "market_auto",
             "enabled",
             "disabled_reason",
             "paused_reason",
@@ -86,6 +96,22 @@ class SubscriptionsMixin(ServersMixin):
             await self.ensure_server(conn, platform, server_id)
             row = (await conn.execute(stmt)).one()
         return _subscription(row)
+
+    async def follow_watchlist_market(self, platform: str, server_id: str, market: str) -> int:
+        """Move the server's subscriptions that follow their watchlist's exchange to ``market``
+        (a MIC); the count of those that changed. Chosen markets are left alone."""
+        stmt = (
+            update(subscriptions)
+            .where(
+                subscriptions.c.platform == platform,
+                subscriptions.c.server_id == server_id,
+                subscriptions.c.market_auto.is_(True),
+                subscriptions.c.market != check_market(market),
+            )
+            .values(market=market, updated_at=self.now())
+        )
+        async with self.engine.begin() as conn:
+            return (await conn.execute(stmt)).rowcount
 
     async def disable_subscription(
         self, platform: str, server_id: str, channel_id: str, reason: str

@@ -4,7 +4,11 @@
 currency (``"currency": "HKD"``, ``"GBp"`` for pence), is dropped with the ``Ticker`` it built
 (yfinance 1.7 ``multi._download_one``). So the currency is asked once per ticker and process with
 ``Ticker.get_history_metadata()`` (the same ``/v8/finance/chart`` answer's ``meta``, for a 5-day
-range), remembered, and carried with the bars into the caches (``DataFrame.attrs``).
+range), remembered, and carried with the bars into the caches (``DataFrame.attrs``). The same
+``meta`` names the listing's exchange (``"exchangeName": "HKG"``, ``"exchangeTimezoneName":
+"Asia/Hong_Kong"``; the fields of Yahoo's ``/v8/finance/chart`` ``meta`` as its clients read
+them, e.g. YahooFinanceApi's ``ChartResultMeta``): :meth:`YFinanceSource.exchanges_of` turns
+Yahoo's exchange codes into MICs, so a listing's exchange comes from Yahoo over the suffix guess.
 """
 
 from __future__ import annotations
@@ -37,6 +41,43 @@ Download = Callable[..., "pd.DataFrame | None"]
 Metadata = Callable[[str], Mapping[str, Any]]
 #: At most this many metadata lookups at once (the first fetch of a large watchlist).
 METADATA_THREADS = 4
+
+#: Yahoo's ``exchangeName`` codes -> MIC, for the exchanges :mod:`signals.exchanges` knows
+#: (codes as Yahoo's chart ``meta`` gives them: ``NYQ`` NYSE, ``PCX`` NYSE Arca, ``NMS``/``NGM``/
+#: ``NCM`` Nasdaq, ``HKG``, ``SHH``/``SHZ`` Shanghai/Shenzhen, ``TAI``/``TWO`` Taiwan/TPEx,
+#: ``JPX`` Tokyo, ``KSC``/``KOE`` KRX/KOSDAQ, ``LSE``, ``GER`` Xetra, ``NSI`` NSE). A code not
+#: here leaves the exchange to the symbol's suffix.
+YAHOO_EXCHANGES: dict[str, str] = {
+    "NYQ": "XNYS",
+    "PCX": "ARCX",
+    "NMS": "XNAS",
+    "NGM": "XNAS",
+    "NCM": "XNAS",
+    "NAS": "XNAS",
+    "ASE": "XASE",
+    "BTS": "BATS",
+    "HKG": "XHKG",
+    "SHH": "XSHG",
+    "SHZ": "XSHE",
+    "TAI": "XTAI",
+    "TWO": "ROCO",
+    "JPX": "XTKS",
+    "KSC": "XKRX",
+    "KOE": "XKOS",
+    "SES": "XSES",
+    "NSI": "XNSE",
+    "BSE": "XBOM",
+    "ASX": "XASX",
+    "LSE": "XLON",
+    "GER": "XETR",
+    "FRA": "XFRA",
+    "PAR": "XPAR",
+    "AMS": "XAMS",
+    "EBS": "XSWX",
+    "MIL": "XMIL",
+    "TOR": "XTSE",
+    "VAN": "XTSX",
+}
 
 _RATE_LIMIT_MARKERS = ("YFRateLimitError", "Too Many Requests", "Rate limited")
 #: How yfinance 1.x words "this symbol has no data" (YFTickerMissingError, PriceHistory errors).
@@ -167,6 +208,7 @@ class YFinanceSource:
         self._http = session
         self._http_lock = threading.Lock()
         self._currencies: dict[str, str] = {}  # a listing's currency does not change
+        self._exchanges: dict[str, str] = {}  # nor its exchange (a MIC)
         self._currencies_lock = threading.Lock()
 
     def _session(self) -> YahooSession | None:
@@ -259,27 +301,59 @@ class YFinanceSource:
                 t: self._currencies[t.upper()] for t in tickers if t.upper() in self._currencies
             }
         unknown = [t for t in tickers if t not in known]
-        if not unknown:
-            return known
-        pool = ThreadPoolExecutor(min(METADATA_THREADS, len(unknown)), "yahoo-metadata")
+        if unknown:
+            self._lookup(unknown)
+        with self._currencies_lock:
+            known.update(
+                {t: self._currencies[t.upper()] for t in unknown if t.upper() in self._currencies}
+            )
+        return known
+
+    def exchanges_of(self, tickers: Sequence[str]) -> dict[str, str]:
+        """The MIC of each of ``tickers`` whose exchange Yahoo's chart metadata names (one
+        lookup per ticker and process, shared with :meth:`currencies`); the others are left
+        to the symbol's suffix."""
+        if self._metadata is None and self._session() is None:
+            return {}  # a test's own download and no metadata: nothing to ask
+        with self._currencies_lock:
+            asked = [
+                t
+                for t in tickers
+                if t.upper() not in self._currencies and t.upper() not in self._exchanges
+            ]
+        if asked:
+            self._lookup(asked)
+        with self._currencies_lock:
+            return {t: self._exchanges[t.upper()] for t in tickers if t.upper() in self._exchanges}
+
+    def exchange_of(self, ticker: str) -> str | None:
+        """:meth:`exchanges_of` for one ticker (None: Yahoo did not say, or not a known code)."""
+        return self.exchanges_of([ticker]).get(ticker)
+
+    def _lookup(self, tickers: Sequence[str]) -> None:
+        """Ask Yahoo's chart metadata of ``tickers`` at once (bounded by the timeout) and keep
+        each one's currency and exchange."""
+        pool = ThreadPoolExecutor(min(METADATA_THREADS, len(tickers)), "yahoo-metadata")
         try:
             lookup = self._metadata or functools.partial(yahoo_metadata, session=self._session())
-            futures = {pool.submit(lookup, t): t for t in unknown}
+            futures = {pool.submit(lookup, t): t for t in tickers}
             done, _ = wait_all(futures, timeout=self.timeout)
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
         for future in done:
             ticker = futures[future]
             try:
-                currency = future.result().get("currency")
+                meta = future.result()
             except Exception as exc:  # yfinance raises a zoo of exception types
                 log.warning("no currency from Yahoo for %s: %s", ticker, type(exc).__name__)
                 continue
-            if isinstance(currency, str) and currency.strip():
-                known[ticker] = currency.strip()
-                with self._currencies_lock:
-                    self._currencies[ticker.upper()] = known[ticker]
-        return known
+            currency, code = meta.get("currency"), meta.get("exchangeName")
+            with self._currencies_lock:
+                if isinstance(currency, str) and currency.strip():
+                    self._currencies[ticker.upper()] = currency.strip()
+                mic = YAHOO_EXCHANGES.get(code.strip().upper()) if isinstance(code, str) else None
+                if mic is not None:
+                    self._exchanges[ticker.upper()] = mic
 
     def _error_for(self, ticker: str, text: str, *, rate_limited: bool) -> SignalError:
         """Classify a failure: only Yahoo's own "no data" answers mean the ticker has no data.

@@ -165,6 +165,13 @@ def _fill_0016(rows: Rows) -> Rows:
     return rows
 
 
+def _fill_0017(rows: Rows) -> Rows:
+    rows = _with(rows, "subscriptions", market="XNYS", market_auto=False)
+    rows["subscriptions"][1]["market"] = "XHKG"
+    rows["subscriptions"][1]["market_auto"] = True
+    return rows
+
+
 def _fill_0018(rows: Rows) -> Rows:
     """A webhook target: its row, its server, subscription, delivery and alert (``webhook``)."""
     rows = _add(
@@ -245,6 +252,11 @@ REVISIONS: dict[str, Revision] = {
     ),
     "0016": Revision(
         fill=_fill_0016, migrate=lambda rows: _with(rows, "alert_deliveries", claimed_until=None)
+    ),
+    # existing subscriptions stay on New York, not following their watchlist (issue 21)
+    "0017": Revision(
+        fill=_fill_0017,
+        migrate=lambda rows: _with(rows, "subscriptions", market="XNYS", market_auto=False),
     ),
     "0018": Revision(fill=_fill_0018, migrate=lambda rows: {**rows, "webhook_targets": []}),
     "0019": Revision(

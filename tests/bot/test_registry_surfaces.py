@@ -171,6 +171,8 @@ def test_slack_usage_lines_are_the_registry():
 
     digest = registry.REGISTRY["digest"]
     lines = {s.name: action_usage(digest, s) for s in digest.subcommands}
-    assert lines["schedule"] == "/signal digest schedule #channel [HH:MM] [IANA timezone]"
+    assert lines["schedule"] == (
+        "/signal digest schedule #channel [HH:MM] [IANA timezone] [market hk]"
+    )
     assert lines["watchlist"] == "/signal digest watchlist SPY QQQ IWM"
     assert lines["off"] == "/signal digest off #channel"

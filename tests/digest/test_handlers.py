@@ -12,7 +12,7 @@ from bot.storage import DEFAULT_WATCHLIST, Storage
 from commands.context import Services
 from commands.digest import DigestReply, SubscriptionStore
 from commands.registry import REGISTRY, usage
-from formatting.i18n import ChannelRef
+from formatting.i18n import ChannelRef, Term
 from formatting.messages import message_text
 from signals.service import PriceService
 from tests.digest.conftest import SESSION
@@ -140,11 +140,14 @@ async def test_off_and_status_with_last_delivery(dispatcher: Dispatcher, storage
     assert keys(outcome) == [
         "digest.status.watchlist",
         "digest.status.entry_default",
+        "digest.status.market_auto",  # the default watchlist's market: New York
         "digest.state.sent",
         "digest.status.entry_at",
+        "digest.status.market_auto",
         "digest.state.none",
     ]
-    assert outcome.reply.messages[2].params == {"date": SESSION}
+    assert outcome.reply.messages[2].params["market"] == Term("market.XNYS")
+    assert outcome.reply.messages[3].params == {"date": SESSION}
     assert keys(await run(dispatcher, action="off")) == ["digest.off"]
     assert keys(await run(dispatcher, action="off")) == ["digest.off_none"]
     assert [s.channel_id for s in await storage.list_subscriptions()] == ["c2"]
@@ -195,6 +198,93 @@ def test_registered_with_help_and_options() -> None:
     """The registry has /digest with its action choices and optional time, zone and tickers."""
     spec = REGISTRY["digest"]
     assert usage(spec, "discord") == (
-        "/digest schedule|watchlist|off|status|preview [TIME] [TIMEZONE] [TICKERS]"
+        "/digest schedule|watchlist|off|status|preview [TIME] [TIMEZONE] [MARKET] [TICKERS]"
     )
-    assert [o.required for o in spec.options] == [True, False, False, False]
+    assert [o.required for o in spec.options] == [True, False, False, False, False]
+
+
+# --- digests follow a market (issue 21) ----------------------------------------------------
+
+
+async def test_schedule_names_a_market(dispatcher: Dispatcher, storage: Storage) -> None:
+    """``market:hk`` (Discord's option), ``hk`` or a MIC: the digest follows Hong Kong, 30
+    minutes after its close; a time without a zone is Hong Kong time."""
+    outcome = await run(dispatcher, action="schedule", market="hk")
+    assert keys(outcome) == ["digest.scheduled_market"]
+    assert outcome.reply.messages[0].params["market"] == Term("market.XHKG")
+    [sub] = await storage.list_subscriptions()
+    assert (sub.market, sub.market_auto, sub.time, sub.timezone) == (
+        "XHKG",
+        False,
+        None,
+        "Asia/Hong_Kong",
+    )
+    outcome = await run(dispatcher, action="schedule", market="XTKS", time="16:00")
+    assert keys(outcome) == ["digest.scheduled_at_market"]
+    [sub] = await storage.list_subscriptions()
+    assert (sub.market, sub.time, sub.timezone) == ("XTKS", "16:00", "Asia/Tokyo")
+    outcome = await run(dispatcher, action="schedule", market="us")
+    assert keys(outcome) == ["digest.scheduled_default"]  # New York keeps its words
+    [sub] = await storage.list_subscriptions()
+    assert (sub.market, sub.timezone) == ("XNYS", "America/New_York")
+
+
+@pytest.mark.parametrize(
+    ("typed", "mic"),
+    [("hk", "XHKG"), ("HK", "XHKG"), ("ｈｋ", "XHKG"), ("cn", "XSHG"), ("sz", "XSHE"),
+     ("sh", "XSHG"), ("tw", "XTAI"), ("jp", "XTKS"), ("kr", "XKRX"), ("uk", "XLON"),
+     ("eu", "XETR"), ("ca", "XTSE"), ("au", "XASX"), ("sg", "XSES"), ("in", "XNSE"),
+     ("us", "XNYS"), ("xhkg", "XHKG"), ("market:hk", "XHKG")],
+)  # fmt: skip
+def test_market_names_people_use(typed: str, mic: str) -> None:
+    from commands.validation import parse_market
+
+    assert parse_market(typed) == mic
+
+
+async def test_an_unknown_market_is_refused_and_nothing_changes(
+    dispatcher: Dispatcher, storage: Storage
+) -> None:
+    outcome = await run(dispatcher, action="schedule", market="mars")
+    assert keys(outcome) == ["error.unknown_market"]
+    assert "hk" in str(outcome.reply.messages[0].params["names"])
+    assert await storage.list_subscriptions(enabled_only=False) == []
+
+
+async def test_the_default_market_follows_the_watchlist(
+    dispatcher: Dispatcher, storage: Storage
+) -> None:
+    """No market named: the one the watchlist's tickers share, and it moves with the
+    watchlist; a chosen market stays put."""
+    await run(dispatcher, action="watchlist", tickers="2800.HK 3033.HK")
+    await run(dispatcher, action="schedule")
+    await run(dispatcher, action="schedule", channel="c2", market="us")
+    [auto, chosen] = await storage.list_subscriptions()
+    assert (auto.market, auto.market_auto, chosen.market) == ("XHKG", True, "XNYS")
+    await run(dispatcher, action="watchlist", tickers="510300.SS 159915.SZ")
+    [auto, chosen] = await storage.list_subscriptions()
+    assert (auto.market, chosen.market) == ("XSHG", "XNYS")
+    status = await run(dispatcher, admin=False, action="status")
+    markets = [m.params.get("market") for m in status.reply.messages if "market" in m.key]
+    assert markets == [Term("market.XSHG"), Term("market.XNYS")]
+    assert "digest.status.market" in keys(status)
+
+
+def test_terminal_words_name_a_market() -> None:
+    """``/digest schedule 17:00 market hk`` on the terminal: the handler reads the words."""
+    name, args = parse_line("/digest schedule 17:00 market hk")  # type: ignore[misc]
+    assert (name, args) == ("digest", {"action": "schedule", "text": "17:00 market hk"})
+
+
+async def test_terminal_schedule_with_a_market(dispatcher: Dispatcher, storage: Storage) -> None:
+    outcome = await dispatcher.run(
+        "digest",
+        {"action": "schedule", "text": "17:00 market:jp"},
+        platform="terminal",
+        server_id="local",
+        user_id="u1",
+        is_admin=True,
+    )
+    assert keys(outcome) == ["digest.scheduled_at_market"]
+    [sub] = await storage.list_subscriptions()
+    assert (sub.market, sub.time, sub.timezone) == ("XTKS", "17:00", "Asia/Tokyo")

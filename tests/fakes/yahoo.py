@@ -57,6 +57,11 @@ class FakeYahoo:
     hanging: set[str] = field(default_factory=set)
     garbled: set[str] = field(default_factory=set)
     currency: dict[str, str] = field(default_factory=dict)
+    #: symbol -> (Yahoo's ``exchangeName`` code, ``exchangeTimezoneName``); default NYSE Arca.
+    #: Yahoo's chart ``meta`` names the listing's exchange and zone so (e.g. ``"HKG"``,
+    #: ``"Asia/Hong_Kong"`` for 2800.HK: YahooFinanceApi's ChartResultMeta reads these fields),
+    #: and its timestamps are the session opens in that zone.
+    exchange: dict[str, tuple[str, str]] = field(default_factory=dict)
     charts: list[str] = field(default_factory=list)
     base_url: str = ""
     release: asyncio.Event = field(default_factory=asyncio.Event)
@@ -113,20 +118,21 @@ class FakeYahoo:
         return web.json_response(self._chart(symbol, rows))
 
     def _chart(self, symbol: str, rows: pd.DataFrame) -> dict[str, Any]:
+        code, zone = self.exchange.get(symbol, ("PCX", str(NEW_YORK)))
         opens = [
-            int(pd.Timestamp(d).replace(hour=9, minute=30).tz_localize(NEW_YORK).timestamp())
+            int(pd.Timestamp(d).replace(hour=9, minute=30).tz_localize(zone).timestamp())
             for d in rows.index
         ]
         meta = {
             "currency": self.currency.get(symbol, "USD"),
             "symbol": symbol,
-            "exchangeName": "PCX",
+            "exchangeName": code,
             "instrumentType": "ETF",
             "firstTradeDate": opens[0] if opens else 0,
             "regularMarketTime": opens[-1] if opens else 0,
             "gmtoffset": -14400,
             "timezone": "EDT",
-            "exchangeTimezoneName": "America/New_York",
+            "exchangeTimezoneName": zone,
             "priceHint": 2,
             "dataGranularity": "1d",
             "range": "",

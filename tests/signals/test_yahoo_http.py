@@ -104,3 +104,30 @@ async def test_currency_from_the_chart_metadata_reaches_the_signal() -> None:
     assert currencies == {"0700.HK": "HKD", "VOD.L": "GBp", "IWM": "USD"}
     assert {t: s.currency for t, s in warm.items() if isinstance(s, Signal)} == currencies
     assert len(fake.charts) == asked
+
+
+async def test_yahoos_exchange_wins_over_the_suffix(tmp_path: Path) -> None:
+    """A symbol without a suffix whose chart ``meta`` says Hong Kong (``exchangeName`` HKG) is
+    on Hong Kong's calendar: at 2026-12-07 17:00 UTC its session is Hong Kong's 12-07, not New
+    York's 12-04; a code Yahoo uses that the bot does not know leaves it to the suffix."""
+    from datetime import UTC, datetime
+
+    from tests.signals.markets import market_bars
+
+    fake = FakeYahoo(
+        bars={
+            "TRAHK": market_bars("2800.HK", end=date(2026, 12, 7)),
+            "ODD": worked_example_bars(),
+        },
+        currency={"TRAHK": "HKD"},
+        exchange={"TRAHK": ("HKG", "Asia/Hong_Kong"), "ODD": ("XYZ", "America/New_York")},
+    )
+    async with running(fake):
+        prices = PriceService(source(fake), MarketCalendar())
+        now = datetime(2026, 12, 7, 17, tzinfo=UTC)
+        sessions = await prices.sessions_for(["TRAHK", "ODD"], now)
+        assert sessions == {"TRAHK": date(2026, 12, 7), "ODD": date(2026, 12, 4)}
+        assert prices.exchange_of("TRAHK") == "XHKG" and prices.exchange_of("ODD") == "XNYS"
+        [result] = (await prices.signals(["TRAHK"], session=sessions)).values()
+    assert isinstance(result, Signal)
+    assert (result.as_of, result.exchange, result.currency) == (date(2026, 12, 7), "XHKG", "HKD")

@@ -104,6 +104,7 @@ def _subscription(sub: Subscription, delivery: Delivery | None, lang: Language) 
     lines = [
         f"*{channel_link(sub.channel_id)}*",
         _text("slack.home.schedule", {"time": when, "timezone": sub.timezone}, lang),
+        _text("slack.home.market", {"market": Term(f"market.{sub.market}")}, lang),
     ]
     if not sub.enabled:
         lines.append(
@@ -160,11 +161,16 @@ class HomeTab:
         self._spawn(self.publish(client, team, str(event.get("user") or "")))
 
     async def _deliveries(self, subs: Sequence[Subscription]) -> dict[int, Delivery | None]:
-        calendar = self.dispatcher.services.prices.calendar
-        latest = calendar.last_completed_session(self.dispatcher.clock())
-        sessions: tuple[date, ...] = (latest, calendar.previous_session(latest))
+        prices = self.dispatcher.services.prices
+        now = self.dispatcher.clock()
+        by_market: dict[str, tuple[date, ...]] = {}  # each digest on its market's sessions
         found: dict[int, Delivery | None] = {}
         for sub in subs[:MAX_SHOWN]:
+            sessions = by_market.get(sub.market)
+            if sessions is None:
+                calendar = prices.calendar_of(sub.market)
+                latest = calendar.last_completed_session(now)
+                sessions = by_market[sub.market] = (latest, calendar.previous_session(latest))
             found[sub.id] = None
             for session in sessions:  # the latest session's row, else the one before
                 delivery = await self.storage.get_delivery(sub.id, session)

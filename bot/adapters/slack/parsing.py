@@ -27,6 +27,7 @@ PLACEHOLDERS = {
     Kind.CHANNEL: "#channel",
     Kind.TIME: "HH:MM",
     Kind.TIMEZONE: "IANA timezone",
+    Kind.MARKET: "market hk",
     Kind.TICKERS: "SPY QQQ IWM",
     Kind.TICKER: "IWM",
 }
@@ -97,8 +98,18 @@ def _schedule(words: list[str], action: str, here: str | None) -> dict[str, str]
         if words:
             raise _usage_error(action)
         return args
-    for word in words:
-        name = "time" if _TIME.fullmatch(word) or ":" in word else "timezone"
+    while words:
+        word = words.pop(0)
+        low = word.lower()
+        if low == "market":  # market hk
+            if not words or "market" in args:
+                raise _usage_error(action)
+            args["market"] = words.pop(0)
+            continue
+        if low.startswith(("market:", "market=")):  # market:hk, as Discord shows it
+            name, word = "market", word[len("market:") :]
+        else:
+            name = "time" if _TIME.fullmatch(word) or ":" in word else "timezone"
         if name in args:
             raise _usage_error(action)
         args[name] = word

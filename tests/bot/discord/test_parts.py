@@ -50,9 +50,9 @@ def test_every_tree_string_is_in_every_catalog():
     """Each command, subcommand, option and choice has its English, Simplified and Traditional
     catalog text."""
     wanted = _tree_keys()
-    # commands (name and description), the 12 option keys (13 options: /history and /alert add
+    # commands (name and description), the 13 option keys (14 options: /history and /alert add
     # share "one ETF ticker"), 7 language and 2 colour choices
-    assert len(wanted) == 16 * 2 + 12 + 7 + 2
+    assert len(wanted) == 16 * 2 + 13 + 7 + 2
     assert wanted <= keys("en") & keys("zh") & keys("zh-hant")
 
 

@@ -68,7 +68,8 @@ async def test_synced_commands_are_the_contract(make_bot, fake):
     assert list(subs) == ["schedule", "watchlist", "off", "status", "preview"]
     assert all(o["type"] == 1 for o in subs.values())
     schedule = {o["name"]: o for o in subs["schedule"]["options"]}
-    assert list(schedule) == ["channel", "time", "timezone"]
+    assert list(schedule) == ["channel", "time", "timezone", "market"]
+    assert schedule["market"]["type"] == 3 and not schedule["market"]["required"]
     assert schedule["channel"]["type"] == 7 and schedule["channel"]["required"]
     assert schedule["channel"]["channel_types"] == [0, 5]
     assert not schedule["time"]["required"] and schedule["timezone"]["autocomplete"]

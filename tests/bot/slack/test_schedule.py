@@ -217,3 +217,42 @@ async def test_home_tab_says_why_a_paused_digest_failed(store):
     view = home_view(lang="en", watchlist=["IWM"], subscriptions=[sub], deliveries={sub.id: failed})
     text = str(view)
     assert "invite @signalbot" in text and "PostingPaused" not in text
+
+
+async def test_schedule_a_market_from_slack(admin_adapter, fake, store):
+    """``/signal digest schedule #channel market hk``: the digest follows Hong Kong, and the
+    confirmation and the App Home say so (issue 21)."""
+    fake.channel("C0PRIV", is_private=True, is_member=True)
+    (reply,) = await run_slash(
+        admin_adapter, fake, "digest schedule <#C0PRIV|secret> market hk", user=ADMIN
+    )
+    assert reply["text"].startswith("Daily digest on for <#C0PRIV>: every Hong Kong trading day")
+    (sub,) = await store.list_subscriptions("slack", TEAM)
+    assert (sub.market, sub.market_auto, sub.timezone) == ("XHKG", False, "Asia/Hong_Kong")
+    view = home_view(lang="en", watchlist=["2800.HK"], subscriptions=[sub], deliveries={})
+    assert "Follows Hong Kong: its trading days and close" in str(view)
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("digest schedule market hk", {"market": "hk"}),
+        ("digest schedule <#C0AAAAAAA|x> 17:00 market:jp", {"time": "17:00", "market": "jp"}),
+        ("digest schedule 09:00 Asia/Taipei market tw", {"time": "09:00", "timezone":
+         "Asia/Taipei", "market": "tw"}),
+    ],
+)  # fmt: skip
+def test_slack_words_for_a_market(text, args):
+    from bot.adapters.slack.parsing import parse_command
+
+    parsed = parse_command(text, "C0HERE000")
+    assert {k: v for k, v in parsed.args.items() if k not in ("action", "channel")} == args
+
+
+def test_a_market_word_without_a_name_is_the_usage():
+    from bot.adapters.slack.parsing import parse_command
+    from commands.reply import UserError
+
+    with pytest.raises(UserError) as raised:
+        parse_command("digest schedule market", "C0HERE000")
+    assert raised.value.key == "slack.error.digest_usage"
