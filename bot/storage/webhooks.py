@@ -19,6 +19,7 @@ from sqlalchemy import Row, delete, select, update
 from bot.storage.models import alerts, servers, subscriptions, webhook_targets
 from bot.storage.records import check_colors, check_language, check_time, check_timezone
 from bot.storage.servers import ServersMixin
+from signals.exchanges import market_mic, shared_market
 
 #: The platform of every webhook target's server, subscription and alerts.
 WEBHOOK = "webhook"
@@ -126,6 +127,10 @@ class WebhooksMixin(ServersMixin):
                     schedule_time=new.time,
                     timezone=new.timezone,
                     language=shown,
+                    # the digest follows the named market's close and sessions, else the
+                    # exchange its watchlist shares (as a chat digest does)
+                    market=market_mic(new.market) if new.market else shared_market(tickers),
+                    market_auto=new.market is None,
                     enabled=True,
                     created_at=now,
                     updated_at=now,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr
@@ -22,7 +22,7 @@ from commands.reply import UserError
 from commands.validation import parse_tickers
 from formatting.card import Card
 from formatting.languages import LANGUAGES, Language
-from signals.exchanges import MARKETS, market_mic
+from signals.exchanges import MARKETS, market_mic, shared_market
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger(__name__)
@@ -67,12 +67,13 @@ def _shown(setting: str) -> Language:
     return "both" if setting == "auto" else next(x for x in LANGUAGES if x == setting)
 
 
-def _zone(market: str | None) -> str:
-    """The time zone of a market's exchange (New York without one)."""
+def _zone(market: str | None, watchlist: Sequence[str]) -> str:
+    """The time zone of the digest's exchange: the named market's, else the one the watchlist
+    shares (New York for a mixed one)."""
     from signals.calendar import calendar_for
 
     mic = market_mic(market) if market else None
-    return str(calendar_for(mic or "XNYS").tz)
+    return str(calendar_for(mic or shared_market(watchlist)).tz)
 
 
 async def cmd_add(args: argparse.Namespace, settings: Settings, storage: Storage) -> int:
@@ -93,7 +94,7 @@ async def cmd_add(args: argparse.Namespace, settings: Settings, storage: Storage
                 watchlist=watchlist,
                 market=args.market.lower() if args.market else None,
                 time=args.time,
-                timezone=args.tz or _zone(args.market),
+                timezone=args.tz or _zone(args.market, watchlist),
                 alert_tickers=alerts,
             )
         )

@@ -59,7 +59,7 @@ async def test_a_digest_reaches_each_kind_once(
     [j] = fake.of("j")
     assert j.body["type"] == "digest" and j.body["session"] == SESSION.isoformat()
     assert [r["ticker"] for r in j.body["rows"]] == ["SPY", "QQQ"]
-    assert set(j.body["text"]) == {"en", "zh", "zh-hant"} and "SPY" in j.body["text"]["zh"]
+    assert set(j.body["text"]) == {"en", "zh", "zh-hant", "zh-hk"} and "SPY" in j.body["text"]["zh"]
     assert j.headers["Idempotency-Key"] == j.body["key"]
     [d] = fake.of("d")
     assert d.body["embeds"] and d.files and d.files[0][0].endswith(".png")
