@@ -42,6 +42,7 @@ from sqlalchemy import Row, Table, and_, delete, or_, select, update
 from bot.storage._base import StorageBase
 from bot.storage.models import alert_deliveries, deliveries
 from bot.storage.records import Delivery, DeliveryState
+from bot.storage.records import summary as summary  # where callers import it from
 
 log = logging.getLogger(__name__)
 
@@ -106,38 +107,6 @@ def _delivery(row: Row[Any]) -> Delivery:
         claimed_until=row.claimed_until,
         sent_at=row.sent_at,
         error=row.error,
-    )
-
-
-def summary(rows: Sequence[Delivery]) -> Delivery:
-    """One subscription's digest of one session from its part rows (at least one).
-
-    ``sent`` only when every part of the digest is sent; else ``claimed`` while a part is held,
-    else ``failed``. Message ids in part order; errors of the failed parts.
-    """
-    ordered = sorted(rows, key=lambda r: r.part)
-    first = ordered[0]
-    parts = max((r.parts or 0 for r in ordered), default=0) or len(ordered)
-    states = {r.state for r in ordered}
-    state: DeliveryState = "failed"
-    if states == {"sent"} and len(ordered) >= parts:
-        state = "sent"
-    elif "claimed" in states or states == {"sent"}:
-        state = "claimed"
-    errors = [r.error for r in ordered if r.state == "failed" and r.error]
-    return Delivery(
-        subscription_id=first.subscription_id,
-        session=first.session,
-        part=0,
-        parts=parts,
-        state=state,
-        attempts=max(r.attempts for r in ordered),
-        message_ids=tuple(m for r in ordered for m in r.message_ids),
-        claimed_by=first.claimed_by,
-        claimed_at=min(r.claimed_at for r in ordered),
-        claimed_until=max((r.claimed_until for r in ordered if r.claimed_until), default=None),
-        sent_at=max((r.sent_at for r in ordered if r.sent_at), default=None),
-        error="; ".join(errors) or None,
     )
 
 
@@ -239,10 +208,16 @@ class LedgerMixin(StorageBase):
     async def _mark_row_sent(
         self, book: Book, values: Mapping[str, Any], message_ids: Sequence[str]
     ) -> bool:
+        return await self._mark_rows_sent(book, [values], message_ids) > 0
+
+    async def _mark_rows_sent(
+        self, book: Book, rows: Sequence[Mapping[str, Any]], message_ids: Sequence[str]
+    ) -> int:
+        """Mark ``rows`` sent in one statement (all or none); how many were not sent before."""
         c = book.table.c
         stmt = (
             update(book.table)
-            .where(book.where(values), c.state != "sent")
+            .where(or_(*(book.where(values) for values in rows)), c.state != "sent")
             .values(
                 state="sent",
                 sent_at=self.db_clock(),
@@ -255,9 +230,9 @@ class LedgerMixin(StorageBase):
             # round trip instead of three (BEGIN, UPDATE, COMMIT)
             async with self.engine.connect() as conn:
                 await conn.execution_options(isolation_level="AUTOCOMMIT")
-                return (await conn.execute(stmt)).rowcount > 0
+                return int((await conn.execute(stmt)).rowcount)
         async with self.engine.begin() as conn:
-            return (await conn.execute(stmt)).rowcount > 0
+            return int((await conn.execute(stmt)).rowcount)
 
     async def _mark_row_failed(
         self, book: Book, values: Mapping[str, Any], instance: str, error: str
