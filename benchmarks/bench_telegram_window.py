@@ -188,6 +188,10 @@ def _once(root: Path, base: str) -> dict[str, Any]:
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
+def _median_ms(runs: list[dict[str, Any]], name: str) -> float:
+    return float(statistics.median(x for r in runs for x in r[name])) * 1000
+
+
 def run() -> list[str]:
     base = os.environ.get("BENCH_TG_DATABASE_URL") or os.environ.get("SIGNALBOT_TEST_DATABASE_URL")
     if not base:
@@ -205,8 +209,8 @@ def run() -> list[str]:
         lines.append(
             f"  {root}: answer->mark median {statistics.median(ms):.1f} ms "
             f"(per run {medians}), p90 {_pct(ms, 0.9):.1f} ms, max {max(ms):.1f} ms, "
-            f"claim median {statistics.median(c for r in runs for c in r['claims']) * 1000:.1f} ms, "
-            f"loop lag median {statistics.median(c for r in runs for c in r['lags']) * 1000:.1f} ms, "
+            f"claim median {_median_ms(runs, 'claims'):.1f} ms, "
+            f"loop lag median {_median_ms(runs, 'lags'):.1f} ms, "
             f"sent {sum(r['sent'] for r in runs)}, "
             f"fan-out {statistics.median(r['elapsed'] for r in runs):.1f} s"
         )
