@@ -15,6 +15,7 @@ BENCHES = {
     "huge": "benchmarks.bench_huge_answer",
     "webhooks": "benchmarks.bench_webhooks",
     "site": "benchmarks.bench_site",
+    "tgwindow": "benchmarks.bench_telegram_window",
 }
 
 

@@ -351,8 +351,7 @@ class AlertRunner:
     async def _mark_sent(
         self, keys: Sequence[AlertKey], message_id: str, report: AlertReport
     ) -> None:
-        for k in keys:
-            await self.storage.mark_alert_sent(k, [message_id])
+        await self.storage.mark_alerts_sent(keys, [message_id])  # one statement: all or none
         report.sent += len(keys)
 
     async def _release(self, keys: Sequence[AlertKey]) -> None:

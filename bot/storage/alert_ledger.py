@@ -54,6 +54,13 @@ class AlertLedgerMixin(LedgerMixin):
         """Record the posted message ids; False if the row is missing or already sent."""
         return await self._mark_row_sent(ALERTS, _values(key), message_ids)
 
+    async def mark_alerts_sent(self, keys: Sequence[AlertKey], message_ids: Sequence[str]) -> int:
+        """Mark the alerts of one grouped message sent in one statement: a crash cannot leave
+        some marked and the rest to be posted again on their own; how many were marked."""
+        if not keys:
+            return 0
+        return await self._mark_rows_sent(ALERTS, [_values(k) for k in keys], message_ids)
+
     async def mark_alert_failed(self, key: AlertKey, instance: str, error: str) -> bool:
         """Release ``instance``'s claim as failed (retryable)."""
         return await self._mark_row_failed(ALERTS, _values(key), instance, error)

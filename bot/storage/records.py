@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, cast, get_args
@@ -114,3 +115,35 @@ def check_timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown time zone {name!r}") from None
     return name
+
+
+def summary(rows: Sequence[Delivery]) -> Delivery:
+    """One subscription's digest of one session from its part rows (at least one).
+
+    ``sent`` only when every part of the digest is sent; else ``claimed`` while a part is held,
+    else ``failed``. Message ids in part order; errors of the failed parts.
+    """
+    ordered = sorted(rows, key=lambda r: r.part)
+    first = ordered[0]
+    parts = max((r.parts or 0 for r in ordered), default=0) or len(ordered)
+    states = {r.state for r in ordered}
+    state: DeliveryState = "failed"
+    if states == {"sent"} and len(ordered) >= parts:
+        state = "sent"
+    elif "claimed" in states or states == {"sent"}:
+        state = "claimed"
+    errors = [r.error for r in ordered if r.state == "failed" and r.error]
+    return Delivery(
+        subscription_id=first.subscription_id,
+        session=first.session,
+        part=0,
+        parts=parts,
+        state=state,
+        attempts=max(r.attempts for r in ordered),
+        message_ids=tuple(m for r in ordered for m in r.message_ids),
+        claimed_by=first.claimed_by,
+        claimed_at=min(r.claimed_at for r in ordered),
+        claimed_until=max((r.claimed_until for r in ordered if r.claimed_until), default=None),
+        sent_at=max((r.sent_at for r in ordered if r.sent_at), default=None),
+        error="; ".join(errors) or None,
+    )

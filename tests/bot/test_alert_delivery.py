@@ -120,3 +120,19 @@ async def test_alert_messages_carry_their_key_on_discord_and_slack(storage, pric
     assert metadata["event_payload"]["key"] == alert_nonce([slack_alert], WORKED_SESSION)
     assert metadata["event_payload"]["alerts"] == [slack_alert.id]
     assert alert_nonce(_alerts(), WORKED_SESSION) == "a12s260608"
+
+
+async def test_a_grouped_alert_is_marked_sent_in_one_statement(storage):
+    """The alerts of one message are marked together (all or none): a crash between two marks
+    cannot leave one marked and the other to be posted again on its own."""
+    await add(storage, "IWM")
+    await add(storage, "SPY")
+    keys = [AlertKey(a.id, WORKED_SESSION) for a in await storage.list_alerts()]
+    for key in keys:
+        assert await storage.claim_alert(key, "i-1")
+    assert await storage.mark_alerts_sent([], ["m0"]) == 0
+    assert await storage.mark_alerts_sent(keys, ["m1"]) == 2
+    assert await storage.mark_alerts_sent(keys, ["m2"]) == 0  # already sent: left as it was
+    states = await storage.alert_states(WORKED_SESSION)
+    assert {state for state, _ in states.values()} == {"sent"}
+    assert [await storage.claim_alert(k, "i-2") for k in keys] == [None, None]

@@ -4,7 +4,6 @@ the chat with nothing lost; a retry across the post/mark window says "possible d
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -18,8 +17,6 @@ from bot.storage import Storage, Subscription
 from signals.service import PriceService
 from tests.digest.conftest import SESSION
 from tests.fakes.telegram import BOT_TOKEN, FakeTelegram
-
-os.environ.setdefault("PTB_TIMEDELTA", "1")  # python-telegram-bot 22: retry_after a timedelta
 
 
 class NoWait:

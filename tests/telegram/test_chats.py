@@ -153,3 +153,25 @@ async def test_deliveries_go_through_the_adapter(
     with pytest.raises(PostingPaused):
         await adapter.send_message(str(MEMBER), body)
     assert ("delivery", "ok") in counted and ("delivery", "failed") in counted
+
+
+async def test_confirmations_name_the_chat_by_its_title_escaped(
+    fake: FakeTelegram, running: Running
+) -> None:
+    """Not ``#-100…``: the channel's title from getChat, the group's from the message, with
+    markup characters in them shown as typed (escaped for Telegram's HTML)."""
+    fake.private(ADMIN)
+    fake.group(CHANNEL, kind="channel", title="Momentum <TW> & _Co_", username="momentum_tw",
+               creator=OWNER, admins=(ADMIN,), bot_status="administrator")  # fmt: skip
+    fake.group(GROUP, title="Club *A* <b>", creator=OWNER)
+    await running()
+    fake.message(ADMIN, ADMIN, "/digest schedule @momentum_tw 17:00")
+    fake.message(ADMIN, ADMIN, "/alert add @momentum_tw IWM")
+    fake.message(GROUP, OWNER, "/digest schedule")
+    await fake.wait_for(lambda: len(fake.sent_to(ADMIN)) == 2 and len(fake.sent_to(GROUP)) == 1)
+    for sent in [*fake.sent_to(ADMIN), *fake.sent_to(GROUP)]:
+        assert str(CHANNEL) not in sent.text and str(GROUP) not in sent.text
+    for sent in fake.sent_to(ADMIN):  # the digest's and the alert's (in either order)
+        assert "Momentum <TW> & _Co_" in sent.text and "&lt;TW&gt; &amp; _Co_" in sent.html
+    (here,) = fake.sent_to(GROUP)
+    assert "Club *A* <b>" in here.text and "&lt;b&gt;" in here.html

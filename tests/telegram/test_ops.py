@@ -4,7 +4,11 @@ connection, and the metrics of messages sent."""
 from __future__ import annotations
 
 import io
+import logging
 
+import pytest
+
+from bot.adapters.telegram.polling import STALE_AFTER, PollWatch
 from bot.ops.doctor import cmd_doctor, run_checks
 from bot.ops.health import Readiness
 from bot.ops.metrics import Metrics
@@ -81,3 +85,44 @@ async def test_stopped_while_telegram_is_unreachable(fake: FakeTelegram, running
     await fake.wait_for(lambda: len(fake.of("getMe")) >= 2)
     assert await adapter.health() == {"polling": False}
     await adapter.stop()  # the fixture's teardown then finds run() returned
+
+
+async def test_readyz_says_polling_is_down_while_telegram_refuses_getupdates(
+    fake: FakeTelegram, running: Running, store: Storage, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Three refused polls (python-telegram-bot retries after 1 s, then 1.5 s): /readyz is not
+    ready meanwhile, the outage is logged once, and it is ready again once a poll answers."""
+    caplog.set_level(logging.INFO, logger="bot.adapters.telegram.polling")
+    fake.private(7)
+    fake.fail("getUpdates", 502, "Bad Gateway", times=3)
+    adapter = await running()
+    await fake.wait_for(lambda: len(fake.of("getUpdates")) >= 2)
+    _, body = await Readiness(store, [adapter], None, expect_digests=False).report()
+    assert body["adapters"]["telegram"] == {"polling": False}
+    await fake.wait_for(lambda: len(fake.of("getUpdates")) >= 4)  # the fourth is let through
+    fake.message(7, 7, "/help")  # the long poll answers with it
+    await adapter.handlers.wait_handled(1)
+    _, body = await Readiness(store, [adapter], None, expect_digests=False).report()
+    assert body["adapters"]["telegram"] == {"polling": True}
+    failed = [r for r in caplog.records if "getUpdates failed" in r.getMessage()]
+    assert len(failed) == 1 and "Bad Gateway" in failed[0].getMessage()
+    again = [r.getMessage() for r in caplog.records if "works again" in r.getMessage()]
+    assert again == [again[0]] and "after 3 failed polls" in again[0]
+    assert not [r for r in caplog.records if r.exc_info]  # no traceback per retry
+
+
+def test_a_poll_that_never_answers_is_not_healthy() -> None:
+    now = [0.0]
+    watch = PollWatch(clock=lambda: now[0])
+    assert not watch.healthy()  # never polled
+    watch.began()
+    assert watch.healthy()  # the first long poll is out, nothing has failed
+    now[0] = STALE_AFTER + 1
+    assert not watch.healthy()  # it hangs
+    watch.succeeded()
+    assert watch.healthy()
+    now[0] += STALE_AFTER + 1
+    assert not watch.healthy()  # nothing answered since
+    watch.began()
+    watch.failed("TimedOut: timed out")
+    assert not watch.healthy()

@@ -4,6 +4,7 @@ posted, and each refusal of Telegram turned into what the delivery layer does wi
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import AsyncIterator
 from datetime import date
 
@@ -248,3 +249,30 @@ async def test_a_long_alert_is_several_messages(fake: FakeTelegram, poster: Tele
     assert len(sent) == 1 + len(body["more"]) and int(last) == sent[-1].message_id
     assert all(s.parsed.length <= TEXT_LIMIT for s in sent)
     assert "T059" in sent[-1].text and "T000" in sent[0].text
+
+
+async def test_a_429_says_no_deprecation_warning(
+    fake: FakeTelegram,
+    bot: Bot,
+    time: FakeTime,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """python-telegram-bot 22.2+ warns on each ``RetryAfter`` unless PTB_TIMEDELTA is set: the
+    poster sets it, so a flood is waited out with no PTBDeprecationWarning in the log."""
+    monkeypatch.delenv("PTB_TIMEDELTA", raising=False)
+    pacer = ChatPacer(sleep=time.sleep, clock=time.clock)
+    poster = TelegramPoster(bot, pacer=pacer, sleep=time.sleep)
+    fake.private(7)
+    fake.flood(2, chat_id=7)
+    logging.captureWarnings(True)
+    try:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            await poster.send_message("7", text_payload("once"))
+    finally:
+        logging.captureWarnings(False)
+    assert time.slept and max(time.slept) >= 2  # the 429 was waited out, read as a timedelta
+    assert [s.text for s in fake.sent_to(7)] == ["once"]
+    assert not [w for w in seen if "retry_after" in str(w.message)]
+    assert "PTBDeprecationWarning" not in caplog.text and "PTB_TIMEDELTA" not in caplog.text

@@ -74,6 +74,10 @@ class TelegramAdapter:
         from telegram import Bot
         from telegram.ext import AIORateLimiter, ApplicationBuilder
 
+        from bot.adapters.telegram.failures import use_timedelta
+        from bot.adapters.telegram.polling import PollingRequest, PollWatch
+
+        use_timedelta()  # python-telegram-bot warns on every 429 otherwise
         assert settings.bot_token is not None
         self._token = settings.bot_token.get_secret_value().strip()
         self.settings = settings
@@ -88,8 +92,11 @@ class TelegramAdapter:
             .rate_limiter(AIORateLimiter(max_retries=REPLY_RETRIES))
             .concurrent_updates(CONCURRENT_UPDATES)
         )
+        self.polls = PollWatch()  # did the last getUpdates answer (health, one log per outage)
         if self.webhook_url:
             builder = builder.updater(None)
+        else:
+            builder = builder.get_updates_request(PollingRequest(self.polls))
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.handlers = Handlers(
             self.application.bot,
@@ -154,7 +161,7 @@ class TelegramAdapter:
             await app.updater.start_polling(
                 timeout=POLL_TIMEOUT,
                 allowed_updates=list(ALLOWED_UPDATES),
-                error_callback=_polling_failed,  # one line, not a traceback per retry
+                error_callback=_quiet,  # self.polls logs once per outage, not per retry
             )
         self._running = True
         log.info(
@@ -195,12 +202,14 @@ class TelegramAdapter:
         self.port = self._server.addresses[0][1]  # port 0: the one the OS picked
 
     async def health(self) -> dict[str, bool]:
-        """Polling (or taking webhook posts) and logged in."""
+        """Taking webhook posts and logged in; or polling, the last ``getUpdates`` having
+        answered recently (:class:`~bot.adapters.telegram.polling.PollWatch`)."""
         app = self.application
         if self.webhook_url:
             return {"webhook": self._running and app.running}
         updater = app.updater
-        return {"polling": self._running and updater is not None and updater.running}
+        running = self._running and updater is not None and updater.running
+        return {"polling": running and self.polls.healthy()}
 
     async def stop(self) -> None:
         """Stop taking updates, let the replies in flight finish, close the connections."""
@@ -256,7 +265,7 @@ class TelegramAdapter:
         return message_id
 
 
-def _polling_failed(exc: BaseException) -> None:
-    """python-telegram-bot retries a failed ``getUpdates`` with a growing pause; say why once
-    per failure (the token is redacted by the log filter should the error quote the URL)."""
-    log.warning("telegram getUpdates failed (%s: %s); retrying", type(exc).__name__, exc)
+def _quiet(exc: BaseException) -> None:
+    """python-telegram-bot's updater logs a traceback per failed ``getUpdates`` unless given
+    this; the failure is logged once per outage by the adapter's
+    :class:`~bot.adapters.telegram.polling.PollWatch`."""

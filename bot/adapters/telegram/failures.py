@@ -19,7 +19,7 @@ Bot API answers (https://core.telegram.org/bots/api#making-requests: ``ok`` fals
 from __future__ import annotations
 
 import logging
-import warnings
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
@@ -48,11 +48,24 @@ class Refusal:
     new_chat_id: str | None = None
 
 
+#: python-telegram-bot 22.2+ reads this (at each use) to give durations such as
+#: ``RetryAfter.retry_after`` as ``timedelta``; without it, it warns (``PTBDeprecationWarning``)
+#: every time one is read as an int, its own ``RetryAfter()`` included: a warning per 429
+#: (https://docs.python-telegram-bot.org/en/stable/telegram.error.html#telegram.error.RetryAfter).
+PTB_TIMEDELTA = "PTB_TIMEDELTA"
+
+
+def use_timedelta() -> None:
+    """Opt in to python-telegram-bot's ``timedelta`` durations (the coming default), for this
+    process; called before the first ``telegram.Bot`` of the adapter or the poster is made."""
+    if os.environ.get(PTB_TIMEDELTA, "").lower().strip() not in ("true", "1"):
+        os.environ[PTB_TIMEDELTA] = "true"
+
+
 def retry_after_seconds(exc: BaseException) -> float:
-    """A ``RetryAfter``'s wait in seconds (python-telegram-bot 22 gives an int or a timedelta)."""
-    with warnings.catch_warnings():  # 22.2+ warns on reading it as an int
-        warnings.simplefilter("ignore")
-        value = getattr(exc, "retry_after", 1)
+    """A ``RetryAfter``'s wait in seconds (a timedelta with :func:`use_timedelta`, an int in
+    python-telegram-bot before 22.2 or without it: both are read)."""
+    value = getattr(exc, "retry_after", 1)
     seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
     return max(seconds, 0.0)
 

@@ -22,6 +22,7 @@ from bot.adapters.telegram.locale import chat_language
 from bot.adapters.telegram.parsing import Parsed, command_words, parse_text
 from bot.adapters.telegram.replies import OnPost, Replier
 from bot.adapters.telegram.roles import Roles
+from bot.adapters.telegram.titles import titled
 from bot.adapters.terminal import NOT_UNDERSTOOD
 from bot.cooldown import Cooldown
 from bot.dispatch import Dispatcher, explain
@@ -191,11 +192,13 @@ class Handlers:
             if seconds:
                 raise UserError("error.cooldown", seconds=seconds)
         server = channel = str(chat.id)
+        titles = {channel: chat.title} if chat.title else {}
         args = dict(parsed.args)
         admin = False
         if parsed.target is not None and parsed.command in ("digest", "alert"):
-            target = await self._channel_target(parsed.target, user_id)
+            target, title = await self._channel_target(parsed.target, user_id)
             server = channel = args["channel"] = target
+            titles = {target: title or parsed.target}
             admin = True
             lang = await self.language(chat, user, server=target)
         elif parsed.needs_admin_check:
@@ -211,6 +214,7 @@ class Handlers:
             member_alerts="none",
             max_tickers=MAX_CARDS,
         )
+        outcome = titled(outcome, titles)
         if parsed.command == "signal" and outcome.fetched_nothing and user_id is not None:
             self.cooldown.refund(f"{chat.id}:{user_id}")  # a typo does not use up the cooldown
         scheduled = any(m.key.startswith("digest.scheduled") for m in outcome.reply.messages)
@@ -232,9 +236,9 @@ class Handlers:
             return False
         return await self.roles.is_admin(chat.id, user.id)
 
-    async def _channel_target(self, named: str, user_id: int | None) -> str:
+    async def _channel_target(self, named: str, user_id: int | None) -> tuple[str, str | None]:
         """The channel a digest or alert command names, once Telegram says that both the
-        user and the bot are administrators there; its id."""
+        user and the bot are administrators there; its id and title (``getChat``)."""
         from telegram.error import TelegramError
 
         try:
@@ -247,4 +251,4 @@ class Handlers:
             and await self.roles.is_admin(target.id, self.bot.id)
         ):
             raise UserError("telegram.error.channel_admins", channel=named)
-        return str(target.id)
+        return str(target.id), target.title

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.adapters.base import Attachment, PostFailed
 from bot.adapters.telegram.channel import SEND_PHOTO
-from bot.adapters.telegram.failures import Refusal, classify, retry_after_seconds
+from bot.adapters.telegram.failures import Refusal, classify, retry_after_seconds, use_timedelta
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -92,6 +92,7 @@ class TelegramPoster:
         sleep: Sleep = asyncio.sleep,
         max_retry_after: float = MAX_RETRY_AFTER,
     ) -> None:
+        use_timedelta()  # a 429's RetryAfter would warn each time otherwise
         self.bot = bot
         self.on_migrate = on_migrate
         self.pacer = pacer or ChatPacer(sleep=sleep)
@@ -192,6 +193,7 @@ async def open_poster(token: str, *, base_url: str, on_migrate: OnMigrate | None
     """A poster over a bot of its own, logged in (``getMe``), for ``signalbot digest run``."""
     from telegram import Bot
 
+    use_timedelta()
     bot = Bot(token, base_url=base_url)
     try:
         await bot.initialize()
