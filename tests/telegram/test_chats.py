@@ -22,13 +22,13 @@ async def test_a_private_chat_takes_the_language_of_its_user(
     fake: FakeTelegram, running: Running, store: Storage
 ) -> None:
     fake.private(7, language_code="zh-hans")
-    fake.private(8, language_code="zh-hk")  # Traditional until Hong Kong's own wording lands
+    fake.private(8, language_code="zh-hk")  # Hong Kong's own wording
     await running(language="both")
     fake.message(7, 7, "IWM")  # no slash in a private chat: the terminal's words
     fake.message(8, 8, "幫助")
     await fake.wait_for(lambda: replied(fake, 7, "动量") and bool(fake.sent_to(8)))
     assert await store.get_language("telegram", "7", "") == "zh"
-    assert await store.get_language("telegram", "8", "") == "zh-hant"
+    assert await store.get_language("telegram", "8", "") == "zh-hk"
     assert "/signal" in fake.sent_to(8)[0].text
 
 

@@ -84,7 +84,7 @@ def test_every_registry_command_is_reachable_with_the_mention(name: str, rest: s
 def test_language_codes() -> None:
     cases = {
         "zh-hans": "zh", "zh-CN": "zh", "zh": "zh", "zh-Hans-SG": "zh",
-        "zh-hant": "zh-hant", "zh-TW": "zh-hant", "zh-HK": "zh-hant", "zh-Hant-HK": "zh-hant",
+        "zh-hant": "zh-hant", "zh-TW": "zh-hant", "zh-HK": "zh-hk", "zh-Hant-HK": "zh-hk", "zh-MO": "zh-hk",
         "en": "en", "en-GB": "en", "ja": "en", "": None, None: None,
     }  # fmt: skip
     for code, expected in cases.items():

@@ -3,8 +3,8 @@
 Telegram sends the IETF tag of the user's app language with each message (``User.language_code``,
 https://core.telegram.org/bots/api#user). A chat takes the language of the first person who
 talks to the bot there until ``/language`` changes it: ``zh-hans`` / ``zh-cn`` / ``zh-sg`` and a
-bare ``zh`` read Simplified, ``zh-hant`` / ``zh-tw`` Traditional, and so does ``zh-hk`` until
-the catalog has Hong Kong's own wording; every other language reads English.
+bare ``zh`` read Simplified, ``zh-hant`` / ``zh-tw`` Traditional as Taiwan writes it, ``zh-hk`` /
+``zh-mo`` Hong Kong's own wording (``zh-hk``, green-up); every other language reads English.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 from formatting.languages import Language
 
 SIMPLIFIED = frozenset({"zh", "zh-hans", "zh-cn", "zh-sg", "zh-my"})
-TRADITIONAL = frozenset({"zh-hant", "zh-tw", "zh-hk", "zh-mo"})
+TRADITIONAL = frozenset({"zh-hant", "zh-tw"})
+HONG_KONG = frozenset({"zh-hk", "zh-mo"})
 
 
 def chat_language(language_code: str | None) -> Language | None:
@@ -20,7 +21,9 @@ def chat_language(language_code: str | None) -> Language | None:
     if not language_code:
         return None
     code = language_code.strip().lower().replace("_", "-")
-    if code in TRADITIONAL or code.startswith(("zh-hant-", "zh-tw-", "zh-hk-")):
+    if code in HONG_KONG or code.startswith(("zh-hk-", "zh-mo-", "zh-hant-hk", "zh-hant-mo")):
+        return "zh-hk"
+    if code in TRADITIONAL or code.startswith(("zh-hant-", "zh-tw-")):
         return "zh-hant"
     if code in SIMPLIFIED or code.startswith("zh-"):
         return "zh"
