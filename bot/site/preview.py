@@ -23,7 +23,7 @@ from formatting.text import card_text
 WIDTH, HEIGHT = 1200, 630
 ARROW = {1: "▲", -1: "▼", 0: "–"}
 #: The face of the Noto Sans CJK collection for each language (JP 0, KR 1, SC 2, TC 3, HK 4).
-FACE: dict[Lang, int] = {"en": 2, "zh": 2, "zh-hant": 3}
+FACE: dict[Lang, int] = {"en": 2, "zh": 2, "zh-hant": 3, "zh-hk": 4}
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 

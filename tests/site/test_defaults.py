@@ -69,3 +69,13 @@ def test_a_failed_write_keeps_the_old_page(tmp_path: Path, monkeypatch: pytest.M
         write_atomic(page, "new")
     assert page.read_text() == "old"
     assert os.listdir(tmp_path) == ["index.html"]
+
+
+def test_every_language_has_a_preview_face() -> None:
+    """The share image draws each catalog language in its own script's face (a new language
+    without one failed the whole build with a KeyError)."""
+    from bot.site.preview import FACE
+    from formatting.languages import LANGS
+
+    assert set(FACE) == set(LANGS)
+    assert FACE["zh-hk"] != FACE["zh-hant"] != FACE["zh"]
