@@ -14,9 +14,9 @@ from bot.app import run_bot
 from bot.dispatch import Dispatcher
 from bot.settings import load_settings
 from tests.bot.ops.conftest import get
-from tests.support import any_port, bound_port
 from tests.fakes.market import write_price_dir
 from tests.fakes.telegram import BOT_TOKEN, FakeTelegram
+from tests.support import any_port, bound_port
 
 pytestmark = pytest.mark.slow
 

@@ -16,9 +16,8 @@ from bot.ops.health import Readiness
 from bot.settings import load_settings
 from bot.storage import Storage, create_engine
 from tests.bot.ops.conftest import get
-from tests.support import any_port, bound_port
 from tests.fakes.market import write_price_dir
-from tests.support import refused_port
+from tests.support import any_port, bound_port, refused_port
 
 
 class Probe:
