@@ -1,13 +1,22 @@
-"""Test-only helpers: closes with given log returns, and SIGNALS.md computed by hand (the
-oracle the signal tests compare against). Bars, price directories and the bot subprocess that
+"""Test-only helpers: closes with given log returns, SIGNALS.md computed by hand (the oracle
+the signal tests compare against), and ports from the OS (bound as the server starts, read
+back from its log). Bars, price directories and the bot subprocess that
 benchmarks share too live in :mod:`tests.fakes`."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
+import re
 import socket
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
 
 
 def closes_from_log_returns(log_returns: Sequence[float], start: float = 100.0) -> list[float]:
@@ -56,3 +65,35 @@ def refused_port() -> Iterator[int]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         yield int(sock.getsockname()[1])
+
+
+def any_port(settings: Settings, caplog: pytest.LogCaptureFixture) -> Settings:
+    """``settings`` with the HTTP server on port 0 (``SIGNALBOT_HTTP_PORT=0``): the OS picks a
+    free port as the server binds (:func:`bound_port` reads it back from the log), so nothing
+    can take it in between."""
+    caplog.set_level(logging.INFO, logger="bot.ops.http")
+    settings.ops.http_port = 0
+    return settings
+
+
+async def bound_port(
+    caplog: pytest.LogCaptureFixture, *, logger: str = "bot.ops.http", limit: float = 30.0
+) -> int:
+    """The port a server of this process listens on, from its ``… listening host=H port=N``
+    line logged by ``logger`` (polled): the ops server, or ``bot.adapters.slack.server``."""
+    async with asyncio.timeout(limit):
+        while True:
+            for record in caplog.records:
+                if record.name == logger and " listening host=%s port=%d" in record.msg:
+                    return int(record.args[1])  # type: ignore[index]  # (host, port, ...)
+            await asyncio.sleep(0.05)
+
+
+LISTENING = re.compile(r"\bhttp listening host=\S+ port=(\d+)")
+
+
+def logged_port(log_path: Path) -> int | None:
+    """The port a bot subprocess's ops server bound (``SIGNALBOT_HTTP_PORT=0``), from the
+    ``http listening`` line in its log; None while it has not logged one."""
+    found = LISTENING.findall(log_path.read_text(errors="replace"))
+    return int(found[-1]) if found else None

@@ -186,7 +186,10 @@ class OpsSettings(Group):
 
     http_port: int = Field(
         3000,
-        description="Port of the HTTP server: /healthz, /readyz, /metrics, and Slack HTTP mode",
+        description=(
+            "Port of the HTTP server: /healthz, /readyz, /metrics, and Slack HTTP mode; "
+            "0: any free port, which the log names (http listening … port=N)"
+        ),
     )
     http_host: str = Field(
         "0.0.0.0",  # noqa: S104 - Slack and health probes reach the bot from outside
@@ -201,7 +204,7 @@ class OpsSettings(Group):
     @field_validator("http_port", mode="before")
     @classmethod
     def _port(cls, value: Any) -> int:
-        return values.whole(value, low=1, high=65535)
+        return values.whole(value, low=0, high=65535)  # 0: the OS picks a free port
 
     @field_validator("ops_server", mode="before")
     @classmethod

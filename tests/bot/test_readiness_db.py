@@ -19,8 +19,9 @@ from bot.ops.health import Readiness
 from bot.storage import Storage, open_storage
 from bot.storage.sqlite_file import file_problem, identity
 from tests.bot.conftest import PG_ENV, _admin
-from tests.bot.ops.conftest import any_port, bound_port, get
+from tests.bot.ops.conftest import get
 from tests.bot.ops.test_http import Probe, settings
+from tests.support import any_port, bound_port
 
 
 @pytest.fixture

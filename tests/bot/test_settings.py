@@ -85,8 +85,8 @@ def test_async_database_url(url: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("SIGNALBOT_HTTP_PORT", "70000", "must be between 1 and 65535 (got 70000)"),
-        ("SIGNALBOT_HTTP_PORT", "0", "must be between 1 and 65535 (got 0)"),
+        ("SIGNALBOT_HTTP_PORT", "70000", "must be between 0 and 65535 (got 70000)"),
+        ("SIGNALBOT_HTTP_PORT", "-1", "must be between 0 and 65535 (got -1)"),
         ("SIGNALBOT_HTTP_PORT", "http", "must be a whole number"),
         (
             "SIGNALBOT_DEFAULT_LANGUAGE",

@@ -1,8 +1,10 @@
 """A private PostgreSQL server a test starts and stops itself (never the shared one).
 
-``initdb`` into a temporary directory, its own port from the OS, run as the ``postgres`` OS
-user through ``runuser`` (PostgreSQL refuses to run as root). :func:`private_pg` skips the test
-with the reason when the binaries or that user are missing.
+``initdb`` into a temporary directory, run as the ``postgres`` OS user through ``runuser``
+(PostgreSQL refuses to run as root). It listens on a Unix socket in that directory and on no
+TCP port: a server cannot be given port 0, and a port picked free beforehand could be taken by
+another test before the server (or its restart) binds it; a private directory has no rival.
+:func:`private_pg` skips the test with the reason when the binaries or that user are missing.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import contextlib
 import os
 import pwd
 import shutil
-import socket
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,10 +25,8 @@ import pytest
 BIN = Path(os.environ.get("SIGNALBOT_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+#: Names the socket file (``.s.PGSQL.5432``) in the server's own directory; no TCP port.
+SOCKET_PORT = 5432
 
 
 class PrivatePostgres:
@@ -36,11 +35,15 @@ class PrivatePostgres:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.data = root / "data"
-        self.port = _free_port()
+
+    def dsn(self, database: str) -> str:
+        """A URL of ``database`` through the socket (libpq, asyncpg and SQLAlchemy read a
+        directory in ``host=`` as a Unix socket's)."""
+        return f"postgresql://postgres@/{database}?host={self.root}&port={SOCKET_PORT}"
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/signalbot"
+        return self.dsn("signalbot")
 
     async def _as_postgres(self, *args: str) -> None:
         proc = await asyncio.create_subprocess_exec(
@@ -57,7 +60,7 @@ class PrivatePostgres:
         )
 
     async def start(self) -> None:
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-p {SOCKET_PORT} -k {self.root} -c listen_addresses='' -c fsync=off"
         log = str(self.root / "server.log")
         await self._as_postgres(
             str(BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", log, "-w", "start"
@@ -69,7 +72,7 @@ class PrivatePostgres:
         )
 
     async def create_database(self) -> None:
-        conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres")
+        conn = await asyncpg.connect(self.dsn("postgres"))
         try:
             await conn.execute("CREATE DATABASE signalbot")
         finally:

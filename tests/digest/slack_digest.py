@@ -21,10 +21,12 @@ async def subscribe(url: str, channels: Sequence[str], watchlist: Sequence[str])
 
 
 def slack_env(
-    tmp_path: Path, prices: Path, url: str, slack_url: str, *, lease: str, port: int, **extra: str
+    tmp_path: Path, prices: Path, url: str, slack_url: str, *, lease: str, **extra: str
 ) -> dict[str, str]:
     """The bot on ``url``, Slack over HTTP against the fake at ``slack_url``, the last session's
-    digest due now, claims leased for ``lease`` seconds."""
+    digest due now, claims leased for ``lease`` seconds. Its HTTP server takes any free port as
+    it binds (``SIGNALBOT_HTTP_PORT=0``; :func:`tests.support.logged_port` reads it back), so
+    bots started side by side, here or in other test workers, never race for one."""
     return bot_env(
         tmp_path,
         prices,
@@ -32,7 +34,7 @@ def slack_env(
         SIGNALBOT_LOG_LEVEL="INFO",
         SIGNALBOT_DIGEST_LEASE_SECONDS=lease,
         SIGNALBOT_DIGEST_GRACE_HOURS="200",  # the last session's digest is due now
-        SIGNALBOT_HTTP_PORT=str(port),
+        SIGNALBOT_HTTP_PORT="0",
         SLACK_BOT_TOKEN="xoxb-fake-token",
         SLACK_SIGNING_SECRET="fake-signing-secret",
         SLACK_API_BASE_URL=slack_url,

@@ -23,7 +23,6 @@ import pytest
 
 from bot.storage import open_storage
 from tests.digest.slack_digest import slack_env, subscribe
-from tests.digest.test_takeover import free_port
 from tests.fakes.bot_process import start_bot, stop_bot
 from tests.fakes.gate import Gate
 from tests.fakes.market import last_due_session, write_price_dir
@@ -70,7 +69,7 @@ async def test_a_clock_90_s_ahead_never_takes_over_a_live_claim(
     channels = [f"C{i:08d}" for i in range(COUNT)]
     await subscribe(db_url, channels, ["SPY", "QQQ", "IWM"])
     prices = write_price_dir(tmp_path / "prices", {"SPY": 2.4, "QQQ": 2.0, "IWM": 1.0})
-    env = slack_env(tmp_path, prices, db_url, fake.api_url, lease="2", port=free_port())
+    env = slack_env(tmp_path, prices, db_url, fake.api_url, lease="2")
     skewed = dict(
         env,
         LD_PRELOAD=str(FAKETIME_LIB),

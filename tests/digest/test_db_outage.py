@@ -36,7 +36,6 @@ import pytest
 from bot.storage import Delivery, open_storage
 from tests.digest.private_pg import PrivatePostgres, private_pg
 from tests.digest.slack_digest import slack_env, subscribe
-from tests.digest.test_takeover import free_port
 from tests.fakes.bot_process import start_bot, stop_bot
 from tests.fakes.gate import Gate
 from tests.fakes.market import last_due_session, write_price_dir
@@ -102,7 +101,6 @@ async def test_database_gone_mid_digest_every_channel_gets_it_once_without_resta
             url,
             fake.api_url,
             lease="3",
-            port=free_port(),
             SIGNALBOT_SQLITE_BUSY_TIMEOUT_SECONDS=BUSY_TIMEOUT,  # the locked writes fail sooner
         )
         bot_log = tmp_path / "bot.log"

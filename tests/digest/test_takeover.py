@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import socket
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,21 +20,17 @@ from pathlib import Path
 import pytest
 
 from bot.storage import open_storage
+from tests.bot.ops.conftest import get
 from tests.digest.slack_digest import slack_env, subscribe
 from tests.fakes.bot_process import start_bot, stop_bot
 from tests.fakes.market import last_due_session, write_price_dir
 from tests.fakes.slack import FakeSlack
+from tests.support import logged_port
 
 pytestmark = pytest.mark.slow
 log = logging.getLogger(__name__)
 COUNT = 30
 BOUND = 150.0  # seconds; the first tick comes on the next minute
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -65,23 +60,25 @@ async def test_leader_stopped_mid_fanout_standby_completes_exactly_once(
     await subscribe(db_url, channels, ["SPY", "QQQ", "IWM", "TLT"])
     prices = write_price_dir(tmp_path / "prices", {"SPY": 2.4, "QQQ": 2.0, "IWM": 1.0, "TLT": 0.3})
 
-    def env(port: int) -> dict[str, str]:
-        return slack_env(tmp_path, prices, db_url, fake.api_url, lease="5", port=port)
+    env = slack_env(tmp_path, prices, db_url, fake.api_url, lease="5")  # HTTP on any free port
 
     leader_log, standby_log = tmp_path / "leader.log", tmp_path / "standby.log"
-    leader = await start_bot(env(free_port()), leader_log)
+    leader = await start_bot(env, leader_log)
     standby = None
     try:
         await until(lambda: "digest leader now" in leader_log.read_text(), "leader elected")
+        await until(lambda: logged_port(leader_log) is not None, "leader listening")
+        health, _ = await get(f"http://127.0.0.1:{logged_port(leader_log)}/healthz")
+        assert health == 200  # SIGNALBOT_HTTP_PORT=0: the port the OS gave, read from the log
         if pg:
-            standby = await start_bot(env(free_port()), standby_log)
+            standby = await start_bot(env, standby_log)
             await until(lambda: "digest scheduler started" in standby_log.read_text(), "standby")
         await until(lambda: len(fake.created) >= 4 and fake.pending >= 1, "fan-out under way")
         leader.send_signal(sig)
         killed_at = time.monotonic()
         await asyncio.wait_for(leader.wait(), 60)
         if not pg:  # a restart of the only process (same host, maybe the same pid)
-            standby = await start_bot(env(free_port()), standby_log)
+            standby = await start_bot(env, standby_log)
         at_kill = len(fake.created)
         assert at_kill < COUNT, "the fan-out finished before the kill"
 

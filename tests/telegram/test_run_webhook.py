@@ -13,9 +13,10 @@ from bot.adapters.telegram import create_telegram_adapter
 from bot.app import run_bot
 from bot.dispatch import Dispatcher
 from bot.settings import load_settings
-from tests.bot.ops.conftest import any_port, bound_port, get
+from tests.bot.ops.conftest import get
 from tests.fakes.market import write_price_dir
 from tests.fakes.telegram import BOT_TOKEN, FakeTelegram
+from tests.support import any_port, bound_port
 
 pytestmark = pytest.mark.slow
 

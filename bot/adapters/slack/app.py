@@ -180,6 +180,7 @@ class SlackAdapter:
         if routes is not None and self.serve_http:
             self._http = HttpServer(routes, host=self.host, port=self.port)
             await self._http.start()
+            self.port = self._http.port  # the one bound when given 0
         self._running = True
         await self._stopped.wait()
 

@@ -48,7 +48,8 @@ def web_app(bolt_app: Any, *, events: bool) -> web.Application:
 
 
 class HttpServer:
-    """Serves :func:`web_app` on ``host:port`` until :meth:`stop`."""
+    """Serves :func:`web_app` on ``host:port`` until :meth:`stop`; port 0 takes any free port,
+    and :attr:`port` holds the one bound once :meth:`start` returns."""
 
     def __init__(self, app: web.Application, *, host: str, port: int) -> None:
         self.host = host
@@ -59,6 +60,8 @@ class HttpServer:
         """Bind and listen."""
         await self._runner.setup()
         await web.TCPSite(self._runner, self.host, self.port).start()
+        if self.port == 0:  # the OS picked the port (tests bind 0 so no two can race for one)
+            self.port = int(self._runner.addresses[0][1])
         log.info("slack http listening host=%s port=%d path=%s", self.host, self.port, EVENTS_PATH)
 
     async def stop(self) -> None:

@@ -15,9 +15,9 @@ from bot.dispatch import Dispatcher
 from bot.ops.health import Readiness
 from bot.settings import load_settings
 from bot.storage import Storage, create_engine
-from tests.bot.ops.conftest import any_port, bound_port, get
+from tests.bot.ops.conftest import get
 from tests.fakes.market import write_price_dir
-from tests.support import refused_port
+from tests.support import any_port, bound_port, refused_port
 
 
 class Probe:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import socket
+import logging
 import time
 
 import aiohttp
@@ -12,12 +12,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from formatting.i18n import t
 from tests.fakes.slack import TEAM, signed_headers, slash_body
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support import bound_port
 
 
 @pytest.mark.parametrize(
@@ -65,13 +60,18 @@ async def test_missing_or_tampered_signature_is_401(make_adapter, fake, store):
 
 
 @pytest.mark.slow
-async def test_http_mode_serves_signed_slash_commands_on_a_real_port(make_adapter, fake, store):
+async def test_http_mode_serves_signed_slash_commands_on_a_real_port(
+    make_adapter, fake, store, caplog
+):
     """run() listens on SIGNALBOT_HTTP_PORT at /slack/events: signed -> 200 then a card,
-    unsigned -> 401; stop() ends run()."""
-    port = free_port()
-    adapter = await make_adapter(http_port=port, slack_admin_user_ids="U0BOSS", language="en")
+    unsigned -> 401; stop() ends run(). Port 0: the OS picks it as the server binds, the log
+    line and ``adapter.port`` name it."""
+    caplog.set_level(logging.INFO, logger="bot.adapters.slack.server")
+    adapter = await make_adapter(http_port=0, slack_admin_user_ids="U0BOSS", language="en")
     adapter.host = "127.0.0.1"
     runner = asyncio.create_task(adapter.run())
+    port = await bound_port(caplog, logger="bot.adapters.slack.server")
+    assert port != 0 and adapter.port == port
     url = f"http://127.0.0.1:{port}/slack/events"
     async with aiohttp.ClientSession() as session:
         for _ in range(100):  # wait for the listener
@@ -108,7 +108,7 @@ async def test_http_mode_serves_signed_slash_commands_on_a_real_port(make_adapte
 
 async def test_refused_bot_token_fails_run(make_adapter, fake):
     """A revoked SLACK_BOT_TOKEN stops the adapter at start with the reason, not later."""
-    adapter = await make_adapter(http_port=free_port())
+    adapter = await make_adapter(http_port=0)
     adapter.host = "127.0.0.1"
     fake.fail("auth.test", "invalid_auth")
     with pytest.raises(RuntimeError, match="invalid_auth"):

@@ -10,9 +10,10 @@ import aiohttp
 import pytest
 
 from bot.app import run_bot
-from tests.bot.ops.conftest import any_port, bound_port, get
+from tests.bot.ops.conftest import get
 from tests.bot.slack.support import slack_settings
 from tests.fakes.slack import signed_headers, slash_body
+from tests.support import any_port, bound_port
 
 
 @pytest.mark.slow
