@@ -12,6 +12,10 @@ platform's answer.
   per :data:`PAUSE_RETRY` (a digest once a session), and a post that works resumes it.
 - **Nothing cut.** A body over the kind's limit is not sent: the delivery fails, saying so
   (kinds split their parts to fit).
+- **Charts in Feishu/Lark cards.** A card holding the chart's placeholder
+  (:mod:`bot.webhooks.card_image`) gets the chart uploaded with the target's app credentials
+  (:mod:`bot.webhooks.feishu_app`: once per chart and app), or, without them, goes without it;
+  credentials that do not work pause the target.
 - **Credentials.** URLs and secrets never appear in a log line or an error: targets are named by
   id and kind.
 
@@ -37,6 +41,8 @@ from bot.delivery.poster import Outgoing
 from bot.storage import Storage
 from bot.storage.webhooks import WebhookTarget
 from bot.webhooks.answers import MAX_ANSWER
+from bot.webhooks.card_image import has_image, with_image
+from bot.webhooks.feishu_app import App, AppRefused, FeishuImages, api_base, chart_key
 from bot.webhooks.kind import (
     PARTS,
     PLATFORM,
@@ -115,6 +121,7 @@ class WebhookPoster:
         self._pacers: dict[int, Pacer] = {}
         self._refused: dict[int, float] = {}  # target id -> monotonic time of its last refusal
         self._stop = asyncio.Event()
+        self._charts: FeishuImages | None = None
         self.requests = 0  # HTTP requests sent (benchmarks, tests)
 
     # --- the Adapter side -------------------------------------------------------------------
@@ -152,6 +159,8 @@ class WebhookPoster:
         bodies = payload.get(PARTS, [payload])
         ids = []
         for i, body in enumerate(bodies):
+            if has_image(body):
+                body = with_image(body, await self._chart_key(target, files))
             message = Outgoing(body, tuple(files) if i == 0 else ())
             ids.append(await self._post(target, kind, message))
         if target.paused_reason is not None or target.id in self._refused:
@@ -185,6 +194,30 @@ class WebhookPoster:
                 raise PostFailed(f"webhook target {target_id} does not exist (removed?)")
             self._targets[target_id] = target
         return target
+
+    @property
+    def charts(self) -> FeishuImages:
+        """Feishu/Lark tokens and uploaded charts (made on first use)."""
+        if self._charts is None:
+            self._charts = FeishuImages(self._http, self.monotonic)
+        return self._charts
+
+    async def _chart_key(self, target: WebhookTarget, files: Sequence[Attachment]) -> str | None:
+        """The chart's ``image_key`` for a Feishu/Lark card; None: the card goes without it."""
+        if not files or target.app_id is None or target.app_secret is None:
+            return None
+        app = App(
+            base=api_base(target.url.get_secret_value()),
+            app_id=target.app_id.get_secret_value(),
+            app_secret=target.app_secret.get_secret_value(),
+            platform="Lark" if target.kind == "lark" else "Feishu",
+        )
+        try:
+            return await chart_key(self.charts, app, files[0])
+        except AppRefused as exc:
+            where = f"target={target.id} kind={target.kind}"
+            await self._refused_with(target, where, Pause(exc.reason))
+            raise  # not reached: a pause raises PostingPaused
 
     def _check_pause(self, target: WebhookTarget) -> None:
         refused = self._refused.get(target.id)

@@ -212,6 +212,12 @@ def _fill_0019(rows: Rows) -> Rows:
     )  # fmt: skip
 
 
+def _fill_0020(rows: Rows) -> Rows:
+    rows = _with(rows, "webhook_targets", app_id=None, app_secret=None)
+    rows["webhook_targets"][0].update(app_id="cli_a1", app_secret="app-s3cret")
+    return rows
+
+
 def _unchanged(rows: Rows) -> Rows:
     return rows
 
@@ -242,6 +248,10 @@ REVISIONS: dict[str, Revision] = {
     "0018": Revision(fill=_fill_0018, migrate=lambda rows: {**rows, "webhook_targets": []}),
     "0019": Revision(
         fill=_fill_0019, migrate=lambda rows: _with(rows, "alerts", paused_reason=None)
+    ),
+    "0020": Revision(
+        fill=_fill_0020,
+        migrate=lambda rows: _with(rows, "webhook_targets", app_id=None, app_secret=None),
     ),
 }
 

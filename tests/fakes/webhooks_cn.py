@@ -42,6 +42,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.feishu_open import FeishuOpen
+
 JSON = dict[str, Any]
 HOUR = 3600.0
 FEISHU_MAX_BODY = 20 * 1024
@@ -87,6 +89,8 @@ class FakeCN:
     accepted: dict[str, list[JSON]] = field(default_factory=lambda: defaultdict(list))
     refused: list[tuple[str, int]] = field(default_factory=list)
     base_url: str = ""
+    #: The Feishu server API (token, image upload) on the same origin, when a test needs it.
+    open_api: FeishuOpen | None = None
 
     def add(self, platform: str, token: str, secret: str | None = None) -> str:
         """Register a robot; returns its webhook URL on this fake."""
@@ -219,10 +223,12 @@ class FakeCN:
 @asynccontextmanager
 async def running(fake: FakeCN) -> AsyncIterator[FakeCN]:
     """Serve ``fake`` on 127.0.0.1 (a free port) for the duration."""
-    app = web.Application(client_max_size=8 * 1024 * 1024)
+    app = web.Application(client_max_size=16 * 1024 * 1024)  # room for a 10 MB image
     app.router.add_post("/open-apis/bot/v2/hook/{token}", fake.feishu)
     app.router.add_post("/cgi-bin/webhook/send", fake.wecom)
     app.router.add_post("/robot/send", fake.dingtalk)
+    if fake.open_api is not None:
+        fake.open_api.routes(app)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
