@@ -65,6 +65,8 @@ TIMEOUT = 30.0
 MAX_WAITS = 5
 #: A paused target is tried again at most this often (seconds).
 PAUSE_RETRY = 3600.0
+#: Targets are read again when the last read is this old (seconds; the digest ticks each minute).
+RELOAD = 60.0
 USER_AGENT = "signalbot-webhooks"
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -116,7 +118,7 @@ class WebhookPoster:
         self.max_waits = max_waits
         self._session: aiohttp.ClientSession | None = None
         self._targets: dict[int, WebhookTarget] = {}
-        self._loaded = False
+        self._loaded_at: float | None = None  # monotonic time of the last read of every target
         self._loading = asyncio.Lock()
         self._pacers: dict[int, Pacer] = {}
         self._refused: dict[int, float] = {}  # target id -> monotonic time of its last refusal
@@ -180,20 +182,36 @@ class WebhookPoster:
         return await self.send_message(str(target.id), payload, files)
 
     async def _target(self, channel_id: str) -> WebhookTarget:
+        """The target ``channel_id`` as stored: every target is read again (one read) when the
+        last read is :data:`RELOAD` old, so targets added, changed or removed while the bot
+        runs are seen within about a digest tick; one added since is read at once."""
         target_id = int(channel_id)
-        target = self._targets.get(target_id)
-        if target is None and not self._loaded:  # the first post: every target in one read
+        if self._loaded_at is None or self.monotonic() - self._loaded_at >= RELOAD:
             async with self._loading:
-                if not self._loaded:
-                    self._targets.update({t.id: t for t in await self.storage.list_webhooks()})
-                    self._loaded = True
-            target = self._targets.get(target_id)
-        if target is None:  # added since
+                if self._loaded_at is None or self.monotonic() - self._loaded_at >= RELOAD:
+                    await self._reload()
+        target = self._targets.get(target_id)
+        if target is None:  # added since the last read
             target = await self.storage.get_webhook(target_id)
             if target is None:
-                raise PostFailed(f"webhook target {target_id} does not exist (removed?)")
+                self._forget(target_id)
+                raise PostFailed(f"webhook target {target_id} does not exist (removed)")
             self._targets[target_id] = target
         return target
+
+    async def _reload(self) -> None:
+        """Every target in one read; a removed target's pacer and refusal are dropped."""
+        fresh = {t.id: t for t in await self.storage.list_webhooks()}
+        for gone in set(self._targets) - set(fresh):
+            self._forget(gone)
+            log.info("webhook target=%d removed; no longer posted to", gone)
+        self._targets = fresh
+        self._loaded_at = self.monotonic()
+
+    def _forget(self, target_id: int) -> None:
+        self._targets.pop(target_id, None)
+        self._pacers.pop(target_id, None)
+        self._refused.pop(target_id, None)
 
     @property
     def charts(self) -> FeishuImages:
