@@ -4,14 +4,19 @@ once, and stops posting to a removed one, without a restart."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from asyncio.subprocess import Process
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 
 from bot.adapters.base import PostFailed
-from bot.storage import Storage
+from bot.storage import Storage, open_storage
 from bot.webhooks.poster import RELOAD, WebhookPoster
 from tests.bot.webhooks.conftest import VirtualClock, add_target
+from tests.fakes.bot_process import bot_env, start_bot, stop_bot
+from tests.fakes.market import last_due_session, write_price_dir
 from tests.fakes.webhooks import FakeWebhooks
 
 
@@ -86,3 +91,57 @@ async def test_targets_are_read_once_per_tick_not_once_per_post(
     clock.now += RELOAD
     await poster.send_message(str(targets[0].id), body(9))
     assert len(reads) == 2
+
+
+async def test_a_bot_started_without_targets_keeps_a_poster_waiting(storage: Storage) -> None:
+    """With no target stored, ``run_bot`` gives the runners a poster anyway when a chat
+    platform runs (``standby``), so a target added later is served without a restart."""
+    from bot.app import webhook_poster
+
+    assert await webhook_poster(storage) is None
+    waiting = await webhook_poster(storage, standby=True)
+    assert isinstance(waiting, WebhookPoster)
+    await waiting.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+async def test_signalbot_run_serves_a_target_added_while_it_runs(
+    db_url: str, tmp_path: Path, fake: FakeWebhooks
+) -> None:
+    """A real ``signalbot run``: target ``a`` gets its digest; target ``b``, added while the
+    bot runs, gets its own at a later tick; no restart."""
+    session = last_due_session()
+    prices = write_price_dir(tmp_path / "prices", {"SPY": 2.4, "QQQ": 2.0}, end=session)
+    async with open_storage(db_url) as opened:
+        await add_target(opened, "json", fake.json_hook("a"), language="en")
+    env = bot_env(
+        tmp_path,
+        prices,
+        SIGNALBOT_DATABASE_URL=db_url,
+        SIGNALBOT_LOG_LEVEL="INFO",
+        SIGNALBOT_OPS_SERVER="off",
+        SIGNALBOT_DIGEST_GRACE_HOURS="200",  # the last session's digest is due now
+    )
+    log_path = tmp_path / "bot.log"
+    proc = await start_bot(env, log_path)
+    try:
+        await until(lambda: len(fake.of("a")) == 1, "target a's digest", proc)
+        async with open_storage(db_url) as opened:
+            await add_target(opened, "json", fake.json_hook("b"), language="zh")
+        await until(lambda: len(fake.of("b")) == 1, "target b's digest (added live)", proc)
+    finally:
+        await stop_bot(proc)
+    assert [m.body["type"] for m in fake.of("b")] == ["digest"]
+    assert len(fake.of("a")) == 1 and "Traceback" not in log_path.read_text()
+
+
+async def until(condition: Callable[[], bool], what: str, proc: Process) -> None:
+    """Poll ``condition()`` (a bound, never a sync point) until true, or fail saying ``what``."""
+    for _ in range(int(150 / 0.05)):
+        if condition():
+            return
+        if proc.returncode is not None:
+            break
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never happened: {what} (bot exit code {proc.returncode})")
