@@ -43,6 +43,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.feishu_open import FeishuOpen
+from tests.fakes.gate import Gate
 
 JSON = dict[str, Any]
 HOUR = 3600.0
@@ -91,6 +92,8 @@ class FakeCN:
     base_url: str = ""
     #: The Feishu server API (token, image upload) on the same origin, when a test needs it.
     open_api: FeishuOpen | None = None
+    #: Where WeCom posts wait (tests/fakes/gate.py): ``store`` holds them before they are kept.
+    gate: Gate | None = None
 
     def add(self, platform: str, token: str, secret: str | None = None) -> str:
         """Register a robot; returns its webhook URL on this fake."""
@@ -182,6 +185,9 @@ class FakeCN:
                 return self._answer(token, "errcode", 40009, "invalid image size")
         if self._over_rate(robot, PER_MINUTE, self.clock()):
             return self._answer(token, "errcode", 45009, "api freq out of limit")
+        gate = self.gate  # the gate of the moment the post came in
+        if gate is not None and gate.where == "store" and not await gate.wait():
+            return web.json_response({"errcode": -1, "errmsg": "system busy"}, status=500)
         self.accepted[token].append(body)
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
