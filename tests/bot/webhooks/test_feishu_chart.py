@@ -20,14 +20,18 @@ from pydantic import SecretStr
 
 from bot.adapters.base import Attachment, PostingPaused
 from bot.delivery.poster import Outgoing
+from bot.digest.claims import Target as DigestTarget
+from bot.digest.fanout import DigestRunner
 from bot.storage import Storage
 from bot.storage.webhooks import NewWebhook, WebhookTarget
 from bot.webhooks.card_image import PLACEHOLDER
 from bot.webhooks.feishu import FeishuKind
 from bot.webhooks.feishu_app import MAX_IMAGE
 from bot.webhooks.poster import WebhookPoster
+from signals.service import PriceService
 from tests.bot.webhooks.cn_support import NOW, watchlist
 from tests.bot.webhooks.conftest import VirtualClock
+from tests.digest.conftest import SESSION, price_dir, prices  # noqa: F401  (fixtures)
 from tests.fakes.feishu_open import FeishuOpen
 from tests.fakes.webhooks_cn import FakeCN, running
 
@@ -230,3 +234,27 @@ async def test_the_fake_refuses_images_over_10_mb_and_empty_ones(cn: FakeCN) -> 
                 headers={"Authorization": f"Bearer {token}"},
             ) as resp:
                 assert (await resp.json())["code"] == code
+
+
+async def test_the_digest_runner_puts_the_heatmap_in_the_card(
+    storage: Storage,
+    prices: PriceService,  # noqa: F811
+    cn: FakeCN,
+    poster: WebhookPoster,
+) -> None:
+    """Through the real digest runner (heatmaps drawn): the heatmap PNG is what is uploaded, its
+    key is in the card, and a second run of the session posts and uploads nothing."""
+    api = cn.open_api
+    assert api is not None
+    to = await target(storage, cn, "run", app=(APP_ID, APP_SECRET), lang="zh")
+    assert to.subscription_id is not None
+    sub = await storage.get_subscription(to.subscription_id)
+    assert sub is not None
+    runner = DigestRunner(storage, prices, {"webhook": poster}, heatmaps=True, render_processes=0)
+    report = await runner.run([DigestTarget(sub, SESSION)])
+    assert report.failed == 0 and report.paused == 0
+    [key] = api.images
+    assert api.images[key].startswith(b"\x89PNG") and api.uploads == 1
+    assert images_in(cn.accepted["run"][0]) == [key]
+    again = await runner.run([DigestTarget(sub, SESSION)])
+    assert again.sent == 0 and api.uploads == 1 and len(cn.accepted["run"]) == report.sent
