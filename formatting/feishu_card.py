@@ -172,7 +172,10 @@ def digest_to_feishu(
 
         return _card(titles, elements, palette.for_tone(digest.tone))
 
-    pages = _pack(total, lambda u: fits(render(u, _RESERVED_PART, _RESERVED_PART)))
+    # the first card is measured as the first (with the chart and the research link it carries)
+    pages = _pack(
+        total, lambda u: fits(render(u, 1 if u.start == 0 else _RESERVED_PART, _RESERVED_PART))
+    )
     return [render(u, i, len(pages)) for i, u in enumerate(pages, start=1)]
 
 

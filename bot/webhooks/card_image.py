@@ -4,8 +4,8 @@ A kind renders the first card of a digest with an ``img`` element whose ``img_ke
 :data:`PLACEHOLDER` (as long as a real ``image_key`` is, so the card's 20 KB budget counts it)
 and attaches the chart's PNG to that message. At posting time the poster either uploads the chart
 with the target's app credentials and puts the real key in (:func:`with_image`), or, for a target
-without them, takes the element out: the card is then exactly the one without a chart (the
-research link, when the site is published, stays).
+without them, takes the element out: the card is then the one without a chart (the research
+link, when the site is published, stays; its lines are split as if the chart were there).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from bot.digest.claims import Target as DigestTarget
 from bot.digest.fanout import DigestRunner
 from bot.storage import Storage
 from bot.storage.webhooks import NewWebhook, WebhookTarget
-from bot.webhooks.card_image import PLACEHOLDER
+from bot.webhooks.card_image import PLACEHOLDER, with_image
 from bot.webhooks.feishu import FeishuKind
 from bot.webhooks.feishu_app import MAX_IMAGE
 from bot.webhooks.poster import WebhookPoster
@@ -258,3 +258,18 @@ async def test_the_digest_runner_puts_the_heatmap_in_the_card(
     assert images_in(cn.accepted["run"][0]) == [key]
     again = await runner.run([DigestTarget(sub, SESSION)])
     assert again.sent == 0 and api.uploads == 1 and len(cn.accepted["run"]) == report.sent
+
+
+@pytest.mark.parametrize("n", [12, 40, 60])
+@pytest.mark.parametrize("lang", ["en", "zh", "both", "both-hant"])
+def test_every_card_fits_20_kb_with_the_chart_and_the_research_link(n: int, lang: str) -> None:
+    """The first card is measured with what only it carries (the chart's element, the research
+    link), so once signed each card is within Feishu's 20 KB, the chart shown or not."""
+    kind = FeishuKind(public_url=RESEARCH, read_settings=False)
+    digest = watchlist(n, changes=n)
+    messages = kind.render_digest(digest, lang, subscription_id=1, images=[png(9)])  # type: ignore[arg-type]
+    for key in ("img_v3_02ab_7d5c1b1a-93b3-4b66-9d8b-1e2f3a4b5c6g", None):
+        for message in messages:
+            shown = Outgoing(with_image(message.payload, key))
+            signed = kind.sign("https://open.feishu.cn/x", "SECsecret", shown, NOW)
+            assert len(signed.body) <= kind.max_body
