@@ -88,11 +88,14 @@ def platform_adapters(
     return adapters
 
 
-async def webhook_poster(storage: Storage) -> Adapter | None:
-    """The webhook poster when webhook targets are stored (``signalbot webhook add``), else None;
-    targets added later are served after a restart."""
+async def webhook_poster(storage: Storage, *, standby: bool = False) -> Adapter | None:
+    """The webhook poster when webhook targets are stored (``signalbot webhook add``), else None,
+    or with ``standby`` (a chat platform runs) one anyway: the caller hands it to the digest and
+    alert runners, not to the adapters, so targets added while the bot runs are served without
+    a restart and it never keeps a bot whose chat adapters all stopped running. The poster reads
+    targets again each digest tick (:data:`bot.webhooks.poster.RELOAD`)."""
     try:
-        if not await storage.list_webhooks():
+        if not await storage.list_webhooks() and not standby:
             return None
     except Exception:
         log.exception("webhook targets could not be read; the bot runs without them")
@@ -132,6 +135,9 @@ async def run_bot(
         busy_timeout=settings.storage.sqlite_busy_timeout_seconds,
     ) as storage:
         webhooks = await webhook_poster(storage)
+        standby = None  # no target yet, a chat platform runs: the poster waits for targets
+        if webhooks is None and configured:
+            standby = await webhook_poster(storage, standby=True)
         if webhooks is not None and not configured:  # webhooks alone: no terminal session
             from bot.logs import console_at
 
@@ -188,8 +194,10 @@ async def run_bot(
             prices.source.name,
             state_location(settings),
         )
-        digests = await start_digests(settings, storage, prices, adapters)
-        alerts = start_alerts(settings, storage, prices, adapter_posters(adapters), digests)
+        waiting = adapter_posters([standby]) if standby is not None else {}
+        digests = await start_digests(settings, storage, prices, adapters, extra=waiting)
+        posters = {**waiting, **adapter_posters(adapters)}
+        alerts = start_alerts(settings, storage, prices, posters, digests)
         if alerts is not None:
             alerts.runner.site_url = settings.site.public_url
         ops: OpsServer | None = None
@@ -252,7 +260,7 @@ async def run_bot(
             await digests.stop()
         if site is not None:
             await site.aclose()
-        await _stop_all(adapters)
+        await _stop_all([*adapters, *([standby] if standby is not None else [])])
         if ops is not None:
             await ops.stop()
         await prices.aclose()

@@ -153,7 +153,7 @@ def digest_to_feishu(
 
     ``image_key`` (the heatmap uploaded with the app's credentials) shows on the first card;
     ``research`` (the research site's index URL in a language, when it is published) is linked
-    from the first card instead when there is no image.
+    from the first card (below the image when there is one).
     """
     texts = {lang: digest_text(digest, lang) for lang in languages(language)}
     palette = resolve(colors, language)
@@ -164,15 +164,18 @@ def digest_to_feishu(
 
         def elements(lang: Lang) -> list[JSON]:
             out = _digest_elements(texts[lang], digest, units, palette)
+            if part == 1 and research is not None:
+                out.insert(0, _link(t("site.index_title", lang), research(lang)))
             if part == 1 and image_key is not None:
                 out.insert(0, _image(image_key, titles[lang]))
-            elif part == 1 and research is not None:
-                out.insert(0, _link(t("site.index_title", lang), research(lang)))
             return out
 
         return _card(titles, elements, palette.for_tone(digest.tone))
 
-    pages = _pack(total, lambda u: fits(render(u, _RESERVED_PART, _RESERVED_PART)))
+    # the first card is measured as the first (with the chart and the research link it carries)
+    pages = _pack(
+        total, lambda u: fits(render(u, 1 if u.start == 0 else _RESERVED_PART, _RESERVED_PART))
+    )
     return [render(u, i, len(pages)) for i, u in enumerate(pages, start=1)]
 
 

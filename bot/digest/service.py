@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from bot.adapters.base import Adapter
+from bot.delivery.poster import Poster
 from bot.delivery.posters import adapter_posters
 from bot.digest.fanout import DigestRunner
 from bot.digest.schedule import DigestSchedule
@@ -28,11 +29,17 @@ def digest_prices(prices: PriceService) -> PriceService:
 
 
 async def start_digests(
-    settings: Settings, storage: Storage, prices: PriceService, adapters: Sequence[Adapter]
+    settings: Settings,
+    storage: Storage,
+    prices: PriceService,
+    adapters: Sequence[Adapter],
+    *,
+    extra: Mapping[str, Poster] | None = None,
 ) -> DigestScheduler | None:
-    """Start the digest scheduler for ``run_bot``; None (logged) if it cannot start."""
+    """Start the digest scheduler for ``run_bot``; None (logged) if it cannot start. ``extra``:
+    posters of platforms no adapter serves (the webhook poster waiting for targets)."""
     try:
-        posters = adapter_posters(adapters)
+        posters = {**(extra or {}), **adapter_posters(adapters)}
         runner = DigestRunner(
             storage,
             digest_prices(prices),

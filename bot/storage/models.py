@@ -238,6 +238,9 @@ webhook_targets = Table(
     Column("market", String(16), nullable=True),  # signals.exchanges market name; NULL: US
     Column("paused_reason", Text, nullable=True),  # NULL: posting works
     *_timestamps(),
+    # Feishu/Lark app credentials for uploading the chart (0020); NULL: no app
+    Column("app_id", Text, nullable=True),
+    Column("app_secret", Text, nullable=True),
 )
 
 

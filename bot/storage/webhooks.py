@@ -44,6 +44,9 @@ class WebhookTarget:
     watchlist: tuple[str, ...] = ()
     colors: str | None = None
     alert_tickers: tuple[str, ...] = ()
+    #: Feishu/Lark app credentials for uploading the chart (None: the card without it)
+    app_id: SecretStr | None = None
+    app_secret: SecretStr | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,11 +65,21 @@ class NewWebhook:
     time: str | None
     timezone: str
     alert_tickers: Sequence[str] = ()
+    app_id: SecretStr | None = None
+    app_secret: SecretStr | None = None
 
 
 def target_server_id(kind: str, target_id: int) -> str:
     """The server (and subscription) id of a webhook target (``wecom-3``)."""
     return f"{kind}-{target_id}"
+
+
+def _secret(value: str | None) -> SecretStr | None:
+    return SecretStr(value) if value else None
+
+
+def _plain(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def _target(row: Row[Any]) -> WebhookTarget:
@@ -81,6 +94,8 @@ def _target(row: Row[Any]) -> WebhookTarget:
         paused_reason=row.paused_reason,
         created_at=row.created_at,
         server_id=target_server_id(row.kind, row.id),
+        app_id=_secret(row.app_id),
+        app_secret=_secret(row.app_secret),
     )
 
 
@@ -105,6 +120,8 @@ class WebhooksMixin(ServersMixin):
                 secret=new.secret.get_secret_value() if new.secret is not None else None,
                 language=new.language,
                 market=new.market,
+                app_id=_plain(new.app_id),
+                app_secret=_plain(new.app_secret),
                 created_at=now,
                 updated_at=now,
             )

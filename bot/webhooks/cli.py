@@ -25,6 +25,8 @@ from formatting.languages import LANGUAGES, Language
 from signals.exchanges import MARKETS, market_mic, shared_market
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+#: Kinds whose targets take app credentials (``--app-id``, ``--app-secret``) for the chart.
+APP_KINDS = ("feishu", "lark")
 log = logging.getLogger(__name__)
 
 #: A sample card for ``webhook test``: the target's first ticker (None when it cannot be made).
@@ -52,6 +54,9 @@ def _kind_checked(args: argparse.Namespace) -> None:
         raise UserError("error.webhook_host", kind=args.kind, hosts=hosts)
     if chosen.needs_secret and not args.secret:
         raise UserError("error.webhook_secret", kind=args.kind)
+    app_id, app_secret = getattr(args, "app_id", None), getattr(args, "app_secret", None)
+    if (app_id or app_secret) and (args.kind not in APP_KINDS or not (app_id and app_secret)):
+        raise UserError("error.webhook_app", kind=args.kind)
     if args.target_lang is not None and args.target_lang not in (
         *LANGUAGES,
         *chosen.extra_languages,
@@ -96,6 +101,8 @@ async def cmd_add(args: argparse.Namespace, settings: Settings, storage: Storage
                 time=args.time,
                 timezone=args.tz or _zone(args.market, watchlist),
                 alert_tickers=alerts,
+                app_id=_credential(getattr(args, "app_id", None)),
+                app_secret=_credential(getattr(args, "app_secret", None)),
             )
         )
     except ValueError as exc:  # time or zone not valid: the message names the value
@@ -104,13 +111,18 @@ async def cmd_add(args: argparse.Namespace, settings: Settings, storage: Storage
     return EXIT_OK
 
 
+def _credential(value: str | None) -> SecretStr | None:
+    return SecretStr(value.strip()) if value and value.strip() else None
+
+
 def describe(target: WebhookTarget) -> str:
     """One line of ``webhook list`` (URL masked, secret only as set / not set)."""
     when = f"{target.time or 'after close'} {target.timezone}"
     state = f"PAUSED: {target.paused_reason}" if target.paused_reason else "active"
     return (
         f"{target.id}\t{target.kind}\t{mask(target.url)}\t"
-        f"secret {'set' if target.secret else 'not set'}\t{target.language}\t"
+        f"secret {'set' if target.secret else 'not set'}"
+        f"{', app set' if target.app_id else ''}\t{target.language}\t"
         f"{target.market or 'us'}\t{when}\t{','.join(target.watchlist)}\t"
         f"alerts {','.join(target.alert_tickers) or '-'}\t{state}"
     )

@@ -27,6 +27,12 @@ def add_webhook_parser(sub: Any) -> None:
     add.add_argument("--url", required=True, metavar="URL", help="the webhook URL (HTTPS)")
     add.add_argument("--secret", metavar="SECRET", help="the signing secret, if the robot has one")
     add.add_argument(
+        "--app-id", metavar="ID", help="Feishu/Lark: the app whose credentials upload the chart"
+    )
+    add.add_argument(
+        "--app-secret", metavar="SECRET", help="Feishu/Lark: that app's secret (a credential)"
+    )
+    add.add_argument(
         "--lang",
         dest="target_lang",  # the target's language, not this command's (``--lang`` elsewhere)
         choices=(*LANGUAGES, "auto"),

@@ -13,9 +13,12 @@ Lark: https://open.larksuite.com/document/client-docs/bot-v3/add-custom-bot):
   frequency limited; the OpenAPI gateway's 99991400 with HTTP 429 and ``x-ogw-ratelimit-reset``
   (https://open.feishu.cn/document/server-docs/api-call-guide/frequency-control).
 
-The chart is not posted: a custom bot shows only images uploaded with an app's credentials
-(``image_key``), which a webhook target does not have; when the research site is published
-(``SIGNALBOT_PUBLIC_URL``) the digest links its index and the sample card the fund's page.
+The chart: a custom bot shows only images uploaded with an app's credentials (``image_key``).
+The digest's first card is rendered with a placeholder for it and the chart attached
+(:mod:`bot.webhooks.card_image`); the poster uploads it for a target given ``--app-id`` and
+``--app-secret`` (:mod:`bot.webhooks.feishu_app`) and takes the placeholder out for one without.
+When the research site is published (``SIGNALBOT_PUBLIC_URL``) the digest links its index and
+the sample card the fund's page. A watchlist (at most 40 tickers) has one chart.
 """
 
 from __future__ import annotations
@@ -98,7 +101,7 @@ class FeishuKind:
         self._platform = "Lark" if lark else "Feishu"
         self._answers = answers(self._platform)
         self.capabilities = Capabilities(
-            platform=PLATFORM, limits=Limits(max_chars=0), posts_blind=True
+            platform=PLATFORM, limits=Limits(max_chars=0), carries_images=True, posts_blind=True
         )
 
     def render_digest(
@@ -110,14 +113,20 @@ class FeishuKind:
         images: Sequence[Attachment] = (),
         colors: ColourScheme | None = None,
     ) -> list[Outgoing]:
-        """Every card of the digest (bilingual: one card per reader's client language)."""
+        """Every card of the digest (bilingual: one card per reader's client language); with
+        ``images``, the first card has the chart's placeholder and carries the chart."""
         from bot.site.urls import absolute, index_path
+        from bot.webhooks.card_image import PLACEHOLDER
         from formatting.feishu_card import digest_to_feishu
 
         base = self.public_url
         research = None if base is None else (lambda lang: absolute(base, index_path(lang)))
-        bodies = digest_to_feishu(digest, language, colors=colors, research=research)
-        return [Outgoing(body) for body in bodies]
+        key = PLACEHOLDER if images else None
+        bodies = digest_to_feishu(digest, language, colors=colors, image_key=key, research=research)
+        out = [Outgoing(body) for body in bodies]
+        if images:
+            out[0] = Outgoing(bodies[0], (images[0],))
+        return out
 
     def render_alert(self, alert: AlertMessage) -> JSON:
         """One card with every change (several when too many for 20 KB)."""

@@ -12,6 +12,10 @@ platform's answer.
   per :data:`PAUSE_RETRY` (a digest once a session), and a post that works resumes it.
 - **Nothing cut.** A body over the kind's limit is not sent: the delivery fails, saying so
   (kinds split their parts to fit).
+- **Charts in Feishu/Lark cards.** A card holding the chart's placeholder
+  (:mod:`bot.webhooks.card_image`) gets the chart uploaded with the target's app credentials
+  (:mod:`bot.webhooks.feishu_app`: once per chart and app), or, without them, goes without it;
+  credentials that do not work pause the target.
 - **Credentials.** URLs and secrets never appear in a log line or an error: targets are named by
   id and kind.
 
@@ -37,6 +41,8 @@ from bot.delivery.poster import Outgoing
 from bot.storage import Storage
 from bot.storage.webhooks import WebhookTarget
 from bot.webhooks.answers import MAX_ANSWER
+from bot.webhooks.card_image import has_image, with_image
+from bot.webhooks.feishu_app import App, AppRefused, FeishuImages, api_base, chart_key
 from bot.webhooks.kind import (
     PARTS,
     PLATFORM,
@@ -59,6 +65,8 @@ TIMEOUT = 30.0
 MAX_WAITS = 5
 #: A paused target is tried again at most this often (seconds).
 PAUSE_RETRY = 3600.0
+#: Targets are read again when the last read is this old (seconds; the digest ticks each minute).
+RELOAD = 60.0
 USER_AGENT = "signalbot-webhooks"
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -110,11 +118,12 @@ class WebhookPoster:
         self.max_waits = max_waits
         self._session: aiohttp.ClientSession | None = None
         self._targets: dict[int, WebhookTarget] = {}
-        self._loaded = False
+        self._loaded_at: float | None = None  # monotonic time of the last read of every target
         self._loading = asyncio.Lock()
         self._pacers: dict[int, Pacer] = {}
         self._refused: dict[int, float] = {}  # target id -> monotonic time of its last refusal
         self._stop = asyncio.Event()
+        self._charts: FeishuImages | None = None
         self.requests = 0  # HTTP requests sent (benchmarks, tests)
 
     # --- the Adapter side -------------------------------------------------------------------
@@ -152,6 +161,8 @@ class WebhookPoster:
         bodies = payload.get(PARTS, [payload])
         ids = []
         for i, body in enumerate(bodies):
+            if has_image(body):
+                body = with_image(body, await self._chart_key(target, files))
             message = Outgoing(body, tuple(files) if i == 0 else ())
             ids.append(await self._post(target, kind, message))
         if target.paused_reason is not None or target.id in self._refused:
@@ -171,20 +182,60 @@ class WebhookPoster:
         return await self.send_message(str(target.id), payload, files)
 
     async def _target(self, channel_id: str) -> WebhookTarget:
+        """The target ``channel_id`` as stored: every target is read again (one read) when the
+        last read is :data:`RELOAD` old, so targets added, changed or removed while the bot
+        runs are seen within about a digest tick; one added since is read at once."""
         target_id = int(channel_id)
-        target = self._targets.get(target_id)
-        if target is None and not self._loaded:  # the first post: every target in one read
+        if self._loaded_at is None or self.monotonic() - self._loaded_at >= RELOAD:
             async with self._loading:
-                if not self._loaded:
-                    self._targets.update({t.id: t for t in await self.storage.list_webhooks()})
-                    self._loaded = True
-            target = self._targets.get(target_id)
-        if target is None:  # added since
+                if self._loaded_at is None or self.monotonic() - self._loaded_at >= RELOAD:
+                    await self._reload()
+        target = self._targets.get(target_id)
+        if target is None:  # added since the last read
             target = await self.storage.get_webhook(target_id)
             if target is None:
-                raise PostFailed(f"webhook target {target_id} does not exist (removed?)")
+                self._forget(target_id)
+                raise PostFailed(f"webhook target {target_id} does not exist (removed)")
             self._targets[target_id] = target
         return target
+
+    async def _reload(self) -> None:
+        """Every target in one read; a removed target's pacer and refusal are dropped."""
+        fresh = {t.id: t for t in await self.storage.list_webhooks()}
+        for gone in set(self._targets) - set(fresh):
+            self._forget(gone)
+            log.info("webhook target=%d removed; no longer posted to", gone)
+        self._targets = fresh
+        self._loaded_at = self.monotonic()
+
+    def _forget(self, target_id: int) -> None:
+        self._targets.pop(target_id, None)
+        self._pacers.pop(target_id, None)
+        self._refused.pop(target_id, None)
+
+    @property
+    def charts(self) -> FeishuImages:
+        """Feishu/Lark tokens and uploaded charts (made on first use)."""
+        if self._charts is None:
+            self._charts = FeishuImages(self._http, self.monotonic)
+        return self._charts
+
+    async def _chart_key(self, target: WebhookTarget, files: Sequence[Attachment]) -> str | None:
+        """The chart's ``image_key`` for a Feishu/Lark card; None: the card goes without it."""
+        if not files or target.app_id is None or target.app_secret is None:
+            return None
+        app = App(
+            base=api_base(target.url.get_secret_value()),
+            app_id=target.app_id.get_secret_value(),
+            app_secret=target.app_secret.get_secret_value(),
+            platform="Lark" if target.kind == "lark" else "Feishu",
+        )
+        try:
+            return await chart_key(self.charts, app, files[0])
+        except AppRefused as exc:
+            where = f"target={target.id} kind={target.kind}"
+            await self._refused_with(target, where, Pause(exc.reason))
+            raise  # not reached: a pause raises PostingPaused
 
     def _check_pause(self, target: WebhookTarget) -> None:
         refused = self._refused.get(target.id)

@@ -226,6 +226,12 @@ def _fill_0020(rows: Rows) -> Rows:
     return rows
 
 
+def _fill_0021(rows: Rows) -> Rows:
+    rows = _with(rows, "webhook_targets", app_id=None, app_secret=None)
+    rows["webhook_targets"][0].update(app_id="cli_a1", app_secret="app-s3cret")
+    return rows
+
+
 def _unchanged(rows: Rows) -> Rows:
     return rows
 
@@ -263,6 +269,10 @@ REVISIONS: dict[str, Revision] = {
         fill=_fill_0019, migrate=lambda rows: _with(rows, "alerts", paused_reason=None)
     ),
     "0020": Revision(fill=_fill_0020, migrate=_unchanged),
+    "0021": Revision(
+        fill=_fill_0021,
+        migrate=lambda rows: _with(rows, "webhook_targets", app_id=None, app_secret=None),
+    ),
 }
 
 

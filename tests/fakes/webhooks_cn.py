@@ -42,6 +42,9 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.feishu_open import FeishuOpen
+from tests.fakes.gate import Gate
+
 JSON = dict[str, Any]
 HOUR = 3600.0
 FEISHU_MAX_BODY = 20 * 1024
@@ -87,6 +90,10 @@ class FakeCN:
     accepted: dict[str, list[JSON]] = field(default_factory=lambda: defaultdict(list))
     refused: list[tuple[str, int]] = field(default_factory=list)
     base_url: str = ""
+    #: The Feishu server API (token, image upload) on the same origin, when a test needs it.
+    open_api: FeishuOpen | None = None
+    #: Where WeCom posts wait (tests/fakes/gate.py): ``store`` holds them before they are kept.
+    gate: Gate | None = None
 
     def add(self, platform: str, token: str, secret: str | None = None) -> str:
         """Register a robot; returns its webhook URL on this fake."""
@@ -178,6 +185,9 @@ class FakeCN:
                 return self._answer(token, "errcode", 40009, "invalid image size")
         if self._over_rate(robot, PER_MINUTE, self.clock()):
             return self._answer(token, "errcode", 45009, "api freq out of limit")
+        gate = self.gate  # the gate of the moment the post came in
+        if gate is not None and gate.where == "store" and not await gate.wait():
+            return web.json_response({"errcode": -1, "errmsg": "system busy"}, status=500)
         self.accepted[token].append(body)
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
@@ -219,10 +229,12 @@ class FakeCN:
 @asynccontextmanager
 async def running(fake: FakeCN) -> AsyncIterator[FakeCN]:
     """Serve ``fake`` on 127.0.0.1 (a free port) for the duration."""
-    app = web.Application(client_max_size=8 * 1024 * 1024)
+    app = web.Application(client_max_size=16 * 1024 * 1024)  # room for a 10 MB image
     app.router.add_post("/open-apis/bot/v2/hook/{token}", fake.feishu)
     app.router.add_post("/cgi-bin/webhook/send", fake.wecom)
     app.router.add_post("/robot/send", fake.dingtalk)
+    if fake.open_api is not None:
+        fake.open_api.routes(app)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

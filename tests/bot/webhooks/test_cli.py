@@ -148,3 +148,25 @@ async def test_doctor_names_a_paused_target_and_why(env: dict[str, str]) -> None
     code, out, _ = await signalbot(env, "doctor", "--timeout", "5")
     assert "webhook 1" in out and "slack target paused: Slack says the webhook was removed" in out
     assert "signalbot webhook test 1" in out and "/B1/xyz" not in out
+
+
+async def test_feishu_app_credentials_are_stored_and_never_shown(env: dict[str, str]) -> None:
+    """``--app-id`` with ``--app-secret`` on a Feishu target: stored (list says so, shows
+    neither); either alone, or on another kind, is refused in plain words."""
+    app_secret = "appSECRETcli0123456789"
+    url = "https://open.feishu.cn/open-apis/bot/v2/hook/0123456789abcdef"
+    base = ("webhook", "add", "--url", url, "--watchlist", "SPY")
+    for extra in (
+        ("--kind", "feishu", "--app-id", "cli_x"),
+        ("--kind", "wecom", "--app-id", "cli_x", "--app-secret", app_secret, "--allow-any-host"),
+    ):
+        code, out, err = await signalbot(env, *base, *extra)  # fmt: skip
+        assert code == 2 and "--app-id and --app-secret go together" in err
+        assert "Traceback" not in err and app_secret not in out + err
+    code, out, err = await signalbot(
+        env, *base, "--kind", "feishu", "--app-id", "cli_x", "--app-secret", app_secret
+    )
+    assert code == 0, err
+    code, out, err = await signalbot(env, "webhook", "list")
+    assert code == 0 and "app set" in out
+    assert app_secret not in out + err and "cli_x" not in out

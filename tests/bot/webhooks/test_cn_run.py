@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -24,6 +25,7 @@ from signals.regimes import Regime
 from tests.bot.webhooks.conftest import add_target
 from tests.digest.conftest import make_signal
 from tests.fakes.bot_process import bot_env, start_bot, stop_bot
+from tests.fakes.gate import Gate
 from tests.fakes.market import last_due_session, write_price_dir
 from tests.fakes.webhooks_cn import FakeCN, running
 
@@ -131,3 +133,53 @@ async def test_run_posts_each_kind_once_within_its_limits(db_url: str, tmp_path:
     )
     assert posted["feishu"] >= 1 and posted["dingtalk"] >= 1
     assert len(cn.accepted["late"]) == len(cn.accepted["wecom"])
+
+
+async def test_killed_before_the_wecom_post_one_digest_after_restart(
+    db_url: str, tmp_path: Path
+) -> None:
+    """``signalbot run`` posting to a WeCom robot is killed (kill -9) while its first post waits
+    at the fake, before WeCom keeps it; the fake drops it. The restart takes the dead claim over
+    when its lease ends and posts the digest: every part once, nothing twice."""
+    session = last_due_session()
+    prices = write_price_dir(tmp_path / "prices", {"SPY": 2.4, "QQQ": 2.0}, end=session)
+    async with running(FakeCN()) as cn:
+        async with open_storage(db_url) as storage:
+            await add_target(storage, "wecom", cn.add("wecom", "w"), language="zh")
+        env = bot_env(
+            tmp_path,
+            prices,
+            SIGNALBOT_DATABASE_URL=db_url,
+            SIGNALBOT_LOG_LEVEL="INFO",
+            SIGNALBOT_OPS_SERVER="off",
+            SIGNALBOT_DIGEST_LEASE_SECONDS="3",
+            SIGNALBOT_DIGEST_GRACE_HOURS="200",  # the last session's digest is due now
+        )
+        gate = cn.gate = Gate("store")
+        first = await start_bot(env, tmp_path / "first.log")
+        try:
+            await until(lambda: gate.waiting >= 1, "the first post at WeCom", first)
+            first.kill()  # kill -9 before the post was kept
+            await first.wait()
+        finally:
+            await stop_bot(first)
+        gate.open(drop=True)  # the dead sender's post is never kept
+        cn.gate = None
+        assert cn.accepted["w"] == []
+        second = await start_bot(env, tmp_path / "second.log")
+        try:
+            for _ in range(int(BOUND / WAIT)):
+                if complete(await sent(db_url, session), 1):
+                    break
+                await asyncio.sleep(WAIT)
+            else:
+                raise AssertionError("the restart never marked the digest sent")
+        finally:
+            await stop_bot(second)
+    rows = await sent(db_url, session)
+    messages = cn.accepted["w"]
+    assert len(messages) == rows[0].parts  # each part once
+    assert len({json.dumps(m, sort_keys=True) for m in messages}) == len(messages)
+    text = (tmp_path / "second.log").read_text()
+    assert "Traceback" not in text and cn.base_url not in text
+    assert text.count("a duplicate is possible") == 1  # the claim taken over, said once
