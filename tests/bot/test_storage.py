@@ -123,7 +123,7 @@ def test_schema_checks_match_the_one_language_and_colour_scheme() -> None:
     from bot.storage.models import COLOURS_WIDTH, LANGUAGE_WIDTH
     from formatting import colours, languages
 
-    path = ROOT / "bot/storage/migrations/versions/0017_hong_kong_language.py"
+    path = ROOT / "bot/storage/migrations/versions/0020_hong_kong_language.py"
     spec = importlib.util.spec_from_file_location("migration_0017", path)
     assert spec is not None and spec.loader is not None
     migration = importlib.util.module_from_spec(spec)
