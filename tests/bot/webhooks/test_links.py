@@ -214,3 +214,17 @@ def test_dingtalk_without_the_site_shows_no_picture(site: Path) -> None:
     assert "![" not in ding.render_alert(alert("zh", None, "IWM"))["markdown"]["text"]
     (part, *_) = ding.render_digest(digest(None), "zh", subscription_id=1)
     assert "![" not in part.payload["markdown"]["text"]
+
+
+@pytest.mark.parametrize("language", ["zh", "both-hant"])
+def test_wecom_parts_with_links_stay_within_4096_bytes(language: Language) -> None:
+    from formatting.webhook_markdown import WECOM_MAX_BYTES
+    from tests.bot.webhooks.cn_support import watchlist
+
+    long = replace(watchlist(60), site_url=BASE)
+    parts = kind("wecom").render_digest(long, language, subscription_id=1)
+    texts = [p.payload["markdown"]["content"] for p in parts if p.payload["msgtype"] == "markdown"]
+    assert len(texts) > 1
+    for text in texts:
+        assert len(text.encode()) <= WECOM_MAX_BYTES
+        assert "](https://example.org/research/markets/" in text  # every part links the day
