@@ -23,9 +23,11 @@ from tests.digest.conftest import (  # noqa: F401
     TICKERS,
     RecordingPoster,
     db_url,
+    head_revision,
     pg_url,
     price_dir,
     prices,
+    sqlite_template,
     storage,
 )
 from tests.site.htmlcheck import read_page

@@ -20,9 +20,11 @@ from tests.digest.conftest import (  # noqa: F401
     SESSION,
     RecordingPoster,
     db_url,
+    head_revision,
     pg_url,
     price_dir,
     prices,
+    sqlite_template,
     storage,
 )
 

@@ -38,7 +38,12 @@ BASE = "https://example.org/research"
 SESSION: date = WORKED_AS_OF
 KINDS = ("json", "discord", "slack", "feishu", "wecom", "dingtalk")
 #: A language setting and the one catalog language it shows.
-SINGLE: list[tuple[Language, Lang]] = [("en", "en"), ("zh", "zh"), ("zh-hant", "zh-hant")]
+SINGLE: list[tuple[Language, Lang]] = [
+    ("en", "en"),
+    ("zh", "zh"),
+    ("zh-hant", "zh-hant"),
+    ("zh-hk", "zh-hk"),
+]
 
 
 @pytest.fixture(autouse=True)
