@@ -7,8 +7,9 @@ errors come as plain text with a status: ``invalid_payload`` (400), ``action_pro
 webhook was removed or its app uninstalled), ``channel_is_archived`` (410), ``no_team`` /
 ``team_disabled``; rate limits (about one message a second) answer 429 with ``Retry-After``.
 Incoming webhooks take no files and return no message id: the chart goes by URL (an ``image``
-block, https://docs.slack.dev/reference/block-kit/blocks/image-block) when the research site has
-its PNG (:class:`~bot.webhooks.site_images.SiteImages`), else not at all.
+block, https://docs.slack.dev/reference/block-kit/blocks/image-block: png, jpg or gif, no SVG;
+``alt_text`` at most 2,000 characters) when the research site has its PNG
+(:class:`~bot.webhooks.site_images.SiteImages`), else not at all.
 """
 
 from __future__ import annotations
