@@ -19,7 +19,7 @@ from formatting.i18n import Lang, Term, t
 from formatting.labels import regime_key, regime_label, source_name
 from formatting.languages import script_of
 from formatting.numbers import long_date, pct, price
-from formatting.pagelinks import day_url, main_market
+from formatting.pagelinks import DAY_IMAGE_FILE, day_url, main_market
 from signals.calendar import sessions_between
 from signals.momentum import Signal
 from signals.regimes import REGIME_ORDER, REGIME_TONE, Regime
@@ -378,7 +378,7 @@ def heatmap_specs(
 
 
 #: File name of a digest's first heatmap image (the others are numbered from 2).
-HEATMAP_FILE = "heatmap.png"
+HEATMAP_FILE = DAY_IMAGE_FILE  # the research site links the day page's by this name
 
 
 def heatmap_name(index: int) -> str:

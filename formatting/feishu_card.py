@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from formatting.alerts import RegimeChange, alert_blocks
+from formatting.alerts import Link, RegimeChange, alert_blocks
 from formatting.card import Card, Language, languages
 from formatting.colours import GREEN, GREY, RED, ColourScheme, Palette, resolve
 from formatting.digest import Digest, DigestText, digest_text
@@ -152,8 +152,9 @@ def digest_to_feishu(
     """Request bodies (without the signature) of ``digest``: cards within 20 KB each.
 
     ``image_key`` (the heatmap uploaded with the app's credentials) shows on the first card;
-    ``research`` (the research site's index URL in a language, when it is published) is linked
-    from the first card (below the image when there is one).
+    every card links the market's day page in its language when the digest carries the site
+    (``Digest.site_url``); else ``research`` (the research site's index URL in a language, when
+    it is published) is linked from the first card (below the image when there is one).
     """
     texts = {lang: digest_text(digest, lang) for lang in languages(language)}
     palette = resolve(colors, language)
@@ -163,8 +164,11 @@ def digest_to_feishu(
         titles = {lang: x.part_title(part, of) for lang, x in texts.items()}
 
         def elements(lang: Lang) -> list[JSON]:
-            out = _digest_elements(texts[lang], digest, units, palette)
-            if part == 1 and research is not None:
+            text = texts[lang]
+            out = _digest_elements(text, digest, units, palette)
+            if text.page_url is not None:  # the market's day page, every part (standing alone)
+                out.insert(-1, _link(text.page_link, text.page_url))
+            elif part == 1 and research is not None:
                 out.insert(0, _link(t("site.index_title", lang), research(lang)))
             if part == 1 and image_key is not None:
                 out.insert(0, _image(image_key, titles[lang]))
@@ -232,7 +236,9 @@ def card_to_feishu(
             out.append(_md(escape_lark_md(c.track)))
         if image_key is not None:
             out.append(_image(image_key, c.title))
-        elif research is not None:
+        if c.page_url is not None:  # the card's research page (Card.site_url)
+            out.append(_link(c.page_link, c.page_url))
+        elif image_key is None and research is not None:
             out.append(_link(t("site.fund_title", lang, ticker=card.ticker), research(lang)))
         notes = [c.as_of, *([c.stale] if c.stale else []), c.source, c.scope, c.footer]
         return [*out, _note(notes)]
@@ -260,7 +266,7 @@ def alert_to_feishu(
 
         def elements(lang: Lang) -> list[JSON]:
             _, *rest = blocks[lang]
-            body = [escape_lark_md(line) for line in rest[:-2]]
+            body = [_alert_line(line) for line in rest[:-2]]
             paragraphs = "\n".join(body).strip("\n").split("\n\n")
             return [*(_md(p) for p in paragraphs), _note(rest[-2:])]
 
@@ -278,3 +284,10 @@ def _alert_blocks(
     for lang in shown:
         out += alert_blocks(changes, session, lang, source=source)
     return out
+
+
+def _alert_line(line: str) -> str:
+    """A line of :func:`formatting.alerts.alert_blocks`: a research page as a link."""
+    if isinstance(line, Link):
+        return f"[{escape_lark_md(line.words)}]({line.url.replace(')', '%29')})"
+    return escape_lark_md(line)

@@ -21,6 +21,11 @@ from formatting.languages import Lang
 
 #: The folder of each catalog language in a URL.
 SLUG: dict[Lang, str] = {"en": "en", "zh": "zh-hans", "zh-hant": "zh-hant", "zh-hk": "zh-hk"}
+#: The 1200×630 PNG beside each card page's ``index.html`` (its ``og:image``): the picture the
+#: webhook kinds that show images only by URL (Slack incoming, DingTalk) link (they show no SVG).
+PREVIEW_FILE = "preview.png"
+#: The first heatmap PNG beside a day page's ``index.html`` (a digest's picture by URL).
+DAY_IMAGE_FILE = "heatmap.png"
 
 
 def _ticker(ticker: str) -> str:
@@ -45,6 +50,16 @@ def day_path(market: str, day: date, lang: Lang) -> str:
 def index_path(lang: Lang) -> str:
     """``zh-hant/``: the index in one language."""
     return f"{SLUG[lang]}/"
+
+
+def preview_path(ticker: str, day: date, lang: Lang) -> str:
+    """``IWM/2026-06-08/zh-hant/preview.png``: a card page's preview image."""
+    return card_path(ticker, day, lang) + PREVIEW_FILE
+
+
+def day_image_path(market: str, day: date, lang: Lang) -> str:
+    """``markets/xnys/2026-06-08/en/heatmap.png``: a day page's (first) heatmap."""
+    return day_path(market, day, lang) + DAY_IMAGE_FILE
 
 
 def absolute(base: str, path: str) -> str:

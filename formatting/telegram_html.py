@@ -246,20 +246,35 @@ def _card_lines(text: CardText) -> list[Line]:
     return lines
 
 
+def link_line(url: str, words: str) -> Line:
+    """A line that is one link (a research page)."""
+    return Line((Span(words, href=url),))
+
+
 def card_lines(
     card: Card, language: Language, *, link: tuple[str, str] | None = None
 ) -> list[Line]:
-    """Every language of ``card`` (English first), then ``link`` (url, label) when given: the
-    research page, the only link a card's message previews."""
+    """Every language of ``card`` (English first), each followed by its research page in that
+    language when the site is on (``Card.site_url``); ``link`` (url, label) is added last when
+    given. The research page is the only link a card's message previews."""
     lines: list[Line] = []
     for lang in languages(language):
         if lines:
             lines.append(BLANK)
-        lines += _card_lines(card_text(card, lang))
+        text = card_text(card, lang)
+        lines += _card_lines(text)
+        if text.page_url is not None:
+            lines += [BLANK, link_line(text.page_url, text.page_link)]
     if link is not None:
         url, label = link
-        lines += [BLANK, Line((Span(label, href=url),))]
+        lines += [BLANK, link_line(url, label)]
     return lines
+
+
+def card_page(card: Card, language: Language) -> str | None:
+    """The research page of ``card`` in the first language shown, or None (site off): the one
+    link a message of the card may preview."""
+    return card_text(card, languages(language)[0]).page_url
 
 
 @dataclass(frozen=True)
@@ -278,7 +293,7 @@ def card_to_telegram(
 ) -> TelegramCard:
     """The card's caption or messages (see :class:`TelegramCard`)."""
     lines = card_lines(card, language, link=link)
-    url = None if link is None else link[0]
+    url = card_page(card, language) if link is None else link[0]
     fitted = caption(lines)
     if fitted is not None:
         return TelegramCard(caption=fitted, texts=(), link=url)
@@ -302,6 +317,8 @@ def _digest_lines(text: DigestText, page: Page, part: int, total: int) -> list[L
         lines += [BLANK, *(Line((Span(row),), pre=True) for row in table)]
     if page.issues:
         lines += [BLANK, *(line(text.issues[i]) for i in page.issues)]
+    if text.page_url is not None:  # the market's day page, in this language
+        lines += [BLANK, link_line(text.page_url, text.page_link)]
     notes = [text.as_of, *([text.stale] if text.stale else []), text.scope, text.footer]
     lines += [BLANK, *(line(note, "i") for note in notes)]
     return lines
@@ -328,18 +345,40 @@ def digest_to_telegram(digest: Digest, language: Language) -> list[str]:
     return [render(_trim(page_lines(p, i, len(pages)))) for i, p in enumerate(pages, start=1)]
 
 
+def digest_page(digest: Digest, language: Language) -> str | None:
+    """The market's day page in the first language shown, or None (site off): the one link a
+    digest's message may preview."""
+    from formatting.digest import digest_text
+
+    return digest_text(digest, languages(language)[0]).page_url
+
+
 # --- regime alerts -------------------------------------------------------------------------
 
 
 def alert_lines(blocks: Iterable[Sequence[str]]) -> list[Line]:
-    """The languages' blocks of :func:`formatting.alerts.alert_blocks`: the title in bold."""
+    """The languages' blocks of :func:`formatting.alerts.alert_blocks`: the title in bold, a
+    research page (:class:`formatting.alerts.Link`) as a link."""
+    from formatting.alerts import Link
+
     lines: list[Line] = []
     for block in blocks:
         if lines:
             lines.append(BLANK)
         for i, row in enumerate(block):
-            lines.append(line(row, "b") if i == 0 else line(row) if row else BLANK)
+            if isinstance(row, Link):
+                lines.append(link_line(row.url, row.words))
+            else:
+                lines.append(line(row, "b") if i == 0 else line(row) if row else BLANK)
     return lines
+
+
+def alert_page(changes: Sequence[RegimeChange], language: Language) -> str | None:
+    """The first change's research page in the first language shown, or None (site off or no
+    change): the one link an alert's message may preview."""
+    if not changes:
+        return None
+    return card_text(changes[0].card, languages(language)[0]).page_url
 
 
 def alert_to_telegram(

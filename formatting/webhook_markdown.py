@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from formatting.alerts import RegimeChange, alert_blocks
+from formatting.alerts import Link, RegimeChange, alert_blocks
 from formatting.card import Card, Language, languages
 from formatting.colours import GREEN, GREY, RED, ColourScheme, Palette, resolve
 from formatting.digest import Digest, DigestText, digest_text
@@ -81,6 +81,24 @@ class Dialect:
         """Escaped ``text`` in grey (as-of, scope, disclaimer)."""
         return self.colour(self.escape(text), GREY)
 
+    def link(self, words: str, url: str) -> str:
+        """A link of escaped ``words`` to ``url`` (ours: a research page)."""
+        return f"[{self.escape(words)}]({_url(url)})"
+
+    def line(self, line: str) -> str:
+        """A line of :func:`formatting.alerts.alert_blocks`: a research page as a link."""
+        return self.link(line.words, line.url) if isinstance(line, Link) else self.escape(line)
+
+
+def _url(url: str) -> str:
+    """``url`` safe inside Markdown's ``(…)``."""
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
+def image(d: Dialect, alt: str, url: str) -> str:
+    """A picture by URL (DingTalk's Markdown shows it)."""
+    return f"![{d.escape(alt)}]({_url(url)})"
+
 
 #: WeCom's three named colours (document/path/91770: info green, comment grey, warning red).
 _WECOM_COLOURS = {GREEN: "info", GREY: "comment", RED: "warning"}
@@ -116,7 +134,14 @@ def _row_line(d: Dialect, text: DigestText, digest: Digest, i: int, palette: Pal
 
 
 def _digest_lines(
-    d: Dialect, text: DigestText, digest: Digest, units: range, part: int, total: int, p: Palette
+    d: Dialect,
+    text: DigestText,
+    digest: Digest,
+    units: range,
+    part: int,
+    total: int,
+    p: Palette,
+    image_url: str | None = None,
 ) -> list[str]:
     n_changes, n_rows = len(text.changes), len(text.rows)
     lines = [d.bold(text.part_title(part, total))]
@@ -131,6 +156,10 @@ def _digest_lines(
             lines.append(_row_line(d, text, digest, i - n_changes, p))
         else:
             lines.append(d.escape(text.issues[i - n_changes - n_rows]))
+    if image_url is not None and part == 1:
+        lines.append(image(d, text.title, image_url))
+    if text.page_url is not None:  # the market's day page on the research site
+        lines.append(d.link(text.page_link, text.page_url))
     notes = [text.as_of, *([text.stale] if text.stale else []), text.scope, text.footer]
     return [*lines, *(d.note(n) for n in notes)]
 
@@ -151,18 +180,29 @@ def _pack(total: int, fits: Callable[[range], bool]) -> list[range]:
 
 
 def digest_parts(
-    d: Dialect, digest: Digest, language: Language, colors: ColourScheme | None = None
+    d: Dialect,
+    digest: Digest,
+    language: Language,
+    colors: ColourScheme | None = None,
+    *,
+    image_url: str | None = None,
 ) -> list[str]:
     """The digest as Markdown texts, each within ``d.max_bytes`` and standing alone: every
-    language shown in each part (English first), one line per regime change, ticker and issue."""
+    language shown in each part (English first), one line per regime change, ticker and issue,
+    the day's research page when the site is on; ``image_url`` (the day page's heatmap, for
+    DingTalk) shown in the first part, first language."""
     texts = [digest_text(digest, lang) for lang in languages(language)]
     palette = resolve(colors, language)
     total = len(digest.changes) + len(digest.rows) + len(digest.issues)
 
     def render(units: range, part: int, of: int) -> str:
         blocks = [
-            d.line_break.join(_digest_lines(d, text, digest, units, part, of, palette))
-            for text in texts
+            d.line_break.join(
+                _digest_lines(
+                    d, text, digest, units, part, of, palette, image_url if i == 0 else None
+                )
+            )
+            for i, text in enumerate(texts)
         ]
         return (d.line_break * 2).join(blocks)
 
@@ -204,7 +244,8 @@ def card_markdown(
             figures,
             d.escape(c.paragraph),
             *([d.escape(c.track)] if c.track else []),
-            *([f"![{d.escape(c.ticker)}]({chart_url})"] if chart_url and not blocks else []),
+            *([image(d, c.ticker, chart_url)] if chart_url and not blocks else []),
+            *([d.link(c.page_link, c.page_url)] if c.page_url else []),
             *(d.note(n) for n in (c.as_of, *([c.stale] if c.stale else []), c.source)),
             d.note(c.scope),
             d.note(c.footer),
@@ -232,11 +273,11 @@ def alert_parts(
         picked = [changes[i] for i in group]
         blocks = alert_blocks(picked, session, language, source=source)
         urls = [(c.ticker, chart_url(c)) for c in picked] if chart_url is not None else []
-        images = [f"![{d.escape(ticker)}]({url})" for ticker, url in urls if url]
+        images = [image(d, ticker, url) for ticker, url in urls if url]
         out = []
         for i, block in enumerate(blocks):
             title, *rest = block
-            body = [d.escape(line) for line in rest if line][:-2]
+            body = [d.line(line) for line in rest if line][:-2]
             if i == 0:
                 body += images
             out.append(d.line_break.join([d.bold(title), *body, *map(d.note, rest[-2:])]))

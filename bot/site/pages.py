@@ -22,6 +22,7 @@ from formatting.colours import default_scheme
 from formatting.i18n import language_name, t
 from formatting.languages import Lang
 from formatting.numbers import long_date
+from formatting.pagelinks import PREVIEW_FILE
 from formatting.text import card_text
 
 SignalJson = Callable[[Card], dict[str, Any]]
@@ -147,7 +148,7 @@ def card_page(
         returns=returns,
         chart_alt=chart_alt(card, lang),
         chart_src=chart_src,
-        og_image=absolute(base, here + "preview.png"),
+        og_image=absolute(base, here + PREVIEW_FILE),
         headings={
             "signal": t("site.heading.signal", lang),
             "scope": t("site.heading.scope", lang),
@@ -197,7 +198,7 @@ def fund_page(
         sessions_heading=t("site.sessions", lang),
         strip_heading=t("site.strip", lang, n=len(sessions)),
         sessions=sessions,
-        og_image=absolute(base, _resolve(here, latest_href) + "preview.png"),
+        og_image=absolute(base, _resolve(here, latest_href) + PREVIEW_FILE),
     )
     return environment().get_template("fund.html").render(context)
 

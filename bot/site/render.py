@@ -26,6 +26,7 @@ from formatting.colours import ColourScheme, default_scheme
 from formatting.i18n import t
 from formatting.languages import Lang
 from formatting.numbers import long_date
+from formatting.pagelinks import PREVIEW_FILE
 from signals.regimes import REGIME_TONE
 
 #: How many sessions a fund page shows (about three months).
@@ -84,7 +85,7 @@ def _write_fund(batch: Batch, history: Sequence[Card]) -> int:
             write_atomic(folder / chart_name(scheme), chart_svg(card, scheme))
         for lang in langs:
             here = paths[lang]
-            write_atomic(out / here / "preview.png", preview_png(card, lang))
+            write_atomic(out / here / PREVIEW_FILE, preview_png(card, lang))
             html = card_page(
                 card,
                 lang,

@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import quote_plus
 
 from bot.adapters.base import Attachment
@@ -39,6 +39,7 @@ from bot.webhooks.kind import (
     Wait,
     parts,
 )
+from bot.webhooks.site_images import SiteImages
 from formatting.alerts import RegimeChange
 from formatting.card import Card, Language, languages
 from formatting.colours import ColourScheme
@@ -107,7 +108,10 @@ class DingTalkKind:
     """DingTalk custom robots (``oapi.dingtalk.com``).
 
     ``public_url`` is the published research site (``SIGNALBOT_PUBLIC_URL``, read when None is
-    given): alerts and the sample card show the ticker's chart from it; without it, none.
+    given) for the sample card; a digest or an alert links the site its pieces carry
+    (``Digest.site_url``, ``Card.site_url``). The pictures are the site's PNGs
+    (:class:`~bot.webhooks.site_images.SiteImages`: the card page's preview, the day page's
+    heatmap); without the site, none.
     """
 
     name = "dingtalk"
@@ -117,12 +121,19 @@ class DingTalkKind:
     needs_secret = False
     extra_languages: tuple[str, ...] = ()
 
-    def __init__(self, public_url: str | None = None, *, read_settings: bool = True) -> None:
+    def __init__(
+        self,
+        public_url: str | None = None,
+        *,
+        read_settings: bool = True,
+        images: SiteImages | None = None,
+    ) -> None:
         if public_url is None and read_settings:
             from bot.settings.site import SiteSettings
 
             public_url = SiteSettings().public_url
         self.public_url = public_url
+        self.images = SiteImages(read_settings=read_settings) if images is None else images
         self.capabilities = Capabilities(
             platform=PLATFORM, limits=Limits(max_chars=0), posts_blind=True
         )
@@ -133,14 +144,10 @@ class DingTalkKind:
             log.info("DingTalk shows images only from a public URL: %s", what)
             self._said_no_images = True
 
-    def chart_url(self, ticker: str, session: date, language: Language) -> str | None:
-        """The public URL of ``ticker``'s chart on its research page of ``session``."""
-        from bot.site.urls import absolute, card_path
-
-        if self.public_url is None:
-            return None
-        path = card_path(ticker, session, languages(language)[0]) + "chart.png"
-        return absolute(self.public_url, path)
+    def chart_url(self, card: Card, language: Language) -> str | None:
+        """The public URL of ``card``'s picture on its research page (the page's PNG preview:
+        DingTalk shows no SVG), or None."""
+        return self.images.card(card, language, base=self.public_url, unchecked=True)
 
     def render_digest(
         self,
@@ -151,12 +158,14 @@ class DingTalkKind:
         images: Sequence[Attachment] = (),
         colors: ColourScheme | None = None,
     ) -> list[Outgoing]:
-        """The Markdown parts, each standing alone (no heatmap: it has no public URL)."""
+        """The Markdown parts, each standing alone; the heatmap by its URL on the day page when
+        the research site has it (the site writes the day after its digests: often not yet)."""
         from formatting.webhook_markdown import DINGTALK, digest_parts, digest_title
 
-        texts = digest_parts(DINGTALK, digest, language, colors)
-        if images:
-            self._no_images("a digest's heatmap is not posted")
+        url = self.images.day(digest, language, unchecked=False)
+        texts = digest_parts(DINGTALK, digest, language, colors, image_url=url)
+        if images and url is None:
+            self._no_images("a digest's heatmap is posted only from the research site")
         return [
             Outgoing(markdown_body(digest_title(digest, language, i, len(texts)), text))
             for i, text in enumerate(texts, start=1)
@@ -168,11 +177,11 @@ class DingTalkKind:
         from formatting.alerts import alert_blocks
         from formatting.webhook_markdown import DINGTALK, alert_parts
 
-        if self.public_url is None:
-            self._no_images("set SIGNALBOT_PUBLIC_URL to show the charts of alerts")
-
         def chart(change: RegimeChange) -> str | None:
-            return self.chart_url(change.ticker, alert.session, alert.language)
+            return self.chart_url(change.card, alert.language)
+
+        if not any(c.card.site_url or self.public_url for c in alert.changes):
+            self._no_images("set SIGNALBOT_PUBLIC_URL to show the charts of alerts")
 
         changes = list(alert.changes)
         texts = alert_parts(
@@ -190,7 +199,7 @@ class DingTalkKind:
         from formatting.text import card_text
         from formatting.webhook_markdown import DINGTALK, card_markdown
 
-        url = self.chart_url(card.ticker, card.signal.as_of, language)
+        url = self.chart_url(card, language)
         text = card_markdown(DINGTALK, card, language, colors, chart_url=url)
         title = card_text(card, languages(language)[0]).title
         return [Outgoing(markdown_body(title, text))]

@@ -3,7 +3,9 @@
 Body (``docs/webhooks.md``): ``type`` (``digest`` / ``alert`` / ``card``), ``key`` (the delivery's
 key, also the ``Idempotency-Key`` header: the same on every retry of one delivery), the same
 fields as ``signal --json`` / ``digest preview --json``, and ``text``: the rendered text in each
-catalog language. Signed with HMAC-SHA256 over ``f"{t}.{body}"`` in ``X-Signalbot-Signature:
+catalog language; with the research site on (``SIGNALBOT_PUBLIC_URL``), ``page_url``: the
+page in each catalog language (a digest's market day page; each alert change's and the card's
+own page). Signed with HMAC-SHA256 over ``f"{t}.{body}"`` in ``X-Signalbot-Signature:
 t=<unix seconds>,v1=<hex>`` (the timestamp lets a receiver refuse replays).
 """
 
@@ -84,6 +86,7 @@ class JsonKind:
             "language": language,
             **digest_json(digest),
             "text": {lang: digest_to_text(digest, _one(lang)) for lang in LANGS},
+            **_digest_pages(digest),
         }
         return [Outgoing(body)]
 
@@ -92,7 +95,10 @@ class JsonKind:
         from formatting.alerts import alert_text
         from formatting.card_json import card_json
 
-        changes = [{**card_json(c.card), "previous": c.previous.value} for c in alert.changes]
+        changes = [
+            {**card_json(c.card), "previous": c.previous.value, **_card_pages(c.card)}
+            for c in alert.changes
+        ]
         text = {
             lang: alert_text(list(alert.changes), alert.session, _one(lang), source=alert.source)
             for lang in LANGS
@@ -121,6 +127,7 @@ class JsonKind:
             "language": language,
             **card_json(card),
             "text": {lang: signal_paragraph(card, lang) for lang in LANGS},
+            **_card_pages(card),
         }
         return [Outgoing(body)]
 
@@ -155,3 +162,22 @@ class JsonKind:
 def _one(lang: str) -> Language:
     """A catalog language as the language setting that shows only it."""
     return "zh" if lang == "zh" else "zh-hant" if lang == "zh-hant" else "en"
+
+
+def _card_pages(card: Card) -> JSON:
+    """``{"page_url": {lang: url}}``: the card's research page per language; {} when the site is
+    off (the card carries no ``site_url``)."""
+    from formatting.pagelinks import page_url
+
+    if card.site_url is None:
+        return {}
+    as_of = card.signal.as_of
+    return {"page_url": {lang: page_url(card.site_url, card.ticker, as_of, lang) for lang in LANGS}}
+
+
+def _digest_pages(digest: Digest) -> JSON:
+    """``{"page_url": {lang: url}}``: the market's day page per language; {} with the site off."""
+    from formatting.digest import digest_text
+
+    urls = {lang: digest_text(digest, lang).page_url for lang in LANGS}
+    return {"page_url": urls} if all(urls.values()) else {}

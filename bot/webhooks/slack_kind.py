@@ -6,7 +6,10 @@ errors come as plain text with a status: ``invalid_payload`` (400), ``action_pro
 ``posting_to_general_channel_denied`` (403), ``channel_not_found`` and ``no_service`` (404, the
 webhook was removed or its app uninstalled), ``channel_is_archived`` (410), ``no_team`` /
 ``team_disabled``; rate limits (about one message a second) answer 429 with ``Retry-After``.
-Incoming webhooks take no files and return no message id: the chart is left out.
+Incoming webhooks take no files and return no message id: the chart goes by URL (an ``image``
+block, https://docs.slack.dev/reference/block-kit/blocks/image-block: png, jpg or gif, no SVG;
+``alt_text`` at most 2,000 characters) when the research site has its PNG
+(:class:`~bot.webhooks.site_images.SiteImages`), else not at all.
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ from bot.webhooks.kind import (
     TooLarge,
     Wait,
 )
-from formatting.card import Card, Language
+from bot.webhooks.site_images import SiteImages
+from formatting.card import Card, Language, languages
 from formatting.colours import ColourScheme
 from formatting.digest import Digest
+from formatting.text import card_text
 
 #: Slack answers these (plain text) when only an admin can make the webhook work again.
 PAUSING: dict[str, str] = {
@@ -48,11 +53,14 @@ PAUSING: dict[str, str] = {
 #: Slack's ``text`` limit; a Block Kit message holds at most 50 blocks.
 MAX_TEXT = 40_000
 MAX_BLOCKS = 50
+#: An image block's ``alt_text``: at most 2,000 characters.
+MAX_ALT = 2000
 _DROPPED = ("channel", "metadata")  # chat.postMessage fields an incoming webhook does not take
 
 
 class SlackKind:
-    """Slack incoming webhooks (see :class:`bot.webhooks.kind.WebhookKind`)."""
+    """Slack incoming webhooks (see :class:`bot.webhooks.kind.WebhookKind`); ``images`` finds
+    the research site's pictures (``SIGNALBOT_SITE_DIR`` read when not given)."""
 
     name = "slack"
     hosts: tuple[str, ...] = ("hooks.slack.com",)
@@ -67,6 +75,9 @@ class SlackKind:
         posts_blind=True,
     )
 
+    def __init__(self, images: SiteImages | None = None) -> None:
+        self.images = SiteImages() if images is None else images
+
     def render_digest(
         self,
         digest: Digest,
@@ -76,27 +87,46 @@ class SlackKind:
         images: Sequence[Attachment] = (),
         colors: ColourScheme | None = None,
     ) -> list[Outgoing]:
-        """The bot's digest blocks, one message per page (each stands alone)."""
+        """The bot's digest blocks, one message per page (each stands alone); the first with
+        the day page's heatmap when the site has it."""
+        from formatting.digest import digest_text
         from formatting.digest_render import digest_to_slack
 
-        return [Outgoing(_plain(body)) for body in digest_to_slack(digest, language)]
+        bodies = [_plain(body) for body in digest_to_slack(digest, language)]
+        url = self.images.day(digest, language, unchecked=False)
+        if url is not None:
+            alt = digest_text(digest, languages(language)[0]).title
+            _add_images(bodies[0], [(url, alt)])
+        return [Outgoing(body) for body in bodies]
 
     def render_alert(self, alert: AlertMessage) -> JSON:
         """The bot's alert blocks."""
         from formatting.alerts import alert_to_slack
 
-        body = alert_to_slack(
-            list(alert.changes), alert.session, alert.language, source=alert.source
+        body = _plain(
+            alert_to_slack(list(alert.changes), alert.session, alert.language, source=alert.source)
         )
-        return _plain(body)
+        _add_images(
+            body, [shown for c in alert.changes if (shown := self._card(c.card, alert.language))]
+        )
+        return body
+
+    def _card(self, card: Card, language: Language) -> tuple[str, str] | None:
+        url = self.images.card(card, language, unchecked=False)
+        if url is None:
+            return None
+        return url, card_text(card, languages(language)[0]).title
 
     def render_sample(
         self, card: Card, language: Language, *, colors: ColourScheme | None = None
     ) -> list[Outgoing]:
-        """The bot's card blocks, without the chart."""
+        """The bot's card blocks, with its picture when the research site has it."""
         from formatting.blocks import card_to_slack
 
-        return [Outgoing(_plain(card_to_slack(card, language)))]
+        body = _plain(card_to_slack(card, language))
+        shown = self._card(card, language)
+        _add_images(body, [shown] if shown else [])
+        return [Outgoing(body)]
 
     def sign(self, url: str, secret: str | None, message: Outgoing, now: datetime) -> Request:
         """No signature: the URL is the credential."""
@@ -121,3 +151,13 @@ class SlackKind:
 def _plain(body: JSON) -> JSON:
     """A ``chat.postMessage`` body as an incoming webhook takes it."""
     return {k: v for k, v in body.items() if k not in _DROPPED}
+
+
+def _add_images(body: JSON, images: Sequence[tuple[str, str]]) -> None:
+    """``image`` blocks (url, alt text) after ``body``'s blocks, as many as Slack's block
+    limit leaves room for."""
+    blocks = body.get("blocks")
+    if not isinstance(blocks, list):
+        return
+    for url, alt in images[: max(MAX_BLOCKS - len(blocks), 0)]:
+        blocks.append({"type": "image", "image_url": url, "alt_text": alt[:MAX_ALT]})

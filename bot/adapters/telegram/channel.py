@@ -61,9 +61,19 @@ class TelegramChannel:
     ) -> list[Outgoing]:
         """One message per part, then one photo per heatmap (last, so a picture that could
         not be drawn one time does not renumber the text parts)."""
-        from formatting.telegram_html import MAX_CAPTION, digest_to_telegram, escape, html_length
+        from formatting.telegram_html import (
+            MAX_CAPTION,
+            digest_page,
+            digest_to_telegram,
+            escape,
+            html_length,
+        )
 
-        out = [Outgoing(text_payload(html)) for html in digest_to_telegram(digest, language)]
+        page = digest_page(digest, language)  # the day's research page: the one preview
+        out = [
+            Outgoing(text_payload(html, preview_url=page))
+            for html in digest_to_telegram(digest, language)
+        ]
         for image in images:
             caption = escape(image.description) if image.description else None
             if caption is not None and html_length(caption) > MAX_CAPTION:
@@ -74,10 +84,11 @@ class TelegramChannel:
     def render_alert(self, alert: AlertMessage) -> JSON:
         """The alert's message; ``more`` holds the rest of an alert too long for one (rare: a
         channel with many changes on one session)."""
-        from formatting.telegram_html import alert_to_telegram
+        from formatting.telegram_html import alert_page, alert_to_telegram
 
         parts = alert_to_telegram(alert.changes, alert.session, alert.language, source=alert.source)
-        body = text_payload(parts[0])
+        page = alert_page(alert.changes, alert.language)  # the first change's research page
+        body = text_payload(parts[0], preview_url=page)
         if len(parts) > 1:
             body["more"] = parts[1:]
         return body

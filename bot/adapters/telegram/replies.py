@@ -1,7 +1,8 @@
 """A dispatcher :class:`~bot.dispatch.Outcome` sent to a Telegram chat: cards, charts, messages.
 
 Everything goes out in HTML parse mode, made by :mod:`formatting.telegram_html` (every string
-escaped, every message within Telegram's limits), with link previews off. A card is its chart
+escaped, every message within Telegram's limits), with link previews off except the research
+page's (:mod:`formatting.pagelinks`, when ``SIGNALBOT_PUBLIC_URL`` is set). A card is its chart
 as a photo with the card as the caption when the card fits in a caption (1,024 characters),
 else the photo and then the card's text (https://core.telegram.org/bots/api#sendphoto). Telegram
 has no ephemeral messages: a reply meant for the asker only answers their message instead.
@@ -76,17 +77,22 @@ class Replier:
             "reply_parameters": ReplyParameters(self.reply_to, allow_sending_without_reply=True)
         }
 
-    async def text(self, html: str) -> None:
-        """One HTML message, previews off."""
+    async def text(self, html: str, *, preview_url: str | None = None) -> None:
+        """One HTML message; link previews off, except ``preview_url`` (a research page)."""
         from telegram import LinkPreviewOptions
         from telegram.constants import ParseMode
 
+        options = (
+            LinkPreviewOptions(is_disabled=True)
+            if preview_url is None
+            else LinkPreviewOptions(url=preview_url)
+        )
         try:
             await self.bot.send_message(
                 self.chat_id,
                 html,
                 parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                link_preview_options=options,
                 **self._answering(),  # type: ignore[arg-type]
             )
         except Exception:
@@ -135,19 +141,20 @@ class Replier:
         if png is not None:
             await self.photo(png, chart_filename(card), shown.caption)
         if shown.caption is not None and png is None:
-            await self.text(shown.caption)
+            await self.text(shown.caption, preview_url=shown.link)
         for html in shown.texts:
-            await self.text(html)
+            await self.text(html, preview_url=shown.link)
 
     async def outcome(self, outcome: Outcome) -> None:
         """The whole reply: a digest preview, a track record, or cards then messages."""
         reply, lang = outcome.reply, outcome.language
         if isinstance(reply, DigestReply):
-            from formatting.telegram_html import digest_to_telegram
+            from formatting.telegram_html import digest_page, digest_to_telegram
 
             await self.say("digest.preview_note", lang)
+            page = digest_page(reply.digest, lang)
             for html in digest_to_telegram(reply.digest, lang):
-                await self.text(html)
+                await self.text(html, preview_url=page)
             return
         if isinstance(reply, HistoryReply):
             await self._history(reply, lang)

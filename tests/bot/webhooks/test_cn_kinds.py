@@ -157,7 +157,7 @@ async def test_dingtalk_alert_shows_charts_only_by_public_url() -> None:
     """With the research site's public URL the alert shows the chart from it; without, none."""
     with_site = DingTalkKind("https://r.example/research").render_alert(alert("zh", 1))
     text = with_site["markdown"]["text"]
-    assert "![IWM](https://r.example/research/IWM/2026-06-08/zh-hans/chart.png)" in text
+    assert "![IWM](https://r.example/research/IWM/2026-06-08/zh-hans/preview.png)" in text
     without = DingTalkKind(read_settings=False).render_alert(alert("zh", 1))
     assert "![" not in without["markdown"]["text"]
 
