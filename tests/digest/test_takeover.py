@@ -76,13 +76,15 @@ async def test_leader_stopped_mid_fanout_standby_completes_exactly_once(
         await until(lambda: len(fake.created) >= 4 and fake.pending >= 1, "fan-out under way")
         leader.send_signal(sig)
         killed_at = time.monotonic()
+        # counted at the signal: after it, a SIGTERM'd leader finishes its posts in flight and a
+        # running standby may take over (and even finish) before the leader has exited
+        assert len(fake.created) < COUNT, "the fan-out finished before the stop"
         await asyncio.wait_for(leader.wait(), 60)
         if not pg:  # a restart of the only process (same host, maybe the same pid)
             standby = await start_bot(env, standby_log)
-        at_kill = len(fake.created)
-        assert at_kill < COUNT, "the fan-out finished before the kill"
-
-        await until(lambda: len(fake.created) > at_kill, "standby posts")
+        at_exit = len(fake.created)
+        if at_exit < COUNT:
+            await until(lambda: len(fake.created) > at_exit, "standby posts")
         takeover = time.monotonic() - killed_at
         await until(lambda: len(fake.per_channel()) == COUNT, "every channel served")
         done = time.monotonic() - killed_at
