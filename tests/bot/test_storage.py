@@ -16,7 +16,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import IntegrityError
@@ -341,6 +341,7 @@ async def test_unreadable_cached_bars_are_a_miss(storage: Storage) -> None:
 _FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64)
 
 
+@settings(deadline=None)  # exactness is the property; a loaded machine is not a failure
 @given(st.lists(st.tuples(*[_FLOATS] * 6), max_size=30))
 def test_bar_codec_is_exact_for_any_floats(rows: list[tuple[float, ...]]) -> None:
     """Any float64 values, NaN and infinities included, survive the codec bit for bit."""

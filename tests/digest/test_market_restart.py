@@ -19,7 +19,6 @@ import pytest
 from bot.storage import open_storage
 from tests.digest.slack_digest import slack_env
 from tests.digest.test_clock_skew import FAKETIME_LIB, until
-from tests.digest.test_takeover import free_port
 from tests.fakes.bot_process import start_bot, stop_bot
 from tests.fakes.slack import FakeSlack
 from tests.signals.markets import market_bars, write_market_csv
@@ -55,7 +54,7 @@ async def test_hong_kong_digest_on_thanksgiving_once_across_a_restart(
         write_market_csv(prices, ticker, market_bars(ticker, end=THANKSGIVING, seed=seed))
     await subscribe_hk(db_url, "C00000001")
     env = slack_env(
-        tmp_path, prices, db_url, fake.api_url, lease="30", port=free_port(),
+        tmp_path, prices, db_url, fake.api_url, lease="30",
         LD_PRELOAD=str(FAKETIME_LIB),
         FAKETIME_DONT_FAKE_MONOTONIC="1",  # asyncio's timeouts keep real time
     )  # fmt: skip

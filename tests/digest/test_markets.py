@@ -159,10 +159,10 @@ async def test_a_mixed_watchlist_says_each_rows_own_date(
     assert not digest.stale and digest.data_as_of == date(2026, 11, 26)
     assert [i.key for i in digest.issues] == ["digest.row_as_of"]
     text = digest_text(digest, "en")
-    assert text.issues == ("SPY: data as of 2026-11-25 close (New York).",)
+    assert text.issues == ("SPY: data as of November 25, 2026 close (New York).",)
     assert text.stale is None
-    assert digest_text(digest, "zh").issues == ("SPY：数据截至2026-11-25收盘（纽约）。",)
-    assert digest_text(digest, "zh-hant").issues == ("SPY：資料截至2026-11-25收盤（紐約）。",)
+    assert digest_text(digest, "zh").issues == ("SPY：数据截至2026年11月25日收盘（纽约）。",)
+    assert digest_text(digest, "zh-hant").issues == ("SPY：資料截至2026年11月25日收盤（紐約）。",)
     # part 8: each close in its own currency, the column right-aligned across them
     closes = {row[0]: row[1] for row in text.rows}
     assert closes["2800.HK"].startswith("HK$") and closes["1306.T"].startswith("¥")

@@ -135,7 +135,7 @@ class FakeWebhooks:
         app.router.add_post("/api/webhooks/{id}/{token}", self._discord)
         app.router.add_post("/services/{team}/{bot}/{token}", self._slack)
         app.router.add_get("/_record", self._record)
-        self._runner = web.AppRunner(app)
+        self._runner = web.AppRunner(app, access_log=None)  # tests read the bot's log only
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

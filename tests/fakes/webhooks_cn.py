@@ -235,7 +235,7 @@ async def running(fake: FakeCN) -> AsyncIterator[FakeCN]:
     app.router.add_post("/robot/send", fake.dingtalk)
     if fake.open_api is not None:
         fake.open_api.routes(app)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, access_log=None)  # the bot's log is under test, not the fake's
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
