@@ -33,6 +33,8 @@ def chart_labels(card: Card, language: Language) -> ChartLabels:
             for lang in languages(language)
         ),
         script=script_of(language),
+        currency=card.signal.currency,
+        price_lang=languages(language)[0],
     )
 
 

@@ -2,7 +2,9 @@
 
 Every call builds its own :class:`~matplotlib.figure.Figure` on an Agg canvas (no pyplot, no
 global ``rcParams`` changes), so rendering is safe from worker threads. Callers pass strings that
-are already localised; this module looks nothing up. The same input gives the same PNG bytes.
+are already localised, and the currency of the closes: the price tag and the ticks are written by
+:func:`formatting.numbers.price`, as the card's text writes its close. The same input gives the
+same PNG bytes.
 
 Layout is designed at 800 px wide and scales with ``width_px`` (the DPI is ``width_px / 8``), so
 a 1600 px render is the same picture at twice the resolution.
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -27,6 +30,7 @@ from formatting.colours import GREEN, RED
 from formatting.fonts import cjk_font_properties, font_family
 from formatting.heatmap import MAX_HEATMAP_ROWS, HeatmapRow, render_heatmap
 from formatting.languages import Lang
+from formatting.numbers import price
 from formatting.plotting import (
     BASE_WIDTH_PX,
     BG,
@@ -66,6 +70,10 @@ class ChartLabels:
     window_1m: str  # "1M window" / "1个月窗口"
     as_of: str  # "Data as of June 8, 2026 close", already formatted
     script: Lang = "zh"  # the Chinese the labels are written in: picks the CJK font face
+    #: The currency of the closes (ISO 4217, Yahoo's ``GBp``; None: not reported, a bare number)
+    #: and the language the price tag and ticks are written in, as the card's text writes them.
+    currency: str | None = "USD"
+    price_lang: Lang = "en"
 
 
 def render_chart(
@@ -124,8 +132,8 @@ def render_chart(
     if n > 1:
         ax.plot(xs, ys, color=colour, lw=2.2, solid_joinstyle="round", zorder=3)
     ax.plot([last_x], [last_y], "o", ms=7, color=colour, mec=BG, mew=1.5, zorder=4, clip_on=False)
-    ax.annotate(
-        plain(_dollars(last_y, 2)),
+    tag = ax.annotate(
+        plain(price(last_y, labels.price_lang, labels.currency)),
         xy=(1.0, last_y),
         xycoords=("axes fraction", "data"),
         xytext=(7, 0),
@@ -148,7 +156,9 @@ def render_chart(
     ticks = [float(t) for t in locator.tick_values(lo, hi) if lo <= t <= hi]
     decimals = _decimals(ticks)
     ax.yaxis.set_major_locator(FixedLocator(ticks))
-    ax.set_yticklabels([plain(_dollars(t, decimals)) for t in ticks])
+    ax.set_yticklabels(
+        [plain(price(t, labels.price_lang, labels.currency, decimals=decimals)) for t in ticks]
+    )
     positions = _date_positions(n)
     ax.xaxis.set_major_locator(FixedLocator(positions))
     ax.set_xticklabels([f"{points[i][0].month}/{points[i][0].day}" for i in positions])
@@ -163,6 +173,7 @@ def render_chart(
         axis="both", labelsize=_TICK_PT, labelcolor=MUTED, labelfontfamily=family, length=0, pad=6
     )
     ax.tick_params(axis="x", length=3, color=EDGE)
+    _room_for_prices(ax, tag, width_px, (left, right), s)
 
     title_x = 16 * s
     fig.add_artist(
@@ -225,9 +236,18 @@ def _tone_colour(tone: int, *, up: str = GREEN, down: str = RED) -> str:
     return up if tone > 0 else down if tone < 0 else TONE_COLOURS[0]
 
 
-def _dollars(value: float, decimals: int) -> str:
-    """A price with a dollar sign and thousands separators: ``$281.65``."""
-    return f"${value:,.{decimals}f}"
+def _room_for_prices(
+    ax: Axes, tag: Text, width_px: int, margins: tuple[float, float], s: float
+) -> None:
+    """Narrow the plot when the widest price tick (``HK$316.5``, ``CN¥4.125``, ``¥32,500``) or the
+    price tag need more than the (left, right) px designed for ``$281.65``: nothing is cut off."""
+    widest = max((label.get_window_extent().width for label in ax.get_yticklabels()), default=0.0)
+    left = max(margins[0], widest + 18 * s)  # the tick pad (6 pt) and a margin from the edge
+    # the tag's offset (7 pt), its box's padding (0.35 em each side) and a margin from the edge
+    right = max(margins[1], tag.get_window_extent().width + 32 * s)
+    if (left, right) != margins:
+        box = ax.get_position()
+        ax.set_position((left / width_px, box.y0, 1 - (left + right) / width_px, box.height))
 
 
 def _price_limits(ys: np.ndarray) -> tuple[float, float]:

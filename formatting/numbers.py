@@ -77,13 +77,19 @@ def currency_symbol(currency: str) -> str:
     return currency
 
 
-def price(x: float, lang: Lang, currency: str | None = "USD") -> str:
-    """A price, two decimals, grouped, in its currency: ``$281.65``, ``HK$412.60``, ``£1,234.50``,
+def price(x: float, lang: Lang, currency: str | None = "USD", *, decimals: int = 2) -> str:
+    """A price, grouped, in its currency: ``$281.65``, ``HK$412.60``, ``£1,234.50``,
     ``72.50p`` / ``72.50便士`` (pence), ``CHF 12.00`` (a symbol that is a code), or the bare
-    number when the source did not say which currency (never a guessed ``$``)."""
-    value = _round2(_exact(x))
+    number when the source did not say which currency (never a guessed ``$``). Two decimals
+    unless ``decimals`` (0 to 4) says otherwise: a chart's axis ticks (``HK$25.5``, ``¥3,000``)."""
+    if decimals not in range(5):
+        raise ValueError(f"decimals must be 0 to 4, not {decimals!r}")
+    with localcontext() as ctx:
+        ctx.prec = 60
+        value = _exact(x).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    number = str(format_decimal(abs(value), format=pattern, locale=NUMBER_LOCALE[lang]))
     sign = "-" if value < 0 else ""
-    number = _two_decimals(value, lang)
     if currency is None:
         return f"{sign}{number}"
     if currency in PENCE_CODES:

@@ -1,8 +1,10 @@
 """A card's chart for the research pages as SVG: the closes of about three months, the 5D and
-1M windows shaded, price ticks and a few dates. No words of any language (the page's heading and
-the image's text alternative say what it is), so one drawing serves every language that shares
-a colour convention; an SVG of a few kilobytes, made in well under a millisecond, sharp at any
-width (the PNG chart, drawn by matplotlib, stays the chat's)."""
+1M windows shaded, price ticks in the fund's currency (``HK$25.5``, written by
+:func:`formatting.numbers.price` as the card's text writes its close) and a few dates. No words
+of any language (the page's heading and the image's text alternative say what it is), so one
+drawing serves every language that shares a colour convention; an SVG of a few kilobytes, made
+in well under a millisecond, sharp at any width (the PNG chart, drawn by matplotlib, stays the
+chat's)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,14 @@ from xml.sax.saxutils import escape
 
 from formatting.card import Card
 from formatting.colours import ColourScheme, resolve
+from formatting.numbers import price
 from signals.regimes import REGIME_TONE
 
 W, H = 800, 450
 LEFT, RIGHT, TOP, BOTTOM = 96, 24, 24, 56
+#: Width of a tick's character at the phone's font size (30 px), in drawing units: the left margin
+#: grows past ``LEFT`` for a long tick (``HK$345.5``, ``¥30,500``) so none is cut off.
+PHONE_CHAR = 20
 #: On a phone the drawing is shrunk to under half its size: its labels are drawn larger there
 #: (a media query inside an SVG image answers to the image's own width).
 STYLE = "<style>@media (max-width: 520px) { text { font-size: 30px; } }</style>"
@@ -47,9 +53,13 @@ def chart_svg(card: Card, scheme: ColourScheme) -> str:
     pad = (high - low) * 0.08 or high * 0.01
     low, high = low - pad, high + pad
     n = len(points)
+    ticks = [v for v in _ticks(low, high) if low <= v <= high]
+    places = _decimals(ticks)
+    marks = [escape(price(v, "en", card.signal.currency, decimals=places)) for v in ticks]
+    left = max([LEFT] + [16 + PHONE_CHAR * len(mark) for mark in marks])
 
     def x(i: float) -> float:
-        return LEFT + (W - LEFT - RIGHT) * (i / max(n - 1, 1))
+        return left + (W - left - RIGHT) * (i / max(n - 1, 1))
 
     def y(v: float) -> float:
         return TOP + (H - TOP - BOTTOM) * (1 - (v - low) / (high - low))
@@ -66,14 +76,12 @@ def chart_svg(card: Card, scheme: ColourScheme) -> str:
                 f'<rect x="{x0:.1f}" y="{TOP}" width="{x(n - 1) - x0:.1f}" '
                 f'height="{H - TOP - BOTTOM}" fill="{colour}" fill-opacity="{opacity}"/>'
             )
-    ticks = [v for v in _ticks(low, high) if low <= v <= high]
-    places = _decimals(ticks)
-    for v in ticks:
+    for v, mark in zip(ticks, marks, strict=True):
         parts.append(
-            f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
+            f'<line x1="{left}" x2="{W - RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
             f'stroke="{MUTED}" stroke-opacity="0.25"/>'
-            f'<text x="{LEFT - 8}" y="{y(v) + 5:.1f}" text-anchor="end" fill="{MUTED}">'
-            f"{v:,.{places}f}</text>"
+            f'<text x="{left - 8}" y="{y(v) + 5:.1f}" text-anchor="end" fill="{MUTED}">'
+            f"{mark}</text>"
         )
     for i in sorted({0, n // 2, n - 1}):
         anchor = "start" if i == 0 else "end" if i == n - 1 else "middle"
