@@ -182,7 +182,8 @@ class TiingoSource:
                         return True, None
                     return True, TIINGO_EXCHANGES.get(" ".join(code.upper().split()))
         except (TimeoutError, aiohttp.ClientError, ValueError, TooMuchData) as exc:
-            log.warning("tiingo meta ticker=%s failed: %s", ticker, describe(exc))
+            cause = cause_of(exc)
+            log.warning("tiingo meta ticker=%s failed: %s: %s", ticker, cause, describe(exc))
             return False, None
         if status == 404:
             return True, None  # Tiingo does not know it: the suffix decides, the fetch says
