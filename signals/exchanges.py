@@ -1,7 +1,7 @@
 """Which exchange a ticker trades on (an ISO 10383 MIC) and whose calendar gives its sessions.
 
-A ticker's exchange comes from its source when the source says (a CSV file's ``Exchange`` column;
-Yahoo's and Tiingo's metadata are a hook for later), else from the symbol's suffix (Yahoo's
+A ticker's exchange comes from its source when the source says (a CSV file's ``Exchange`` column,
+Yahoo's chart metadata, Tiingo's meta ``exchangeCode``), else from the symbol's suffix (Yahoo's
 convention: ``2800.HK``, ``510300.SS``, ``7203.T``), else New York for a symbol without one. An
 unknown suffix is the user's to fix (:class:`UnknownExchange`), never a New York guess.
 

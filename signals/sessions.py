@@ -89,43 +89,32 @@ class ExchangeSessions:
 
     async def resolve_exchanges(self, tickers: Sequence[str]) -> dict[str, str]:
         """The MIC of each ticker, asking the sources that can say (a CSV file's ``Exchange``
-        column) once per ticker, before the suffix rule; remembered for the process.
+        column, Yahoo's chart metadata, Tiingo's meta endpoint) once per ticker, in the chain's
+        order, before the suffix rule; remembered for the process.
 
         Raises :class:`~signals.exchanges.UnknownExchange` for an unknown suffix or MIC.
         """
         unknown = [t for t in dict.fromkeys(tickers) if t not in self._exchanges]
-        hinted = [
-            u.source for u in self.sources if callable(getattr(u.source, "exchange_of", None))
-        ]
-        if unknown and hinted:
-            # a source that names the exchange (a CSV file's ``Exchange`` column, Yahoo's chart
-            # metadata) wins over the suffix; ``exchanges_of`` asks for many tickers at once
-            def ask() -> dict[str, str]:
-                found: dict[str, str] = {}
-                for source in hinted:
-                    rest = [t for t in unknown if t not in found]
-                    if not rest:
-                        break
-                    batch = getattr(source, "exchanges_of", None)
-                    try:
-                        named = (
-                            batch(rest)
-                            if callable(batch)
-                            else {t: m for t in rest if (m := source.exchange_of(t))}
-                        )
-                    except Exception:  # the source could not say: the suffix decides
-                        log.warning("exchange lookup failed source=%s", source, exc_info=True)
-                        continue
-                    for ticker, mic in named.items():
-                        if not mic:
-                            continue
-                        try:
-                            found[ticker] = exchange(mic).mic
-                        except UnknownExchange:
-                            raise UnknownExchange(ticker, mic) from None
-                return found
-
-            self._exchanges.update(await asyncio.to_thread(ask))
+        hinted = [u.source for u in self.sources if _names_exchanges(u.source)]
+        found: dict[str, str] = {}
+        for source in hinted if unknown else []:
+            # a source that names the exchange wins over the suffix; the first one that says
+            rest = [t for t in unknown if t not in found]
+            if not rest:
+                break
+            try:
+                named = await _exchanges_named(source, rest)
+            except Exception:  # the source could not say: the suffix decides
+                log.warning("exchange lookup failed source=%s", source, exc_info=True)
+                continue
+            for ticker, mic in named.items():
+                if not mic:
+                    continue
+                try:
+                    found[ticker] = exchange(mic).mic
+                except UnknownExchange:
+                    raise UnknownExchange(ticker, mic) from None
+        self._exchanges.update(found)
         return {t: self.exchange_of(t) for t in dict.fromkeys(tickers)}
 
     async def sessions_for(
@@ -246,3 +235,24 @@ class ExchangeSessions:
         if names <= {self.calendar.name}:
             return self.calendar.first_session
         return min(self.calendar_of(n).first_session for n in names)
+
+
+def _names_exchanges(source: Any) -> bool:
+    """True for a source that can name a ticker's exchange (see :func:`_exchanges_named`)."""
+    return any(
+        callable(getattr(source, name, None))
+        for name in ("exchanges_of_async", "exchanges_of", "exchange_of")
+    )
+
+
+async def _exchanges_named(source: Any, tickers: list[str]) -> dict[str, str]:
+    """The MICs ``source`` names for ``tickers``: an async source (Tiingo, aiohttp) on the event
+    loop, a blocking one (Yahoo's metadata, a CSV file) in a worker thread."""
+    asked = getattr(source, "exchanges_of_async", None)
+    if callable(asked):
+        named: dict[str, str] = await asked(tickers)
+        return named
+    batch = getattr(source, "exchanges_of", None)
+    if callable(batch):
+        return await asyncio.to_thread(batch, tickers)
+    return await asyncio.to_thread(lambda: {t: m for t in tickers if (m := source.exchange_of(t))})

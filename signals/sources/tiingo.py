@@ -7,7 +7,9 @@ with an ``Authorization: Token <key>`` header; the answer is a JSON list of dail
 An unknown ticker is a 404, a bad key 401, a spent hourly or daily allowance 429.
 Prices are taken as US dollars (the US listings this bot asks Tiingo for): neither the price rows
 nor the ticker's metadata (``GET /tiingo/daily/<ticker>``: name, exchangeCode, startDate,
-endDate, description) carry a currency.
+endDate, description) carry a currency. The metadata's ``exchangeCode`` names the listing's
+exchange (``{"ticker": "SPY", "exchangeCode": "NYSE ARCA", ...}``, ``"NASDAQ"`` for AAPL):
+:meth:`TiingoSource.exchanges_of_async` turns the US codes into MICs, once per ticker.
 """
 
 from __future__ import annotations
@@ -47,6 +49,18 @@ FIELDS = {
     "adjClose": "Adj Close",
     "volume": "Volume",
 }
+#: Tiingo's ``exchangeCode`` values for US listings -> MIC (all on New York's calendar, see
+#: :mod:`signals.exchanges`). The codes are those of Tiingo's supported-tickers list (``NYSE``,
+#: ``NASDAQ``, ``NYSE ARCA``, ``NYSE MKT``, ``AMEX``, ``BATS``); any other code (its non-US
+#: and mutual-fund codes among them) leaves the exchange to the symbol's suffix.
+TIINGO_EXCHANGES: dict[str, str] = {
+    "NYSE": "XNYS",
+    "NASDAQ": "XNAS",
+    "NYSE ARCA": "ARCX",
+    "NYSE MKT": "XASE",
+    "AMEX": "XASE",
+    "BATS": "BATS",
+}
 
 
 def rows_to_bars(rows: Any) -> pd.DataFrame:
@@ -79,6 +93,9 @@ class TiingoSource:
         self.timeout = timeout
         self._session = session
         self._own_session = session is None
+        # ticker (upper-case) -> MIC, or None when Tiingo's answer names no exchange we know;
+        # a failed lookup is not kept (a listing's exchange does not change)
+        self._exchanges: dict[str, str | None] = {}
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -127,6 +144,51 @@ class TiingoSource:
                 ticker, f"Tiingo failed ({type(exc).__name__})", source=self.name, cause=cause
             )
         return _status_error(ticker, status, retry_after)
+
+    async def exchanges_of_async(self, tickers: Sequence[str]) -> dict[str, str]:
+        """The MIC of each of ``tickers`` whose exchange Tiingo's metadata names (one request
+        per ticker and process, a few at a time, all within the timeout); the others are left
+        to the symbol's suffix."""
+        asked = [t for t in dict.fromkeys(tickers) if t.upper() not in self._exchanges]
+        if asked:
+            slots = asyncio.Semaphore(PARALLEL)
+
+            async def one(ticker: str) -> None:
+                async with slots:
+                    said, mic = await self._meta_exchange(ticker)
+                if said:
+                    self._exchanges[ticker.upper()] = mic
+
+            try:
+                async with asyncio.timeout(self.timeout):
+                    await asyncio.gather(*(one(t) for t in asked))
+            except TimeoutError:
+                log.warning("tiingo meta timed out after %.1fs", self.timeout)
+        return {t: mic for t in tickers if (mic := self._exchanges.get(t.upper()))}
+
+    async def _meta_exchange(self, ticker: str) -> tuple[bool, str | None]:
+        """``(True, MIC or None)`` when Tiingo answered about ``ticker``'s listing (None: no
+        code, or one not in :data:`TIINGO_EXCHANGES`); ``(False, None)`` when it failed."""
+        url = f"{self.base_url}/tiingo/daily/{ticker.lower()}"
+        headers = {"Authorization": f"Token {self._api_key()}", "Accept": "application/json"}
+        try:
+            async with self._client().get(url, headers=headers) as response:
+                status = response.status
+                if status == 200:
+                    check_length("Tiingo", response.headers.get("Content-Length"))
+                    meta = json.loads(await aread_capped("Tiingo", response.content.iter_any()))
+                    code = meta.get("exchangeCode") if isinstance(meta, dict) else None
+                    if not isinstance(code, str):
+                        return True, None
+                    return True, TIINGO_EXCHANGES.get(" ".join(code.upper().split()))
+        except (TimeoutError, aiohttp.ClientError, ValueError, TooMuchData) as exc:
+            cause = cause_of(exc)
+            log.warning("tiingo meta ticker=%s failed: %s: %s", ticker, cause, describe(exc))
+            return False, None
+        if status == 404:
+            return True, None  # Tiingo does not know it: the suffix decides, the fetch says
+        log.warning("tiingo meta ticker=%s failed: HTTP %d", ticker, status)
+        return False, None
 
 
 def _status_error(ticker: str, status: int, retry_after: str) -> SignalError:

@@ -4,6 +4,11 @@ Modelled on https://www.tiingo.com/documentation/end-of-day: ``Authorization: To
 ``startDate``/``endDate`` query parameters (inclusive), a JSON list of rows with ``date``
 (``YYYY-MM-DDT00:00:00.000Z``), raw ``open high low close volume`` and ``adj*`` fields, plus
 ``divCash`` and ``splitFactor``; 404 with a ``detail`` for an unknown ticker, 401 for a bad token.
+
+The meta endpoint, ``GET /tiingo/daily/<ticker>`` (same page, "Meta Data"), answers one JSON
+object: ``ticker``, ``name``, ``exchangeCode``, ``startDate``, ``endDate``, ``description``
+(e.g. ``{"ticker": "SPY", "name": "SPDR S&P 500 ETF Trust", "exchangeCode": "NYSE ARCA",
+"startDate": "1993-01-29", ...}``; ``"NASDAQ"`` for AAPL).
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ class FakeTiingo:
     broken: set[str] = field(default_factory=set)
     hanging: set[str] = field(default_factory=set)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    #: ``exchangeCode`` per lower-case ticker; a ticker with bars and none here says ``NYSE``
+    exchange: dict[str, str] = field(default_factory=dict)
+    meta_broken: set[str] = field(default_factory=set)
+    meta_hanging: set[str] = field(default_factory=set)
+    metas: list[tuple[str, str]] = field(default_factory=list)  # (ticker, Authorization)
     base_url: str = ""
     release: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -52,6 +62,30 @@ class FakeTiingo:
         end = pd.Timestamp(request.query.get("endDate", "2100-01-01"))
         rows = frame.loc[(frame.index >= start) & (frame.index <= end)]
         return web.json_response([_row(day, bar) for day, bar in rows.iterrows()])
+
+    async def meta(self, request: web.Request) -> web.StreamResponse:
+        ticker = request.match_info["ticker"]
+        self.metas.append((ticker, request.headers.get("Authorization", "")))
+        if request.headers.get("Authorization") != f"Token {KEY}":
+            return web.json_response({"detail": "Invalid token."}, status=401)
+        if ticker in self.meta_hanging:
+            await self.release.wait()
+        if ticker in self.meta_broken:
+            return web.Response(
+                status=502, text="<html>bad gateway</html>", content_type="text/html"
+            )
+        if ticker not in self.bars and ticker not in self.exchange:
+            return web.json_response({"detail": f"Error: Ticker '{ticker}' not found"}, status=404)
+        return web.json_response(
+            {
+                "ticker": ticker,
+                "name": f"{ticker.upper()} FUND",
+                "exchangeCode": self.exchange.get(ticker, "NYSE"),
+                "startDate": "1993-01-29",
+                "endDate": "2026-12-07",
+                "description": "A fund.",
+            }
+        )
 
 
 def _row(day: pd.Timestamp, bar: pd.Series) -> dict[str, object]:
@@ -78,6 +112,7 @@ async def running(fake: FakeTiingo) -> AsyncIterator[FakeTiingo]:
     """Serve ``fake`` on 127.0.0.1 (a free port) for the duration."""
     app = web.Application()
     app.router.add_get("/tiingo/daily/{ticker}/prices", fake.prices)
+    app.router.add_get("/tiingo/daily/{ticker}", fake.meta)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

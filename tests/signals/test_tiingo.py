@@ -133,3 +133,70 @@ async def test_a_digest_served_by_two_sources_names_both() -> None:
     assert source == "yfinance+tiingo"
     digest = digest_from_results(WORKED_SESSION, ["SPY", "IWM"], results, {}, source=source)
     assert "Price source: Yahoo Finance + Tiingo." in digest_text(digest, "en").as_of
+
+
+async def test_tiingos_exchange_code_names_the_exchange(caplog: pytest.LogCaptureFixture) -> None:
+    """The meta endpoint's ``exchangeCode`` gives the MIC (NYSE ARCA -> ARCX, NASDAQ -> XNAS);
+    an unknown code (LSE), a failed meta call (HTTP 502) and an unknown ticker fall back to the
+    suffix (New York; Hong Kong for ``.HK``), sessions as before; one meta call per ticker."""
+    from datetime import UTC, datetime
+
+    caplog.set_level("DEBUG")
+    fake = FakeTiingo(
+        bars={"spy": worked_example_bars(), "qqq": worked_example_bars()},
+        exchange={"spy": "NYSE ARCA", "qqq": "NASDAQ", "odd": "LSE", "2800.hk": "HKSE"},
+        meta_broken={"down"},
+    )
+    tickers = ["SPY", "QQQ", "ODD", "DOWN", "ZZZZ", "2800.HK"]
+    async with running(fake):
+        source = tiingo(fake)
+        prices = PriceService(source, MarketCalendar())
+        mics = await prices.resolve_exchanges(tickers)
+        now = datetime(2026, 12, 7, 17, tzinfo=UTC)
+        sessions = await prices.sessions_for(tickers, now)
+        again = await source.exchanges_of_async(tickers)
+        await prices.aclose()
+    assert mics == {
+        "SPY": "ARCX",
+        "QQQ": "XNAS",
+        "ODD": "XNYS",
+        "DOWN": "XNYS",
+        "ZZZZ": "XNYS",
+        "2800.HK": "XHKG",
+    }
+    new_york, hong_kong = date(2026, 12, 4), date(2026, 12, 7)
+    assert sessions == {t: hong_kong if t == "2800.HK" else new_york for t in tickers}
+    assert again == {"SPY": "ARCX", "QQQ": "XNAS"}
+    asked = [t for t, _ in fake.metas]
+    # once each; the failed one is asked again by the last call (a failure is not kept)
+    assert sorted(asked) == sorted([*(t.lower() for t in tickers), "down"])
+    assert "tiingo meta ticker=DOWN failed: HTTP 502" in caplog.text
+    assert KEY not in caplog.text
+
+
+async def test_a_failed_meta_call_changes_nothing_else(caplog: pytest.LogCaptureFixture) -> None:
+    """A bad key on the meta call (HTTP 401): the suffix decides, the key is in no log line."""
+    caplog.set_level("DEBUG")
+    fake = FakeTiingo(bars={"spy": worked_example_bars()}, exchange={"spy": "NYSE ARCA"})
+    async with running(fake):
+        source = tiingo(fake, key="wrong-secret-key")
+        assert await source.exchanges_of_async(["SPY", "0700.HK"]) == {}
+        prices = PriceService(source, MarketCalendar())
+        assert await prices.resolve_exchanges(["SPY", "0700.HK"]) == {
+            "SPY": "XNYS",
+            "0700.HK": "XHKG",
+        }
+        await prices.aclose()
+    assert fake.metas and all(auth == "Token wrong-secret-key" for _, auth in fake.metas)
+    assert "wrong-secret-key" not in caplog.text
+
+
+async def test_a_hanging_meta_call_ends_at_the_timeout() -> None:
+    """A meta call that never answers ends at the source's timeout: nothing named, not kept."""
+    fake = FakeTiingo(exchange={"spy": "NYSE ARCA"}, meta_hanging={"spy"})
+    async with running(fake):
+        source = TiingoSource(lambda: KEY, base_url=fake.base_url, timeout=0.3)
+        assert await source.exchanges_of_async(["SPY"]) == {}
+        fake.meta_hanging.clear()
+        assert await source.exchanges_of_async(["SPY"]) == {"SPY": "ARCX"}
+        await source.aclose()

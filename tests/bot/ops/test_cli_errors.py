@@ -113,7 +113,10 @@ def test_no_network_names_source_cause_and_hint_from_a_checkout(tmp_path: Path) 
         "(no network, or its address does not resolve)" in done.stderr
     )
     assert "offline with synthetic prices: SIGNALBOT_PRICE_SOURCE=demo ./dev run" in done.stderr
-    warning = next(line for line in done.stderr.splitlines() if " WARNING " in line)
+    warnings = [line for line in done.stderr.splitlines() if " WARNING " in line]
+    # the exchange lookup (Tiingo's meta endpoint) fails first, then the prices: each says why
+    assert any("tiingo meta ticker=IWM failed: network" in line for line in warnings)
+    warning = next(line for line in warnings if "tiingo ticker=IWM" in line)
     assert "tiingo ticker=IWM failed: network" in warning and "api.tiingo.invalid" in warning
     assert KEY not in done.stderr + done.stdout
 
