@@ -91,9 +91,7 @@ async def add_hook(db_url: str, fake: FakeWebhooks, kind: str, alerts: tuple[str
         "slack": lambda: fake.slack_hook("ops"),
     }[kind]()
     async with open_storage(db_url) as storage:
-        target = await add_target(
-            storage, kind, url, secret=secret, language="zh", alerts=alerts
-        )
+        target = await add_target(storage, kind, url, secret=secret, language="zh", alerts=alerts)
         # an alert added after its session's due time waits for the next session: this one
         # was there before the session's close
         before = datetime.combine(last_due_session(), time(0), UTC)
