@@ -1,13 +1,10 @@
 """One digest run: due subscriptions in, one batched fetch, history recorded, claim -> post -> mark.
 
-Exactly once rests on the delivery ledger (``bot.storage.ledger``): each part of a digest is
-claimed before anything is posted and marked sent after, so a part that is ``sent`` is never
-posted again and concurrent runners (tasks or processes) have one winner per (subscription,
-session, part). Claims carry this process's instance id under a lease that the run's heartbeat
-(:mod:`bot.delivery.lease`) renews; a claim whose holder died is taken over when its lease ends.
-The window between "posted" and "marked sent" is closed by asking the platform before posting a
-retried part again (:mod:`bot.delivery.reconcile`, by the keys of :mod:`bot.delivery.markers`).
-A stopping run claims nothing new and gives back claims it has not posted.
+Exactly once rests on the delivery ledger (``bot.storage.ledger``): each digest part is claimed
+before it is posted and marked sent after, so a ``sent`` part is never posted again and runners
+have one winner per (subscription, session, part). Claims hold a lease the run's heartbeat renews
+(:mod:`bot.delivery.lease`); a dead holder's claim is taken over when its lease ends. A retried
+part asks the platform first (:mod:`bot.delivery.reconcile`). A stopping run claims nothing new.
 """
 
 from __future__ import annotations
